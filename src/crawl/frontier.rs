@@ -1,0 +1,408 @@
+//! The frontier: every URL the crawl has met, once, with its click depth, its state and who links to it. Fetches go
+//! out level by level (breadth-first with a barrier between depths) so a page's depth is its true shortest click
+//! distance from the start page, however the concurrent fetches finish. Sitemap-only URLs go last. Trap guards live
+//! here because they are decisions about URLs, not about HTTP.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::LazyLock;
+
+use regex::Regex;
+use url::Url;
+
+use crate::result::{Discovery, SkipReason, SkippedUrl};
+
+/// Skipped URLs kept per reason in the result (the counts are complete).
+const SKIPPED_LISTED_PER_REASON: usize = 200;
+/// Referring pages remembered per URL, for the broken-link report.
+const REFERRERS_KEPT: usize = 10;
+
+/// File extensions that are never pages; `<a href>` to them (lightbox images, downloads of assets) is not fetched.
+const ASSET_EXTENSIONS: &[&str] = &[
+    "jpg", "jpeg", "png", "gif", "webp", "avif", "svg", "ico", "bmp", "tif", "tiff", "css", "js", "mjs", "woff",
+    "woff2", "ttf", "otf", "eot", "mp4", "webm", "mov", "avi", "mp3", "wav", "ogg", "zip", "gz", "rar", "7z", "exe",
+    "dmg", "iso",
+];
+
+/// A year-month (or full date) in a path or query, the mark of calendars and archives that never end.
+static DATE_LIKE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:^|[^0-9])(?:19|20)[0-9]{2}[-/_.]?(?:0[1-9]|1[0-2])(?:[^0-9]|$)|[?&](?:year|month|day|date|annee|mois|jour|cal)=")
+        .expect("valid regex")
+});
+static DIGITS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[0-9]+").expect("valid regex"));
+
+#[derive(Debug, Clone)]
+pub struct Limits {
+    pub max_pages: usize,
+    pub max_depth: u32,
+    pub max_url_len: usize,
+    /// Distinct query strings per path (faceted navigation, sort orders).
+    pub max_query_variants: u32,
+    /// URLs per shape (path with numbers blanked and query keys): pagination and ids stay well under it.
+    pub max_similar: u32,
+    /// URLs per shape when the shape carries a date: a calendar gets two years of months.
+    pub max_calendar: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_pages: 500,
+            max_depth: 10,
+            max_url_len: 1024,
+            max_query_variants: 50,
+            max_similar: 1000,
+            max_calendar: 24,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    Queued,
+    Dispatched,
+    Skipped(SkipReason),
+}
+
+#[derive(Debug)]
+pub struct Entry {
+    pub url: Box<str>,
+    pub depth: Option<u32>,
+    pub discovery: Discovery,
+    pub state: State,
+    /// Pages linking here (entry ids), at most [`REFERRERS_KEPT`].
+    pub referrers: Vec<u32>,
+    pub inbound: u64,
+}
+
+/// What `discover` made of a URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admission {
+    New(u32),
+    Known(u32),
+    Skipped(SkipReason),
+}
+
+/// What to do next.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Next {
+    Fetch(u32),
+    /// Nothing can start before the fetches in flight finish (level barrier or empty queue).
+    Wait,
+    Done,
+}
+
+pub struct Frontier {
+    limits: Limits,
+    ids: HashMap<Box<str>, u32>,
+    entries: Vec<Entry>,
+    current: VecDeque<u32>,
+    next: VecDeque<u32>,
+    /// URLs known only from sitemaps (or from pages known only from sitemaps): fetched after every linked page.
+    orphans: VecDeque<u32>,
+    dispatched: usize,
+    query_variants: HashMap<String, u32>,
+    shapes: HashMap<String, u32>,
+    skipped_counts: BTreeMap<SkipReason, u64>,
+    skipped: Vec<SkippedUrl>,
+}
+
+impl Frontier {
+    pub fn new(limits: Limits) -> Frontier {
+        Frontier {
+            limits,
+            ids: HashMap::new(),
+            entries: Vec::new(),
+            current: VecDeque::new(),
+            next: VecDeque::new(),
+            orphans: VecDeque::new(),
+            dispatched: 0,
+            query_variants: HashMap::new(),
+            shapes: HashMap::new(),
+            skipped_counts: BTreeMap::new(),
+            skipped: Vec::new(),
+        }
+    }
+
+    pub fn entry(&self, id: u32) -> &Entry {
+        &self.entries[id as usize]
+    }
+
+    pub fn id_of(&self, url: &Url) -> Option<u32> {
+        self.ids.get(url.as_str()).copied()
+    }
+
+    /// Records a link (or a sitemap entry) to `url`, already normalised and in scope. `allowed` is robots.txt.
+    pub fn discover(
+        &mut self,
+        url: &Url,
+        from: Option<u32>,
+        depth: Option<u32>,
+        via: Discovery,
+        allowed: impl Fn(&Url) -> bool,
+    ) -> Admission {
+        if let Some(&id) = self.ids.get(url.as_str()) {
+            let entry = &mut self.entries[id as usize];
+            if let Some(from) = from {
+                entry.inbound += 1;
+                if entry.referrers.len() < REFERRERS_KEPT && !entry.referrers.contains(&from) && from != id {
+                    entry.referrers.push(from);
+                }
+            }
+            // A sitemap URL met later through a link becomes an ordinary linked page at that depth.
+            if entry.state == State::Queued && entry.depth.is_none() && depth.is_some() {
+                entry.depth = depth;
+                entry.discovery = via;
+                self.next.push_back(id);
+            }
+            return match entry.state {
+                State::Skipped(reason) => Admission::Skipped(reason),
+                _ => Admission::Known(id),
+            };
+        }
+
+        let verdict = self.judge(url, depth, via, &allowed);
+        let id = self.entries.len() as u32;
+        self.ids.insert(url.as_str().into(), id);
+        self.entries.push(Entry {
+            url: url.as_str().into(),
+            depth,
+            discovery: via,
+            state: State::Queued,
+            referrers: from.into_iter().collect(),
+            inbound: u64::from(from.is_some()),
+        });
+        if let Err(reason) = verdict {
+            self.skip(id, reason, from);
+            return Admission::Skipped(reason);
+        }
+        match (via, depth) {
+            (Discovery::Start, _) => self.current.push_back(id),
+            (_, None) => self.orphans.push_back(id),
+            (_, Some(_)) => self.next.push_back(id),
+        }
+        Admission::New(id)
+    }
+
+    /// Claims a redirect target for the chain that reached it: it is fetched now, as part of that chain.
+    pub fn claim_redirect_target(&mut self, url: &Url, depth: Option<u32>, allowed: impl Fn(&Url) -> bool) -> Admission {
+        // A redirect does not cost a click: the target gets its origin's depth, and no depth limit applies.
+        let admission = self.discover(url, None, depth, Discovery::Link, allowed);
+        let id = match admission {
+            Admission::New(id) => id,
+            Admission::Known(id) if self.entries[id as usize].state == State::Queued => id,
+            other => return other,
+        };
+        let entry = &mut self.entries[id as usize];
+        entry.state = State::Dispatched;
+        entry.depth = entry.depth.or(depth);
+        Admission::New(id)
+    }
+
+    fn judge(&mut self, url: &Url, depth: Option<u32>, via: Discovery, allowed: impl Fn(&Url) -> bool) -> Result<(), SkipReason> {
+        if url.as_str().len() > self.limits.max_url_len {
+            return Err(SkipReason::UrlTooLong);
+        }
+        let path = url.path();
+        let extension = path.rsplit('/').next().and_then(|file| file.rsplit_once('.')).map(|(_, ext)| ext);
+        if extension.is_some_and(|ext| ASSET_EXTENSIONS.iter().any(|a| a.eq_ignore_ascii_case(ext))) {
+            return Err(SkipReason::StaticAsset);
+        }
+        if via != Discovery::Start && !allowed(url) {
+            return Err(SkipReason::RobotsTxt);
+        }
+        if has_repeated_segments(path) {
+            return Err(SkipReason::RepeatedPathSegments);
+        }
+        if depth.is_some_and(|d| d > self.limits.max_depth) {
+            return Err(SkipReason::MaxDepth);
+        }
+        if url.query().is_some() {
+            let variants = self.query_variants.entry(path.to_string()).or_insert(0);
+            if *variants >= self.limits.max_query_variants {
+                return Err(SkipReason::TooManyQueryVariants);
+            }
+            *variants += 1;
+        }
+        let shape = shape_of(url);
+        let calendar = DATE_LIKE.is_match(&url[url::Position::BeforePath..]);
+        let count = self.shapes.entry(shape).or_insert(0);
+        if calendar && *count >= self.limits.max_calendar {
+            return Err(SkipReason::CalendarTrap);
+        }
+        if *count >= self.limits.max_similar {
+            return Err(SkipReason::TooManySimilarUrls);
+        }
+        *count += 1;
+        Ok(())
+    }
+
+    fn skip(&mut self, id: u32, reason: SkipReason, from: Option<u32>) {
+        self.entries[id as usize].state = State::Skipped(reason);
+        let count = self.skipped_counts.entry(reason).or_insert(0);
+        *count += 1;
+        if *count as usize <= SKIPPED_LISTED_PER_REASON {
+            self.skipped.push(SkippedUrl {
+                url: self.entries[id as usize].url.to_string(),
+                reason,
+                found_on: from.map(|f| self.entries[f as usize].url.to_string()),
+            });
+        }
+    }
+
+    /// The next URL to fetch, given how many fetches are in flight.
+    pub fn next(&mut self, in_flight: usize) -> Next {
+        loop {
+            if self.dispatched >= self.limits.max_pages {
+                return if in_flight > 0 { Next::Wait } else { Next::Done };
+            }
+            if let Some(id) = self.current.pop_front() {
+                if self.try_dispatch(id) {
+                    return Next::Fetch(id);
+                }
+                continue;
+            }
+            if in_flight > 0 {
+                // Level barrier: pages of the next depth wait until every page of this one has been read.
+                return Next::Wait;
+            }
+            if !self.next.is_empty() {
+                std::mem::swap(&mut self.current, &mut self.next);
+                continue;
+            }
+            match self.orphans.pop_front() {
+                Some(id) => {
+                    if self.try_dispatch(id) {
+                        return Next::Fetch(id);
+                    }
+                }
+                None => return Next::Done,
+            }
+        }
+    }
+
+    /// Queues a link found on a sitemap-only page: it is as unreachable from the start page as its parent.
+    fn try_dispatch(&mut self, id: u32) -> bool {
+        let entry = &mut self.entries[id as usize];
+        if entry.state != State::Queued {
+            return false;
+        }
+        entry.state = State::Dispatched;
+        self.dispatched += 1;
+        true
+    }
+
+    /// Marks what is still queued as skipped for the page budget, and hands over the skipped list and counts.
+    pub fn finish(&mut self) -> (Vec<SkippedUrl>, BTreeMap<SkipReason, u64>) {
+        let leftover: Vec<u32> = self
+            .entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.state == State::Queued)
+            .map(|(id, _)| id as u32)
+            .collect();
+        for id in leftover {
+            let from = self.entries[id as usize].referrers.first().copied();
+            self.skip(id, SkipReason::MaxPages, from);
+        }
+        (std::mem::take(&mut self.skipped), std::mem::take(&mut self.skipped_counts))
+    }
+}
+
+/// `/a/b/a/b/a/` style loops made by relative links on pages that answer for any path.
+fn has_repeated_segments(path: &str) -> bool {
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    segments.iter().any(|s| segments.iter().filter(|t| *t == s).count() >= 3)
+}
+
+/// The URL with its numbers blanked and only its query keys: `/agenda/2026/11?view=month` → `/agenda/0/0?view`.
+fn shape_of(url: &Url) -> String {
+    let mut shape = DIGITS.replace_all(url.path(), "0").into_owned();
+    if let Some(query) = url.query() {
+        let mut keys: Vec<&str> = query.split('&').map(|p| p.split('=').next().unwrap_or("")).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        shape.push('?');
+        shape.push_str(&keys.join("&"));
+    }
+    shape
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(p: &str) -> Url {
+        Url::parse(&format!("http://s.example{p}")).unwrap()
+    }
+
+    fn all(_: &Url) -> bool {
+        true
+    }
+
+    #[test]
+    fn levels_are_served_in_order_with_a_barrier() {
+        let mut f = Frontier::new(Limits::default());
+        let Admission::New(home) = f.discover(&url("/"), None, Some(0), Discovery::Start, all) else { panic!() };
+        assert_eq!(f.next(0), Next::Fetch(home));
+        f.discover(&url("/a"), Some(home), Some(1), Discovery::Link, all);
+        f.discover(&url("/orphan"), None, None, Discovery::Sitemap, all);
+        // /a is at depth 1: it waits until the home page is finished.
+        assert_eq!(f.next(1), Next::Wait);
+        let Next::Fetch(a) = f.next(0) else { panic!() };
+        assert_eq!(&*f.entry(a).url, "http://s.example/a");
+        let Next::Fetch(o) = f.next(0) else { panic!() };
+        assert_eq!(f.entry(o).depth, None);
+        assert_eq!(f.next(0), Next::Done);
+    }
+
+    #[test]
+    fn sitemap_url_found_by_link_gets_a_depth() {
+        let mut f = Frontier::new(Limits::default());
+        f.discover(&url("/p"), None, None, Discovery::Sitemap, all);
+        let Admission::New(home) = f.discover(&url("/"), None, Some(0), Discovery::Start, all) else { panic!() };
+        assert_eq!(f.next(0), Next::Fetch(home));
+        assert!(matches!(f.discover(&url("/p"), Some(home), Some(1), Discovery::Link, all), Admission::Known(_)));
+        let Next::Fetch(p) = f.next(0) else { panic!() };
+        assert_eq!((f.entry(p).depth, f.entry(p).discovery), (Some(1), Discovery::Link));
+        assert_eq!(f.next(0), Next::Done);
+    }
+
+    #[test]
+    fn traps_are_bounded() {
+        let mut f = Frontier::new(Limits::default());
+        assert_eq!(
+            f.discover(&url("/a/b/a/b/a/"), None, Some(1), Discovery::Link, all),
+            Admission::Skipped(SkipReason::RepeatedPathSegments)
+        );
+        let mut calendar_skipped = 0;
+        for month in 0..100 {
+            let u = url(&format!("/agenda/{}-{:02}/", 2026 + month / 12, month % 12 + 1));
+            if f.discover(&u, None, Some(1), Discovery::Link, all) == Admission::Skipped(SkipReason::CalendarTrap) {
+                calendar_skipped += 1;
+            }
+        }
+        assert_eq!(calendar_skipped, 100 - 24);
+        for i in 0..60 {
+            f.discover(&url(&format!("/list?sort={i}")), None, Some(1), Discovery::Link, all);
+        }
+        assert_eq!(f.finish().1.get(&SkipReason::TooManyQueryVariants), Some(&10));
+        assert_eq!(
+            f.discover(&url("/img/photo.JPG"), None, Some(1), Discovery::Link, all),
+            Admission::Skipped(SkipReason::StaticAsset)
+        );
+    }
+
+    #[test]
+    fn robots_and_page_budget() {
+        let mut f = Frontier::new(Limits { max_pages: 1, ..Limits::default() });
+        let no_cart = |u: &Url| !u.path().starts_with("/panier");
+        let Admission::New(home) = f.discover(&url("/"), None, Some(0), Discovery::Start, no_cart) else { panic!() };
+        assert_eq!(f.discover(&url("/panier/"), Some(home), Some(1), Discovery::Link, no_cart), Admission::Skipped(SkipReason::RobotsTxt));
+        assert!(matches!(f.discover(&url("/panier-osier.html"), Some(home), Some(1), Discovery::Link, no_cart), Admission::New(_)));
+        assert_eq!(f.next(0), Next::Fetch(home));
+        assert_eq!(f.next(0), Next::Done);
+        let (skipped, counts) = f.finish();
+        assert_eq!(counts.get(&SkipReason::MaxPages), Some(&1));
+        assert!(skipped.iter().any(|s| s.url.ends_with("/panier/") && s.found_on.as_deref() == Some("http://s.example/")));
+    }
+}

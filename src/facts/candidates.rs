@@ -1,0 +1,278 @@
+//! Raw candidates in visible text and link targets: phone-like strings, e-mail addresses (plain, `mailto:`,
+//! `contact [at] shop [dot] fr`, Cloudflare-protected), postcodes with their town. Nothing is validated here
+//! beyond shape: the site facts and the rules judge (phone parsing, SIREN look-alikes, regulators' numbers).
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::result::{Candidates, CandidateSource, EmailCandidate, PageFacts, PhoneCandidate, PostcodeCandidate, Region};
+
+/// Characters of context kept before a phone number ("Tél. :", "SIRET", "ex :").
+const CONTEXT_CHARS: usize = 32;
+
+/// Phone-like strings, in the forms shops write them (domain-facts §3.4): international `+33 (0)1 23 45 67 89`,
+/// `0033 …`, national `01 23 45 67 89` / `01.23.45.67.89` / `0123456789`, SVA `0 800 123 456`, Belgian
+/// `02/555.12.34`, British `020 7946 0018`, North American `(800) 555-1234` / `1-800-555-1234`.
+/// A national number must start with 0, so a SIREN (`732 829 320`) is never a candidate.
+static PHONE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?x)
+        (?:\+|00)\s?[1-9][0-9]{0,2}(?:\s?\(0\))?(?:[\s./-]?[0-9]{1,4}){2,6}     # international
+        | \(?0[1-9][0-9]{0,3}\)?(?:[\s./-]?[0-9]{2,4}){2,4}                   # national, trunk prefix 0
+        | 0\s[1-9][0-9]{2}(?:\s[0-9]{2,3}){2}                                  # 0 800 123 456
+        | (?:1[\s.-])?\(?[2-9][0-9]{2}\)?[\s.-][0-9]{3}[\s.-][0-9]{4}         # North America",
+    )
+    .expect("valid regex")
+});
+
+static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)[a-z0-9][a-z0-9._%+\-]*@[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?)*\.[a-z]{2,24}")
+        .expect("valid regex")
+});
+
+/// `contact [at] shop [dot] fr`, `contact (arobase) shop.fr`, `contact{at}shop{point}fr`.
+static OBFUSCATED_EMAIL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)([a-z0-9][a-z0-9._%+\-]*)\s*[\[\(\{<]\s*(?:at|arobase|chez|@)\s*[\]\)\}>]\s*([a-z0-9\-]+(?:\s*(?:[\[\(\{<]\s*(?:dot|point)\s*[\]\)\}>]|\.)\s*[a-z0-9\-]+)+)",
+    )
+    .expect("valid regex")
+});
+static DOT_MARK: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\s*(?:[\[\(\{<]\s*(?:dot|point)\s*[\]\)\}>]|\.)\s*").expect("valid regex"));
+
+/// A 5-digit (FR, DE, ES, IT, MA) or prefixed 4-digit (B-, CH-, L-) postcode followed by a capitalised town; a bare
+/// 4-digit code only after a comma ("Rue Haute 12, 1000 Bruxelles"), so that "© 2025 Le Rucher" is no address.
+static POSTCODE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?:(?:^|[\s,(])((?:F-?\s?)?[0-9]{5}|(?:B|CH|L)-\s?[0-9]{4})|,\s?([0-9]{4}))\s+(\p{Lu}[\p{L}'’\-]+(?:[\s\-](?:\p{Lu}[\p{L}'’\-]*|sur|sous|en|le|la|les|de|du|des)){0,4}(?:\s+CEDEX(?:\s+[0-9]{1,2})?)?)",
+    )
+    .expect("valid regex")
+});
+
+/// File extensions that look like top-level domains in `logo@2x.png`.
+const NOT_TLDS: &[&str] = &["png", "jpg", "jpeg", "gif", "webp", "svg", "avif", "css", "js", "ico"];
+
+pub fn extract_from_text(facts: &mut PageFacts) {
+    for region in Region::ALL {
+        let text = facts.text.get(region);
+        if text.is_empty() {
+            continue;
+        }
+        let text = text.replace(['\u{a0}', '\u{202f}', '\u{2009}', '\u{2007}'], " ");
+        phones_in(&text, region, &mut facts.candidates);
+        emails_in(&text, region, &mut facts.candidates);
+        postcodes_in(&text, region, &mut facts.candidates);
+    }
+}
+
+fn phones_in(text: &str, region: Region, out: &mut Candidates) {
+    for m in PHONE.find_iter(text) {
+        let before = text[..m.start()].chars().next_back();
+        let after = text[m.end()..].chars().next();
+        // Part of a longer token: a reference, an IBAN, a price with decimals, a longer digit run.
+        if before.is_some_and(|c| c.is_alphanumeric() || c == '+' || c == '/' || c == '-' || c == '.' || c == ',')
+            || after.is_some_and(|c| c.is_ascii_digit() || c == ',' || c == '€' || c == '%')
+        {
+            continue;
+        }
+        let raw = m.as_str().trim();
+        let digits = phone_digits(raw);
+        let count = digits.trim_start_matches('+').len();
+        if !(8..=15).contains(&count) {
+            continue;
+        }
+        let context = context_before(text, m.start());
+        out.phones.push(PhoneCandidate {
+            raw: raw.to_string(),
+            digits,
+            region,
+            source: CandidateSource::Text,
+            context,
+        });
+    }
+}
+
+/// Digits of a phone string, `+` kept, `00` turned into `+`, the French `(0)` after a country code dropped.
+pub fn phone_digits(raw: &str) -> String {
+    let raw = raw.replace("(0)", "");
+    let mut digits: String = raw.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect();
+    if let Some(rest) = digits.strip_prefix("00") {
+        digits = format!("+{rest}");
+    }
+    digits
+}
+
+fn context_before(text: &str, at: usize) -> String {
+    let line_start = text[..at].rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let line = &text[line_start..at];
+    let start = line.char_indices().rev().nth(CONTEXT_CHARS - 1).map(|(i, _)| i).unwrap_or(0);
+    line[start..].trim().to_string()
+}
+
+fn emails_in(text: &str, region: Region, out: &mut Candidates) {
+    for m in EMAIL.find_iter(text) {
+        let address = m.as_str().trim_end_matches('.').to_ascii_lowercase();
+        let tld = address.rsplit('.').next().unwrap_or_default();
+        if NOT_TLDS.contains(&tld) {
+            continue;
+        }
+        push_email(out, address, region, CandidateSource::Text);
+    }
+    for c in OBFUSCATED_EMAIL.captures_iter(text) {
+        let domain = DOT_MARK.replace_all(&c[2], ".");
+        let address = format!("{}@{}", &c[1], domain).to_ascii_lowercase();
+        if address.contains('.') && EMAIL.is_match(&address) {
+            push_email(out, address, region, CandidateSource::Obfuscated);
+        }
+    }
+}
+
+fn push_email(out: &mut Candidates, address: String, region: Region, source: CandidateSource) {
+    if !out.emails.iter().any(|e| e.address == address && e.region == region && e.source == source) {
+        out.emails.push(EmailCandidate { address, region, source });
+    }
+}
+
+fn postcodes_in(text: &str, region: Region, out: &mut Candidates) {
+    for c in POSTCODE.captures_iter(text) {
+        let Some(code) = c.get(1).or_else(|| c.get(2)) else { continue };
+        let code: String = code.as_str().chars().filter(|ch| ch.is_ascii_alphanumeric() || *ch == '-').collect();
+        let locality = c[3].trim().to_string();
+        if !out.postcodes.iter().any(|p| p.code == code && p.locality == locality) {
+            out.postcodes.push(PostcodeCandidate { code, locality, region });
+        }
+    }
+}
+
+/// A `tel:` link target: the most reliable phone evidence there is, seen or not.
+pub fn push_tel_link(out: &mut Candidates, href: &str, region: Region) {
+    let raw = href.split_once(':').map(|(_, v)| v).unwrap_or(href);
+    let raw = percent_decode(raw);
+    let digits = phone_digits(&raw);
+    if digits.trim_start_matches('+').len() >= 3 {
+        out.phones.push(PhoneCandidate {
+            raw,
+            digits,
+            region,
+            source: CandidateSource::Link,
+            context: String::new(),
+        });
+    }
+}
+
+pub fn push_mailto(out: &mut Candidates, href: &str, region: Region) {
+    let raw = href.split_once(':').map(|(_, v)| v).unwrap_or_default();
+    let raw = percent_decode(raw.split('?').next().unwrap_or_default());
+    for address in raw.split(',') {
+        let address = address.trim().to_ascii_lowercase();
+        if EMAIL.find(&address).is_some_and(|m| m.len() == address.len()) {
+            push_email(out, address, region, CandidateSource::Link);
+        }
+    }
+}
+
+/// Cloudflare's e-mail obfuscation: hex bytes, the first is the XOR key of the rest.
+pub fn push_cloudflare_email(out: &mut Candidates, hex: &str, region: Region) {
+    let bytes: Option<Vec<u8>> = (0..hex.len() / 2)
+        .map(|i| hex.get(2 * i..2 * i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
+        .collect();
+    let Some((key, rest)) = bytes.as_deref().and_then(|b| b.split_first()) else { return };
+    let decoded: Vec<u8> = rest.iter().map(|b| b ^ key).collect();
+    if let Ok(address) = String::from_utf8(decoded) {
+        let address = address.to_ascii_lowercase();
+        if EMAIL.find(&address).is_some_and(|m| m.len() == address.len()) {
+            push_email(out, address, region, CandidateSource::Obfuscated);
+        }
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Some(v) = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn phones(text: &str) -> Vec<String> {
+        let mut c = Candidates::default();
+        phones_in(text, Region::Main, &mut c);
+        c.phones.into_iter().map(|p| p.digits).collect()
+    }
+
+    #[test]
+    fn french_forms() {
+        assert_eq!(phones("Tél : 01 23 45 67 89"), ["0123456789"]);
+        assert_eq!(phones("Tél. 01.23.45.67.89 / 06-12-34-56-78"), ["0123456789", "0612345678"]);
+        assert_eq!(phones("+33 (0)1 23 45 67 89"), ["+33123456789"]);
+        assert_eq!(phones("0033 1 23 45 67 89"), ["+33123456789"]);
+        assert_eq!(phones("appelez le 0 800 123 456"), ["0800123456"]);
+        assert_eq!(phones("Téléphone : +33 4 12 34 56 78<br>"), ["+33412345678"]);
+    }
+
+    #[test]
+    fn other_countries() {
+        assert_eq!(phones("Tel. 02/555.12.34"), ["025551234"]);
+        assert_eq!(phones("+32 2 555 12 34"), ["+3225551234"]);
+        assert_eq!(phones("call 020 7946 0018"), ["02079460018"]);
+        assert_eq!(phones("Call (800) 555-1234 today"), ["8005551234"]);
+    }
+
+    #[test]
+    fn look_alikes_are_not_candidates() {
+        assert!(phones("SIREN 732 829 320").is_empty());
+        assert!(phones("SIRET 732 829 320 00074").is_empty());
+        assert!(phones("IBAN FR76 3000 6000 0112 3456 7890 189").is_empty());
+        assert!(phones("Prix : 1 234,56 €").is_empty());
+        assert!(phones("le 12/03/2024").is_empty());
+        assert!(phones("75008 Paris").is_empty());
+    }
+
+    #[test]
+    fn context_is_kept() {
+        let mut c = Candidates::default();
+        phones_in("Service client\nTél. : 01 23 45 67 89", Region::Footer, &mut c);
+        assert_eq!(c.phones[0].context, "Tél. :");
+    }
+
+    #[test]
+    fn emails_plain_obfuscated_and_protected() {
+        let mut c = Candidates::default();
+        emails_in("Écrivez à Contact@Shop.fr ou sav [at] shop [dot] fr. Logo: logo@2x.png", Region::Main, &mut c);
+        let found: Vec<_> = c.emails.iter().map(|e| (e.address.as_str(), e.source)).collect();
+        assert_eq!(found, [("contact@shop.fr", CandidateSource::Text), ("sav@shop.fr", CandidateSource::Obfuscated)]);
+        // "a@b.fr" XOR 0x42, as Cloudflare writes it.
+        let hex: String = std::iter::once(0x42u8)
+            .chain(b"a@b.fr".iter().map(|b| b ^ 0x42))
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        push_cloudflare_email(&mut c, &hex, Region::Footer);
+        assert_eq!(c.emails.last().unwrap().address, "a@b.fr");
+        push_mailto(&mut c, "mailto:Service%40shop.fr?subject=Hi", Region::Main);
+        assert_eq!(c.emails.last().unwrap().address, "service@shop.fr");
+    }
+
+    #[test]
+    fn postcodes_with_town() {
+        let mut c = Candidates::default();
+        postcodes_in("Route de La Motte\n83720 Trans-en-Provence, France\n© 2025 Le Rucher", Region::Footer, &mut c);
+        postcodes_in("Rue Haute 12, B-1000 Bruxelles", Region::Footer, &mut c);
+        let found: Vec<_> = c.postcodes.iter().map(|p| (p.code.as_str(), p.locality.as_str())).collect();
+        assert_eq!(found, [("83720", "Trans-en-Provence"), ("B-1000", "Bruxelles")]);
+    }
+}

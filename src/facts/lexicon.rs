@@ -1,0 +1,149 @@
+//! The key-page lexicon (`checks/key-pages.toml`): which link texts, titles and URL words name the contact page, the
+//! FAQ, the legal notice... Data, so a consultant can add a word or a language without a rebuild.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use regex::RegexSet;
+use serde::Deserialize;
+
+/// The lexicon bundled in the binary; `--checks DIR` replaces it with `DIR/key-pages.toml`.
+pub const BUNDLED_KEY_PAGES: &str = include_str!("../../checks/key-pages.toml");
+
+#[derive(Debug, Deserialize)]
+struct KindWords {
+    text: Vec<String>,
+    url: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LexiconError {
+    #[error("cannot read {path}: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error("{path}: {message}")]
+    Invalid { path: String, message: String },
+}
+
+/// Compiled matchers, one per page kind.
+#[derive(Debug)]
+pub struct KeyPageLexicon {
+    kinds: Vec<String>,
+    text: RegexSet,
+    url: RegexSet,
+}
+
+impl KeyPageLexicon {
+    pub fn bundled() -> KeyPageLexicon {
+        Self::parse(BUNDLED_KEY_PAGES, "checks/key-pages.toml (bundled)").expect("the bundled lexicon is valid")
+    }
+
+    pub fn load(path: &Path) -> Result<KeyPageLexicon, LexiconError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| LexiconError::Read { path: path.display().to_string(), source })?;
+        Self::parse(&text, &path.display().to_string())
+    }
+
+    pub fn parse(toml_text: &str, origin: &str) -> Result<KeyPageLexicon, LexiconError> {
+        let invalid = |message: String| LexiconError::Invalid { path: origin.to_string(), message };
+        let table: BTreeMap<String, KindWords> = toml::from_str(toml_text).map_err(|e| invalid(e.to_string()))?;
+        let mut kinds = Vec::new();
+        let mut text_patterns = Vec::new();
+        let mut url_patterns = Vec::new();
+        for (kind, words) in table {
+            if words.text.is_empty() && words.url.is_empty() {
+                return Err(invalid(format!("[{kind}] has no words")));
+            }
+            let alternation = |list: &[String]| {
+                list.iter().map(|w| regex::escape(&fold(w))).collect::<Vec<_>>().join("|")
+            };
+            // Whole words: "sav" must not match "savon", "aide" not "aidez-moi a choisir".
+            text_patterns.push(format!(r"(?:^|[^\p{{L}}\p{{N}}])(?:{})(?:$|[^\p{{L}}\p{{N}}])", or_never(alternation(&words.text))));
+            url_patterns.push(format!(r"(?:^|[/_.\-])(?:{})(?:$|[/_.\-])", or_never(alternation(&words.url))));
+            kinds.push(kind);
+        }
+        let text = RegexSet::new(&text_patterns).map_err(|e| invalid(e.to_string()))?;
+        let url = RegexSet::new(&url_patterns).map_err(|e| invalid(e.to_string()))?;
+        Ok(KeyPageLexicon { kinds, text, url })
+    }
+
+    pub fn kinds(&self) -> &[String] {
+        &self.kinds
+    }
+
+    /// Kinds whose words appear in `text` (a link text or a page title).
+    pub fn match_text(&self, text: &str) -> Vec<usize> {
+        if text.is_empty() {
+            return Vec::new();
+        }
+        self.text.matches(&fold(text)).into_iter().collect()
+    }
+
+    /// Kinds whose words appear as a word of the URL path (`/mentions-legales/`, `/content/2-cgv`).
+    pub fn match_url_path(&self, path: &str) -> Vec<usize> {
+        self.url.matches(&fold(path)).into_iter().collect()
+    }
+
+    pub fn kind_name(&self, index: usize) -> &str {
+        &self.kinds[index]
+    }
+}
+
+fn or_never(alternation: String) -> String {
+    if alternation.is_empty() {
+        // Matches nothing, keeping the set's indices aligned with the kinds.
+        r"[^\s\S]".to_string()
+    } else {
+        alternation
+    }
+}
+
+/// Lower case without accents, apostrophes unified: "Qui sommes-nous ?" and "QUI SOMMES NOUS" compare equal.
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars().flat_map(char::to_lowercase) {
+        match c {
+            'à' | 'â' | 'ä' | 'á' | 'ã' | 'å' => out.push('a'),
+            'ç' => out.push('c'),
+            'é' | 'è' | 'ê' | 'ë' => out.push('e'),
+            'î' | 'ï' | 'í' | 'ì' => out.push('i'),
+            'ô' | 'ö' | 'ó' | 'ò' | 'õ' => out.push('o'),
+            'ù' | 'û' | 'ü' | 'ú' => out.push('u'),
+            'ÿ' => out.push('y'),
+            'ñ' => out.push('n'),
+            'œ' => out.push_str("oe"),
+            'æ' => out.push_str("ae"),
+            'ß' => out.push_str("ss"),
+            '’' | '‘' | '`' => out.push('\''),
+            '\u{a0}' | '\u{202f}' => out.push(' '),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(lexicon: &KeyPageLexicon, found: Vec<usize>) -> Vec<&str> {
+        found.into_iter().map(|i| lexicon.kind_name(i)).collect()
+    }
+
+    #[test]
+    fn bundled_lexicon_matches_texts_and_urls() {
+        let lex = KeyPageLexicon::bundled();
+        assert_eq!(kinds(&lex, lex.match_text("Mentions Légales")), ["legal-notice"]);
+        assert_eq!(kinds(&lex, lex.match_text("Nous contacter")), ["contact"]);
+        assert_eq!(kinds(&lex, lex.match_text("Qui sommes-nous ?")), ["about"]);
+        assert!(lex.match_text("Savon au miel").is_empty());
+        assert_eq!(kinds(&lex, lex.match_url_path("/content/3-conditions-generales-de-vente")), ["terms"]);
+        assert_eq!(kinds(&lex, lex.match_url_path("/fr/faq/")), ["faq"]);
+        assert!(lex.match_url_path("/produit/12-contacteur-inverseur.html").is_empty());
+    }
+
+    #[test]
+    fn a_bad_file_is_a_clear_error() {
+        let err = KeyPageLexicon::parse("[contact]\ntext = 3\n", "x.toml").unwrap_err().to_string();
+        assert!(err.starts_with("x.toml:"), "{err}");
+    }
+}

@@ -1,0 +1,7 @@
+//! Stages 2 and 3: page facts (one document → [`crate::result::PageFacts`]) and site facts (pages →
+//! [`crate::result::SiteFacts`]). Synchronous and pure: no I/O, no async.
+
+pub mod candidates;
+pub mod lexicon;
+pub mod page;
+pub mod site;

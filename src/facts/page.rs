@@ -1,0 +1,633 @@
+//! Stage 2, page facts: one HTML document in, plain [`PageFacts`] out (regions, visible text, links, forms, scripts,
+//! iframes, images, JSON-LD, raw candidates). The only user of `scraper`. The DOM is walked once, iteratively (deep
+//! broken markup cannot overflow the stack), and dropped on return. Judges nothing: classifying is the rules' job.
+
+use std::sync::LazyLock;
+
+use ego_tree::iter::Edge;
+use ego_tree::NodeId;
+use regex::Regex;
+use scraper::node::Element;
+use scraper::{Html, Node};
+use url::Url;
+
+use crate::facts::candidates;
+use crate::result::{
+    FieldFact, FormFact, Hreflang, IframeFact, ImageFact, InlineScriptFact, LinkFact, LinkKind, PageFacts, Region,
+    ScriptFact,
+};
+use crate::urlnorm;
+
+/// Characters of an inline script kept as its fingerprint: enough to tell `var prestashop =` from a chat snippet.
+const INLINE_SCRIPT_FINGERPRINT_CHARS: usize = 160;
+/// Longest anchor text kept; mega-menu anchors sometimes wrap whole product cards.
+const LINK_TEXT_CHARS: usize = 200;
+
+/// id/class tokens that name a page region. A token must be the keyword itself or a common compound
+/// (`site-header`, `footer-widgets`, `main-navigation`), so `card-header` or `has-header` do not count.
+static REGION_TOKEN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?:site|main|global|page|top|primary|mega|elementor-location)?[-_]?(header|masthead|topbar|footer|pied-de-page|navbar|nav|navigation|menu|sidebar)(?:[-_]?(?:wrapper|container|inner|area|section|main|top|bottom|menu|nav|widgets?|content|bar|links|block|cols|columns|[0-9]+))?$",
+    )
+    .expect("valid regex")
+});
+
+/// Messaging hosts whose links open a chat with the shop.
+const MESSAGING_HOSTS: &[&str] = &[
+    "wa.me",
+    "api.whatsapp.com",
+    "web.whatsapp.com",
+    "chat.whatsapp.com",
+    "m.me",
+    "t.me",
+    "telegram.me",
+    "signal.me",
+    "line.me",
+];
+
+/// Extracts the facts of one page. `base` is the page's final URL. Returns the facts and the `<a href>` targets.
+pub fn extract(html: &str, base: &Url) -> (PageFacts, Vec<Url>) {
+    let document = Html::parse_document(html);
+    let mut walker = Walker::new(base.clone());
+    for edge in document.tree.root().traverse() {
+        match edge {
+            Edge::Open(node) => match node.value() {
+                Node::Element(element) => walker.open(node.id(), element),
+                Node::Text(text) => walker.text(text),
+                _ => {}
+            },
+            Edge::Close(node) => {
+                if let Node::Element(element) = node.value() {
+                    walker.close(node.id(), element);
+                }
+            }
+        }
+    }
+    walker.finish()
+}
+
+struct OpenLink {
+    node: NodeId,
+    href: String,
+    target: Option<Url>,
+    kind: LinkKind,
+    text: String,
+    image_alt: Option<String>,
+    label: Option<String>,
+    region: Region,
+    hidden: bool,
+}
+
+struct OpenLabel {
+    node: NodeId,
+    text: String,
+    for_id: Option<String>,
+    /// (form index, field index) of the fields inside the label.
+    fields: Vec<(usize, usize)>,
+}
+
+struct Walker {
+    base: Url,
+    base_host: String,
+    facts: PageFacts,
+    crawl_links: Vec<Url>,
+    regions: Vec<(NodeId, Region)>,
+    /// article/section/aside/nav/main ancestors: a `<header>` or `<footer>` inside one belongs to that section.
+    sectioning: Vec<NodeId>,
+    /// The element that hides its subtree from view, while inside it.
+    hidden_by: Option<NodeId>,
+    in_title: Option<NodeId>,
+    title_text: String,
+    link: Option<OpenLink>,
+    labels: Vec<OpenLabel>,
+    finished_labels: Vec<(Option<String>, String)>,
+    /// (form index, field id attribute) for `<label for>` resolution.
+    field_ids: Vec<(usize, usize, String)>,
+    form: Option<(NodeId, usize)>,
+    button: Option<(NodeId, usize, usize, String)>,
+    script: Option<(NodeId, bool, String)>,
+}
+
+impl Walker {
+    fn new(base: Url) -> Walker {
+        let base_host = base.host_str().unwrap_or_default().trim_start_matches("www.").to_ascii_lowercase();
+        Walker {
+            base,
+            base_host,
+            facts: PageFacts::default(),
+            crawl_links: Vec::new(),
+            regions: Vec::new(),
+            sectioning: Vec::new(),
+            hidden_by: None,
+            in_title: None,
+            title_text: String::new(),
+            link: None,
+            labels: Vec::new(),
+            finished_labels: Vec::new(),
+            field_ids: Vec::new(),
+            form: None,
+            button: None,
+            script: None,
+        }
+    }
+
+    fn region(&self) -> Region {
+        self.regions.last().map(|(_, r)| *r).unwrap_or(Region::Main)
+    }
+
+    fn resolve(&self, href: &str) -> Option<Url> {
+        self.base.join(href.trim()).ok()
+    }
+
+    fn open(&mut self, id: NodeId, el: &Element) {
+        let name = el.name();
+        if self.hidden_by.is_none() && hides(el) {
+            self.hidden_by = Some(id);
+        }
+        if let Some(region) = self.region_of(el) {
+            self.regions.push((id, region));
+        }
+        if matches!(name, "article" | "section" | "aside" | "nav" | "main") {
+            self.sectioning.push(id);
+        }
+        if is_block(name) {
+            self.break_text();
+        }
+        if let Some(hex) = el.attr("data-cfemail") {
+            let region = self.region();
+            candidates::push_cloudflare_email(&mut self.facts.candidates, hex, region);
+        }
+        match name {
+            "html" => self.facts.lang = attr(el, "lang").or_else(|| attr(el, "xml:lang")),
+            "base" => {
+                if let Some(base) = el.attr("href").and_then(|h| self.base.join(h).ok()) {
+                    self.base = base;
+                }
+            }
+            "title" if self.facts.title.is_none() && self.in_title.is_none() && self.regions.is_empty() => {
+                self.in_title = Some(id)
+            }
+            "meta" => self.meta(el),
+            "link" => self.link_tag(el),
+            "a" | "area" => self.open_link(id, el),
+            "img" => self.image(el),
+            "iframe" => self.iframe(el),
+            "script" => self.open_script(id, el),
+            "form" => self.open_form(id, el),
+            "input" | "select" | "textarea" | "button" => self.field(id, el),
+            "label" => self.labels.push(OpenLabel {
+                node: id,
+                text: String::new(),
+                for_id: attr(el, "for"),
+                fields: Vec::new(),
+            }),
+            "br" => self.break_text(),
+            _ => {}
+        }
+    }
+
+    fn close(&mut self, id: NodeId, el: &Element) {
+        let name = el.name();
+        if is_block(name) {
+            self.break_text();
+        }
+        if self.link.as_ref().is_some_and(|l| l.node == id) {
+            self.close_link();
+        }
+        if self.in_title == Some(id) {
+            self.in_title = None;
+            self.facts.title = non_empty(collapse(&self.title_text));
+        }
+        if self.script.as_ref().is_some_and(|(node, _, _)| *node == id) {
+            self.close_script();
+        }
+        if self.button.as_ref().is_some_and(|(node, ..)| *node == id) {
+            let (_, form, field, text) = self.button.take().expect("checked");
+            self.facts.forms[form].fields[field].label = non_empty(collapse(&text));
+        }
+        if self.labels.last().is_some_and(|l| l.node == id) {
+            let label = self.labels.pop().expect("checked");
+            let text = collapse(&label.text);
+            for (form, field) in &label.fields {
+                let field = &mut self.facts.forms[*form].fields[*field];
+                if field.label.is_none() {
+                    field.label = non_empty(text.clone());
+                }
+            }
+            self.finished_labels.push((label.for_id, text));
+        }
+        if self.form.is_some_and(|(node, _)| node == id) {
+            self.form = None;
+        }
+        if self.regions.last().is_some_and(|(node, _)| *node == id) {
+            self.regions.pop();
+        }
+        if self.sectioning.last() == Some(&id) {
+            self.sectioning.pop();
+        }
+        if self.hidden_by == Some(id) {
+            self.hidden_by = None;
+        }
+    }
+
+    fn text(&mut self, text: &str) {
+        if self.in_title.is_some() {
+            self.title_text.push_str(text);
+            return;
+        }
+        if let Some((_, _, content)) = &mut self.script {
+            content.push_str(text);
+            return;
+        }
+        if let Some(link) = &mut self.link {
+            link.text.push_str(text);
+        }
+        if let Some((.., button_text)) = &mut self.button {
+            button_text.push_str(text);
+        }
+        for label in &mut self.labels {
+            label.text.push_str(text);
+        }
+        if self.hidden_by.is_none() {
+            let region = self.region();
+            self.facts.text.get_mut(region).push_str(text);
+        }
+    }
+
+    /// Ends the current line of visible text so that blocks never run together ("01 23 45 67 89Contact").
+    fn break_text(&mut self) {
+        let region = self.region();
+        let text = self.facts.text.get_mut(region);
+        if !text.is_empty() && !text.ends_with('\n') {
+            text.push('\n');
+        }
+        if let Some(link) = &mut self.link {
+            link.text.push(' ');
+        }
+    }
+
+    fn region_of(&self, el: &Element) -> Option<Region> {
+        let name = el.name();
+        let top_level = self.sectioning.is_empty();
+        let by_tag = match name {
+            "header" if top_level => Some(Region::Header),
+            "footer" if top_level => Some(Region::Footer),
+            "nav" => Some(Region::Navigation),
+            "main" => Some(Region::Main),
+            "aside" => Some(Region::Aside),
+            _ => None,
+        };
+        if by_tag.is_some() {
+            return by_tag;
+        }
+        let by_role = match el.attr("role").map(|r| r.trim().to_ascii_lowercase()).as_deref() {
+            Some("banner") => Some(Region::Header),
+            Some("contentinfo") => Some(Region::Footer),
+            Some("navigation") => Some(Region::Navigation),
+            Some("main") => Some(Region::Main),
+            Some("complementary") => Some(Region::Aside),
+            _ => None,
+        };
+        if by_role.is_some() {
+            return by_role;
+        }
+        match el.attr("data-elementor-type") {
+            Some("header") => return Some(Region::Header),
+            Some("footer") => return Some(Region::Footer),
+            _ => {}
+        }
+        if matches!(name, "html" | "body") {
+            return None;
+        }
+        // Class and id names are guesses: only trusted outside any region (and for menus inside header/footer),
+        // so that a restaurant's "menu" section in the main content stays main.
+        let current = self.regions.last().map(|(_, r)| *r);
+        let tokens = el.id().into_iter().chain(el.classes());
+        for token in tokens {
+            let token = token.to_ascii_lowercase();
+            let Some(found) = REGION_TOKEN.captures(&token).and_then(|c| c.get(1)) else { continue };
+            let region = match found.as_str() {
+                "header" | "masthead" | "topbar" => Region::Header,
+                "footer" | "pied-de-page" => Region::Footer,
+                "sidebar" => Region::Aside,
+                _ => Region::Navigation,
+            };
+            let fits = match region {
+                Region::Navigation => matches!(current, None | Some(Region::Header) | Some(Region::Footer)),
+                _ => current.is_none() && top_level,
+            };
+            if fits {
+                return Some(region);
+            }
+        }
+        None
+    }
+
+    fn meta(&mut self, el: &Element) {
+        let content = attr(el, "content");
+        match el.attr("name").map(str::to_ascii_lowercase).as_deref() {
+            Some("description") if self.facts.meta_description.is_none() => {
+                self.facts.meta_description = content.map(|c| collapse(&c))
+            }
+            Some("robots") => self.facts.meta_robots = content,
+            _ => {}
+        }
+    }
+
+    fn link_tag(&mut self, el: &Element) {
+        let rel = el.attr("rel").unwrap_or_default().to_ascii_lowercase();
+        let Some(href) = el.attr("href").and_then(|h| self.resolve(h)) else { return };
+        if rel.split_whitespace().any(|r| r == "canonical") && self.facts.canonical.is_none() {
+            self.facts.canonical = Some(href.to_string());
+        } else if rel.split_whitespace().any(|r| r == "alternate") {
+            if let Some(lang) = attr(el, "hreflang") {
+                self.facts.hreflang.push(Hreflang { lang, href: href.to_string() });
+            }
+        }
+    }
+
+    fn open_link(&mut self, id: NodeId, el: &Element) {
+        if self.link.is_some() {
+            return;
+        }
+        let Some(raw) = el.attr("href").map(str::trim).filter(|h| !h.is_empty() && !h.starts_with('#')) else {
+            return;
+        };
+        let scheme = raw.split(':').next().unwrap_or_default().to_ascii_lowercase();
+        let (kind, target, href) = match scheme.as_str() {
+            "tel" | "callto" => (LinkKind::Tel, None, raw.to_string()),
+            "mailto" => (LinkKind::Mailto, None, raw.to_string()),
+            "sms" => (LinkKind::Sms, None, raw.to_string()),
+            "whatsapp" | "viber" | "tg" | "skype" | "fb-messenger" => (LinkKind::Messaging, None, raw.to_string()),
+            "javascript" | "data" => (LinkKind::Other, None, raw.to_string()),
+            _ => match self.resolve(raw) {
+                Some(url) if matches!(url.scheme(), "http" | "https") => {
+                    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+                    let kind = if MESSAGING_HOSTS.contains(&host.as_str())
+                        || (host.ends_with("messenger.com") && url.path().starts_with("/t"))
+                    {
+                        LinkKind::Messaging
+                    } else if host.trim_start_matches("www.") == self.base_host {
+                        LinkKind::Internal
+                    } else {
+                        LinkKind::External
+                    };
+                    let href = if kind == LinkKind::Internal { urlnorm::normalize(&url) } else { url.clone() };
+                    (kind, Some(url), href.to_string())
+                }
+                Some(url) => (LinkKind::Other, None, url.to_string()),
+                None => (LinkKind::Other, None, raw.to_string()),
+            },
+        };
+        let label = attr(el, "aria-label").or_else(|| attr(el, "title"));
+        self.link = Some(OpenLink {
+            node: id,
+            href,
+            target,
+            kind,
+            text: String::new(),
+            image_alt: None,
+            label,
+            region: self.region(),
+            hidden: self.hidden_by.is_some(),
+        });
+        // Cloudflare replaces addresses by a link to /cdn-cgi/l/email-protection#<hex>.
+        if let Some(hex) = raw.split("/cdn-cgi/l/email-protection#").nth(1) {
+            let region = self.region();
+            candidates::push_cloudflare_email(&mut self.facts.candidates, hex, region);
+        }
+    }
+
+    fn close_link(&mut self) {
+        let link = self.link.take().expect("an open link");
+        let mut text = collapse(&link.text);
+        if text.is_empty() {
+            text = link.image_alt.clone().unwrap_or_default();
+        }
+        text = truncate_chars(&text, LINK_TEXT_CHARS);
+        if let Some(target) = link.target {
+            if link.kind == LinkKind::Internal {
+                self.crawl_links.push(target);
+            }
+        }
+        match link.kind {
+            LinkKind::Tel => candidates::push_tel_link(&mut self.facts.candidates, &link.href, link.region),
+            LinkKind::Mailto => candidates::push_mailto(&mut self.facts.candidates, &link.href, link.region),
+            _ => {}
+        }
+        let fact = LinkFact { href: link.href, text, region: link.region, kind: link.kind, label: link.label, hidden: link.hidden };
+        // Product cards link twice (image and title) to the same place: keep one.
+        if !self.facts.links.iter().rev().take(8).any(|l| *l == fact) {
+            self.facts.links.push(fact);
+        }
+    }
+
+    fn image(&mut self, el: &Element) {
+        let src = el
+            .attr("src")
+            .filter(|s| !s.trim().is_empty() && !s.trim_start().starts_with("data:"))
+            .or_else(|| el.attr("data-src"))
+            .or_else(|| el.attr("data-lazy-src"));
+        let file_name = src.and_then(|s| self.resolve(s)).and_then(|u| {
+            let name = u.path_segments()?.next_back()?.to_string();
+            non_empty(percent_decode(&name))
+        });
+        let alt = attr(el, "alt").map(|a| collapse(&a)).and_then(non_empty);
+        if let (Some(link), Some(alt)) = (&mut self.link, &alt) {
+            link.image_alt.get_or_insert_with(|| alt.clone());
+        }
+        self.facts.images.push(ImageFact { alt, file_name, title: attr(el, "title"), region: self.region() });
+    }
+
+    fn iframe(&mut self, el: &Element) {
+        let Some(src) = el
+            .attr("src")
+            .filter(|s| !s.trim().is_empty() && s.trim() != "about:blank")
+            .or_else(|| el.attr("data-src"))
+            .and_then(|s| self.resolve(s))
+        else {
+            return;
+        };
+        self.facts.iframes.push(IframeFact {
+            host: src.host_str().map(str::to_string),
+            src: src.to_string(),
+            title: attr(el, "title"),
+            region: self.region(),
+        });
+    }
+
+    fn open_script(&mut self, id: NodeId, el: &Element) {
+        if let Some(src) = el.attr("src").and_then(|s| self.resolve(s)) {
+            self.facts.scripts.push(ScriptFact { host: src.host_str().map(str::to_string), src: src.to_string() });
+        }
+        let is_json_ld = el.attr("type").is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"));
+        self.script = Some((id, is_json_ld, String::new()));
+    }
+
+    fn close_script(&mut self) {
+        let (_, is_json_ld, content) = self.script.take().expect("an open script");
+        let content = content.trim();
+        if content.is_empty() {
+            return;
+        }
+        if is_json_ld {
+            match serde_json::from_str::<serde_json::Value>(content) {
+                Ok(value) => self.facts.json_ld.push(value),
+                Err(e) => self.facts.json_ld_errors.push(e.to_string()),
+            }
+        } else {
+            self.facts.inline_scripts.push(InlineScriptFact {
+                fingerprint: truncate_chars(&collapse(content), INLINE_SCRIPT_FINGERPRINT_CHARS),
+                bytes: content.len(),
+            });
+        }
+    }
+
+    fn open_form(&mut self, id: NodeId, el: &Element) {
+        if self.form.is_some() {
+            return;
+        }
+        self.facts.forms.push(FormFact {
+            method: attr(el, "method").unwrap_or_else(|| "get".to_string()).to_ascii_lowercase(),
+            action: el.attr("action").and_then(|a| self.resolve(a)).map(|u| u.to_string()),
+            region: self.region(),
+            id: attr(el, "id"),
+            fields: Vec::new(),
+        });
+        self.form = Some((id, self.facts.forms.len() - 1));
+    }
+
+    fn field(&mut self, id: NodeId, el: &Element) {
+        let Some((_, form)) = self.form else { return };
+        let field_type = attr(el, "type").map(|t| t.to_ascii_lowercase());
+        let fields = &mut self.facts.forms[form].fields;
+        let label = attr(el, "aria-label").or_else(|| match (el.name(), field_type.as_deref()) {
+            ("input", Some("submit" | "button" | "reset")) => attr(el, "value"),
+            _ => None,
+        });
+        fields.push(FieldFact {
+            tag: el.name().to_string(),
+            field_type,
+            name: attr(el, "name"),
+            label,
+            placeholder: attr(el, "placeholder"),
+            required: el.attr("required").is_some() || el.attr("aria-required") == Some("true"),
+        });
+        let index = fields.len() - 1;
+        if let Some(field_id) = attr(el, "id") {
+            self.field_ids.push((form, index, field_id));
+        }
+        if let Some(label) = self.labels.last_mut() {
+            label.fields.push((form, index));
+        }
+        if el.name() == "button" {
+            self.button = Some((id, form, index, String::new()));
+        }
+    }
+
+    fn finish(mut self) -> (PageFacts, Vec<Url>) {
+        for (form, field, field_id) in &self.field_ids {
+            let field = &mut self.facts.forms[*form].fields[*field];
+            if field.label.is_none() {
+                field.label = self
+                    .finished_labels
+                    .iter()
+                    .find(|(for_id, _)| for_id.as_deref() == Some(field_id.as_str()))
+                    .and_then(|(_, text)| non_empty(text.clone()));
+            }
+        }
+        for region in Region::ALL {
+            let text = self.facts.text.get_mut(region);
+            *text = tidy_lines(text);
+        }
+        candidates::extract_from_text(&mut self.facts);
+        (self.facts, self.crawl_links)
+    }
+}
+
+/// Elements whose content a visitor does not see.
+fn hides(el: &Element) -> bool {
+    if matches!(
+        el.name(),
+        "head" | "script" | "style" | "noscript" | "template" | "svg" | "math" | "select" | "textarea" | "iframe"
+            | "object" | "canvas" | "video" | "audio" | "datalist"
+    ) {
+        return true;
+    }
+    if el.name() == "dialog" && el.attr("open").is_none() {
+        return true;
+    }
+    if el.attr("hidden").is_some() || el.attr("aria-hidden").is_some_and(|v| v.trim().eq_ignore_ascii_case("true")) {
+        return true;
+    }
+    if el.name() == "input" && el.attr("type").is_some_and(|t| t.eq_ignore_ascii_case("hidden")) {
+        return true;
+    }
+    if let Some(style) = el.attr("style") {
+        let style: String = style.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase();
+        if style.contains("display:none") || style.contains("visibility:hidden") {
+            return true;
+        }
+    }
+    el.classes().any(|c| matches!(c, "sr-only" | "visually-hidden" | "screen-reader-text" | "screen-reader-only"))
+}
+
+fn is_block(name: &str) -> bool {
+    matches!(
+        name,
+        "p" | "div" | "li" | "ul" | "ol" | "dl" | "dt" | "dd" | "table" | "tr" | "td" | "th" | "thead" | "tbody"
+            | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "section" | "article" | "header" | "footer" | "nav" | "aside"
+            | "main" | "form" | "fieldset" | "address" | "blockquote" | "pre" | "figure" | "figcaption" | "hr"
+            | "option" | "body" | "details" | "summary" | "caption" | "legend"
+    )
+}
+
+fn attr(el: &Element, name: &str) -> Option<String> {
+    el.attr(name).map(str::trim).filter(|v| !v.is_empty()).map(str::to_string)
+}
+
+fn non_empty(s: String) -> Option<String> {
+    (!s.is_empty()).then_some(s)
+}
+
+/// Collapses runs of whitespace (NBSP and narrow NBSP included) into one space and trims.
+pub fn collapse(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for word in s.split(|c: char| c.is_whitespace() || c == '\u{a0}' || c == '\u{202f}') {
+        if !word.is_empty() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(word);
+        }
+    }
+    out
+}
+
+fn tidy_lines(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() / 2);
+    for line in s.lines() {
+        let line = collapse(line);
+        if !line.is_empty() {
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            out.push_str(&line);
+        }
+    }
+    out
+}
+
+fn truncate_chars(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &s[..at]),
+        None => s.to_string(),
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    url::form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_else(|| s.to_string())
+}

@@ -1,0 +1,550 @@
+//! Stage 3, site facts: pages aggregated into what the rules judge site-wide (phone numbers and where they show,
+//! e-mail addresses, key pages, social and messaging profiles, third-party hosts). Each page is first reduced to a
+//! small [`PageSummary`] (in parallel, next to its parsing); the builder merges summaries as they arrive, so a crawl
+//! of any size holds only these aggregates.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::LazyLock;
+
+use regex::Regex;
+use url::Url;
+
+use crate::facts::lexicon::{fold, KeyPageLexicon};
+use crate::result::{
+    CandidateSource, Discovery, HostCount, Hreflang, KeyPageCandidate, LinkKind, OutboundProfile, PageFacts,
+    PageRecord, Region, SiteEmail, SiteFacts, SitePhone, SitePostcode,
+};
+
+/// Pages listed per phone number and per e-mail address (the counts are complete).
+const PAGES_LISTED: usize = 50;
+const KEY_PAGE_CANDIDATES: usize = 5;
+const HOSTS_LISTED: usize = 100;
+
+/// Words right before a number that make it something other than the shop's phone: identifiers, references,
+/// a fax, a form's example.
+static NOT_A_PHONE_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?:^|[^\p{L}\p{N}])(?:siret|siren|tva|vat|rcs|n°|ref|reference|iban|bic|fax|telecopie|ex|exemple|e\.g|commande)\s*[:.]?\s*$",
+    )
+    .expect("valid regex")
+});
+
+/// What one page contributes to the site facts.
+#[derive(Debug, Default)]
+pub struct PageSummary {
+    /// Phone candidates in visible text: (digits, as written, region, not a phone by its context).
+    visible_phones: Vec<(String, String, Region, bool, String)>,
+    tel_links: Vec<String>,
+    emails: Vec<(String, CandidateSource, Region)>,
+    /// (kind index, target URL, link text, matched by text, matched by URL).
+    key_links: Vec<(usize, String, String, bool, bool)>,
+    title_kinds: Vec<usize>,
+    profiles: Vec<(bool, String, String)>,
+    script_hosts: Vec<String>,
+    iframe_hosts: Vec<String>,
+    outbound_hosts: Vec<String>,
+    json_ld_types: Vec<String>,
+    postcodes: Vec<(String, String)>,
+    lang: Option<String>,
+    hreflang: Vec<Hreflang>,
+}
+
+/// Reduces a page to its summary. Pure; runs on the blocking pool.
+pub fn summarize(facts: &PageFacts, page_url: &Url, lexicon: &KeyPageLexicon) -> PageSummary {
+    let own_host = page_url.host_str().unwrap_or_default().trim_start_matches("www.").to_ascii_lowercase();
+    let mut summary = PageSummary { lang: facts.lang.clone(), hreflang: facts.hreflang.clone(), ..Default::default() };
+    for phone in &facts.candidates.phones {
+        match phone.source {
+            CandidateSource::Link => summary.tel_links.push(phone.digits.clone()),
+            _ => {
+                let excluded = NOT_A_PHONE_CONTEXT.is_match(&fold(&phone.context));
+                summary.visible_phones.push((
+                    phone.digits.clone(),
+                    phone.raw.clone(),
+                    phone.region,
+                    excluded,
+                    phone.context.clone(),
+                ));
+            }
+        }
+    }
+    for email in &facts.candidates.emails {
+        summary.emails.push((email.address.clone(), email.source, email.region));
+    }
+    let mut seen_links = HashSet::new();
+    let mut outbound = BTreeSet::new();
+    for link in &facts.links {
+        match link.kind {
+            LinkKind::Internal => {
+                if !seen_links.insert((link.href.as_str(), link.text.as_str())) {
+                    continue;
+                }
+                let path = Url::parse(&link.href).map(|u| u.path().to_string()).unwrap_or_default();
+                let label = if link.text.is_empty() { link.label.clone().unwrap_or_default() } else { link.text.clone() };
+                let by_text = lexicon.match_text(&label);
+                let by_url = lexicon.match_url_path(&path);
+                for kind in by_text.iter().chain(by_url.iter()).collect::<BTreeSet<_>>() {
+                    summary.key_links.push((
+                        *kind,
+                        link.href.clone(),
+                        label.clone(),
+                        by_text.contains(kind),
+                        by_url.contains(kind),
+                    ));
+                }
+            }
+            LinkKind::External | LinkKind::Messaging => {
+                let Ok(url) = Url::parse(&link.href) else { continue };
+                let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+                if let Some((messaging, network)) = profile_network(&host, url.path()) {
+                    summary.profiles.push((messaging, network.to_string(), link.href.clone()));
+                }
+                if link.kind == LinkKind::External {
+                    outbound.insert(host);
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Some(title) = &facts.title {
+        summary.title_kinds = lexicon.match_text(title);
+    }
+    summary.outbound_hosts = outbound.into_iter().collect();
+    let third_party = |host: &Option<String>| {
+        host.as_deref()
+            .map(|h| h.to_ascii_lowercase())
+            .filter(|h| h.trim_start_matches("www.") != own_host)
+    };
+    summary.script_hosts =
+        facts.scripts.iter().filter_map(|s| third_party(&s.host)).collect::<BTreeSet<_>>().into_iter().collect();
+    summary.iframe_hosts =
+        facts.iframes.iter().filter_map(|f| third_party(&f.host)).collect::<BTreeSet<_>>().into_iter().collect();
+    let mut types = BTreeSet::new();
+    for block in &facts.json_ld {
+        collect_types(block, &mut types, 0);
+    }
+    summary.json_ld_types = types.into_iter().collect();
+    summary.postcodes = facts.candidates.postcodes.iter().map(|p| (p.code.clone(), p.locality.clone())).collect();
+    summary
+}
+
+fn collect_types(value: &serde_json::Value, out: &mut BTreeSet<String>, depth: usize) {
+    if depth > 8 {
+        return;
+    }
+    match value {
+        serde_json::Value::Object(map) => {
+            match map.get("@type") {
+                Some(serde_json::Value::String(t)) => {
+                    out.insert(t.clone());
+                }
+                Some(serde_json::Value::Array(list)) => {
+                    out.extend(list.iter().filter_map(|t| t.as_str().map(str::to_string)));
+                }
+                _ => {}
+            }
+            for v in map.values() {
+                collect_types(v, out, depth + 1);
+            }
+        }
+        serde_json::Value::Array(list) => list.iter().for_each(|v| collect_types(v, out, depth + 1)),
+        _ => {}
+    }
+}
+
+/// Which social network or messaging service a link points to; share buttons are not the shop's profile.
+fn profile_network(host: &str, path: &str) -> Option<(bool, &'static str)> {
+    let host = host.trim_start_matches("www.").trim_start_matches("m.").trim_start_matches("fr.");
+    let lower = path.to_ascii_lowercase();
+    if ["sharer", "/share", "intent/", "pin/create", "dialog/", "/plugins"].iter().any(|p| lower.contains(p)) {
+        return None;
+    }
+    let messaging = match host {
+        "wa.me" | "api.whatsapp.com" | "web.whatsapp.com" | "chat.whatsapp.com" | "whatsapp.com" => Some("whatsapp"),
+        "me" | "messenger.com" => Some("messenger"),
+        "t.me" | "telegram.me" => Some("telegram"),
+        "signal.me" => Some("signal"),
+        _ => None,
+    };
+    if let Some(network) = messaging {
+        return Some((true, network));
+    }
+    let network = match host {
+        "facebook.com" | "fb.com" | "fb.me" => "facebook",
+        "instagram.com" => "instagram",
+        "twitter.com" | "x.com" => "x",
+        "linkedin.com" => "linkedin",
+        "youtube.com" | "youtu.be" => "youtube",
+        "tiktok.com" => "tiktok",
+        "snapchat.com" => "snapchat",
+        "threads.net" | "threads.com" => "threads",
+        "bsky.app" => "bluesky",
+        h if h.starts_with("pinterest.") => "pinterest",
+        _ => return None,
+    };
+    // A bare domain is a logo link, not a profile.
+    (path.trim_matches('/').len() > 1).then_some((false, network))
+}
+
+#[derive(Default)]
+struct PhoneAggregate {
+    written: BTreeSet<String>,
+    pages: Vec<u32>,
+    regions: BTreeSet<Region>,
+    tel_link_pages: u64,
+    contexts: BTreeSet<String>,
+}
+
+#[derive(Default)]
+struct KeyAggregate {
+    texts: BTreeSet<String>,
+    pages: u64,
+    by_text: bool,
+    by_url: bool,
+    by_title: bool,
+    from_home: bool,
+}
+
+/// Merges page summaries into [`SiteFacts`].
+pub struct SiteFactsBuilder {
+    kinds: Vec<String>,
+    html_pages: Vec<String>,
+    /// Per HTML page: the phones its visible text shows (ids into `phone_digits`), look-alikes left out.
+    page_phones: Vec<Vec<u32>>,
+    phone_ids: HashMap<String, u32>,
+    phones: Vec<(String, PhoneAggregate)>,
+    emails: BTreeMap<String, (BTreeSet<u32>, BTreeSet<CandidateSource>, BTreeSet<Region>)>,
+    key_pages: HashMap<(usize, String), KeyAggregate>,
+    profiles: BTreeMap<(bool, String, String), u64>,
+    script_hosts: HashMap<String, u64>,
+    iframe_hosts: HashMap<String, u64>,
+    outbound_hosts: HashMap<String, u64>,
+    json_ld_types: HashMap<String, u64>,
+    postcodes: HashMap<(String, String), u64>,
+    /// Every URL met, with where it ended, its depth and status: to place key pages.
+    pages_by_url: HashMap<String, (String, Option<u32>, Option<u16>)>,
+    home_url: Option<String>,
+    pub home_lang: Option<String>,
+    pub home_hreflang: Vec<Hreflang>,
+}
+
+impl SiteFactsBuilder {
+    pub fn new(lexicon: &KeyPageLexicon) -> SiteFactsBuilder {
+        SiteFactsBuilder {
+            kinds: lexicon.kinds().to_vec(),
+            html_pages: Vec::new(),
+            page_phones: Vec::new(),
+            phone_ids: HashMap::new(),
+            phones: Vec::new(),
+            emails: BTreeMap::new(),
+            key_pages: HashMap::new(),
+            profiles: BTreeMap::new(),
+            script_hosts: HashMap::new(),
+            iframe_hosts: HashMap::new(),
+            outbound_hosts: HashMap::new(),
+            json_ld_types: HashMap::new(),
+            postcodes: HashMap::new(),
+            pages_by_url: HashMap::new(),
+            home_url: None,
+            home_lang: None,
+            home_hreflang: Vec::new(),
+        }
+    }
+
+    /// Notes any finished URL (redirects and errors included), so key pages can be followed to where they end.
+    pub fn add_record(&mut self, record: &PageRecord) {
+        let place = (record.final_url.clone(), record.depth, record.status);
+        self.pages_by_url.insert(record.url.clone(), place.clone());
+        self.pages_by_url.entry(record.final_url.clone()).or_insert(place);
+    }
+
+    /// Adds an analysed HTML page.
+    pub fn add_page(&mut self, record: &PageRecord, summary: PageSummary) {
+        let page = self.html_pages.len() as u32;
+        self.html_pages.push(record.final_url.clone());
+        let is_home = record.discovered_by == Discovery::Start;
+        if is_home {
+            self.home_url = Some(record.final_url.clone());
+            self.home_lang = summary.lang.clone();
+            self.home_hreflang = summary.hreflang.clone();
+        }
+
+        let mut shown = Vec::new();
+        for (digits, raw, region, excluded, context) in summary.visible_phones {
+            let id = self.phone_id(&digits);
+            let aggregate = &mut self.phones[id as usize].1;
+            if aggregate.written.len() < 10 {
+                aggregate.written.insert(raw);
+            }
+            if aggregate.contexts.len() < 5 && !context.is_empty() {
+                aggregate.contexts.insert(context);
+            }
+            if excluded {
+                continue;
+            }
+            aggregate.regions.insert(region);
+            if aggregate.pages.last() != Some(&page) {
+                aggregate.pages.push(page);
+            }
+            if !shown.contains(&id) {
+                shown.push(id);
+            }
+        }
+        self.page_phones.push(shown);
+        let mut tel_seen = HashSet::new();
+        for digits in summary.tel_links {
+            let id = self.phone_id(&digits);
+            if tel_seen.insert(id) {
+                self.phones[id as usize].1.tel_link_pages += 1;
+            }
+        }
+        for (address, source, region) in summary.emails {
+            let entry = self.emails.entry(address).or_default();
+            entry.0.insert(page);
+            entry.1.insert(source);
+            entry.2.insert(region);
+        }
+        let mut counted = HashSet::new();
+        for (kind, url, text, by_text, by_url) in summary.key_links {
+            let aggregate = self.key_pages.entry((kind, url.clone())).or_default();
+            if aggregate.texts.len() < 5 && !text.is_empty() {
+                aggregate.texts.insert(text);
+            }
+            aggregate.by_text |= by_text;
+            aggregate.by_url |= by_url;
+            aggregate.from_home |= is_home;
+            if counted.insert((kind, url)) {
+                aggregate.pages += 1;
+            }
+        }
+        for kind in summary.title_kinds {
+            self.key_pages.entry((kind, record.final_url.clone())).or_default().by_title = true;
+        }
+        for (messaging, network, url) in summary.profiles {
+            *self.profiles.entry((messaging, network, url)).or_insert(0) += 1;
+        }
+        for (map, hosts) in [
+            (&mut self.script_hosts, summary.script_hosts),
+            (&mut self.iframe_hosts, summary.iframe_hosts),
+            (&mut self.outbound_hosts, summary.outbound_hosts),
+            (&mut self.json_ld_types, summary.json_ld_types),
+        ] {
+            for host in hosts {
+                *map.entry(host).or_insert(0) += 1;
+            }
+        }
+        for postcode in summary.postcodes.into_iter().collect::<BTreeSet<_>>() {
+            *self.postcodes.entry(postcode).or_insert(0) += 1;
+        }
+    }
+
+    fn phone_id(&mut self, digits: &str) -> u32 {
+        if let Some(id) = self.phone_ids.get(digits) {
+            return *id;
+        }
+        let id = self.phones.len() as u32;
+        self.phone_ids.insert(digits.to_string(), id);
+        self.phones.push((digits.to_string(), PhoneAggregate::default()));
+        id
+    }
+
+    /// Judges the phone numbers for `country` (the target's, known only once the home page is read) and builds
+    /// the site facts.
+    pub fn finish(self, country: Option<&str>) -> SiteFacts {
+        let region: Option<phonenumber::country::Id> = country.and_then(|c| c.parse().ok());
+        // Group the digit strings by the number they parse to: "01 99 00 12 34" and "+33 1 99 00 12 34" are one.
+        let mut groups: BTreeMap<String, (bool, Option<String>, Option<u16>, Vec<u32>)> = BTreeMap::new();
+        for (id, (digits, _)) in self.phones.iter().enumerate() {
+            let parsed = phonenumber::parse(if digits.starts_with('+') { None } else { region }, digits).ok();
+            let valid = parsed.as_ref().is_some_and(phonenumber::is_valid);
+            let (key, kind, code) = match (&parsed, valid) {
+                (Some(number), true) => (
+                    number.format().mode(phonenumber::Mode::E164).to_string(),
+                    Some(type_name(number.number_type(&phonenumber::metadata::DATABASE)).to_string()),
+                    Some(number.code().value()),
+                ),
+                _ => (digits.clone(), None, None),
+            };
+            let group = groups.entry(key).or_insert((valid, kind, code, Vec::new()));
+            group.3.push(id as u32);
+        }
+        let valid_ids: HashSet<u32> =
+            groups.values().filter(|g| g.0).flat_map(|g| g.3.iter().copied()).collect();
+
+        let mut phones: Vec<SitePhone> = groups
+            .into_iter()
+            .filter_map(|(number, (valid, number_type, calling_code, ids))| {
+                let mut pages = BTreeSet::new();
+                let mut phone = SitePhone {
+                    number,
+                    valid,
+                    number_type,
+                    calling_code,
+                    written: Vec::new(),
+                    pages: Vec::new(),
+                    page_count: 0,
+                    regions: Vec::new(),
+                    tel_link_pages: 0,
+                    contexts: Vec::new(),
+                };
+                let mut regions = BTreeSet::new();
+                let mut written = BTreeSet::new();
+                let mut contexts = BTreeSet::new();
+                for id in ids {
+                    let aggregate = &self.phones[id as usize].1;
+                    pages.extend(aggregate.pages.iter().copied());
+                    regions.extend(aggregate.regions.iter().copied());
+                    written.extend(aggregate.written.iter().cloned());
+                    contexts.extend(aggregate.contexts.iter().cloned());
+                    phone.tel_link_pages += aggregate.tel_link_pages;
+                }
+                phone.page_count = pages.len() as u64;
+                phone.pages = pages.iter().take(PAGES_LISTED).map(|p| self.html_pages[*p as usize].clone()).collect();
+                phone.regions = regions.into_iter().collect();
+                phone.written = written.into_iter().take(10).collect();
+                phone.contexts = contexts.into_iter().take(5).collect();
+                // A number seen only beside "SIRET", "Réf." or "Fax" is not a phone of the shop's: page facts keep it.
+                (phone.page_count > 0 || phone.tel_link_pages > 0).then_some(phone)
+            })
+            .collect();
+        phones.sort_by(|a, b| b.valid.cmp(&a.valid).then(b.page_count.cmp(&a.page_count)).then(a.number.cmp(&b.number)));
+
+        let mut pages_without_phone = Vec::new();
+        let mut pages_showing_phone = 0;
+        for (page, shown) in self.page_phones.iter().enumerate() {
+            if shown.iter().any(|id| valid_ids.contains(id)) {
+                pages_showing_phone += 1;
+            } else {
+                pages_without_phone.push(self.html_pages[page].clone());
+            }
+        }
+
+        let mut emails: Vec<SiteEmail> = self
+            .emails
+            .into_iter()
+            .map(|(address, (pages, sources, regions))| SiteEmail {
+                address,
+                page_count: pages.len() as u64,
+                pages: pages.iter().take(PAGES_LISTED).map(|p| self.html_pages[*p as usize].clone()).collect(),
+                sources: sources.into_iter().collect(),
+                regions: regions.into_iter().collect(),
+            })
+            .collect();
+        emails.sort_by(|a, b| b.page_count.cmp(&a.page_count).then(a.address.cmp(&b.address)));
+
+        let key_pages = key_page_table(&self.kinds, self.key_pages, &self.pages_by_url);
+
+        let (messaging, social): (Vec<_>, Vec<_>) = self.profiles.into_iter().partition(|((m, _, _), _)| *m);
+        let profiles = |list: Vec<((bool, String, String), u64)>| {
+            let mut out: Vec<OutboundProfile> = list
+                .into_iter()
+                .map(|((_, network, url), page_count)| OutboundProfile { network, url, page_count })
+                .collect();
+            out.sort_by(|a, b| b.page_count.cmp(&a.page_count).then(a.url.cmp(&b.url)));
+            out
+        };
+        let mut postcodes: Vec<SitePostcode> = self
+            .postcodes
+            .into_iter()
+            .map(|((code, locality), page_count)| SitePostcode { code, locality, page_count })
+            .collect();
+        postcodes.sort_by(|a, b| b.page_count.cmp(&a.page_count).then(a.code.cmp(&b.code)));
+
+        SiteFacts {
+            phones,
+            emails,
+            html_pages: self.html_pages.len() as u64,
+            pages_showing_phone,
+            pages_without_phone,
+            key_pages,
+            social: profiles(social),
+            messaging: profiles(messaging),
+            script_hosts: host_counts(self.script_hosts),
+            iframe_hosts: host_counts(self.iframe_hosts),
+            outbound_hosts: host_counts(self.outbound_hosts),
+            json_ld_types: host_counts(self.json_ld_types),
+            postcodes,
+        }
+    }
+}
+
+fn key_page_table(
+    kinds: &[String],
+    aggregates: HashMap<(usize, String), KeyAggregate>,
+    pages_by_url: &HashMap<String, (String, Option<u32>, Option<u16>)>,
+) -> BTreeMap<String, Vec<KeyPageCandidate>> {
+    // Links to /contact.php and /contact/ are one page once redirects are followed.
+    let mut merged: HashMap<(usize, String), KeyAggregate> = HashMap::new();
+    for ((kind, url), a) in aggregates {
+        let final_url = pages_by_url.get(&url).map(|p| p.0.clone()).unwrap_or(url);
+        let m = merged.entry((kind, final_url)).or_default();
+        m.texts.extend(a.texts);
+        m.pages += a.pages;
+        m.by_text |= a.by_text;
+        m.by_url |= a.by_url;
+        m.by_title |= a.by_title;
+        m.from_home |= a.from_home;
+    }
+    let mut table: BTreeMap<String, Vec<KeyPageCandidate>> = BTreeMap::new();
+    for ((kind, url), a) in merged {
+        let (depth, status) = pages_by_url.get(&url).map(|p| (p.1, p.2)).unwrap_or((None, None));
+        let mut matched_by = Vec::new();
+        for (flag, name) in [(a.by_text, "link-text"), (a.by_url, "url"), (a.by_title, "title")] {
+            if flag {
+                matched_by.push(name.to_string());
+            }
+        }
+        // Evidence adds up: a link text and a URL word and a title beat any one of them; many linking pages and a
+        // link from home break ties.
+        let score = 2.0 * f64::from(u8::from(a.by_text))
+            + f64::from(u8::from(a.by_url))
+            + f64::from(u8::from(a.by_title))
+            + 0.5 * f64::from(u8::from(a.from_home))
+            + 0.25 * (1.0 + a.pages as f64).ln();
+        table.entry(kinds[kind].clone()).or_default().push(KeyPageCandidate {
+            url,
+            link_texts: a.texts.into_iter().collect(),
+            linked_from_pages: a.pages,
+            matched_by,
+            depth,
+            status,
+            linked_from_home: a.from_home,
+            score: (score * 100.0).round() / 100.0,
+        });
+    }
+    for candidates in table.values_mut() {
+        candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.url.cmp(&b.url)));
+        candidates.truncate(KEY_PAGE_CANDIDATES);
+    }
+    table
+}
+
+fn host_counts(map: HashMap<String, u64>) -> Vec<HostCount> {
+    let mut list: Vec<HostCount> = map.into_iter().map(|(name, page_count)| HostCount { name, page_count }).collect();
+    list.sort_by(|a, b| b.page_count.cmp(&a.page_count).then(a.name.cmp(&b.name)));
+    list.truncate(HOSTS_LISTED);
+    list
+}
+
+fn type_name(kind: phonenumber::Type) -> &'static str {
+    use phonenumber::Type;
+    match kind {
+        Type::FixedLine => "fixed-line",
+        Type::Mobile => "mobile",
+        Type::FixedLineOrMobile => "fixed-line-or-mobile",
+        Type::TollFree => "toll-free",
+        Type::PremiumRate => "premium-rate",
+        Type::SharedCost => "shared-cost",
+        Type::PersonalNumber => "personal-number",
+        Type::Voip => "voip",
+        Type::Pager => "pager",
+        Type::Uan => "uan",
+        Type::Emergency => "emergency",
+        Type::Voicemail => "voicemail",
+        Type::ShortCode => "short-code",
+        Type::StandardRate => "standard-rate",
+        Type::Carrier => "carrier",
+        Type::NoInternational => "no-international",
+        Type::Unknown => "unknown",
+    }
+}

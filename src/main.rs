@@ -1,0 +1,184 @@
+//! The `cxaudit` command: parses arguments, wires the library's stages together, prints. The only place that
+//! prints errors and chooses exit codes: 0 success, 1 the audit could not be done, 2 bad usage.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use clap::{Args, Parser, Subcommand};
+use url::Url;
+
+use cxaudit::crawl::frontier::Limits;
+use cxaudit::crawl::CrawlSettings;
+use cxaudit::facts::lexicon::KeyPageLexicon;
+
+mod progress;
+
+#[derive(Parser)]
+#[command(name = "cxaudit", version, about = "Audits the customer relations of an online shop.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Crawl a shop and write its audit (audit.json) to a folder.
+    Audit(AuditArgs),
+    /// Serve the bundled sample shop on 127.0.0.1 until interrupted, to crawl it with other tools.
+    DemoServe {
+        /// Port to listen on (0 picks a free one).
+        #[arg(long, default_value_t = 8089)]
+        port: u16,
+    },
+}
+
+#[derive(Args)]
+struct AuditArgs {
+    /// The shop's home page, such as https://shop.example/.
+    #[arg(required_unless_present = "demo")]
+    url: Option<String>,
+    /// Audit the bundled sample shop, served on 127.0.0.1 by cxaudit itself (no network needed).
+    #[arg(long, conflicts_with = "url")]
+    demo: bool,
+    /// Folder for audit.json. Default: audits/<host>-<date> (a new folder if it exists).
+    #[arg(long, short = 'o')]
+    out: Option<PathBuf>,
+    /// Stop after this many fetched URLs.
+    #[arg(long, default_value_t = 500)]
+    max_pages: usize,
+    /// Do not follow links deeper than this many clicks from the start page.
+    #[arg(long, default_value_t = 10)]
+    max_depth: u32,
+    /// Simultaneous requests to the shop.
+    #[arg(long, default_value_t = 4)]
+    concurrency: usize,
+    /// Pause between requests, in milliseconds (robots.txt Crawl-delay wins if longer).
+    #[arg(long, default_value_t = 0)]
+    delay_ms: u64,
+    /// Give up on a request after this many seconds.
+    #[arg(long, default_value_t = 20)]
+    timeout: u64,
+    /// Stop reading a page past this many MiB.
+    #[arg(long, default_value_t = 5)]
+    max_body_mib: u64,
+    /// Do not read sitemap.xml (only follow links).
+    #[arg(long)]
+    no_sitemaps: bool,
+    /// The shop's country (ISO code such as FR, BE), when the domain does not tell.
+    #[arg(long)]
+    country: Option<String>,
+    /// The shop's language (fr, en...), when the page does not tell.
+    #[arg(long)]
+    lang: Option<String>,
+    /// A folder of rule files replacing the bundled ones (reads key-pages.toml from it).
+    #[arg(long)]
+    checks: Option<PathBuf>,
+    /// Print nothing but errors.
+    #[arg(long, short = 'q')]
+    quiet: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        // Page analysis runs on the blocking pool: one thread per core (plus one for DNS lookups) keeps every
+        // core parsing without oversubscribing.
+        .max_blocking_threads(cxaudit::available_cores() + 1)
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let outcome = runtime.block_on(async {
+        match cli.command {
+            Command::Audit(args) => audit(args).await,
+            Command::DemoServe { port } => demo_serve(port).await,
+        }
+    });
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+async fn audit(args: AuditArgs) -> anyhow::Result<()> {
+    let lexicon = match &args.checks {
+        Some(dir) => KeyPageLexicon::load(&dir.join("key-pages.toml"))?,
+        None => KeyPageLexicon::bundled(),
+    };
+    // The demo shop lives as long as the audit; it is dropped (and stops) on return.
+    let demo_server = if args.demo { Some(cxaudit::demo::serve(0).await.context("cannot start the demo shop")?) } else { None };
+    let start = match (&demo_server, &args.url) {
+        (Some(server), _) => Url::parse(&server.url())?,
+        (None, Some(url)) => parse_start_url(url)?,
+        (None, None) => bail!("give the shop's URL, or --demo"),
+    };
+    if let Some(country) = &args.country {
+        if country.parse::<phonenumber::country::Id>().is_err() {
+            bail!("--country {country}: not an ISO 3166 country code (FR, BE, CH...)");
+        }
+    }
+    let out_dir = match args.out {
+        Some(dir) => dir,
+        None => default_out_dir(if args.demo { "demo" } else { start.host_str().unwrap_or("shop") }),
+    };
+    let settings = CrawlSettings {
+        limits: Limits { max_pages: args.max_pages.max(1), max_depth: args.max_depth, ..Limits::default() },
+        concurrency: args.concurrency.clamp(1, 64),
+        delay: Duration::from_millis(args.delay_ms),
+        timeout: Duration::from_secs(args.timeout.max(1)),
+        max_body_bytes: args.max_body_mib.max(1) * 1024 * 1024,
+        use_sitemaps: !args.no_sitemaps,
+        ..CrawlSettings::default()
+    };
+    let progress = progress::Bar::new(args.quiet);
+    let options = cxaudit::audit::AuditOptions {
+        start,
+        crawl: settings,
+        country: args.country,
+        lang: args.lang,
+        lexicon: Arc::new(lexicon),
+        out_dir,
+    };
+    let output = cxaudit::audit::run(options, &progress).await?;
+    progress.finish();
+    if !args.quiet {
+        print!("{}", cxaudit::summary::render(&output.result, &output.json_path.display().to_string()));
+    }
+    Ok(())
+}
+
+/// Accepts `shop.example` as well as `https://shop.example/`.
+fn parse_start_url(raw: &str) -> anyhow::Result<Url> {
+    let with_scheme = if raw.contains("://") { raw.to_string() } else { format!("https://{raw}") };
+    let url = Url::parse(&with_scheme).with_context(|| format!("{raw:?} is not a URL"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        bail!("{raw:?}: only http:// and https:// sites can be audited");
+    }
+    Ok(url)
+}
+
+/// `audits/<host>-<date>`, with `-2`, `-3`... when an audit is already there: a re-run never overwrites one.
+fn default_out_dir(host: &str) -> PathBuf {
+    let date = jiff::Timestamp::now().strftime("%Y-%m-%d").to_string();
+    let base = PathBuf::from("audits").join(format!("{}-{date}", host.replace([':', '/'], "_")));
+    let mut candidate = base.clone();
+    let mut n = 2;
+    while candidate.join("audit.json").exists() {
+        candidate = PathBuf::from(format!("{}-{n}", base.display()));
+        n += 1;
+    }
+    candidate
+}
+
+async fn demo_serve(port: u16) -> anyhow::Result<()> {
+    let server = cxaudit::demo::serve(port).await.with_context(|| format!("cannot listen on 127.0.0.1:{port}"))?;
+    println!("demo shop at {} (Ctrl-C to stop)", server.url());
+    tokio::signal::ctrl_c().await?;
+    Ok(())
+}

@@ -1,0 +1,632 @@
+//! The audit result: every type that goes into `audit.json`, the versioned contract between the engine and
+//! everything that reads it (report, store, campaign). Serde types only; no logic beyond (de)serialisation.
+//!
+//! Stability: fields are only ever added. A removal or a change of meaning bumps [`SCHEMA_VERSION`].
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+/// Version of the `audit.json` layout. Readers refuse documents with a higher major version.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The whole `audit.json` document.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct AuditResult {
+    pub schema_version: u32,
+    pub tool: ToolInfo,
+    pub target: Target,
+    /// RFC 3339, UTC.
+    pub started_at: String,
+    /// RFC 3339, UTC.
+    pub finished_at: String,
+    pub crawl: CrawlReport,
+    pub site: SiteFacts,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ToolInfo {
+    pub name: String,
+    pub version: String,
+    pub user_agent: String,
+}
+
+/// What was audited, and the country / language the rules will judge it by.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Target {
+    pub start_url: String,
+    /// Where the start URL led after redirects.
+    pub final_url: String,
+    pub host: String,
+    /// ISO 3166-1 alpha-2, upper case (`FR`, `BE`), when known.
+    pub country: Option<Guess>,
+    /// BCP 47 primary language (`fr`, `en`), when known.
+    pub lang: Option<Guess>,
+    /// The `lang` attribute of the home page, as written.
+    pub html_lang: Option<String>,
+    /// `<link rel="alternate" hreflang>` of the home page.
+    pub hreflang: Vec<Hreflang>,
+    /// Calling codes a local number of this country starts with (`+33`, and `+262`... for France's overseas).
+    pub phone_prefixes: Vec<String>,
+}
+
+/// A guessed value and how it was found, so a reader can tell a flag from a heuristic.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Guess {
+    pub value: String,
+    /// `flag`, `tld`, `html-lang`, `content-language`.
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Hreflang {
+    pub lang: String,
+    pub href: String,
+}
+
+/// Everything about the crawl itself: how it was run, what it fetched, what it left alone.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct CrawlReport {
+    pub settings: CrawlSettingsReport,
+    pub counts: CrawlCounts,
+    pub robots: RobotsReport,
+    pub sitemaps: Vec<SitemapReport>,
+    /// One entry per fetched URL, in the order the fetches finished.
+    pub pages: Pages,
+    /// URLs seen but not fetched, with the reason. Capped per reason; `counts.skipped_by_reason` has the totals.
+    pub skipped: Vec<SkippedUrl>,
+    /// Internal links that ended in an error (4xx, 5xx, network), with the pages that link to them.
+    pub broken_links: Vec<BrokenLink>,
+    /// Every redirect chain met, from the first URL to where it ended.
+    pub redirects: Vec<RedirectChain>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CrawlSettingsReport {
+    pub max_pages: usize,
+    pub max_depth: u32,
+    pub concurrency: usize,
+    pub delay_ms: u64,
+    pub effective_delay_ms: u64,
+    pub timeout_secs: u64,
+    pub max_body_bytes: u64,
+    pub max_redirects: usize,
+    pub use_sitemaps: bool,
+    pub scope_hosts: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct CrawlCounts {
+    /// Requests sent, redirect hops, robots.txt and sitemaps included.
+    pub requests: u64,
+    /// Entries in `pages[]`.
+    pub pages: u64,
+    /// Pages that answered 2xx with HTML and were analysed.
+    pub html_pages: u64,
+    pub errors: u64,
+    pub redirects: u64,
+    pub not_html: u64,
+    pub skipped: u64,
+    pub by_status: BTreeMap<String, u64>,
+    pub skipped_by_reason: BTreeMap<String, u64>,
+    pub max_depth_seen: u32,
+    /// Pages listed only in a sitemap, unreachable by links from the start page.
+    pub sitemap_only: u64,
+    pub bytes: u64,
+    pub duration_ms: u64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct RobotsReport {
+    pub url: String,
+    /// HTTP status of robots.txt; `None` when it could not be fetched.
+    pub status: Option<u16>,
+    /// `Crawl-delay` for our user agent, in seconds.
+    pub crawl_delay_secs: Option<f64>,
+    pub sitemaps: Vec<String>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SitemapReport {
+    pub url: String,
+    pub status: Option<u16>,
+    /// `urlset` or `sitemapindex`.
+    pub kind: Option<String>,
+    /// Page URLs it listed (before scope and robots filtering).
+    pub urls: u64,
+    pub error: Option<String>,
+}
+
+/// How a URL entered the frontier.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Discovery {
+    Start,
+    Link,
+    Sitemap,
+}
+
+/// One fetched URL: where it went, what came back, and the facts of its HTML.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PageRecord {
+    pub url: String,
+    pub final_url: String,
+    pub status: Option<u16>,
+    /// Clicks from the start page; `None` for pages reached only through a sitemap.
+    pub depth: Option<u32>,
+    pub discovered_by: Discovery,
+    pub content_type: Option<String>,
+    /// Encoding the body was decoded with, and where that came from.
+    pub charset: Option<Charset>,
+    pub bytes: u64,
+    pub elapsed_ms: u64,
+    /// Redirect hops before `final_url`, in order.
+    pub redirects: Vec<RedirectHop>,
+    pub error: Option<FetchError>,
+    pub facts: Option<PageFacts>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Charset {
+    /// WHATWG name (`UTF-8`, `windows-1252`, `ISO-8859-15`).
+    pub name: String,
+    /// `bom`, `http-header`, `meta`, `utf8-valid`, `fallback`.
+    pub source: String,
+    /// The bytes held sequences invalid in that encoding (replaced by U+FFFD).
+    pub had_errors: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RedirectHop {
+    pub url: String,
+    pub status: u16,
+    pub location: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RedirectChain {
+    pub from: String,
+    pub to: String,
+    pub hops: Vec<RedirectHop>,
+    /// Set when the chain did not reach a page (loop, too long, out of scope).
+    pub error: Option<FetchError>,
+}
+
+/// Why a fetch failed, for machines (`kind`) and people (`message`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct FetchError {
+    pub kind: FetchErrorKind,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[serde(rename_all = "kebab-case")]
+pub enum FetchErrorKind {
+    Dns,
+    Connect,
+    Tls,
+    Timeout,
+    HttpStatus,
+    TooLarge,
+    RedirectLoop,
+    TooManyRedirects,
+    RedirectOutOfScope,
+    NotHtml,
+    Body,
+    InvalidUrl,
+    Other,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SkippedUrl {
+    pub url: String,
+    pub reason: SkipReason,
+    /// The first page that linked to it, if any.
+    pub found_on: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[serde(rename_all = "kebab-case")]
+pub enum SkipReason {
+    RobotsTxt,
+    MaxPages,
+    MaxDepth,
+    UrlTooLong,
+    RepeatedPathSegments,
+    TooManyQueryVariants,
+    TooManySimilarUrls,
+    CalendarTrap,
+    StaticAsset,
+}
+
+impl SkipReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SkipReason::RobotsTxt => "robots-txt",
+            SkipReason::MaxPages => "max-pages",
+            SkipReason::MaxDepth => "max-depth",
+            SkipReason::UrlTooLong => "url-too-long",
+            SkipReason::RepeatedPathSegments => "repeated-path-segments",
+            SkipReason::TooManyQueryVariants => "too-many-query-variants",
+            SkipReason::TooManySimilarUrls => "too-many-similar-urls",
+            SkipReason::CalendarTrap => "calendar-trap",
+            SkipReason::StaticAsset => "static-asset",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct BrokenLink {
+    pub url: String,
+    pub status: Option<u16>,
+    pub error: FetchError,
+    /// Up to ten pages that link to it.
+    pub linked_from: Vec<String>,
+    /// How many links pointed to it in all (pages may link more than once).
+    pub inbound_links: u64,
+}
+
+/// The page facts: what one HTML document says, kept as plain data so the DOM can be dropped.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct PageFacts {
+    pub title: Option<String>,
+    pub lang: Option<String>,
+    pub canonical: Option<String>,
+    pub meta_description: Option<String>,
+    pub meta_robots: Option<String>,
+    pub hreflang: Vec<Hreflang>,
+    /// Visible text per region. Hidden elements, scripts and styles are left out.
+    pub text: RegionTexts,
+    pub links: Vec<LinkFact>,
+    pub forms: Vec<FormFact>,
+    pub scripts: Vec<ScriptFact>,
+    pub inline_scripts: Vec<InlineScriptFact>,
+    pub iframes: Vec<IframeFact>,
+    pub images: Vec<ImageFact>,
+    /// Parsed `application/ld+json` blocks, as written.
+    pub json_ld: Vec<serde_json::Value>,
+    /// JSON-LD blocks that were not valid JSON, with the parser's message.
+    pub json_ld_errors: Vec<String>,
+    pub candidates: Candidates,
+}
+
+/// Page regions, found by semantic tags, ARIA roles and common id/class names.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[serde(rename_all = "kebab-case")]
+pub enum Region {
+    Header,
+    Navigation,
+    Main,
+    Aside,
+    Footer,
+}
+
+impl Region {
+    pub const ALL: [Region; 5] = [
+        Region::Header,
+        Region::Navigation,
+        Region::Main,
+        Region::Aside,
+        Region::Footer,
+    ];
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RegionTexts {
+    pub header: String,
+    pub navigation: String,
+    pub main: String,
+    pub aside: String,
+    pub footer: String,
+}
+
+impl RegionTexts {
+    pub fn get(&self, region: Region) -> &str {
+        match region {
+            Region::Header => &self.header,
+            Region::Navigation => &self.navigation,
+            Region::Main => &self.main,
+            Region::Aside => &self.aside,
+            Region::Footer => &self.footer,
+        }
+    }
+
+    pub fn get_mut(&mut self, region: Region) -> &mut String {
+        match region {
+            Region::Header => &mut self.header,
+            Region::Navigation => &mut self.navigation,
+            Region::Main => &mut self.main,
+            Region::Aside => &mut self.aside,
+            Region::Footer => &mut self.footer,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct LinkFact {
+    /// Absolute URL (normalised for internal links), or the raw `tel:` / `mailto:` value.
+    pub href: String,
+    pub text: String,
+    pub region: Region,
+    pub kind: LinkKind,
+    /// `title` or `aria-label`, when the anchor text alone says little (icons).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub label: Option<String>,
+    /// Inside a hidden element (a closed dropdown, a `display:none` block): followable, but not on view.
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub hidden: bool,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash)]
+#[serde(rename_all = "kebab-case")]
+pub enum LinkKind {
+    Internal,
+    External,
+    Tel,
+    Mailto,
+    Sms,
+    /// WhatsApp, Messenger, Telegram, Viber, Signal...
+    Messaging,
+    Other,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct FormFact {
+    pub method: String,
+    pub action: Option<String>,
+    pub region: Region,
+    pub id: Option<String>,
+    pub fields: Vec<FieldFact>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct FieldFact {
+    /// `input`, `select`, `textarea`, `button`.
+    pub tag: String,
+    /// The `type` attribute for inputs and buttons.
+    pub field_type: Option<String>,
+    pub name: Option<String>,
+    pub label: Option<String>,
+    pub placeholder: Option<String>,
+    pub required: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ScriptFact {
+    pub src: String,
+    pub host: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct InlineScriptFact {
+    /// The first characters, whitespace collapsed: enough to recognise a vendor snippet.
+    pub fingerprint: String,
+    pub bytes: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct IframeFact {
+    pub src: String,
+    pub host: Option<String>,
+    pub title: Option<String>,
+    pub region: Region,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ImageFact {
+    pub alt: Option<String>,
+    pub file_name: Option<String>,
+    pub title: Option<String>,
+    pub region: Region,
+}
+
+/// Raw strings the rules will classify: nothing here is judged yet.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Candidates {
+    pub phones: Vec<PhoneCandidate>,
+    pub emails: Vec<EmailCandidate>,
+    pub postcodes: Vec<PostcodeCandidate>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PhoneCandidate {
+    /// As written on the page.
+    pub raw: String,
+    /// Digits, with a leading `+` when the number was written internationally.
+    pub digits: String,
+    pub region: Region,
+    pub source: CandidateSource,
+    /// A few words written just before the number ("Tél :", "SIRET", "ex :"), for the rules to judge.
+    pub context: String,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[serde(rename_all = "kebab-case")]
+pub enum CandidateSource {
+    /// Visible text.
+    Text,
+    /// A `tel:` / `mailto:` link target.
+    Link,
+    /// An obfuscated form such as `contact [at] shop [dot] fr` or a Cloudflare-protected address.
+    Obfuscated,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct EmailCandidate {
+    /// Lower-cased address.
+    pub address: String,
+    pub region: Region,
+    pub source: CandidateSource,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PostcodeCandidate {
+    pub code: String,
+    /// The words after the code (usually the town).
+    pub locality: String,
+    pub region: Region,
+}
+
+/// Facts about the whole site, aggregated from its pages.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct SiteFacts {
+    /// Every phone number shown, grouped by number.
+    pub phones: Vec<SitePhone>,
+    pub emails: Vec<SiteEmail>,
+    /// HTML pages analysed, and how many of them show a phone number in their visible text.
+    pub html_pages: u64,
+    pub pages_showing_phone: u64,
+    /// HTML pages (final URLs) whose visible text shows no phone number.
+    pub pages_without_phone: Vec<String>,
+    /// Probable key pages by kind (`contact`, `faq`, `legal-notice`, `terms`, `privacy`, `delivery`, `returns`,
+    /// `order-tracking`, `payment`, `about`), best first.
+    pub key_pages: BTreeMap<String, Vec<KeyPageCandidate>>,
+    pub social: Vec<OutboundProfile>,
+    pub messaging: Vec<OutboundProfile>,
+    /// Hosts of third-party scripts, with the number of pages that load them.
+    pub script_hosts: Vec<HostCount>,
+    pub iframe_hosts: Vec<HostCount>,
+    /// Outbound (other-host) link hosts.
+    pub outbound_hosts: Vec<HostCount>,
+    /// schema.org `@type`s seen in JSON-LD, with page counts.
+    pub json_ld_types: Vec<HostCount>,
+    pub postcodes: Vec<SitePostcode>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SitePhone {
+    /// E.164 when the number parses for the target country, otherwise the digits.
+    pub number: String,
+    pub valid: bool,
+    /// libphonenumber's type (`fixed-line`, `mobile`, `toll-free`, `premium-rate`, `shared-cost`...).
+    pub number_type: Option<String>,
+    /// The calling code, such as `33`.
+    pub calling_code: Option<u16>,
+    /// The forms it was written in.
+    pub written: Vec<String>,
+    /// Pages whose visible text shows it (final URLs, capped at 50; see `page_count`).
+    pub pages: Vec<String>,
+    pub page_count: u64,
+    pub regions: Vec<Region>,
+    /// Pages where it is only a `tel:` link target.
+    pub tel_link_pages: u64,
+    /// Words written before it, a few distinct ones.
+    pub contexts: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SiteEmail {
+    pub address: String,
+    pub pages: Vec<String>,
+    pub page_count: u64,
+    pub sources: Vec<CandidateSource>,
+    pub regions: Vec<Region>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct KeyPageCandidate {
+    pub url: String,
+    /// Anchor texts that pointed to it, a few distinct ones.
+    pub link_texts: Vec<String>,
+    /// Pages linking to it with a matching text or URL.
+    pub linked_from_pages: u64,
+    /// `link-text`, `url`, `title`.
+    pub matched_by: Vec<String>,
+    /// Click depth when it was crawled.
+    pub depth: Option<u32>,
+    pub status: Option<u16>,
+    /// Linked from the start page.
+    pub linked_from_home: bool,
+    pub score: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct OutboundProfile {
+    /// `facebook`, `instagram`, `whatsapp`...
+    pub network: String,
+    pub url: String,
+    pub page_count: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct HostCount {
+    pub name: String,
+    pub page_count: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SitePostcode {
+    pub code: String,
+    pub locality: String,
+    pub page_count: u64,
+}
+
+/// `pages[]`: held in memory when read back, streamed from a spill file when written, so that a large
+/// crawl never holds every page at once.
+#[derive(Debug)]
+pub enum Pages {
+    InMemory(Vec<PageRecord>),
+    /// A file of one JSON `PageRecord` per line.
+    Spilled { path: PathBuf, count: u64 },
+}
+
+impl Pages {
+    /// Calls `f` on every page, reading the spill file if needed.
+    pub fn for_each(&self, mut f: impl FnMut(PageRecord)) -> std::io::Result<()> {
+        match self {
+            Pages::InMemory(pages) => {
+                pages.iter().cloned().for_each(f);
+                Ok(())
+            }
+            Pages::Spilled { path, .. } => {
+                use std::io::BufRead;
+                let file = std::io::BufReader::new(std::fs::File::open(path)?);
+                for line in file.lines() {
+                    let page = serde_json::from_str(&line?)?;
+                    f(page);
+                }
+                Ok(())
+            }
+        }
+    }
+
+    pub fn len(&self) -> u64 {
+        match self {
+            Pages::InMemory(pages) => pages.len() as u64,
+            Pages::Spilled { count, .. } => *count,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl Serialize for Pages {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error, SerializeSeq};
+        match self {
+            Pages::InMemory(pages) => pages.serialize(serializer),
+            Pages::Spilled { path, count } => {
+                use std::io::BufRead;
+                let file = std::fs::File::open(path).map_err(S::Error::custom)?;
+                let mut seq = serializer.serialize_seq(Some(*count as usize))?;
+                for line in std::io::BufReader::new(file).lines() {
+                    let line = line.map_err(S::Error::custom)?;
+                    // Each line is already a JSON object: pass it through without re-parsing it.
+                    let raw = serde_json::value::RawValue::from_string(line).map_err(S::Error::custom)?;
+                    seq.serialize_element(&raw)?;
+                }
+                seq.end()
+            }
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Pages {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Vec::<PageRecord>::deserialize(deserializer).map(Pages::InMemory)
+    }
+}

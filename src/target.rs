@@ -1,0 +1,140 @@
+//! The target's country and language: from flags, else the top-level domain, else the home page's `lang`. They
+//! decide how phone numbers are read and which lexicon words count. Pure.
+
+use url::Url;
+
+use crate::result::{Guess, Hreflang, Target};
+
+/// Two-letter domains sold as brands, not as countries.
+const VANITY_TLDS: &[&str] = &["io", "co", "me", "tv", "ai", "fm", "ly", "to", "gg", "sh", "ws", "cc", "eu", "am", "so"];
+
+/// Country from the host's last label: `.fr` → FR, `.co.uk` → GB, `.com` → none.
+pub fn country_from_host(host: &str) -> Option<String> {
+    let tld = host.rsplit('.').next()?.to_ascii_lowercase();
+    if host.parse::<std::net::IpAddr>().is_ok() || tld.len() != 2 || VANITY_TLDS.contains(&tld.as_str()) {
+        return None;
+    }
+    let code = if tld == "uk" { "GB".to_string() } else { tld.to_ascii_uppercase() };
+    code.parse::<phonenumber::country::Id>().is_ok().then_some(code)
+}
+
+/// Country from a `lang` value: `fr-BE` → BE; a bare language only where it names one country first.
+fn country_from_lang(lang: &str) -> Option<(String, &'static str)> {
+    let mut parts = lang.split(['-', '_']);
+    let language = parts.next()?.to_ascii_lowercase();
+    if let Some(region) = parts.next().filter(|r| r.len() == 2) {
+        let code = region.to_ascii_uppercase();
+        if code.parse::<phonenumber::country::Id>().is_ok() {
+            return Some((code, "html-lang"));
+        }
+    }
+    let code = match language.as_str() {
+        "fr" => "FR",
+        "de" => "DE",
+        "nl" => "NL",
+        "it" => "IT",
+        "es" => "ES",
+        "pt" => "PT",
+        _ => return None,
+    };
+    Some((code.to_string(), "html-lang"))
+}
+
+/// Calling codes a local number of `country` may carry. France's overseas departments count as French.
+pub fn phone_prefixes(country: &str) -> Vec<String> {
+    let Some(meta) = phonenumber::metadata::DATABASE.by_id(country) else { return Vec::new() };
+    let mut prefixes = vec![format!("+{}", meta.country_code())];
+    if country == "FR" {
+        prefixes.extend(["+262", "+590", "+594", "+596", "+269", "+508", "+687", "+689"].map(str::to_string));
+    }
+    prefixes
+}
+
+/// Everything known about the target once the home page has been read.
+pub struct TargetInput<'a> {
+    pub start_url: &'a Url,
+    pub final_url: &'a Url,
+    pub html_lang: Option<&'a str>,
+    pub hreflang: Vec<Hreflang>,
+    pub country_flag: Option<&'a str>,
+    pub lang_flag: Option<&'a str>,
+}
+
+pub fn resolve(input: TargetInput<'_>) -> Target {
+    let host = input.final_url.host_str().unwrap_or_default().to_string();
+    let guess = |value: String, source: &str| Guess { value, source: source.to_string() };
+    let country = input
+        .country_flag
+        .map(|c| guess(c.to_ascii_uppercase(), "flag"))
+        .or_else(|| country_from_host(&host).map(|c| guess(c, "tld")))
+        .or_else(|| input.start_url.host_str().and_then(country_from_host).map(|c| guess(c, "tld")))
+        .or_else(|| input.html_lang.and_then(country_from_lang).map(|(c, s)| guess(c, s)));
+    let lang = input
+        .lang_flag
+        .map(|l| guess(l.to_ascii_lowercase(), "flag"))
+        .or_else(|| {
+            input
+                .html_lang
+                .and_then(|l| l.split(['-', '_']).next())
+                .filter(|l| !l.is_empty())
+                .map(|l| guess(l.to_ascii_lowercase(), "html-lang"))
+        })
+        .or_else(|| {
+            let default = match country.as_ref()?.value.as_str() {
+                "FR" | "MA" | "TG" | "SN" | "CI" | "LU" | "MC" => "fr",
+                "GB" | "IE" | "US" | "ZA" | "AU" | "NZ" => "en",
+                "DE" | "AT" => "de",
+                "NL" => "nl",
+                "ES" => "es",
+                "IT" => "it",
+                _ => return None,
+            };
+            Some(guess(default.to_string(), "tld"))
+        });
+    let phone_prefixes = country.as_ref().map(|c| phone_prefixes(&c.value)).unwrap_or_default();
+    Target {
+        start_url: input.start_url.to_string(),
+        final_url: input.final_url.to_string(),
+        host,
+        country,
+        lang,
+        html_lang: input.html_lang.map(str::to_string),
+        hreflang: input.hreflang,
+        phone_prefixes,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn country_from_domain() {
+        assert_eq!(country_from_host("www.boutique.fr").as_deref(), Some("FR"));
+        assert_eq!(country_from_host("shop.co.uk").as_deref(), Some("GB"));
+        assert_eq!(country_from_host("baklava.be").as_deref(), Some("BE"));
+        assert_eq!(country_from_host("shop.com"), None);
+        assert_eq!(country_from_host("startup.io"), None);
+        assert_eq!(country_from_host("127.0.0.1"), None);
+    }
+
+    #[test]
+    fn loopback_shop_gets_its_country_from_lang() {
+        let url = Url::parse("http://127.0.0.1:8088/").unwrap();
+        let input = |html_lang| TargetInput {
+            start_url: &url,
+            final_url: &url,
+            html_lang,
+            hreflang: vec![],
+            country_flag: None,
+            lang_flag: None,
+        };
+        let target = resolve(input(Some("fr-BE")));
+        assert_eq!(target.country.as_ref().map(|c| c.value.as_str()), Some("BE"));
+        assert_eq!(target.phone_prefixes, ["+32"]);
+        let target = resolve(input(Some("fr")));
+        assert_eq!(target.country.unwrap().value, "FR");
+        assert!(target.phone_prefixes.contains(&"+262".to_string()));
+        assert_eq!(target.lang.unwrap().value, "fr");
+    }
+}
