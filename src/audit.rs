@@ -10,7 +10,9 @@ use url::Url;
 use crate::crawl::{self, Analyzed, CrawlSettings, FetchedPage, PageHandler, Progress};
 use crate::facts::lexicon::KeyPageLexicon;
 use crate::facts::{page, site};
-use crate::result::{AuditResult, CrawlReport, CrawlSettingsReport, Pages, ToolInfo, SCHEMA_VERSION};
+use crate::result::{
+    AuditResult, CrawlReport, CrawlSettingsReport, Pages, ToolInfo, SCHEMA_VERSION,
+};
 use crate::target::{self, TargetInput};
 
 /// What to audit and how.
@@ -31,7 +33,10 @@ pub enum AuditError {
     #[error(transparent)]
     Crawl(#[from] crawl::CrawlError),
     #[error("cannot write {path}: {source}")]
-    Write { path: String, source: std::io::Error },
+    Write {
+        path: String,
+        source: std::io::Error,
+    },
 }
 
 /// The written audit: its result (with `pages` left empty: they are in the file) and where it is.
@@ -59,15 +64,23 @@ impl PageHandler for FactsHandler {
         record.facts = Some(facts);
         // Serialised here, on the blocking pool, so that the crawl loop only copies bytes.
         let line = serde_json::to_string(&record).expect("page records serialise");
-        Analyzed { links, output: (line, summary) }
+        Analyzed {
+            links,
+            output: (line, summary),
+        }
     }
 }
 
 pub fn now_rfc3339() -> String {
-    jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+    jiff::Timestamp::now()
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
 }
 
-pub async fn run(options: AuditOptions, progress: &dyn Progress) -> Result<AuditOutput, AuditError> {
+pub async fn run(
+    options: AuditOptions,
+    progress: &dyn Progress,
+) -> Result<AuditOutput, AuditError> {
     let write_error = |path: &Path| {
         let path = path.display().to_string();
         move |source| AuditError::Write { path, source }
@@ -82,7 +95,9 @@ pub async fn run(options: AuditOptions, progress: &dyn Progress) -> Result<Audit
 
     let started_at = now_rfc3339();
     let mut builder = site::SiteFactsBuilder::new(&options.lexicon);
-    let handler = Arc::new(FactsHandler { lexicon: options.lexicon.clone() });
+    let handler = Arc::new(FactsHandler {
+        lexicon: options.lexicon.clone(),
+    });
     let outcome = crawl::crawl(&options.crawl, &options.start, handler, progress, |event| {
         builder.add_record(&event.record);
         let line = match event.output {
@@ -94,7 +109,10 @@ pub async fn run(options: AuditOptions, progress: &dyn Progress) -> Result<Audit
         };
         page_count += 1;
         if spill_error.is_none() {
-            if let Err(e) = spill.write_all(line.as_bytes()).and_then(|_| spill.write_all(b"\n")) {
+            if let Err(e) = spill
+                .write_all(line.as_bytes())
+                .and_then(|_| spill.write_all(b"\n"))
+            {
                 spill_error = Some(e);
             }
         }
@@ -151,7 +169,10 @@ pub async fn run(options: AuditOptions, progress: &dyn Progress) -> Result<Audit
             counts: outcome.counts,
             robots: outcome.robots,
             sitemaps: outcome.sitemaps,
-            pages: Pages::Spilled { path: spill_path.clone(), count: page_count },
+            pages: Pages::Spilled {
+                path: spill_path.clone(),
+                count: page_count,
+            },
             skipped: outcome.skipped,
             broken_links: outcome.broken_links,
             redirects: outcome.redirects,
@@ -178,9 +199,10 @@ pub async fn run(options: AuditOptions, progress: &dyn Progress) -> Result<Audit
 
 /// Reads an `audit.json`, refusing a newer major schema.
 pub fn read_result(path: &Path) -> Result<AuditResult, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let result: AuditResult =
-        serde_json::from_str(&text).map_err(|e| format!("{} is not a valid audit.json: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let result: AuditResult = serde_json::from_str(&text)
+        .map_err(|e| format!("{} is not a valid audit.json: {e}", path.display()))?;
     if result.schema_version > SCHEMA_VERSION {
         return Err(format!(
             "{} has schema_version {}; this cxaudit reads up to {SCHEMA_VERSION}: upgrade cxaudit",

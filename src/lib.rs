@@ -23,10 +23,15 @@ pub mod target;
 pub mod urlnorm;
 
 /// Sent with every request, so a shop's logs say who crawled and where to read about it.
-pub const USER_AGENT: &str =
-    concat!("cxaudit/", env!("CARGO_PKG_VERSION"), " (+https://github.com/cxaudit/cxaudit)");
+pub const USER_AGENT: &str = concat!(
+    "cxaudit/",
+    env!("CARGO_PKG_VERSION"),
+    " (+https://github.com/cxaudit/cxaudit)"
+);
 
 /// Cores available to this process: the width of the page-analysis pool.
 pub fn available_cores() -> usize {
-    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
 }

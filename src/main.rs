@@ -17,7 +17,11 @@ use cxaudit::facts::lexicon::KeyPageLexicon;
 mod progress;
 
 #[derive(Parser)]
-#[command(name = "cxaudit", version, about = "Audits the customer relations of an online shop.")]
+#[command(
+    name = "cxaudit",
+    version,
+    about = "Audits the customer relations of an online shop."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -112,7 +116,15 @@ async fn audit(args: AuditArgs) -> anyhow::Result<()> {
         None => KeyPageLexicon::bundled(),
     };
     // The demo shop lives as long as the audit; it is dropped (and stops) on return.
-    let demo_server = if args.demo { Some(cxaudit::demo::serve(0).await.context("cannot start the demo shop")?) } else { None };
+    let demo_server = if args.demo {
+        Some(
+            cxaudit::demo::serve(0)
+                .await
+                .context("cannot start the demo shop")?,
+        )
+    } else {
+        None
+    };
     let start = match (&demo_server, &args.url) {
         (Some(server), _) => Url::parse(&server.url())?,
         (None, Some(url)) => parse_start_url(url)?,
@@ -125,10 +137,18 @@ async fn audit(args: AuditArgs) -> anyhow::Result<()> {
     }
     let out_dir = match args.out {
         Some(dir) => dir,
-        None => default_out_dir(if args.demo { "demo" } else { start.host_str().unwrap_or("shop") }),
+        None => default_out_dir(if args.demo {
+            "demo"
+        } else {
+            start.host_str().unwrap_or("shop")
+        }),
     };
     let settings = CrawlSettings {
-        limits: Limits { max_pages: args.max_pages.max(1), max_depth: args.max_depth, ..Limits::default() },
+        limits: Limits {
+            max_pages: args.max_pages.max(1),
+            max_depth: args.max_depth,
+            ..Limits::default()
+        },
         concurrency: args.concurrency.clamp(1, 64),
         delay: Duration::from_millis(args.delay_ms),
         timeout: Duration::from_secs(args.timeout.max(1)),
@@ -148,14 +168,21 @@ async fn audit(args: AuditArgs) -> anyhow::Result<()> {
     let output = cxaudit::audit::run(options, &progress).await?;
     progress.finish();
     if !args.quiet {
-        print!("{}", cxaudit::summary::render(&output.result, &output.json_path.display().to_string()));
+        print!(
+            "{}",
+            cxaudit::summary::render(&output.result, &output.json_path.display().to_string())
+        );
     }
     Ok(())
 }
 
 /// Accepts `shop.example` as well as `https://shop.example/`.
 fn parse_start_url(raw: &str) -> anyhow::Result<Url> {
-    let with_scheme = if raw.contains("://") { raw.to_string() } else { format!("https://{raw}") };
+    let with_scheme = if raw.contains("://") {
+        raw.to_string()
+    } else {
+        format!("https://{raw}")
+    };
     let url = Url::parse(&with_scheme).with_context(|| format!("{raw:?} is not a URL"))?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
         bail!("{raw:?}: only http:// and https:// sites can be audited");
@@ -177,7 +204,9 @@ fn default_out_dir(host: &str) -> PathBuf {
 }
 
 async fn demo_serve(port: u16) -> anyhow::Result<()> {
-    let server = cxaudit::demo::serve(port).await.with_context(|| format!("cannot listen on 127.0.0.1:{port}"))?;
+    let server = cxaudit::demo::serve(port)
+        .await
+        .with_context(|| format!("cannot listen on 127.0.0.1:{port}"))?;
     println!("demo shop at {} (Ctrl-C to stop)", server.url());
     tokio::signal::ctrl_c().await?;
     Ok(())

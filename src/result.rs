@@ -569,7 +569,10 @@ pub struct SitePostcode {
 pub enum Pages {
     InMemory(Vec<PageRecord>),
     /// A file of one JSON `PageRecord` per line.
-    Spilled { path: PathBuf, count: u64 },
+    Spilled {
+        path: PathBuf,
+        count: u64,
+    },
 }
 
 impl Pages {
@@ -616,7 +619,8 @@ impl Serialize for Pages {
                 for line in std::io::BufReader::new(file).lines() {
                     let line = line.map_err(S::Error::custom)?;
                     // Each line is already a JSON object: pass it through without re-parsing it.
-                    let raw = serde_json::value::RawValue::from_string(line).map_err(S::Error::custom)?;
+                    let raw =
+                        serde_json::value::RawValue::from_string(line).map_err(S::Error::custom)?;
                     seq.serialize_element(&raw)?;
                 }
                 seq.end()

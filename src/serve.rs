@@ -21,18 +21,35 @@ type Body = http_body_util::combinators::BoxBody<Bytes, std::io::Error>;
 #[derive(Debug, Clone)]
 pub enum Reply {
     /// Status, content type, body.
-    Content { status: u16, content_type: String, body: Bytes },
-    Redirect { status: u16, location: String },
+    Content {
+        status: u16,
+        content_type: String,
+        body: Bytes,
+    },
+    Redirect {
+        status: u16,
+        location: String,
+    },
     /// A body of `bytes` bytes streamed in 64 KiB chunks, never held whole.
-    Endless { content_type: String, bytes: u64 },
+    Endless {
+        content_type: String,
+        bytes: u64,
+    },
     /// Answers after a pause (to test timeouts).
-    Slow { delay: Duration, reply: Box<Reply> },
+    Slow {
+        delay: Duration,
+        reply: Box<Reply>,
+    },
     NotFound,
 }
 
 impl Reply {
     pub fn html(body: impl Into<Bytes>) -> Reply {
-        Reply::Content { status: 200, content_type: "text/html; charset=utf-8".into(), body: body.into() }
+        Reply::Content {
+            status: 200,
+            content_type: "text/html; charset=utf-8".into(),
+            body: body.into(),
+        }
     }
 }
 
@@ -66,7 +83,10 @@ impl Drop for Server {
 
 /// Starts serving on 127.0.0.1 (`port` 0 picks a free one). `make_responder` gets the base URL, known only once
 /// the port is bound, for sites that must name themselves (robots.txt, sitemaps).
-pub async fn start(port: u16, make_responder: impl FnOnce(&str) -> Responder) -> std::io::Result<Server> {
+pub async fn start(
+    port: u16,
+    make_responder: impl FnOnce(&str) -> Responder,
+) -> std::io::Result<Server> {
     let listener = TcpListener::bind(("127.0.0.1", port)).await?;
     let addr = listener.local_addr()?;
     let responder = make_responder(&format!("http://{addr}/"));
@@ -74,7 +94,9 @@ pub async fn start(port: u16, make_responder: impl FnOnce(&str) -> Responder) ->
     let task_log = log.clone();
     let task = tokio::spawn(async move {
         loop {
-            let Ok((stream, _)) = listener.accept().await else { continue };
+            let Ok((stream, _)) = listener.accept().await else {
+                continue;
+            };
             let responder = responder.clone();
             let log = task_log.clone();
             tokio::spawn(async move {
@@ -82,14 +104,20 @@ pub async fn start(port: u16, make_responder: impl FnOnce(&str) -> Responder) ->
                     let responder = responder.clone();
                     let log = log.clone();
                     async move {
-                        let path = request.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_default();
+                        let path = request
+                            .uri()
+                            .path_and_query()
+                            .map(|p| p.as_str().to_string())
+                            .unwrap_or_default();
                         log.lock().expect("log lock").push(path.clone());
                         let reply = responder(&path);
                         Ok::<_, Infallible>(respond(reply).await)
                     }
                 });
                 // A client that hangs up mid-body is not the server's problem.
-                let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+                let _ = http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
             });
         }
     });
@@ -98,28 +126,45 @@ pub async fn start(port: u16, make_responder: impl FnOnce(&str) -> Responder) ->
 
 async fn respond(reply: Reply) -> Response<Body> {
     let mut reply = reply;
-    while let Reply::Slow { delay, reply: inner } = reply {
+    while let Reply::Slow {
+        delay,
+        reply: inner,
+    } = reply
+    {
         tokio::time::sleep(delay).await;
         reply = *inner;
     }
     let full = |b: Bytes| Full::new(b).map_err(|never| match never {}).boxed();
     match reply {
-        Reply::Content { status, content_type, body } => Response::builder()
+        Reply::Content {
+            status,
+            content_type,
+            body,
+        } => Response::builder()
             .status(status)
             .header("Content-Type", content_type)
             .body(full(body)),
-        Reply::Redirect { status, location } => {
-            Response::builder().status(status).header("Location", location).body(full(Bytes::new()))
-        }
+        Reply::Redirect { status, location } => Response::builder()
+            .status(status)
+            .header("Location", location)
+            .body(full(Bytes::new())),
         Reply::NotFound => Response::builder()
             .status(404)
             .header("Content-Type", "text/html; charset=utf-8")
-            .body(full(Bytes::from_static(b"<!doctype html><title>404</title><h1>Page introuvable</h1>"))),
-        Reply::Endless { content_type, bytes } => {
+            .body(full(Bytes::from_static(
+                b"<!doctype html><title>404</title><h1>Page introuvable</h1>",
+            ))),
+        Reply::Endless {
+            content_type,
+            bytes,
+        } => {
             let chunk = Bytes::from(vec![b'a'; 64 * 1024]);
             let chunks = bytes.div_ceil(chunk.len() as u64);
             let stream = repeated_chunks(chunk, chunks);
-            Response::builder().status(200).header("Content-Type", content_type).body(BodyExt::boxed(StreamBody::new(stream)))
+            Response::builder()
+                .status(200)
+                .header("Content-Type", content_type)
+                .body(BodyExt::boxed(StreamBody::new(stream)))
         }
         Reply::Slow { .. } => unreachable!("unwrapped above"),
     }
@@ -130,7 +175,8 @@ async fn respond(reply: Reply) -> Response<Body> {
 fn repeated_chunks(
     chunk: Bytes,
     count: u64,
-) -> impl futures_core::Stream<Item = Result<Frame<Bytes>, std::io::Error>> + Send + Sync + 'static {
+) -> impl futures_core::Stream<Item = Result<Frame<Bytes>, std::io::Error>> + Send + Sync + 'static
+{
     struct Repeat {
         chunk: Bytes,
         left: u64,
@@ -155,7 +201,11 @@ fn repeated_chunks(
 pub fn static_site(files: Vec<(String, String, Bytes)>) -> Responder {
     Arc::new(move |path: &str| {
         let path = path.split('?').next().unwrap_or(path);
-        let path = if path.ends_with('/') { format!("{path}index.html") } else { path.to_string() };
+        let path = if path.ends_with('/') {
+            format!("{path}index.html")
+        } else {
+            path.to_string()
+        };
         files
             .iter()
             .find(|(p, _, _)| *p == path)

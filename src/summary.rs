@@ -21,10 +21,17 @@ pub fn render(result: &AuditResult, json_path: &str) -> String {
     let c = &result.crawl.counts;
     let s = &result.site;
     let guess = |g: &Option<crate::result::Guess>| {
-        g.as_ref().map(|g| format!("{} ({})", g.value, g.source)).unwrap_or_else(|| "unknown".into())
+        g.as_ref()
+            .map(|g| format!("{} ({})", g.value, g.source))
+            .unwrap_or_else(|| "unknown".into())
     };
     let _ = writeln!(out, "cxaudit {} — {}", result.tool.version, t.final_url);
-    let _ = writeln!(out, "  country {}, language {}", guess(&t.country), guess(&t.lang));
+    let _ = writeln!(
+        out,
+        "  country {}, language {}",
+        guess(&t.country),
+        guess(&t.lang)
+    );
     let seconds = c.duration_ms as f64 / 1000.0;
     let _ = writeln!(
         out,
@@ -32,11 +39,23 @@ pub fn render(result: &AuditResult, json_path: &str) -> String {
         c.pages, c.html_pages, seconds, c.errors, c.redirects, c.not_html, c.skipped
     );
     if !c.skipped_by_reason.is_empty() {
-        let reasons: Vec<String> = c.skipped_by_reason.iter().map(|(r, n)| format!("{r} {n}")).collect();
+        let reasons: Vec<String> = c
+            .skipped_by_reason
+            .iter()
+            .map(|(r, n)| format!("{r} {n}"))
+            .collect();
         let _ = writeln!(out, "    skipped: {}", reasons.join(", "));
     }
-    let share = if s.html_pages > 0 { 100.0 * s.pages_showing_phone as f64 / s.html_pages as f64 } else { 0.0 };
-    let _ = writeln!(out, "  phone shown on {} of {} pages ({share:.0} %)", s.pages_showing_phone, s.html_pages);
+    let share = if s.html_pages > 0 {
+        100.0 * s.pages_showing_phone as f64 / s.html_pages as f64
+    } else {
+        0.0
+    };
+    let _ = writeln!(
+        out,
+        "  phone shown on {} of {} pages ({share:.0} %)",
+        s.pages_showing_phone, s.html_pages
+    );
     for phone in s.phones.iter().filter(|p| p.valid).take(3) {
         let _ = writeln!(
             out,
@@ -44,16 +63,36 @@ pub fn render(result: &AuditResult, json_path: &str) -> String {
             phone.number,
             phone.number_type.as_deref().unwrap_or(""),
             phone.page_count,
-            phone.written.first().map(String::as_str).unwrap_or("(tel: link only)")
+            phone
+                .written
+                .first()
+                .map(String::as_str)
+                .unwrap_or("(tel: link only)")
         );
     }
-    let emails: Vec<&str> = s.emails.iter().take(4).map(|e| e.address.as_str()).collect();
-    let _ = writeln!(out, "  e-mail: {}", if emails.is_empty() { "none found".into() } else { emails.join(", ") });
+    let emails: Vec<&str> = s
+        .emails
+        .iter()
+        .take(4)
+        .map(|e| e.address.as_str())
+        .collect();
+    let _ = writeln!(
+        out,
+        "  e-mail: {}",
+        if emails.is_empty() {
+            "none found".into()
+        } else {
+            emails.join(", ")
+        }
+    );
     let _ = writeln!(out, "  key pages:");
     for (kind, label) in SUMMARY_KEY_PAGES {
         match s.key_pages.get(*kind).and_then(|list| list.first()) {
             Some(page) => {
-                let depth = page.depth.map(|d| format!("depth {d}")).unwrap_or_else(|| "not crawled".into());
+                let depth = page
+                    .depth
+                    .map(|d| format!("depth {d}"))
+                    .unwrap_or_else(|| "not crawled".into());
                 let _ = writeln!(out, "    {label:<14} {} ({depth})", page.url);
             }
             None => {
@@ -62,14 +101,25 @@ pub fn render(result: &AuditResult, json_path: &str) -> String {
         }
     }
     if !s.social.is_empty() || !s.messaging.is_empty() {
-        let mut networks: Vec<&str> = s.social.iter().chain(&s.messaging).map(|p| p.network.as_str()).collect();
+        let mut networks: Vec<&str> = s
+            .social
+            .iter()
+            .chain(&s.messaging)
+            .map(|p| p.network.as_str())
+            .collect();
         networks.dedup();
         let _ = writeln!(out, "  social and messaging: {}", networks.join(", "));
     }
     if !result.crawl.broken_links.is_empty() {
         let _ = writeln!(out, "  broken links: {}", result.crawl.broken_links.len());
         for link in result.crawl.broken_links.iter().take(5) {
-            let _ = writeln!(out, "    {} — {} (linked from {} pages)", link.url, link.error.message, link.linked_from.len());
+            let _ = writeln!(
+                out,
+                "    {} — {} (linked from {} pages)",
+                link.url,
+                link.error.message,
+                link.linked_from.len()
+            );
         }
     }
     let _ = writeln!(out, "  result: {json_path}");

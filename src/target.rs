@@ -6,16 +6,27 @@ use url::Url;
 use crate::result::{Guess, Hreflang, Target};
 
 /// Two-letter domains sold as brands, not as countries.
-const VANITY_TLDS: &[&str] = &["io", "co", "me", "tv", "ai", "fm", "ly", "to", "gg", "sh", "ws", "cc", "eu", "am", "so"];
+const VANITY_TLDS: &[&str] = &[
+    "io", "co", "me", "tv", "ai", "fm", "ly", "to", "gg", "sh", "ws", "cc", "eu", "am", "so",
+];
 
 /// Country from the host's last label: `.fr` → FR, `.co.uk` → GB, `.com` → none.
 pub fn country_from_host(host: &str) -> Option<String> {
     let tld = host.rsplit('.').next()?.to_ascii_lowercase();
-    if host.parse::<std::net::IpAddr>().is_ok() || tld.len() != 2 || VANITY_TLDS.contains(&tld.as_str()) {
+    if host.parse::<std::net::IpAddr>().is_ok()
+        || tld.len() != 2
+        || VANITY_TLDS.contains(&tld.as_str())
+    {
         return None;
     }
-    let code = if tld == "uk" { "GB".to_string() } else { tld.to_ascii_uppercase() };
-    code.parse::<phonenumber::country::Id>().is_ok().then_some(code)
+    let code = if tld == "uk" {
+        "GB".to_string()
+    } else {
+        tld.to_ascii_uppercase()
+    };
+    code.parse::<phonenumber::country::Id>()
+        .is_ok()
+        .then_some(code)
 }
 
 /// Country from a `lang` value: `fr-BE` → BE; a bare language only where it names one country first.
@@ -42,10 +53,17 @@ fn country_from_lang(lang: &str) -> Option<(String, &'static str)> {
 
 /// Calling codes a local number of `country` may carry. France's overseas departments count as French.
 pub fn phone_prefixes(country: &str) -> Vec<String> {
-    let Some(meta) = phonenumber::metadata::DATABASE.by_id(country) else { return Vec::new() };
+    let Some(meta) = phonenumber::metadata::DATABASE.by_id(country) else {
+        return Vec::new();
+    };
     let mut prefixes = vec![format!("+{}", meta.country_code())];
     if country == "FR" {
-        prefixes.extend(["+262", "+590", "+594", "+596", "+269", "+508", "+687", "+689"].map(str::to_string));
+        prefixes.extend(
+            [
+                "+262", "+590", "+594", "+596", "+269", "+508", "+687", "+689",
+            ]
+            .map(str::to_string),
+        );
     }
     prefixes
 }
@@ -62,13 +80,27 @@ pub struct TargetInput<'a> {
 
 pub fn resolve(input: TargetInput<'_>) -> Target {
     let host = input.final_url.host_str().unwrap_or_default().to_string();
-    let guess = |value: String, source: &str| Guess { value, source: source.to_string() };
+    let guess = |value: String, source: &str| Guess {
+        value,
+        source: source.to_string(),
+    };
     let country = input
         .country_flag
         .map(|c| guess(c.to_ascii_uppercase(), "flag"))
         .or_else(|| country_from_host(&host).map(|c| guess(c, "tld")))
-        .or_else(|| input.start_url.host_str().and_then(country_from_host).map(|c| guess(c, "tld")))
-        .or_else(|| input.html_lang.and_then(country_from_lang).map(|(c, s)| guess(c, s)));
+        .or_else(|| {
+            input
+                .start_url
+                .host_str()
+                .and_then(country_from_host)
+                .map(|c| guess(c, "tld"))
+        })
+        .or_else(|| {
+            input
+                .html_lang
+                .and_then(country_from_lang)
+                .map(|(c, s)| guess(c, s))
+        });
     let lang = input
         .lang_flag
         .map(|l| guess(l.to_ascii_lowercase(), "flag"))
@@ -91,7 +123,10 @@ pub fn resolve(input: TargetInput<'_>) -> Target {
             };
             Some(guess(default.to_string(), "tld"))
         });
-    let phone_prefixes = country.as_ref().map(|c| phone_prefixes(&c.value)).unwrap_or_default();
+    let phone_prefixes = country
+        .as_ref()
+        .map(|c| phone_prefixes(&c.value))
+        .unwrap_or_default();
     Target {
         start_url: input.start_url.to_string(),
         final_url: input.final_url.to_string(),
@@ -130,7 +165,10 @@ mod tests {
             lang_flag: None,
         };
         let target = resolve(input(Some("fr-BE")));
-        assert_eq!(target.country.as_ref().map(|c| c.value.as_str()), Some("BE"));
+        assert_eq!(
+            target.country.as_ref().map(|c| c.value.as_str()),
+            Some("BE")
+        );
         assert_eq!(target.phone_prefixes, ["+32"]);
         let target = resolve(input(Some("fr")));
         assert_eq!(target.country.unwrap().value, "FR");

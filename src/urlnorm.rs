@@ -59,10 +59,13 @@ pub fn normalize(url: &Url) -> Url {
                 Some((k, v)) => (k.to_string(), v.to_string()),
                 None => (pair.to_string(), String::new()),
             })
-            .filter(|(k, _)| {
-                !is_dropped_param(&percent_decode_lossy(k))
+            .filter(|(k, _)| !is_dropped_param(&percent_decode_lossy(k)))
+            .map(|(k, v)| {
+                (
+                    canonical_percent_encoding(&k),
+                    canonical_percent_encoding(&v),
+                )
             })
-            .map(|(k, v)| (canonical_percent_encoding(&k), canonical_percent_encoding(&v)))
             .collect();
         if pairs.is_empty() {
             url.set_query(None);
@@ -86,7 +89,11 @@ pub fn resolve(base: &Url, href: &str) -> Option<Url> {
 
 fn strip_path_session(path: &str) -> String {
     // `/page;jsessionid=ABC` (Java) and `;sid=` variants carry the session in the path.
-    match path.to_ascii_lowercase().find(";jsessionid=").or_else(|| path.to_ascii_lowercase().find(";sid=")) {
+    match path
+        .to_ascii_lowercase()
+        .find(";jsessionid=")
+        .or_else(|| path.to_ascii_lowercase().find(";sid="))
+    {
         Some(at) => path[..at].to_string(),
         None => path.to_string(),
     }
@@ -176,7 +183,10 @@ impl Scope {
         let host = host.to_ascii_lowercase();
         let twin = if let Some(bare) = host.strip_prefix("www.") {
             Some(bare.to_string())
-        } else if host.parse::<std::net::IpAddr>().is_err() && host.contains('.') && !host.starts_with('[') {
+        } else if host.parse::<std::net::IpAddr>().is_err()
+            && host.contains('.')
+            && !host.starts_with('[')
+        {
             Some(format!("www.{host}"))
         } else {
             None
@@ -190,7 +200,9 @@ impl Scope {
 
     pub fn contains(&self, url: &Url) -> bool {
         matches!(url.scheme(), "http" | "https")
-            && url.host_str().is_some_and(|h| self.hosts.iter().any(|s| s.eq_ignore_ascii_case(h)))
+            && url
+                .host_str()
+                .is_some_and(|h| self.hosts.iter().any(|s| s.eq_ignore_ascii_case(h)))
     }
 
     pub fn hosts(&self) -> &[String] {
@@ -208,19 +220,40 @@ mod tests {
 
     #[test]
     fn drops_fragment_default_port_and_tracking() {
-        assert_eq!(norm("HTTP://Shop.EXAMPLE:80/a#top"), "http://shop.example/a");
-        assert_eq!(norm("https://shop.example:443/a?utm_source=x&id=3&gclid=9"), "https://shop.example/a?id=3");
-        assert_eq!(norm("https://shop.example/a?PHPSESSID=abc"), "https://shop.example/a");
-        assert_eq!(norm("https://shop.example/a;jsessionid=ABC?x=1"), "https://shop.example/a?x=1");
+        assert_eq!(
+            norm("HTTP://Shop.EXAMPLE:80/a#top"),
+            "http://shop.example/a"
+        );
+        assert_eq!(
+            norm("https://shop.example:443/a?utm_source=x&id=3&gclid=9"),
+            "https://shop.example/a?id=3"
+        );
+        assert_eq!(
+            norm("https://shop.example/a?PHPSESSID=abc"),
+            "https://shop.example/a"
+        );
+        assert_eq!(
+            norm("https://shop.example/a;jsessionid=ABC?x=1"),
+            "https://shop.example/a?x=1"
+        );
         assert_eq!(norm("https://shop.example/a?"), "https://shop.example/a");
     }
 
     #[test]
     fn canonical_path_and_sorted_query() {
         assert_eq!(norm("https://s.example//a///b"), "https://s.example/a/b");
-        assert_eq!(norm("https://s.example/%7euser/caf%c3%a9"), "https://s.example/~user/caf%C3%A9");
-        assert_eq!(norm("https://s.example/l?b=2&a=1"), "https://s.example/l?a=1&b=2");
-        assert_eq!(norm("https://s.example/a/./b/../c"), "https://s.example/a/c");
+        assert_eq!(
+            norm("https://s.example/%7euser/caf%c3%a9"),
+            "https://s.example/~user/caf%C3%A9"
+        );
+        assert_eq!(
+            norm("https://s.example/l?b=2&a=1"),
+            "https://s.example/l?a=1&b=2"
+        );
+        assert_eq!(
+            norm("https://s.example/a/./b/../c"),
+            "https://s.example/a/c"
+        );
         // A lone or broken escape is left as it is.
         assert_eq!(norm("https://s.example/100%25"), "https://s.example/100%25");
     }

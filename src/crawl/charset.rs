@@ -30,7 +30,11 @@ fn meta_charset(bytes: &[u8]) -> Option<&'static Encoding> {
     let label = META_CHARSET.captures(head)?.get(1)?.as_bytes();
     let encoding = Encoding::for_label(label)?;
     // A document that could be parsed as ASCII to find this tag cannot really be UTF-16 (HTML standard).
-    Some(if encoding.is_single_byte() || encoding == UTF_8 { encoding } else { UTF_8 })
+    Some(if encoding.is_single_byte() || encoding == UTF_8 {
+        encoding
+    } else {
+        UTF_8
+    })
 }
 
 /// Decodes `bytes`, preferring the encoding the document declares.
@@ -59,7 +63,11 @@ pub fn decode(bytes: &[u8], header_charset: Option<&str>) -> (String, Charset) {
 
 fn finish(encoding: &'static Encoding, bytes: &[u8], source: &str) -> (String, Charset) {
     let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
-    let charset = Charset { name: encoding.name().to_string(), source: source.to_string(), had_errors };
+    let charset = Charset {
+        name: encoding.name().to_string(),
+        source: source.to_string(),
+        had_errors,
+    };
     (text.into_owned(), charset)
 }
 
@@ -86,7 +94,10 @@ mod tests {
         let (text, charset) = decode(&page, None);
         // WHATWG maps the iso-8859-1 label to windows-1252, so € still decodes.
         assert!(text.ends_with("10 € l’œuvre"), "{text}");
-        assert_eq!((charset.name.as_str(), charset.source.as_str()), ("windows-1252", "meta"));
+        assert_eq!(
+            (charset.name.as_str(), charset.source.as_str()),
+            ("windows-1252", "meta")
+        );
     }
 
     #[test]
@@ -108,12 +119,18 @@ mod tests {
         let (text, charset) = decode(b"\xef\xbb\xbfd\xc3\xa9j\xc3\xa0", Some("windows-1252"));
         assert_eq!((text.as_str(), charset.source.as_str()), ("déjà", "bom"));
         let (text, charset) = decode(CP1252, Some("utf-8"));
-        assert_eq!((text.as_str(), charset.name.as_str()), ("Créé à 10 € l’œuvre", "windows-1252"));
+        assert_eq!(
+            (text.as_str(), charset.name.as_str()),
+            ("Créé à 10 € l’œuvre", "windows-1252")
+        );
     }
 
     #[test]
     fn content_type_parameter() {
-        assert_eq!(charset_from_content_type("text/html; charset=\"UTF-8\""), Some("UTF-8"));
+        assert_eq!(
+            charset_from_content_type("text/html; charset=\"UTF-8\""),
+            Some("UTF-8")
+        );
         assert_eq!(charset_from_content_type("text/html"), None);
     }
 }

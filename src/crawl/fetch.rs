@@ -14,7 +14,10 @@ use crate::result::{FetchError, FetchErrorKind};
 /// What one request gave.
 #[derive(Debug)]
 pub enum Hop {
-    Redirect { status: u16, location: Option<String> },
+    Redirect {
+        status: u16,
+        location: Option<String>,
+    },
     Response(Fetched),
     Failed(FetchError),
 }
@@ -102,19 +105,31 @@ impl Fetcher {
 
     pub async fn fetch(&self, url: &Url, want: Want) -> Hop {
         // The permit is held for the whole exchange, body included: it is what "4 concurrent requests" means.
-        let _permit = self.permits.acquire().await.expect("semaphore never closed");
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .expect("semaphore never closed");
         self.wait_turn().await;
         self.requests.fetch_add(1, Ordering::Relaxed);
         let accept = match want {
             Want::Html => "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
             Want::Any { .. } => "*/*",
         };
-        let response = match self.client.get(url.clone()).header("Accept", accept).send().await {
+        let response = match self
+            .client
+            .get(url.clone())
+            .header("Accept", accept)
+            .send()
+            .await
+        {
             Ok(response) => response,
             Err(e) => return Hop::Failed(classify(&e)),
         };
         let status = response.status().as_u16();
-        if response.status().is_redirection() && response.headers().contains_key(reqwest::header::LOCATION) {
+        if response.status().is_redirection()
+            && response.headers().contains_key(reqwest::header::LOCATION)
+        {
             let location = response
                 .headers()
                 .get(reqwest::header::LOCATION)
@@ -131,9 +146,19 @@ impl Fetcher {
         if !response.status().is_success() {
             let error = FetchError {
                 kind: FetchErrorKind::HttpStatus,
-                message: format!("HTTP {status} {}", response.status().canonical_reason().unwrap_or("")).trim().to_string(),
+                message: format!(
+                    "HTTP {status} {}",
+                    response.status().canonical_reason().unwrap_or("")
+                )
+                .trim()
+                .to_string(),
             };
-            return Hop::Response(Fetched { status, content_type, body: None, error: Some(error) });
+            return Hop::Response(Fetched {
+                status,
+                content_type,
+                body: None,
+                error: Some(error),
+            });
         }
 
         let limit = match want {
@@ -144,7 +169,12 @@ impl Fetcher {
                             kind: FetchErrorKind::NotHtml,
                             message: format!("not HTML ({}): noted, not parsed", mime_only(ct)),
                         };
-                        return Hop::Response(Fetched { status, content_type, body: None, error: Some(error) });
+                        return Hop::Response(Fetched {
+                            status,
+                            content_type,
+                            body: None,
+                            error: Some(error),
+                        });
                     }
                 }
                 self.max_body_bytes
@@ -153,19 +183,39 @@ impl Fetcher {
         };
         let (body, error) = self.read_body(response, limit).await;
         let mut error = error;
-        if want == Want::Html && content_type.is_none() && error.is_none() && !looks_like_html(&body) {
+        if want == Want::Html
+            && content_type.is_none()
+            && error.is_none()
+            && !looks_like_html(&body)
+        {
             error = Some(FetchError {
                 kind: FetchErrorKind::NotHtml,
-                message: "no Content-Type and the body does not look like HTML: noted, not parsed".to_string(),
+                message: "no Content-Type and the body does not look like HTML: noted, not parsed"
+                    .to_string(),
             });
-            return Hop::Response(Fetched { status, content_type, body: None, error });
+            return Hop::Response(Fetched {
+                status,
+                content_type,
+                body: None,
+                error,
+            });
         }
-        Hop::Response(Fetched { status, content_type, body: Some(body), error })
+        Hop::Response(Fetched {
+            status,
+            content_type,
+            body: Some(body),
+            error,
+        })
     }
 
     /// Reads up to `limit` bytes and stops there: a body past the limit is cut, never buffered whole.
-    async fn read_body(&self, mut response: reqwest::Response, limit: u64) -> (Vec<u8>, Option<FetchError>) {
-        let mut body = Vec::with_capacity(response.content_length().unwrap_or(0).min(limit) as usize);
+    async fn read_body(
+        &self,
+        mut response: reqwest::Response,
+        limit: u64,
+    ) -> (Vec<u8>, Option<FetchError>) {
+        let mut body =
+            Vec::with_capacity(response.content_length().unwrap_or(0).min(limit) as usize);
         loop {
             match response.chunk().await {
                 Ok(Some(chunk)) => {
@@ -175,7 +225,10 @@ impl Fetcher {
                         body.extend_from_slice(&chunk[..room]);
                         let error = FetchError {
                             kind: FetchErrorKind::TooLarge,
-                            message: format!("body larger than {}: stopped reading there", human_bytes(limit)),
+                            message: format!(
+                                "body larger than {}: stopped reading there",
+                                human_bytes(limit)
+                            ),
                         };
                         return (body, Some(error));
                     }
@@ -196,7 +249,11 @@ impl Fetcher {
 }
 
 fn mime_only(content_type: &str) -> &str {
-    content_type.split(';').next().unwrap_or(content_type).trim()
+    content_type
+        .split(';')
+        .next()
+        .unwrap_or(content_type)
+        .trim()
 }
 
 pub fn is_html_type(content_type: &str) -> bool {
@@ -208,7 +265,10 @@ fn looks_like_html(body: &[u8]) -> bool {
     let head = &body[..body.len().min(1024)];
     let head = String::from_utf8_lossy(head).to_ascii_lowercase();
     let head = head.trim_start_matches('\u{feff}').trim_start();
-    head.starts_with("<!doctype html") || head.starts_with("<html") || head.contains("<head") || head.contains("<body")
+    head.starts_with("<!doctype html")
+        || head.starts_with("<html")
+        || head.contains("<head")
+        || head.contains("<body")
 }
 
 pub fn human_bytes(bytes: u64) -> String {

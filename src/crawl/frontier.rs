@@ -18,9 +18,9 @@ const REFERRERS_KEPT: usize = 10;
 
 /// File extensions that are never pages; `<a href>` to them (lightbox images, downloads of assets) is not fetched.
 const ASSET_EXTENSIONS: &[&str] = &[
-    "jpg", "jpeg", "png", "gif", "webp", "avif", "svg", "ico", "bmp", "tif", "tiff", "css", "js", "mjs", "woff",
-    "woff2", "ttf", "otf", "eot", "mp4", "webm", "mov", "avi", "mp3", "wav", "ogg", "zip", "gz", "rar", "7z", "exe",
-    "dmg", "iso",
+    "jpg", "jpeg", "png", "gif", "webp", "avif", "svg", "ico", "bmp", "tif", "tiff", "css", "js",
+    "mjs", "woff", "woff2", "ttf", "otf", "eot", "mp4", "webm", "mov", "avi", "mp3", "wav", "ogg",
+    "zip", "gz", "rar", "7z", "exe", "dmg", "iso",
 ];
 
 /// A year-month (or full date) in a path or query, the mark of calendars and archives that never end.
@@ -144,7 +144,10 @@ impl Frontier {
             let entry = &mut self.entries[id as usize];
             if let Some(from) = from {
                 entry.inbound += 1;
-                if entry.referrers.len() < REFERRERS_KEPT && !entry.referrers.contains(&from) && from != id {
+                if entry.referrers.len() < REFERRERS_KEPT
+                    && !entry.referrers.contains(&from)
+                    && from != id
+                {
                     entry.referrers.push(from);
                 }
             }
@@ -184,7 +187,12 @@ impl Frontier {
     }
 
     /// Claims a redirect target for the chain that reached it: it is fetched now, as part of that chain.
-    pub fn claim_redirect_target(&mut self, url: &Url, depth: Option<u32>, allowed: impl Fn(&Url) -> bool) -> Admission {
+    pub fn claim_redirect_target(
+        &mut self,
+        url: &Url,
+        depth: Option<u32>,
+        allowed: impl Fn(&Url) -> bool,
+    ) -> Admission {
         // A redirect does not cost a click: the target gets its origin's depth, and no depth limit applies.
         let admission = self.discover(url, None, depth, Discovery::Link, allowed);
         let id = match admission {
@@ -198,13 +206,24 @@ impl Frontier {
         Admission::New(id)
     }
 
-    fn judge(&mut self, url: &Url, depth: Option<u32>, via: Discovery, allowed: impl Fn(&Url) -> bool) -> Result<(), SkipReason> {
+    fn judge(
+        &mut self,
+        url: &Url,
+        depth: Option<u32>,
+        via: Discovery,
+        allowed: impl Fn(&Url) -> bool,
+    ) -> Result<(), SkipReason> {
         if url.as_str().len() > self.limits.max_url_len {
             return Err(SkipReason::UrlTooLong);
         }
         let path = url.path();
-        let extension = path.rsplit('/').next().and_then(|file| file.rsplit_once('.')).map(|(_, ext)| ext);
-        if extension.is_some_and(|ext| ASSET_EXTENSIONS.iter().any(|a| a.eq_ignore_ascii_case(ext))) {
+        let extension = path
+            .rsplit('/')
+            .next()
+            .and_then(|file| file.rsplit_once('.'))
+            .map(|(_, ext)| ext);
+        if extension.is_some_and(|ext| ASSET_EXTENSIONS.iter().any(|a| a.eq_ignore_ascii_case(ext)))
+        {
             return Err(SkipReason::StaticAsset);
         }
         if via != Discovery::Start && !allowed(url) {
@@ -253,7 +272,11 @@ impl Frontier {
     pub fn next(&mut self, in_flight: usize) -> Next {
         loop {
             if self.dispatched >= self.limits.max_pages {
-                return if in_flight > 0 { Next::Wait } else { Next::Done };
+                return if in_flight > 0 {
+                    Next::Wait
+                } else {
+                    Next::Done
+                };
             }
             if let Some(id) = self.current.pop_front() {
                 if self.try_dispatch(id) {
@@ -304,21 +327,29 @@ impl Frontier {
             let from = self.entries[id as usize].referrers.first().copied();
             self.skip(id, SkipReason::MaxPages, from);
         }
-        (std::mem::take(&mut self.skipped), std::mem::take(&mut self.skipped_counts))
+        (
+            std::mem::take(&mut self.skipped),
+            std::mem::take(&mut self.skipped_counts),
+        )
     }
 }
 
 /// `/a/b/a/b/a/` style loops made by relative links on pages that answer for any path.
 fn has_repeated_segments(path: &str) -> bool {
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    segments.iter().any(|s| segments.iter().filter(|t| *t == s).count() >= 3)
+    segments
+        .iter()
+        .any(|s| segments.iter().filter(|t| *t == s).count() >= 3)
 }
 
 /// The URL with its numbers blanked and only its query keys: `/agenda/2026/11?view=month` → `/agenda/0/0?view`.
 fn shape_of(url: &Url) -> String {
     let mut shape = DIGITS.replace_all(url.path(), "0").into_owned();
     if let Some(query) = url.query() {
-        let mut keys: Vec<&str> = query.split('&').map(|p| p.split('=').next().unwrap_or("")).collect();
+        let mut keys: Vec<&str> = query
+            .split('&')
+            .map(|p| p.split('=').next().unwrap_or(""))
+            .collect();
         keys.sort_unstable();
         keys.dedup();
         shape.push('?');
@@ -342,7 +373,10 @@ mod tests {
     #[test]
     fn levels_are_served_in_order_with_a_barrier() {
         let mut f = Frontier::new(Limits::default());
-        let Admission::New(home) = f.discover(&url("/"), None, Some(0), Discovery::Start, all) else { panic!() };
+        let Admission::New(home) = f.discover(&url("/"), None, Some(0), Discovery::Start, all)
+        else {
+            panic!()
+        };
         assert_eq!(f.next(0), Next::Fetch(home));
         f.discover(&url("/a"), Some(home), Some(1), Discovery::Link, all);
         f.discover(&url("/orphan"), None, None, Discovery::Sitemap, all);
@@ -359,11 +393,20 @@ mod tests {
     fn sitemap_url_found_by_link_gets_a_depth() {
         let mut f = Frontier::new(Limits::default());
         f.discover(&url("/p"), None, None, Discovery::Sitemap, all);
-        let Admission::New(home) = f.discover(&url("/"), None, Some(0), Discovery::Start, all) else { panic!() };
+        let Admission::New(home) = f.discover(&url("/"), None, Some(0), Discovery::Start, all)
+        else {
+            panic!()
+        };
         assert_eq!(f.next(0), Next::Fetch(home));
-        assert!(matches!(f.discover(&url("/p"), Some(home), Some(1), Discovery::Link, all), Admission::Known(_)));
+        assert!(matches!(
+            f.discover(&url("/p"), Some(home), Some(1), Discovery::Link, all),
+            Admission::Known(_)
+        ));
         let Next::Fetch(p) = f.next(0) else { panic!() };
-        assert_eq!((f.entry(p).depth, f.entry(p).discovery), (Some(1), Discovery::Link));
+        assert_eq!(
+            (f.entry(p).depth, f.entry(p).discovery),
+            (Some(1), Discovery::Link)
+        );
         assert_eq!(f.next(0), Next::Done);
     }
 
@@ -376,16 +419,31 @@ mod tests {
         );
         let mut calendar_skipped = 0;
         for month in 0..100 {
-            let u = url(&format!("/agenda/{}-{:02}/", 2026 + month / 12, month % 12 + 1));
-            if f.discover(&u, None, Some(1), Discovery::Link, all) == Admission::Skipped(SkipReason::CalendarTrap) {
+            let u = url(&format!(
+                "/agenda/{}-{:02}/",
+                2026 + month / 12,
+                month % 12 + 1
+            ));
+            if f.discover(&u, None, Some(1), Discovery::Link, all)
+                == Admission::Skipped(SkipReason::CalendarTrap)
+            {
                 calendar_skipped += 1;
             }
         }
         assert_eq!(calendar_skipped, 100 - 24);
         for i in 0..60 {
-            f.discover(&url(&format!("/list?sort={i}")), None, Some(1), Discovery::Link, all);
+            f.discover(
+                &url(&format!("/list?sort={i}")),
+                None,
+                Some(1),
+                Discovery::Link,
+                all,
+            );
         }
-        assert_eq!(f.finish().1.get(&SkipReason::TooManyQueryVariants), Some(&10));
+        assert_eq!(
+            f.finish().1.get(&SkipReason::TooManyQueryVariants),
+            Some(&10)
+        );
         assert_eq!(
             f.discover(&url("/img/photo.JPG"), None, Some(1), Discovery::Link, all),
             Admission::Skipped(SkipReason::StaticAsset)
@@ -394,15 +452,42 @@ mod tests {
 
     #[test]
     fn robots_and_page_budget() {
-        let mut f = Frontier::new(Limits { max_pages: 1, ..Limits::default() });
+        let mut f = Frontier::new(Limits {
+            max_pages: 1,
+            ..Limits::default()
+        });
         let no_cart = |u: &Url| !u.path().starts_with("/panier");
-        let Admission::New(home) = f.discover(&url("/"), None, Some(0), Discovery::Start, no_cart) else { panic!() };
-        assert_eq!(f.discover(&url("/panier/"), Some(home), Some(1), Discovery::Link, no_cart), Admission::Skipped(SkipReason::RobotsTxt));
-        assert!(matches!(f.discover(&url("/panier-osier.html"), Some(home), Some(1), Discovery::Link, no_cart), Admission::New(_)));
+        let Admission::New(home) = f.discover(&url("/"), None, Some(0), Discovery::Start, no_cart)
+        else {
+            panic!()
+        };
+        assert_eq!(
+            f.discover(
+                &url("/panier/"),
+                Some(home),
+                Some(1),
+                Discovery::Link,
+                no_cart
+            ),
+            Admission::Skipped(SkipReason::RobotsTxt)
+        );
+        assert!(matches!(
+            f.discover(
+                &url("/produit/panier-osier.html"),
+                Some(home),
+                Some(1),
+                Discovery::Link,
+                no_cart
+            ),
+            Admission::New(_)
+        ));
         assert_eq!(f.next(0), Next::Fetch(home));
         assert_eq!(f.next(0), Next::Done);
         let (skipped, counts) = f.finish();
         assert_eq!(counts.get(&SkipReason::MaxPages), Some(&1));
-        assert!(skipped.iter().any(|s| s.url.ends_with("/panier/") && s.found_on.as_deref() == Some("http://s.example/")));
+        assert!(skipped
+            .iter()
+            .any(|s| s.url.ends_with("/panier/")
+                && s.found_on.as_deref() == Some("http://s.example/")));
     }
 }

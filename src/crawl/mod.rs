@@ -16,8 +16,8 @@ use tokio::task::JoinSet;
 use url::Url;
 
 use crate::result::{
-    BrokenLink, CrawlCounts, Discovery, FetchError, FetchErrorKind, PageRecord, RedirectChain, RedirectHop,
-    RobotsReport, SitemapReport, SkippedUrl,
+    BrokenLink, CrawlCounts, Discovery, FetchError, FetchErrorKind, PageRecord, RedirectChain,
+    RedirectHop, RobotsReport, SitemapReport, SkippedUrl,
 };
 use crate::urlnorm::{self, Scope};
 use fetch::{Fetcher, Hop, Want};
@@ -122,8 +122,16 @@ struct Job {
 }
 
 enum JobResult<T> {
-    Redirect { job: Job, status: u16, location: Option<String> },
-    Finished { job: Job, record: PageRecord, analyzed: Option<Analyzed<T>> },
+    Redirect {
+        job: Job,
+        status: u16,
+        location: Option<String>,
+    },
+    Finished {
+        job: Job,
+        record: Box<PageRecord>,
+        analyzed: Option<Analyzed<T>>,
+    },
 }
 
 /// robots.txt and sitemaps are small; their fetches follow redirects (RFC 9309 asks for at least five).
@@ -145,9 +153,18 @@ pub async fn crawl<H: PageHandler>(
     let mut scope = Scope::new(&start);
 
     // robots.txt first: it decides the delay, and whether the start URL may be fetched at all.
-    let probe = Fetcher::new(&settings.user_agent, settings.timeout, 1, Duration::ZERO, ROBOTS_MAX_BYTES)?;
+    let probe = Fetcher::new(
+        &settings.user_agent,
+        settings.timeout,
+        1,
+        Duration::ZERO,
+        ROBOTS_MAX_BYTES,
+    )?;
     let (robots, robots_report) = load_robots(&probe, &start).await?;
-    let crawl_delay = robots.crawl_delay_secs().map(Duration::from_secs_f64).unwrap_or_default();
+    let crawl_delay = robots
+        .crawl_delay_secs()
+        .map(Duration::from_secs_f64)
+        .unwrap_or_default();
     let effective_delay = settings.delay.max(crawl_delay);
     let fetcher = Arc::new(Fetcher::new(
         &settings.user_agent,
@@ -164,9 +181,18 @@ pub async fn crawl<H: PageHandler>(
     let mut sitemaps = Vec::new();
     if settings.use_sitemaps {
         // Relative `Sitemap:` lines are out of spec but met in the wild; read them against the site's root.
-        let mut sitemap_urls: Vec<String> =
-            robots_report.sitemaps.iter().filter_map(|s| start.join(s.trim()).ok()).map(|u| u.to_string()).collect();
-        sitemap_urls.push(start.join("/sitemap.xml").expect("an http(s) URL has a root").to_string());
+        let mut sitemap_urls: Vec<String> = robots_report
+            .sitemaps
+            .iter()
+            .filter_map(|s| start.join(s.trim()).ok())
+            .map(|u| u.to_string())
+            .collect();
+        sitemap_urls.push(
+            start
+                .join("/sitemap.xml")
+                .expect("an http(s) URL has a root")
+                .to_string(),
+        );
         for loc in load_sitemaps(&fetcher, sitemap_urls, &mut sitemaps).await {
             if let Some(url) = urlnorm::resolve(&start, &loc) {
                 if scope.contains(&url) {
@@ -206,7 +232,9 @@ pub async fn crawl<H: PageHandler>(
                 Next::Wait | Next::Done => break,
             }
         }
-        let Some(joined) = jobs.join_next().await else { break };
+        let Some(joined) = jobs.join_next().await else {
+            break;
+        };
         let result = match joined {
             Ok(result) => result,
             // A panic in one page's analysis must not end the audit; the page is lost, the crawl goes on.
@@ -217,8 +245,14 @@ pub async fn crawl<H: PageHandler>(
             Err(e) => panic!("crawl task cancelled: {e}"),
         };
         match result {
-            JobResult::Redirect { mut job, status, location } => {
-                let target = location.as_deref().and_then(|l| urlnorm::resolve(&job.url, l));
+            JobResult::Redirect {
+                mut job,
+                status,
+                location,
+            } => {
+                let target = location
+                    .as_deref()
+                    .and_then(|l| urlnorm::resolve(&job.url, l));
                 job.hops.push(RedirectHop {
                     url: job.url.to_string(),
                     status,
@@ -226,9 +260,20 @@ pub async fn crawl<H: PageHandler>(
                 });
                 let is_start = job.discovered_by == Discovery::Start;
                 let error = match &target {
-                    None => Some(fetch_error(FetchErrorKind::InvalidUrl, format!("HTTP {status} redirect without a usable Location ({})", location.as_deref().unwrap_or("none")))),
-                    Some(t) if *t == job.origin_url || job.hops.iter().any(|h| h.url == t.as_str()) => {
-                        Some(fetch_error(FetchErrorKind::RedirectLoop, format!("redirect loop: {} leads back to {t}", job.url)))
+                    None => Some(fetch_error(
+                        FetchErrorKind::InvalidUrl,
+                        format!(
+                            "HTTP {status} redirect without a usable Location ({})",
+                            location.as_deref().unwrap_or("none")
+                        ),
+                    )),
+                    Some(t)
+                        if *t == job.origin_url || job.hops.iter().any(|h| h.url == t.as_str()) =>
+                    {
+                        Some(fetch_error(
+                            FetchErrorKind::RedirectLoop,
+                            format!("redirect loop: {} leads back to {t}", job.url),
+                        ))
                     }
                     Some(_) if job.hops.len() > settings.max_redirects => Some(fetch_error(
                         FetchErrorKind::TooManyRedirects,
@@ -271,7 +316,11 @@ pub async fn crawl<H: PageHandler>(
                     }
                 }
             }
-            JobResult::Finished { job, record, analyzed } => {
+            JobResult::Finished {
+                job,
+                record,
+                analyzed,
+            } => {
                 if job.discovered_by == Discovery::Start {
                     final_url = job.url.clone();
                     start_error = record.error.clone();
@@ -280,7 +329,10 @@ pub async fn crawl<H: PageHandler>(
                     redirects.push(chain(&job, &job.url, None));
                 }
                 if let Some(error) = &record.error {
-                    if !matches!(error.kind, FetchErrorKind::NotHtml | FetchErrorKind::TooLarge) {
+                    if !matches!(
+                        error.kind,
+                        FetchErrorKind::NotHtml | FetchErrorKind::TooLarge
+                    ) {
                         failures.push((job.origin, record.status, error.clone()));
                     }
                 }
@@ -290,7 +342,13 @@ pub async fn crawl<H: PageHandler>(
                     for link in analyzed.links {
                         let link = urlnorm::normalize(&link);
                         if scope.contains(&link) {
-                            frontier.discover(&link, Some(job.origin), child_depth, Discovery::Link, allowed);
+                            frontier.discover(
+                                &link,
+                                Some(job.origin),
+                                child_depth,
+                                Discovery::Link,
+                                allowed,
+                            );
                         }
                     }
                     output = Some(analyzed.output);
@@ -298,18 +356,27 @@ pub async fn crawl<H: PageHandler>(
                 count_record(&mut counts, &record, output.is_some());
                 done += 1;
                 progress.page_done(&record.final_url, done, 0);
-                sink(PageEvent { record, output });
+                sink(PageEvent {
+                    record: *record,
+                    output,
+                });
             }
         }
         if done == 1 && start_error.as_ref().is_some_and(is_network_error) && jobs.is_empty() {
             let error = start_error.take().expect("checked");
-            return Err(CrawlError::StartUnreachable { url: start.to_string(), reason: error.message });
+            return Err(CrawlError::StartUnreachable {
+                url: start.to_string(),
+                reason: error.message,
+            });
         }
     }
 
     let (skipped, skipped_by_reason) = frontier.finish();
     counts.skipped = skipped_by_reason.values().sum();
-    counts.skipped_by_reason = skipped_by_reason.iter().map(|(r, n)| (r.as_str().to_string(), *n)).collect();
+    counts.skipped_by_reason = skipped_by_reason
+        .iter()
+        .map(|(r, n)| (r.as_str().to_string(), *n))
+        .collect();
     counts.redirects = redirects.len() as u64;
     counts.requests = fetcher.requests() + probe.requests();
     counts.bytes = fetcher.bytes() + probe.bytes();
@@ -324,7 +391,11 @@ pub async fn crawl<H: PageHandler>(
                 url: entry.url.to_string(),
                 status,
                 error,
-                linked_from: entry.referrers.iter().map(|r| frontier.entry(*r).url.to_string()).collect(),
+                linked_from: entry
+                    .referrers
+                    .iter()
+                    .map(|r| frontier.entry(*r).url.to_string())
+                    .collect(),
                 inbound_links: entry.inbound,
             }
         })
@@ -344,7 +415,13 @@ pub async fn crawl<H: PageHandler>(
 }
 
 fn is_network_error(error: &FetchError) -> bool {
-    matches!(error.kind, FetchErrorKind::Dns | FetchErrorKind::Connect | FetchErrorKind::Tls | FetchErrorKind::Timeout)
+    matches!(
+        error.kind,
+        FetchErrorKind::Dns
+            | FetchErrorKind::Connect
+            | FetchErrorKind::Tls
+            | FetchErrorKind::Timeout
+    )
 }
 
 fn fetch_error(kind: FetchErrorKind, message: String) -> FetchError {
@@ -352,10 +429,20 @@ fn fetch_error(kind: FetchErrorKind, message: String) -> FetchError {
 }
 
 fn chain(job: &Job, to: &Url, error: Option<FetchError>) -> RedirectChain {
-    RedirectChain { from: job.origin_url.to_string(), to: to.to_string(), hops: job.hops.clone(), error }
+    RedirectChain {
+        from: job.origin_url.to_string(),
+        to: to.to_string(),
+        hops: job.hops.clone(),
+        error,
+    }
 }
 
-fn bare_record(job: &Job, final_url: &Url, status: Option<u16>, error: Option<FetchError>) -> PageRecord {
+fn bare_record(
+    job: &Job,
+    final_url: &Url,
+    status: Option<u16>,
+    error: Option<FetchError>,
+) -> PageRecord {
     PageRecord {
         url: job.origin_url.to_string(),
         final_url: final_url.to_string(),
@@ -382,7 +469,10 @@ fn finish_plain<T>(
     count_record(counts, &record, false);
     *done += 1;
     progress.page_done(&record.url, *done, 0);
-    sink(PageEvent { record, output: None });
+    sink(PageEvent {
+        record,
+        output: None,
+    });
 }
 
 fn count_record(counts: &mut CrawlCounts, record: &PageRecord, analyzed: bool) {
@@ -406,12 +496,26 @@ fn count_record(counts: &mut CrawlCounts, record: &PageRecord, analyzed: bool) {
 }
 
 /// Fetches one hop of a job; an HTML page is decoded and analysed on the blocking pool.
-async fn run_job<H: PageHandler>(fetcher: Arc<Fetcher>, handler: Arc<H>, job: Job) -> JobResult<H::Output> {
+async fn run_job<H: PageHandler>(
+    fetcher: Arc<Fetcher>,
+    handler: Arc<H>,
+    job: Job,
+) -> JobResult<H::Output> {
     let fetched = match fetcher.fetch(&job.url, Want::Html).await {
-        Hop::Redirect { status, location } => return JobResult::Redirect { job, status, location },
+        Hop::Redirect { status, location } => {
+            return JobResult::Redirect {
+                job,
+                status,
+                location,
+            }
+        }
         Hop::Failed(error) => {
             let record = bare_record(&job, &job.url, None, Some(error));
-            return JobResult::Finished { job, record, analyzed: None };
+            return JobResult::Finished {
+                job,
+                record: Box::new(record),
+                analyzed: None,
+            };
         }
         Hop::Response(fetched) => fetched,
     };
@@ -419,11 +523,19 @@ async fn run_job<H: PageHandler>(fetcher: Arc<Fetcher>, handler: Arc<H>, job: Jo
     record.status = Some(fetched.status);
     record.content_type = fetched.content_type;
     let Some(body) = fetched.body else {
-        return JobResult::Finished { job, record, analyzed: None };
+        return JobResult::Finished {
+            job,
+            record: Box::new(record),
+            analyzed: None,
+        };
     };
     record.bytes = body.len() as u64;
     let base = job.url.clone();
-    let header_charset = record.content_type.as_deref().and_then(charset::charset_from_content_type).map(str::to_string);
+    let header_charset = record
+        .content_type
+        .as_deref()
+        .and_then(charset::charset_from_content_type)
+        .map(str::to_string);
     let analyzed = tokio::task::spawn_blocking(move || {
         let (html, charset) = charset::decode(&body, header_charset.as_deref());
         drop(body);
@@ -435,13 +547,21 @@ async fn run_job<H: PageHandler>(fetcher: Arc<Fetcher>, handler: Arc<H>, job: Jo
     })
     .await;
     match analyzed {
-        Ok((record, analyzed)) => JobResult::Finished { job, record, analyzed: Some(analyzed) },
+        Ok((record, analyzed)) => JobResult::Finished {
+            job,
+            record: Box::new(record),
+            analyzed: Some(analyzed),
+        },
         Err(e) => std::panic::resume_unwind(e.into_panic()),
     }
 }
 
 /// Fetches a small auxiliary file (robots.txt, a sitemap), following redirects. `Ok(None)` for a 4xx/5xx.
-async fn fetch_aux(fetcher: &Fetcher, url: &Url, limit: u64) -> Result<(Option<u16>, Option<Vec<u8>>), FetchError> {
+async fn fetch_aux(
+    fetcher: &Fetcher,
+    url: &Url,
+    limit: u64,
+) -> Result<(Option<u16>, Option<Vec<u8>>), FetchError> {
     let mut url = url.clone();
     for _ in 0..=AUX_MAX_REDIRECTS {
         match fetcher.fetch(&url, Want::Any { limit }).await {
@@ -449,24 +569,44 @@ async fn fetch_aux(fetcher: &Fetcher, url: &Url, limit: u64) -> Result<(Option<u
                 url = location
                     .as_deref()
                     .and_then(|l| url.join(l).ok())
-                    .ok_or_else(|| fetch_error(FetchErrorKind::InvalidUrl, "redirect without a usable Location".into()))?;
+                    .ok_or_else(|| {
+                        fetch_error(
+                            FetchErrorKind::InvalidUrl,
+                            "redirect without a usable Location".into(),
+                        )
+                    })?;
             }
             Hop::Failed(error) => return Err(error),
-            Hop::Response(f) if f.error.as_ref().is_some_and(|e| e.kind == FetchErrorKind::HttpStatus) => {
+            Hop::Response(f)
+                if f.error
+                    .as_ref()
+                    .is_some_and(|e| e.kind == FetchErrorKind::HttpStatus) =>
+            {
                 return Ok((Some(f.status), None))
             }
             Hop::Response(f) => return Ok((Some(f.status), f.body)),
         }
     }
-    Err(fetch_error(FetchErrorKind::TooManyRedirects, "too many redirects".into()))
+    Err(fetch_error(
+        FetchErrorKind::TooManyRedirects,
+        "too many redirects".into(),
+    ))
 }
 
 async fn load_robots(fetcher: &Fetcher, start: &Url) -> Result<(Robots, RobotsReport), CrawlError> {
-    let url = start.join("/robots.txt").expect("an http(s) URL has a root");
-    let mut report = RobotsReport { url: url.to_string(), ..RobotsReport::default() };
+    let url = start
+        .join("/robots.txt")
+        .expect("an http(s) URL has a root");
+    let mut report = RobotsReport {
+        url: url.to_string(),
+        ..RobotsReport::default()
+    };
     let robots = match fetch_aux(fetcher, &url, ROBOTS_MAX_BYTES).await {
         Err(error) if is_network_error(&error) => {
-            return Err(CrawlError::StartUnreachable { url: start.to_string(), reason: error.message })
+            return Err(CrawlError::StartUnreachable {
+                url: start.to_string(),
+                reason: error.message,
+            })
         }
         Err(error) => {
             report.error = Some(format!("{}: crawling as if there were none", error.message));
@@ -475,13 +615,18 @@ async fn load_robots(fetcher: &Fetcher, start: &Url) -> Result<(Robots, RobotsRe
         Ok((status, body)) => {
             report.status = status;
             match (status, body) {
-                (Some(s), Some(body)) if (200..300).contains(&s) => Robots::parse(&body).unwrap_or_else(|e| {
-                    report.error = Some(format!("unreadable robots.txt ({e}): crawling as if there were none"));
-                    Robots::allow_all()
-                }),
+                (Some(s), Some(body)) if (200..300).contains(&s) => Robots::parse(&body)
+                    .unwrap_or_else(|e| {
+                        report.error = Some(format!(
+                            "unreadable robots.txt ({e}): crawling as if there were none"
+                        ));
+                        Robots::allow_all()
+                    }),
                 (Some(s), _) if s >= 500 => {
                     // RFC 9309 would stop the crawl; an audit the client asked for goes on, and says so.
-                    report.error = Some(format!("robots.txt answered HTTP {s}: crawling as if there were none"));
+                    report.error = Some(format!(
+                        "robots.txt answered HTTP {s}: crawling as if there were none"
+                    ));
                     Robots::allow_all()
                 }
                 _ => Robots::allow_all(),
@@ -494,7 +639,11 @@ async fn load_robots(fetcher: &Fetcher, start: &Url) -> Result<(Robots, RobotsRe
 }
 
 /// Reads sitemaps and sitemap indexes (breadth-first, at most [`MAX_SITEMAP_FILES`]); returns the page URLs.
-async fn load_sitemaps(fetcher: &Fetcher, seeds: Vec<String>, reports: &mut Vec<SitemapReport>) -> Vec<String> {
+async fn load_sitemaps(
+    fetcher: &Fetcher,
+    seeds: Vec<String>,
+    reports: &mut Vec<SitemapReport>,
+) -> Vec<String> {
     let mut queue: std::collections::VecDeque<String> = seeds.into_iter().collect();
     let mut seen = HashSet::new();
     let mut pages = Vec::new();
@@ -502,7 +651,13 @@ async fn load_sitemaps(fetcher: &Fetcher, seeds: Vec<String>, reports: &mut Vec<
         if !seen.insert(sitemap_url.clone()) || reports.len() >= MAX_SITEMAP_FILES {
             continue;
         }
-        let mut report = SitemapReport { url: sitemap_url.clone(), status: None, kind: None, urls: 0, error: None };
+        let mut report = SitemapReport {
+            url: sitemap_url.clone(),
+            status: None,
+            kind: None,
+            urls: 0,
+            error: None,
+        };
         let parsed = Url::parse(&sitemap_url).map_err(|e| e.to_string());
         match parsed {
             Err(e) => report.error = Some(format!("invalid sitemap URL: {e}")),

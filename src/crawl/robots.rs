@@ -18,11 +18,15 @@ impl Robots {
 
     /// Parses a robots.txt body; a body the parser rejects allows everything, as RFC 9309 §2.4 asks.
     pub fn parse(body: &[u8]) -> Result<Robots, String> {
-        Robot::new(ROBOTS_AGENT, body).map(|robot| Robots { robot: Some(robot) }).map_err(|e| e.to_string())
+        Robot::new(ROBOTS_AGENT, body)
+            .map(|robot| Robots { robot: Some(robot) })
+            .map_err(|e| e.to_string())
     }
 
     pub fn allowed(&self, url: &Url) -> bool {
-        self.robot.as_ref().is_none_or(|robot| robot.allowed(url.as_str()))
+        self.robot
+            .as_ref()
+            .is_none_or(|robot| robot.allowed(url.as_str()))
     }
 
     pub fn crawl_delay_secs(&self) -> Option<f64> {
@@ -30,7 +34,10 @@ impl Robots {
     }
 
     pub fn sitemaps(&self) -> Vec<String> {
-        self.robot.as_ref().map(|r| r.sitemaps.clone()).unwrap_or_default()
+        self.robot
+            .as_ref()
+            .map(|r| r.sitemaps.clone())
+            .unwrap_or_default()
     }
 }
 
@@ -54,7 +61,10 @@ mod tests {
 
     #[test]
     fn our_own_group_wins() {
-        let robots = Robots::parse(b"User-agent: *\nDisallow: /\n\nUser-agent: cxaudit\nDisallow: /private\n").unwrap();
+        let robots = Robots::parse(
+            b"User-agent: *\nDisallow: /\n\nUser-agent: cxaudit\nDisallow: /private\n",
+        )
+        .unwrap();
         assert!(robots.allowed(&Url::parse("https://s.example/shop").unwrap()));
         assert!(!robots.allowed(&Url::parse("https://s.example/private/x").unwrap()));
     }

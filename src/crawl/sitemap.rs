@@ -56,8 +56,12 @@ fn parse_xml(xml: &[u8]) -> Result<Sitemap, String> {
                     sitemap.locs.push(value.to_string());
                 }
             }
-            Ok(Event::Text(text)) if in_loc => loc.push_str(&text.decode().map_err(|e| e.to_string())?),
-            Ok(Event::CData(text)) if in_loc => loc.push_str(&text.decode().map_err(|e| e.to_string())?),
+            Ok(Event::Text(text)) if in_loc => {
+                loc.push_str(&text.decode().map_err(|e| e.to_string())?)
+            }
+            Ok(Event::CData(text)) if in_loc => {
+                loc.push_str(&text.decode().map_err(|e| e.to_string())?)
+            }
             Ok(Event::GeneralRef(entity)) if in_loc => {
                 if let Ok(Some(c)) = entity.resolve_char_ref() {
                     loc.push(c);
@@ -70,7 +74,10 @@ fn parse_xml(xml: &[u8]) -> Result<Sitemap, String> {
             Ok(_) => {}
             Err(e) => {
                 if sitemap.locs.is_empty() {
-                    return Err(format!("not a sitemap: XML error at byte {}: {e}", reader.error_position()));
+                    return Err(format!(
+                        "not a sitemap: XML error at byte {}: {e}",
+                        reader.error_position()
+                    ));
                 }
                 // A truncated or slightly broken sitemap still names useful pages.
                 break;
@@ -96,13 +103,17 @@ mod tests {
 </urlset>"#;
         let sitemap = parse(xml).unwrap();
         assert_eq!(sitemap.kind.as_deref(), Some("urlset"));
-        assert_eq!(sitemap.locs, ["https://s.example/a?x=1&y=2", "https://s.example/b"]);
+        assert_eq!(
+            sitemap.locs,
+            ["https://s.example/a?x=1&y=2", "https://s.example/b"]
+        );
     }
 
     #[test]
     fn gzipped_index() {
         use std::io::Write;
-        let xml = b"<sitemapindex><sitemap><loc>https://s.example/s1.xml</loc></sitemap></sitemapindex>";
+        let xml =
+            b"<sitemapindex><sitemap><loc>https://s.example/s1.xml</loc></sitemap></sitemapindex>";
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         gz.write_all(xml).unwrap();
         let sitemap = parse(&gz.finish().unwrap()).unwrap();

@@ -10,20 +10,53 @@ use bytes::Bytes;
 use crate::serve::{self, Reply, Responder};
 
 const FILES: &[(&str, &[u8])] = &[
-    ("/boutique/index.html", include_bytes!("shop/boutique/index.html")),
+    (
+        "/boutique/index.html",
+        include_bytes!("shop/boutique/index.html"),
+    ),
     ("/cgv/index.html", include_bytes!("shop/cgv/index.html")),
-    ("/contact/index.html", include_bytes!("shop/contact/index.html")),
+    (
+        "/contact/index.html",
+        include_bytes!("shop/contact/index.html"),
+    ),
     ("/faq/index.html", include_bytes!("shop/faq/index.html")),
     ("/index.html", include_bytes!("shop/index.html")),
-    ("/livraison/index.html", include_bytes!("shop/livraison/index.html")),
-    ("/mentions-legales/index.html", include_bytes!("shop/mentions-legales/index.html")),
-    ("/panier/index.html", include_bytes!("shop/panier/index.html")),
-    ("/produit/bougie-ambre.html", include_bytes!("shop/produit/bougie-ambre.html")),
-    ("/produit/bougie-cedre.html", include_bytes!("shop/produit/bougie-cedre.html")),
-    ("/produit/bougie-figue.html", include_bytes!("shop/produit/bougie-figue.html")),
-    ("/produit/coffret-noel.html", include_bytes!("shop/produit/coffret-noel.html")),
-    ("/qui-sommes-nous/index.html", include_bytes!("shop/qui-sommes-nous/index.html")),
-    ("/retours/index.html", include_bytes!("shop/retours/index.html")),
+    (
+        "/livraison/index.html",
+        include_bytes!("shop/livraison/index.html"),
+    ),
+    (
+        "/mentions-legales/index.html",
+        include_bytes!("shop/mentions-legales/index.html"),
+    ),
+    (
+        "/panier/index.html",
+        include_bytes!("shop/panier/index.html"),
+    ),
+    (
+        "/produit/bougie-ambre.html",
+        include_bytes!("shop/produit/bougie-ambre.html"),
+    ),
+    (
+        "/produit/bougie-cedre.html",
+        include_bytes!("shop/produit/bougie-cedre.html"),
+    ),
+    (
+        "/produit/bougie-figue.html",
+        include_bytes!("shop/produit/bougie-figue.html"),
+    ),
+    (
+        "/produit/coffret-noel.html",
+        include_bytes!("shop/produit/coffret-noel.html"),
+    ),
+    (
+        "/qui-sommes-nous/index.html",
+        include_bytes!("shop/qui-sommes-nous/index.html"),
+    ),
+    (
+        "/retours/index.html",
+        include_bytes!("shop/retours/index.html"),
+    ),
     ("/robots.txt", include_bytes!("shop/robots.txt")),
     ("/sitemap.xml", include_bytes!("shop/sitemap.xml")),
 ];
@@ -38,15 +71,25 @@ pub fn responder(base: &str) -> Responder {
             } else {
                 Bytes::from_static(body)
             };
-            (path.to_string(), serve::content_type_for(path).to_string(), body)
+            (
+                path.to_string(),
+                serve::content_type_for(path).to_string(),
+                body,
+            )
         })
         .collect();
     let site = serve::static_site(files);
     Arc::new(move |path: &str| match path {
         // An old URL still linked from the menu.
-        "/contact.php" => Reply::Redirect { status: 301, location: "/contact/".into() },
+        "/contact.php" => Reply::Redirect {
+            status: 301,
+            location: "/contact/".into(),
+        },
         // A missing trailing slash gets a redirect, as nginx and Apache do.
-        "/boutique" | "/faq" | "/contact" | "/cgv" => Reply::Redirect { status: 301, location: format!("{path}/") },
+        "/boutique" | "/faq" | "/contact" | "/cgv" => Reply::Redirect {
+            status: 301,
+            location: format!("{path}/"),
+        },
         _ => site(path),
     })
 }

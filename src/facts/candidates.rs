@@ -6,7 +6,10 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::result::{Candidates, CandidateSource, EmailCandidate, PageFacts, PhoneCandidate, PostcodeCandidate, Region};
+use crate::result::{
+    CandidateSource, Candidates, EmailCandidate, PageFacts, PhoneCandidate, PostcodeCandidate,
+    Region,
+};
 
 /// Characters of context kept before a phone number ("Tél. :", "SIRET", "ex :").
 const CONTEXT_CHARS: usize = 32;
@@ -34,12 +37,13 @@ static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
 /// `contact [at] shop [dot] fr`, `contact (arobase) shop.fr`, `contact{at}shop{point}fr`.
 static OBFUSCATED_EMAIL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)([a-z0-9][a-z0-9._%+\-]*)\s*[\[\(\{<]\s*(?:at|arobase|chez|@)\s*[\]\)\}>]\s*([a-z0-9\-]+(?:\s*(?:[\[\(\{<]\s*(?:dot|point)\s*[\]\)\}>]|\.)\s*[a-z0-9\-]+)+)",
+        r"(?i)([a-z0-9][a-z0-9._%+\-]*)\s*[\[\(\{<]\s*(?:at|arobase|chez|@)\s*[\]\)\}>]\s*([a-z0-9\-]+(?:(?:\s*[\[\(\{<]\s*(?:dot|point)\s*[\]\)\}>]\s*|\.)[a-z0-9\-]+)+)",
     )
     .expect("valid regex")
 });
-static DOT_MARK: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\s*(?:[\[\(\{<]\s*(?:dot|point)\s*[\]\)\}>]|\.)\s*").expect("valid regex"));
+static DOT_MARK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\s*[\[\(\{<]\s*(?:dot|point)\s*[\]\)\}>]\s*").expect("valid regex")
+});
 
 /// A 5-digit (FR, DE, ES, IT, MA) or prefixed 4-digit (B-, CH-, L-) postcode followed by a capitalised town; a bare
 /// 4-digit code only after a comma ("Rue Haute 12, 1000 Bruxelles"), so that "© 2025 Le Rucher" is no address.
@@ -51,7 +55,9 @@ static POSTCODE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// File extensions that look like top-level domains in `logo@2x.png`.
-const NOT_TLDS: &[&str] = &["png", "jpg", "jpeg", "gif", "webp", "svg", "avif", "css", "js", "ico"];
+const NOT_TLDS: &[&str] = &[
+    "png", "jpg", "jpeg", "gif", "webp", "svg", "avif", "css", "js", "ico",
+];
 
 pub fn extract_from_text(facts: &mut PageFacts) {
     for region in Region::ALL {
@@ -71,8 +77,9 @@ fn phones_in(text: &str, region: Region, out: &mut Candidates) {
         let before = text[..m.start()].chars().next_back();
         let after = text[m.end()..].chars().next();
         // Part of a longer token: a reference, an IBAN, a price with decimals, a longer digit run.
-        if before.is_some_and(|c| c.is_alphanumeric() || c == '+' || c == '/' || c == '-' || c == '.' || c == ',')
-            || after.is_some_and(|c| c.is_ascii_digit() || c == ',' || c == '€' || c == '%')
+        if before.is_some_and(|c| {
+            c.is_alphanumeric() || c == '+' || c == '/' || c == '-' || c == '.' || c == ','
+        }) || after.is_some_and(|c| c.is_ascii_digit() || c == ',' || c == '€' || c == '%')
         {
             continue;
         }
@@ -96,7 +103,10 @@ fn phones_in(text: &str, region: Region, out: &mut Candidates) {
 /// Digits of a phone string, `+` kept, `00` turned into `+`, the French `(0)` after a country code dropped.
 pub fn phone_digits(raw: &str) -> String {
     let raw = raw.replace("(0)", "");
-    let mut digits: String = raw.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect();
+    let mut digits: String = raw
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '+')
+        .collect();
     if let Some(rest) = digits.strip_prefix("00") {
         digits = format!("+{rest}");
     }
@@ -106,7 +116,12 @@ pub fn phone_digits(raw: &str) -> String {
 fn context_before(text: &str, at: usize) -> String {
     let line_start = text[..at].rfind('\n').map(|i| i + 1).unwrap_or(0);
     let line = &text[line_start..at];
-    let start = line.char_indices().rev().nth(CONTEXT_CHARS - 1).map(|(i, _)| i).unwrap_or(0);
+    let start = line
+        .char_indices()
+        .rev()
+        .nth(CONTEXT_CHARS - 1)
+        .map(|(i, _)| i)
+        .unwrap_or(0);
     line[start..].trim().to_string()
 }
 
@@ -129,18 +144,40 @@ fn emails_in(text: &str, region: Region, out: &mut Candidates) {
 }
 
 fn push_email(out: &mut Candidates, address: String, region: Region, source: CandidateSource) {
-    if !out.emails.iter().any(|e| e.address == address && e.region == region && e.source == source) {
-        out.emails.push(EmailCandidate { address, region, source });
+    if !out
+        .emails
+        .iter()
+        .any(|e| e.address == address && e.region == region && e.source == source)
+    {
+        out.emails.push(EmailCandidate {
+            address,
+            region,
+            source,
+        });
     }
 }
 
 fn postcodes_in(text: &str, region: Region, out: &mut Candidates) {
     for c in POSTCODE.captures_iter(text) {
-        let Some(code) = c.get(1).or_else(|| c.get(2)) else { continue };
-        let code: String = code.as_str().chars().filter(|ch| ch.is_ascii_alphanumeric() || *ch == '-').collect();
+        let Some(code) = c.get(1).or_else(|| c.get(2)) else {
+            continue;
+        };
+        let code: String = code
+            .as_str()
+            .chars()
+            .filter(|ch| ch.is_ascii_alphanumeric() || *ch == '-')
+            .collect();
         let locality = c[3].trim().to_string();
-        if !out.postcodes.iter().any(|p| p.code == code && p.locality == locality) {
-            out.postcodes.push(PostcodeCandidate { code, locality, region });
+        if !out
+            .postcodes
+            .iter()
+            .any(|p| p.code == code && p.locality == locality)
+        {
+            out.postcodes.push(PostcodeCandidate {
+                code,
+                locality,
+                region,
+            });
         }
     }
 }
@@ -166,7 +203,10 @@ pub fn push_mailto(out: &mut Candidates, href: &str, region: Region) {
     let raw = percent_decode(raw.split('?').next().unwrap_or_default());
     for address in raw.split(',') {
         let address = address.trim().to_ascii_lowercase();
-        if EMAIL.find(&address).is_some_and(|m| m.len() == address.len()) {
+        if EMAIL
+            .find(&address)
+            .is_some_and(|m| m.len() == address.len())
+        {
             push_email(out, address, region, CandidateSource::Link);
         }
     }
@@ -175,13 +215,21 @@ pub fn push_mailto(out: &mut Candidates, href: &str, region: Region) {
 /// Cloudflare's e-mail obfuscation: hex bytes, the first is the XOR key of the rest.
 pub fn push_cloudflare_email(out: &mut Candidates, hex: &str, region: Region) {
     let bytes: Option<Vec<u8>> = (0..hex.len() / 2)
-        .map(|i| hex.get(2 * i..2 * i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
+        .map(|i| {
+            hex.get(2 * i..2 * i + 2)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        })
         .collect();
-    let Some((key, rest)) = bytes.as_deref().and_then(|b| b.split_first()) else { return };
+    let Some((key, rest)) = bytes.as_deref().and_then(|b| b.split_first()) else {
+        return;
+    };
     let decoded: Vec<u8> = rest.iter().map(|b| b ^ key).collect();
     if let Ok(address) = String::from_utf8(decoded) {
         let address = address.to_ascii_lowercase();
-        if EMAIL.find(&address).is_some_and(|m| m.len() == address.len()) {
+        if EMAIL
+            .find(&address)
+            .is_some_and(|m| m.len() == address.len())
+        {
             push_email(out, address, region, CandidateSource::Obfuscated);
         }
     }
@@ -193,7 +241,10 @@ fn percent_decode(s: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Some(v) = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok()) {
+            if let Some(v) = std::str::from_utf8(&bytes[i + 1..i + 3])
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+            {
                 out.push(v);
                 i += 3;
                 continue;
@@ -218,11 +269,17 @@ mod tests {
     #[test]
     fn french_forms() {
         assert_eq!(phones("Tél : 01 23 45 67 89"), ["0123456789"]);
-        assert_eq!(phones("Tél. 01.23.45.67.89 / 06-12-34-56-78"), ["0123456789", "0612345678"]);
+        assert_eq!(
+            phones("Tél. 01.23.45.67.89 / 06-12-34-56-78"),
+            ["0123456789", "0612345678"]
+        );
         assert_eq!(phones("+33 (0)1 23 45 67 89"), ["+33123456789"]);
         assert_eq!(phones("0033 1 23 45 67 89"), ["+33123456789"]);
         assert_eq!(phones("appelez le 0 800 123 456"), ["0800123456"]);
-        assert_eq!(phones("Téléphone : +33 4 12 34 56 78<br>"), ["+33412345678"]);
+        assert_eq!(
+            phones("Téléphone : +33 4 12 34 56 78<br>"),
+            ["+33412345678"]
+        );
     }
 
     #[test]
@@ -246,16 +303,34 @@ mod tests {
     #[test]
     fn context_is_kept() {
         let mut c = Candidates::default();
-        phones_in("Service client\nTél. : 01 23 45 67 89", Region::Footer, &mut c);
+        phones_in(
+            "Service client\nTél. : 01 23 45 67 89",
+            Region::Footer,
+            &mut c,
+        );
         assert_eq!(c.phones[0].context, "Tél. :");
     }
 
     #[test]
     fn emails_plain_obfuscated_and_protected() {
         let mut c = Candidates::default();
-        emails_in("Écrivez à Contact@Shop.fr ou sav [at] shop [dot] fr. Logo: logo@2x.png", Region::Main, &mut c);
-        let found: Vec<_> = c.emails.iter().map(|e| (e.address.as_str(), e.source)).collect();
-        assert_eq!(found, [("contact@shop.fr", CandidateSource::Text), ("sav@shop.fr", CandidateSource::Obfuscated)]);
+        emails_in(
+            "Écrivez à Contact@Shop.fr ou sav [at] shop [dot] fr. Logo: logo@2x.png",
+            Region::Main,
+            &mut c,
+        );
+        let found: Vec<_> = c
+            .emails
+            .iter()
+            .map(|e| (e.address.as_str(), e.source))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("contact@shop.fr", CandidateSource::Text),
+                ("sav@shop.fr", CandidateSource::Obfuscated)
+            ]
+        );
         // "a@b.fr" XOR 0x42, as Cloudflare writes it.
         let hex: String = std::iter::once(0x42u8)
             .chain(b"a@b.fr".iter().map(|b| b ^ 0x42))
@@ -270,9 +345,20 @@ mod tests {
     #[test]
     fn postcodes_with_town() {
         let mut c = Candidates::default();
-        postcodes_in("Route de La Motte\n83720 Trans-en-Provence, France\n© 2025 Le Rucher", Region::Footer, &mut c);
+        postcodes_in(
+            "Route de La Motte\n83720 Trans-en-Provence, France\n© 2025 Le Rucher",
+            Region::Footer,
+            &mut c,
+        );
         postcodes_in("Rue Haute 12, B-1000 Bruxelles", Region::Footer, &mut c);
-        let found: Vec<_> = c.postcodes.iter().map(|p| (p.code.as_str(), p.locality.as_str())).collect();
-        assert_eq!(found, [("83720", "Trans-en-Provence"), ("B-1000", "Bruxelles")]);
+        let found: Vec<_> = c
+            .postcodes
+            .iter()
+            .map(|p| (p.code.as_str(), p.locality.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [("83720", "Trans-en-Provence"), ("B-1000", "Bruxelles")]
+        );
     }
 }

@@ -19,7 +19,10 @@ struct KindWords {
 #[derive(Debug, thiserror::Error)]
 pub enum LexiconError {
     #[error("cannot read {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("{path}: {message}")]
     Invalid { path: String, message: String },
 }
@@ -34,18 +37,25 @@ pub struct KeyPageLexicon {
 
 impl KeyPageLexicon {
     pub fn bundled() -> KeyPageLexicon {
-        Self::parse(BUNDLED_KEY_PAGES, "checks/key-pages.toml (bundled)").expect("the bundled lexicon is valid")
+        Self::parse(BUNDLED_KEY_PAGES, "checks/key-pages.toml (bundled)")
+            .expect("the bundled lexicon is valid")
     }
 
     pub fn load(path: &Path) -> Result<KeyPageLexicon, LexiconError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| LexiconError::Read { path: path.display().to_string(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| LexiconError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
         Self::parse(&text, &path.display().to_string())
     }
 
     pub fn parse(toml_text: &str, origin: &str) -> Result<KeyPageLexicon, LexiconError> {
-        let invalid = |message: String| LexiconError::Invalid { path: origin.to_string(), message };
-        let table: BTreeMap<String, KindWords> = toml::from_str(toml_text).map_err(|e| invalid(e.to_string()))?;
+        let invalid = |message: String| LexiconError::Invalid {
+            path: origin.to_string(),
+            message,
+        };
+        let table: BTreeMap<String, KindWords> =
+            toml::from_str(toml_text).map_err(|e| invalid(e.to_string()))?;
         let mut kinds = Vec::new();
         let mut text_patterns = Vec::new();
         let mut url_patterns = Vec::new();
@@ -54,11 +64,20 @@ impl KeyPageLexicon {
                 return Err(invalid(format!("[{kind}] has no words")));
             }
             let alternation = |list: &[String]| {
-                list.iter().map(|w| regex::escape(&fold(w))).collect::<Vec<_>>().join("|")
+                list.iter()
+                    .map(|w| regex::escape(&fold(w)))
+                    .collect::<Vec<_>>()
+                    .join("|")
             };
             // Whole words: "sav" must not match "savon", "aide" not "aidez-moi a choisir".
-            text_patterns.push(format!(r"(?:^|[^\p{{L}}\p{{N}}])(?:{})(?:$|[^\p{{L}}\p{{N}}])", or_never(alternation(&words.text))));
-            url_patterns.push(format!(r"(?:^|[/_.\-])(?:{})(?:$|[/_.\-])", or_never(alternation(&words.url))));
+            text_patterns.push(format!(
+                r"(?:^|[^\p{{L}}\p{{N}}])(?:{})(?:$|[^\p{{L}}\p{{N}}])",
+                or_never(alternation(&words.text))
+            ));
+            url_patterns.push(format!(
+                r"(?:^|[/_.\-])(?:{})(?:$|[/_.\-])",
+                or_never(alternation(&words.url))
+            ));
             kinds.push(kind);
         }
         let text = RegexSet::new(&text_patterns).map_err(|e| invalid(e.to_string()))?;
@@ -132,18 +151,31 @@ mod tests {
     #[test]
     fn bundled_lexicon_matches_texts_and_urls() {
         let lex = KeyPageLexicon::bundled();
-        assert_eq!(kinds(&lex, lex.match_text("Mentions Légales")), ["legal-notice"]);
+        assert_eq!(
+            kinds(&lex, lex.match_text("Mentions Légales")),
+            ["legal-notice"]
+        );
         assert_eq!(kinds(&lex, lex.match_text("Nous contacter")), ["contact"]);
         assert_eq!(kinds(&lex, lex.match_text("Qui sommes-nous ?")), ["about"]);
         assert!(lex.match_text("Savon au miel").is_empty());
-        assert_eq!(kinds(&lex, lex.match_url_path("/content/3-conditions-generales-de-vente")), ["terms"]);
+        assert_eq!(
+            kinds(
+                &lex,
+                lex.match_url_path("/content/3-conditions-generales-de-vente")
+            ),
+            ["terms"]
+        );
         assert_eq!(kinds(&lex, lex.match_url_path("/fr/faq/")), ["faq"]);
-        assert!(lex.match_url_path("/produit/12-contacteur-inverseur.html").is_empty());
+        assert!(lex
+            .match_url_path("/produit/12-contacteur-inverseur.html")
+            .is_empty());
     }
 
     #[test]
     fn a_bad_file_is_a_clear_error() {
-        let err = KeyPageLexicon::parse("[contact]\ntext = 3\n", "x.toml").unwrap_err().to_string();
+        let err = KeyPageLexicon::parse("[contact]\ntext = 3\n", "x.toml")
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("x.toml:"), "{err}");
     }
 }

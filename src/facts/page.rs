@@ -13,8 +13,8 @@ use url::Url;
 
 use crate::facts::candidates;
 use crate::result::{
-    FieldFact, FormFact, Hreflang, IframeFact, ImageFact, InlineScriptFact, LinkFact, LinkKind, PageFacts, Region,
-    ScriptFact,
+    FieldFact, FormFact, Hreflang, IframeFact, ImageFact, InlineScriptFact, LinkFact, LinkKind,
+    PageFacts, Region, ScriptFact,
 };
 use crate::urlnorm;
 
@@ -110,7 +110,11 @@ struct Walker {
 
 impl Walker {
     fn new(base: Url) -> Walker {
-        let base_host = base.host_str().unwrap_or_default().trim_start_matches("www.").to_ascii_lowercase();
+        let base_host = base
+            .host_str()
+            .unwrap_or_default()
+            .trim_start_matches("www.")
+            .to_ascii_lowercase();
         Walker {
             base,
             base_host,
@@ -164,7 +168,11 @@ impl Walker {
                     self.base = base;
                 }
             }
-            "title" if self.facts.title.is_none() && self.in_title.is_none() && self.regions.is_empty() => {
+            "title"
+                if self.facts.title.is_none()
+                    && self.in_title.is_none()
+                    && self.regions.is_empty() =>
+            {
                 self.in_title = Some(id)
             }
             "meta" => self.meta(el),
@@ -280,7 +288,11 @@ impl Walker {
         if by_tag.is_some() {
             return by_tag;
         }
-        let by_role = match el.attr("role").map(|r| r.trim().to_ascii_lowercase()).as_deref() {
+        let by_role = match el
+            .attr("role")
+            .map(|r| r.trim().to_ascii_lowercase())
+            .as_deref()
+        {
             Some("banner") => Some(Region::Header),
             Some("contentinfo") => Some(Region::Footer),
             Some("navigation") => Some(Region::Navigation),
@@ -305,7 +317,9 @@ impl Walker {
         let tokens = el.id().into_iter().chain(el.classes());
         for token in tokens {
             let token = token.to_ascii_lowercase();
-            let Some(found) = REGION_TOKEN.captures(&token).and_then(|c| c.get(1)) else { continue };
+            let Some(found) = REGION_TOKEN.captures(&token).and_then(|c| c.get(1)) else {
+                continue;
+            };
             let region = match found.as_str() {
                 "header" | "masthead" | "topbar" => Region::Header,
                 "footer" | "pied-de-page" => Region::Footer,
@@ -313,7 +327,9 @@ impl Walker {
                 _ => Region::Navigation,
             };
             let fits = match region {
-                Region::Navigation => matches!(current, None | Some(Region::Header) | Some(Region::Footer)),
+                Region::Navigation => {
+                    matches!(current, None | Some(Region::Header) | Some(Region::Footer))
+                }
                 _ => current.is_none() && top_level,
             };
             if fits {
@@ -336,12 +352,17 @@ impl Walker {
 
     fn link_tag(&mut self, el: &Element) {
         let rel = el.attr("rel").unwrap_or_default().to_ascii_lowercase();
-        let Some(href) = el.attr("href").and_then(|h| self.resolve(h)) else { return };
+        let Some(href) = el.attr("href").and_then(|h| self.resolve(h)) else {
+            return;
+        };
         if rel.split_whitespace().any(|r| r == "canonical") && self.facts.canonical.is_none() {
             self.facts.canonical = Some(href.to_string());
         } else if rel.split_whitespace().any(|r| r == "alternate") {
             if let Some(lang) = attr(el, "hreflang") {
-                self.facts.hreflang.push(Hreflang { lang, href: href.to_string() });
+                self.facts.hreflang.push(Hreflang {
+                    lang,
+                    href: href.to_string(),
+                });
             }
         }
     }
@@ -350,15 +371,25 @@ impl Walker {
         if self.link.is_some() {
             return;
         }
-        let Some(raw) = el.attr("href").map(str::trim).filter(|h| !h.is_empty() && !h.starts_with('#')) else {
+        let Some(raw) = el
+            .attr("href")
+            .map(str::trim)
+            .filter(|h| !h.is_empty() && !h.starts_with('#'))
+        else {
             return;
         };
-        let scheme = raw.split(':').next().unwrap_or_default().to_ascii_lowercase();
+        let scheme = raw
+            .split(':')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
         let (kind, target, href) = match scheme.as_str() {
             "tel" | "callto" => (LinkKind::Tel, None, raw.to_string()),
             "mailto" => (LinkKind::Mailto, None, raw.to_string()),
             "sms" => (LinkKind::Sms, None, raw.to_string()),
-            "whatsapp" | "viber" | "tg" | "skype" | "fb-messenger" => (LinkKind::Messaging, None, raw.to_string()),
+            "whatsapp" | "viber" | "tg" | "skype" | "fb-messenger" => {
+                (LinkKind::Messaging, None, raw.to_string())
+            }
             "javascript" | "data" => (LinkKind::Other, None, raw.to_string()),
             _ => match self.resolve(raw) {
                 Some(url) if matches!(url.scheme(), "http" | "https") => {
@@ -372,7 +403,11 @@ impl Walker {
                     } else {
                         LinkKind::External
                     };
-                    let href = if kind == LinkKind::Internal { urlnorm::normalize(&url) } else { url.clone() };
+                    let href = if kind == LinkKind::Internal {
+                        urlnorm::normalize(&url)
+                    } else {
+                        url.clone()
+                    };
                     (kind, Some(url), href.to_string())
                 }
                 Some(url) => (LinkKind::Other, None, url.to_string()),
@@ -411,11 +446,22 @@ impl Walker {
             }
         }
         match link.kind {
-            LinkKind::Tel => candidates::push_tel_link(&mut self.facts.candidates, &link.href, link.region),
-            LinkKind::Mailto => candidates::push_mailto(&mut self.facts.candidates, &link.href, link.region),
+            LinkKind::Tel => {
+                candidates::push_tel_link(&mut self.facts.candidates, &link.href, link.region)
+            }
+            LinkKind::Mailto => {
+                candidates::push_mailto(&mut self.facts.candidates, &link.href, link.region)
+            }
             _ => {}
         }
-        let fact = LinkFact { href: link.href, text, region: link.region, kind: link.kind, label: link.label, hidden: link.hidden };
+        let fact = LinkFact {
+            href: link.href,
+            text,
+            region: link.region,
+            kind: link.kind,
+            label: link.label,
+            hidden: link.hidden,
+        };
         // Product cards link twice (image and title) to the same place: keep one.
         if !self.facts.links.iter().rev().take(8).any(|l| *l == fact) {
             self.facts.links.push(fact);
@@ -436,7 +482,12 @@ impl Walker {
         if let (Some(link), Some(alt)) = (&mut self.link, &alt) {
             link.image_alt.get_or_insert_with(|| alt.clone());
         }
-        self.facts.images.push(ImageFact { alt, file_name, title: attr(el, "title"), region: self.region() });
+        self.facts.images.push(ImageFact {
+            alt,
+            file_name,
+            title: attr(el, "title"),
+            region: self.region(),
+        });
     }
 
     fn iframe(&mut self, el: &Element) {
@@ -458,9 +509,14 @@ impl Walker {
 
     fn open_script(&mut self, id: NodeId, el: &Element) {
         if let Some(src) = el.attr("src").and_then(|s| self.resolve(s)) {
-            self.facts.scripts.push(ScriptFact { host: src.host_str().map(str::to_string), src: src.to_string() });
+            self.facts.scripts.push(ScriptFact {
+                host: src.host_str().map(str::to_string),
+                src: src.to_string(),
+            });
         }
-        let is_json_ld = el.attr("type").is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"));
+        let is_json_ld = el
+            .attr("type")
+            .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"));
         self.script = Some((id, is_json_ld, String::new()));
     }
 
@@ -488,8 +544,13 @@ impl Walker {
             return;
         }
         self.facts.forms.push(FormFact {
-            method: attr(el, "method").unwrap_or_else(|| "get".to_string()).to_ascii_lowercase(),
-            action: el.attr("action").and_then(|a| self.resolve(a)).map(|u| u.to_string()),
+            method: attr(el, "method")
+                .unwrap_or_else(|| "get".to_string())
+                .to_ascii_lowercase(),
+            action: el
+                .attr("action")
+                .and_then(|a| self.resolve(a))
+                .map(|u| u.to_string()),
             region: self.region(),
             id: attr(el, "id"),
             fields: Vec::new(),
@@ -549,41 +610,110 @@ impl Walker {
 fn hides(el: &Element) -> bool {
     if matches!(
         el.name(),
-        "head" | "script" | "style" | "noscript" | "template" | "svg" | "math" | "select" | "textarea" | "iframe"
-            | "object" | "canvas" | "video" | "audio" | "datalist"
+        "head"
+            | "script"
+            | "style"
+            | "noscript"
+            | "template"
+            | "svg"
+            | "math"
+            | "select"
+            | "textarea"
+            | "iframe"
+            | "object"
+            | "canvas"
+            | "video"
+            | "audio"
+            | "datalist"
     ) {
         return true;
     }
     if el.name() == "dialog" && el.attr("open").is_none() {
         return true;
     }
-    if el.attr("hidden").is_some() || el.attr("aria-hidden").is_some_and(|v| v.trim().eq_ignore_ascii_case("true")) {
+    if el.attr("hidden").is_some()
+        || el
+            .attr("aria-hidden")
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+    {
         return true;
     }
-    if el.name() == "input" && el.attr("type").is_some_and(|t| t.eq_ignore_ascii_case("hidden")) {
+    if el.name() == "input"
+        && el
+            .attr("type")
+            .is_some_and(|t| t.eq_ignore_ascii_case("hidden"))
+    {
         return true;
     }
     if let Some(style) = el.attr("style") {
-        let style: String = style.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase();
+        let style: String = style
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_ascii_lowercase();
         if style.contains("display:none") || style.contains("visibility:hidden") {
             return true;
         }
     }
-    el.classes().any(|c| matches!(c, "sr-only" | "visually-hidden" | "screen-reader-text" | "screen-reader-only"))
+    el.classes().any(|c| {
+        matches!(
+            c,
+            "sr-only" | "visually-hidden" | "screen-reader-text" | "screen-reader-only"
+        )
+    })
 }
 
 fn is_block(name: &str) -> bool {
     matches!(
         name,
-        "p" | "div" | "li" | "ul" | "ol" | "dl" | "dt" | "dd" | "table" | "tr" | "td" | "th" | "thead" | "tbody"
-            | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "section" | "article" | "header" | "footer" | "nav" | "aside"
-            | "main" | "form" | "fieldset" | "address" | "blockquote" | "pre" | "figure" | "figcaption" | "hr"
-            | "option" | "body" | "details" | "summary" | "caption" | "legend"
+        "p" | "div"
+            | "li"
+            | "ul"
+            | "ol"
+            | "dl"
+            | "dt"
+            | "dd"
+            | "table"
+            | "tr"
+            | "td"
+            | "th"
+            | "thead"
+            | "tbody"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "section"
+            | "article"
+            | "header"
+            | "footer"
+            | "nav"
+            | "aside"
+            | "main"
+            | "form"
+            | "fieldset"
+            | "address"
+            | "blockquote"
+            | "pre"
+            | "figure"
+            | "figcaption"
+            | "hr"
+            | "option"
+            | "body"
+            | "details"
+            | "summary"
+            | "caption"
+            | "legend"
     )
 }
 
 fn attr(el: &Element, name: &str) -> Option<String> {
-    el.attr(name).map(str::trim).filter(|v| !v.is_empty()).map(str::to_string)
+    el.attr(name)
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
 }
 
 fn non_empty(s: String) -> Option<String> {

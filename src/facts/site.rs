@@ -11,8 +11,8 @@ use url::Url;
 
 use crate::facts::lexicon::{fold, KeyPageLexicon};
 use crate::result::{
-    CandidateSource, Discovery, HostCount, Hreflang, KeyPageCandidate, LinkKind, OutboundProfile, PageFacts,
-    PageRecord, Region, SiteEmail, SiteFacts, SitePhone, SitePostcode,
+    CandidateSource, Discovery, HostCount, Hreflang, KeyPageCandidate, LinkKind, OutboundProfile,
+    PageFacts, PageRecord, Region, SiteEmail, SiteFacts, SitePhone, SitePostcode,
 };
 
 /// Pages listed per phone number and per e-mail address (the counts are complete).
@@ -51,8 +51,16 @@ pub struct PageSummary {
 
 /// Reduces a page to its summary. Pure; runs on the blocking pool.
 pub fn summarize(facts: &PageFacts, page_url: &Url, lexicon: &KeyPageLexicon) -> PageSummary {
-    let own_host = page_url.host_str().unwrap_or_default().trim_start_matches("www.").to_ascii_lowercase();
-    let mut summary = PageSummary { lang: facts.lang.clone(), hreflang: facts.hreflang.clone(), ..Default::default() };
+    let own_host = page_url
+        .host_str()
+        .unwrap_or_default()
+        .trim_start_matches("www.")
+        .to_ascii_lowercase();
+    let mut summary = PageSummary {
+        lang: facts.lang.clone(),
+        hreflang: facts.hreflang.clone(),
+        ..Default::default()
+    };
     for phone in &facts.candidates.phones {
         match phone.source {
             CandidateSource::Link => summary.tel_links.push(phone.digits.clone()),
@@ -69,7 +77,9 @@ pub fn summarize(facts: &PageFacts, page_url: &Url, lexicon: &KeyPageLexicon) ->
         }
     }
     for email in &facts.candidates.emails {
-        summary.emails.push((email.address.clone(), email.source, email.region));
+        summary
+            .emails
+            .push((email.address.clone(), email.source, email.region));
     }
     let mut seen_links = HashSet::new();
     let mut outbound = BTreeSet::new();
@@ -79,8 +89,14 @@ pub fn summarize(facts: &PageFacts, page_url: &Url, lexicon: &KeyPageLexicon) ->
                 if !seen_links.insert((link.href.as_str(), link.text.as_str())) {
                     continue;
                 }
-                let path = Url::parse(&link.href).map(|u| u.path().to_string()).unwrap_or_default();
-                let label = if link.text.is_empty() { link.label.clone().unwrap_or_default() } else { link.text.clone() };
+                let path = Url::parse(&link.href)
+                    .map(|u| u.path().to_string())
+                    .unwrap_or_default();
+                let label = if link.text.is_empty() {
+                    link.label.clone().unwrap_or_default()
+                } else {
+                    link.text.clone()
+                };
                 let by_text = lexicon.match_text(&label);
                 let by_url = lexicon.match_url_path(&path);
                 for kind in by_text.iter().chain(by_url.iter()).collect::<BTreeSet<_>>() {
@@ -94,10 +110,14 @@ pub fn summarize(facts: &PageFacts, page_url: &Url, lexicon: &KeyPageLexicon) ->
                 }
             }
             LinkKind::External | LinkKind::Messaging => {
-                let Ok(url) = Url::parse(&link.href) else { continue };
+                let Ok(url) = Url::parse(&link.href) else {
+                    continue;
+                };
                 let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
                 if let Some((messaging, network)) = profile_network(&host, url.path()) {
-                    summary.profiles.push((messaging, network.to_string(), link.href.clone()));
+                    summary
+                        .profiles
+                        .push((messaging, network.to_string(), link.href.clone()));
                 }
                 if link.kind == LinkKind::External {
                     outbound.insert(host);
@@ -115,16 +135,31 @@ pub fn summarize(facts: &PageFacts, page_url: &Url, lexicon: &KeyPageLexicon) ->
             .map(|h| h.to_ascii_lowercase())
             .filter(|h| h.trim_start_matches("www.") != own_host)
     };
-    summary.script_hosts =
-        facts.scripts.iter().filter_map(|s| third_party(&s.host)).collect::<BTreeSet<_>>().into_iter().collect();
-    summary.iframe_hosts =
-        facts.iframes.iter().filter_map(|f| third_party(&f.host)).collect::<BTreeSet<_>>().into_iter().collect();
+    summary.script_hosts = facts
+        .scripts
+        .iter()
+        .filter_map(|s| third_party(&s.host))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    summary.iframe_hosts = facts
+        .iframes
+        .iter()
+        .filter_map(|f| third_party(&f.host))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
     let mut types = BTreeSet::new();
     for block in &facts.json_ld {
         collect_types(block, &mut types, 0);
     }
     summary.json_ld_types = types.into_iter().collect();
-    summary.postcodes = facts.candidates.postcodes.iter().map(|p| (p.code.clone(), p.locality.clone())).collect();
+    summary.postcodes = facts
+        .candidates
+        .postcodes
+        .iter()
+        .map(|p| (p.code.clone(), p.locality.clone()))
+        .collect();
     summary
 }
 
@@ -147,20 +182,36 @@ fn collect_types(value: &serde_json::Value, out: &mut BTreeSet<String>, depth: u
                 collect_types(v, out, depth + 1);
             }
         }
-        serde_json::Value::Array(list) => list.iter().for_each(|v| collect_types(v, out, depth + 1)),
+        serde_json::Value::Array(list) => {
+            list.iter().for_each(|v| collect_types(v, out, depth + 1))
+        }
         _ => {}
     }
 }
 
 /// Which social network or messaging service a link points to; share buttons are not the shop's profile.
 fn profile_network(host: &str, path: &str) -> Option<(bool, &'static str)> {
-    let host = host.trim_start_matches("www.").trim_start_matches("m.").trim_start_matches("fr.");
+    let host = host
+        .trim_start_matches("www.")
+        .trim_start_matches("m.")
+        .trim_start_matches("fr.");
     let lower = path.to_ascii_lowercase();
-    if ["sharer", "/share", "intent/", "pin/create", "dialog/", "/plugins"].iter().any(|p| lower.contains(p)) {
+    if [
+        "sharer",
+        "/share",
+        "intent/",
+        "pin/create",
+        "dialog/",
+        "/plugins",
+    ]
+    .iter()
+    .any(|p| lower.contains(p))
+    {
         return None;
     }
     let messaging = match host {
-        "wa.me" | "api.whatsapp.com" | "web.whatsapp.com" | "chat.whatsapp.com" | "whatsapp.com" => Some("whatsapp"),
+        "wa.me" | "api.whatsapp.com" | "web.whatsapp.com" | "chat.whatsapp.com"
+        | "whatsapp.com" => Some("whatsapp"),
         "me" | "messenger.com" => Some("messenger"),
         "t.me" | "telegram.me" => Some("telegram"),
         "signal.me" => Some("signal"),
@@ -196,6 +247,21 @@ struct PhoneAggregate {
 }
 
 #[derive(Default)]
+struct EmailAggregate {
+    pages: BTreeSet<u32>,
+    sources: BTreeSet<CandidateSource>,
+    regions: BTreeSet<Region>,
+}
+
+/// Digit strings that parse to one number.
+struct PhoneGroup {
+    valid: bool,
+    number_type: Option<String>,
+    calling_code: Option<u16>,
+    ids: Vec<u32>,
+}
+
+#[derive(Default)]
 struct KeyAggregate {
     texts: BTreeSet<String>,
     pages: u64,
@@ -213,7 +279,7 @@ pub struct SiteFactsBuilder {
     page_phones: Vec<Vec<u32>>,
     phone_ids: HashMap<String, u32>,
     phones: Vec<(String, PhoneAggregate)>,
-    emails: BTreeMap<String, (BTreeSet<u32>, BTreeSet<CandidateSource>, BTreeSet<Region>)>,
+    emails: BTreeMap<String, EmailAggregate>,
     key_pages: HashMap<(usize, String), KeyAggregate>,
     profiles: BTreeMap<(bool, String, String), u64>,
     script_hosts: HashMap<String, u64>,
@@ -255,7 +321,9 @@ impl SiteFactsBuilder {
     pub fn add_record(&mut self, record: &PageRecord) {
         let place = (record.final_url.clone(), record.depth, record.status);
         self.pages_by_url.insert(record.url.clone(), place.clone());
-        self.pages_by_url.entry(record.final_url.clone()).or_insert(place);
+        self.pages_by_url
+            .entry(record.final_url.clone())
+            .or_insert(place);
     }
 
     /// Adds an analysed HTML page.
@@ -300,9 +368,9 @@ impl SiteFactsBuilder {
         }
         for (address, source, region) in summary.emails {
             let entry = self.emails.entry(address).or_default();
-            entry.0.insert(page);
-            entry.1.insert(source);
-            entry.2.insert(region);
+            entry.pages.insert(page);
+            entry.sources.insert(source);
+            entry.regions.insert(region);
         }
         let mut counted = HashSet::new();
         for (kind, url, text, by_text, by_url) in summary.key_links {
@@ -318,7 +386,10 @@ impl SiteFactsBuilder {
             }
         }
         for kind in summary.title_kinds {
-            self.key_pages.entry((kind, record.final_url.clone())).or_default().by_title = true;
+            self.key_pages
+                .entry((kind, record.final_url.clone()))
+                .or_default()
+                .by_title = true;
         }
         for (messaging, network, url) in summary.profiles {
             *self.profiles.entry((messaging, network, url)).or_insert(0) += 1;
@@ -344,7 +415,8 @@ impl SiteFactsBuilder {
         }
         let id = self.phones.len() as u32;
         self.phone_ids.insert(digits.to_string(), id);
-        self.phones.push((digits.to_string(), PhoneAggregate::default()));
+        self.phones
+            .push((digits.to_string(), PhoneAggregate::default()));
         id
     }
 
@@ -353,61 +425,98 @@ impl SiteFactsBuilder {
     pub fn finish(self, country: Option<&str>) -> SiteFacts {
         let region: Option<phonenumber::country::Id> = country.and_then(|c| c.parse().ok());
         // Group the digit strings by the number they parse to: "01 99 00 12 34" and "+33 1 99 00 12 34" are one.
-        let mut groups: BTreeMap<String, (bool, Option<String>, Option<u16>, Vec<u32>)> = BTreeMap::new();
+        let mut groups: BTreeMap<String, PhoneGroup> = BTreeMap::new();
         for (id, (digits, _)) in self.phones.iter().enumerate() {
-            let parsed = phonenumber::parse(if digits.starts_with('+') { None } else { region }, digits).ok();
+            let parsed = phonenumber::parse(
+                if digits.starts_with('+') {
+                    None
+                } else {
+                    region
+                },
+                digits,
+            )
+            .ok();
             let valid = parsed.as_ref().is_some_and(phonenumber::is_valid);
             let (key, kind, code) = match (&parsed, valid) {
                 (Some(number), true) => (
                     number.format().mode(phonenumber::Mode::E164).to_string(),
-                    Some(type_name(number.number_type(&phonenumber::metadata::DATABASE)).to_string()),
+                    Some(
+                        type_name(number.number_type(&phonenumber::metadata::DATABASE)).to_string(),
+                    ),
                     Some(number.code().value()),
                 ),
                 _ => (digits.clone(), None, None),
             };
-            let group = groups.entry(key).or_insert((valid, kind, code, Vec::new()));
-            group.3.push(id as u32);
+            let group = groups.entry(key).or_insert(PhoneGroup {
+                valid,
+                number_type: kind,
+                calling_code: code,
+                ids: Vec::new(),
+            });
+            group.ids.push(id as u32);
         }
-        let valid_ids: HashSet<u32> =
-            groups.values().filter(|g| g.0).flat_map(|g| g.3.iter().copied()).collect();
+        let valid_ids: HashSet<u32> = groups
+            .values()
+            .filter(|g| g.valid)
+            .flat_map(|g| g.ids.iter().copied())
+            .collect();
 
         let mut phones: Vec<SitePhone> = groups
             .into_iter()
-            .filter_map(|(number, (valid, number_type, calling_code, ids))| {
-                let mut pages = BTreeSet::new();
-                let mut phone = SitePhone {
+            .filter_map(
+                |(
                     number,
-                    valid,
-                    number_type,
-                    calling_code,
-                    written: Vec::new(),
-                    pages: Vec::new(),
-                    page_count: 0,
-                    regions: Vec::new(),
-                    tel_link_pages: 0,
-                    contexts: Vec::new(),
-                };
-                let mut regions = BTreeSet::new();
-                let mut written = BTreeSet::new();
-                let mut contexts = BTreeSet::new();
-                for id in ids {
-                    let aggregate = &self.phones[id as usize].1;
-                    pages.extend(aggregate.pages.iter().copied());
-                    regions.extend(aggregate.regions.iter().copied());
-                    written.extend(aggregate.written.iter().cloned());
-                    contexts.extend(aggregate.contexts.iter().cloned());
-                    phone.tel_link_pages += aggregate.tel_link_pages;
-                }
-                phone.page_count = pages.len() as u64;
-                phone.pages = pages.iter().take(PAGES_LISTED).map(|p| self.html_pages[*p as usize].clone()).collect();
-                phone.regions = regions.into_iter().collect();
-                phone.written = written.into_iter().take(10).collect();
-                phone.contexts = contexts.into_iter().take(5).collect();
-                // A number seen only beside "SIRET", "Réf." or "Fax" is not a phone of the shop's: page facts keep it.
-                (phone.page_count > 0 || phone.tel_link_pages > 0).then_some(phone)
-            })
+                    PhoneGroup {
+                        valid,
+                        number_type,
+                        calling_code,
+                        ids,
+                    },
+                )| {
+                    let mut pages = BTreeSet::new();
+                    let mut phone = SitePhone {
+                        number,
+                        valid,
+                        number_type,
+                        calling_code,
+                        written: Vec::new(),
+                        pages: Vec::new(),
+                        page_count: 0,
+                        regions: Vec::new(),
+                        tel_link_pages: 0,
+                        contexts: Vec::new(),
+                    };
+                    let mut regions = BTreeSet::new();
+                    let mut written = BTreeSet::new();
+                    let mut contexts = BTreeSet::new();
+                    for id in ids {
+                        let aggregate = &self.phones[id as usize].1;
+                        pages.extend(aggregate.pages.iter().copied());
+                        regions.extend(aggregate.regions.iter().copied());
+                        written.extend(aggregate.written.iter().cloned());
+                        contexts.extend(aggregate.contexts.iter().cloned());
+                        phone.tel_link_pages += aggregate.tel_link_pages;
+                    }
+                    phone.page_count = pages.len() as u64;
+                    phone.pages = pages
+                        .iter()
+                        .take(PAGES_LISTED)
+                        .map(|p| self.html_pages[*p as usize].clone())
+                        .collect();
+                    phone.regions = regions.into_iter().collect();
+                    phone.written = written.into_iter().take(10).collect();
+                    phone.contexts = contexts.into_iter().take(5).collect();
+                    // A number seen only beside "SIRET", "Réf." or "Fax" is not a phone of the shop's: page facts keep it.
+                    (phone.page_count > 0 || phone.tel_link_pages > 0).then_some(phone)
+                },
+            )
             .collect();
-        phones.sort_by(|a, b| b.valid.cmp(&a.valid).then(b.page_count.cmp(&a.page_count)).then(a.number.cmp(&b.number)));
+        phones.sort_by(|a, b| {
+            b.valid
+                .cmp(&a.valid)
+                .then(b.page_count.cmp(&a.page_count))
+                .then(a.number.cmp(&b.number))
+        });
 
         let mut pages_without_phone = Vec::new();
         let mut pages_showing_phone = 0;
@@ -422,23 +531,37 @@ impl SiteFactsBuilder {
         let mut emails: Vec<SiteEmail> = self
             .emails
             .into_iter()
-            .map(|(address, (pages, sources, regions))| SiteEmail {
+            .map(|(address, a)| SiteEmail {
                 address,
-                page_count: pages.len() as u64,
-                pages: pages.iter().take(PAGES_LISTED).map(|p| self.html_pages[*p as usize].clone()).collect(),
-                sources: sources.into_iter().collect(),
-                regions: regions.into_iter().collect(),
+                page_count: a.pages.len() as u64,
+                pages: a
+                    .pages
+                    .iter()
+                    .take(PAGES_LISTED)
+                    .map(|p| self.html_pages[*p as usize].clone())
+                    .collect(),
+                sources: a.sources.into_iter().collect(),
+                regions: a.regions.into_iter().collect(),
             })
             .collect();
-        emails.sort_by(|a, b| b.page_count.cmp(&a.page_count).then(a.address.cmp(&b.address)));
+        emails.sort_by(|a, b| {
+            b.page_count
+                .cmp(&a.page_count)
+                .then(a.address.cmp(&b.address))
+        });
 
         let key_pages = key_page_table(&self.kinds, self.key_pages, &self.pages_by_url);
 
-        let (messaging, social): (Vec<_>, Vec<_>) = self.profiles.into_iter().partition(|((m, _, _), _)| *m);
+        let (messaging, social): (Vec<_>, Vec<_>) =
+            self.profiles.into_iter().partition(|((m, _, _), _)| *m);
         let profiles = |list: Vec<((bool, String, String), u64)>| {
             let mut out: Vec<OutboundProfile> = list
                 .into_iter()
-                .map(|((_, network, url), page_count)| OutboundProfile { network, url, page_count })
+                .map(|((_, network, url), page_count)| OutboundProfile {
+                    network,
+                    url,
+                    page_count,
+                })
                 .collect();
             out.sort_by(|a, b| b.page_count.cmp(&a.page_count).then(a.url.cmp(&b.url)));
             out
@@ -446,7 +569,11 @@ impl SiteFactsBuilder {
         let mut postcodes: Vec<SitePostcode> = self
             .postcodes
             .into_iter()
-            .map(|((code, locality), page_count)| SitePostcode { code, locality, page_count })
+            .map(|((code, locality), page_count)| SitePostcode {
+                code,
+                locality,
+                page_count,
+            })
             .collect();
         postcodes.sort_by(|a, b| b.page_count.cmp(&a.page_count).then(a.code.cmp(&b.code)));
 
@@ -487,9 +614,16 @@ fn key_page_table(
     }
     let mut table: BTreeMap<String, Vec<KeyPageCandidate>> = BTreeMap::new();
     for ((kind, url), a) in merged {
-        let (depth, status) = pages_by_url.get(&url).map(|p| (p.1, p.2)).unwrap_or((None, None));
+        let (depth, status) = pages_by_url
+            .get(&url)
+            .map(|p| (p.1, p.2))
+            .unwrap_or((None, None));
         let mut matched_by = Vec::new();
-        for (flag, name) in [(a.by_text, "link-text"), (a.by_url, "url"), (a.by_title, "title")] {
+        for (flag, name) in [
+            (a.by_text, "link-text"),
+            (a.by_url, "url"),
+            (a.by_title, "title"),
+        ] {
             if flag {
                 matched_by.push(name.to_string());
             }
@@ -501,16 +635,19 @@ fn key_page_table(
             + f64::from(u8::from(a.by_title))
             + 0.5 * f64::from(u8::from(a.from_home))
             + 0.25 * (1.0 + a.pages as f64).ln();
-        table.entry(kinds[kind].clone()).or_default().push(KeyPageCandidate {
-            url,
-            link_texts: a.texts.into_iter().collect(),
-            linked_from_pages: a.pages,
-            matched_by,
-            depth,
-            status,
-            linked_from_home: a.from_home,
-            score: (score * 100.0).round() / 100.0,
-        });
+        table
+            .entry(kinds[kind].clone())
+            .or_default()
+            .push(KeyPageCandidate {
+                url,
+                link_texts: a.texts.into_iter().collect(),
+                linked_from_pages: a.pages,
+                matched_by,
+                depth,
+                status,
+                linked_from_home: a.from_home,
+                score: (score * 100.0).round() / 100.0,
+            });
     }
     for candidates in table.values_mut() {
         candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.url.cmp(&b.url)));
@@ -520,7 +657,10 @@ fn key_page_table(
 }
 
 fn host_counts(map: HashMap<String, u64>) -> Vec<HostCount> {
-    let mut list: Vec<HostCount> = map.into_iter().map(|(name, page_count)| HostCount { name, page_count }).collect();
+    let mut list: Vec<HostCount> = map
+        .into_iter()
+        .map(|(name, page_count)| HostCount { name, page_count })
+        .collect();
     list.sort_by(|a, b| b.page_count.cmp(&a.page_count).then(a.name.cmp(&b.name)));
     list.truncate(HOSTS_LISTED);
     list
