@@ -1,0 +1,83 @@
+//! The `cxaudit` binary as a consultant runs it: the README's demo command, exit codes and error messages.
+
+use std::process::Command;
+
+use serde_json::Value;
+
+fn cxaudit() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_cxaudit"))
+}
+
+#[test]
+fn demo_audit_writes_audit_json_and_a_summary() {
+    let out = tempfile::tempdir().unwrap();
+    let output = cxaudit()
+        .args(["audit", "--demo", "-o"])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // The one-screen summary names what a consultant looks for first.
+    assert!(stdout.contains("phone shown on 13 of 13 pages"), "{stdout}");
+    assert!(stdout.contains("+33199004242"), "{stdout}");
+    assert!(stdout.contains("broken links: 1"), "{stdout}");
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("audit.json")).unwrap())
+            .unwrap();
+    assert_eq!(json["schema_version"], 1);
+    assert_eq!(json["crawl"]["counts"]["html_pages"], 13);
+    assert_eq!(json["crawl"]["counts"]["sitemap_only"], 1);
+    let cgv = json["crawl"]["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["url"].as_str().unwrap().ends_with("/cgv/"))
+        .unwrap();
+    assert_eq!(cgv["charset"]["name"], "windows-1252");
+    assert!(cgv["facts"]["text"]["main"]
+        .as_str()
+        .unwrap()
+        .contains("« Œuvre »"));
+}
+
+#[test]
+fn unreachable_start_url_exits_1_with_a_clear_message() {
+    // A port that was free a moment ago: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let out = tempfile::tempdir().unwrap();
+    let output = cxaudit()
+        .args(["audit", &format!("http://127.0.0.1:{port}/"), "-o"])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "cannot reach http://127.0.0.1:{port}/: connection failed"
+        )),
+        "{stderr}"
+    );
+    assert!(!out.path().join("audit.json").exists());
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let output = cxaudit().arg("audit").output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let output = cxaudit()
+        .args(["audit", "ftp://shop.example/"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("only http:// and https://"));
+}
