@@ -10,9 +10,7 @@ use url::Url;
 use crate::crawl::{self, Analyzed, CrawlSettings, FetchedPage, PageHandler, Progress};
 use crate::facts::lexicon::KeyPageLexicon;
 use crate::facts::{page, site};
-use crate::result::{
-    AuditResult, CrawlReport, CrawlSettingsReport, Pages, ToolInfo, SCHEMA_VERSION,
-};
+use crate::result::{AuditResult, CrawlReport, CrawlSettingsReport, ToolInfo, SCHEMA_VERSION};
 use crate::target::{self, TargetInput};
 
 /// What to audit and how.
@@ -77,6 +75,98 @@ pub fn now_rfc3339() -> String {
         .to_string()
 }
 
+/// Writes `audit.json` as the crawl goes: pages are streamed into it as they are read (so a 10,000-page shop never
+/// sits in memory and is never copied), then the fields known only at the end follow. JSON objects are unordered,
+/// so `crawl.pages` simply comes first. The file is written beside and renamed over: a crash never leaves a
+/// truncated `audit.json`.
+struct ResultWriter {
+    temp_path: PathBuf,
+    out: std::io::BufWriter<std::fs::File>,
+    pages: u64,
+}
+
+impl ResultWriter {
+    fn create(dir: &Path, tool: &ToolInfo, started_at: &str) -> std::io::Result<ResultWriter> {
+        let temp_path = dir.join(".audit.json.partial");
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&temp_path)?);
+        write!(out, "{{\n\"schema_version\": {SCHEMA_VERSION},\n\"tool\": ")?;
+        serde_json::to_writer(&mut out, tool)?;
+        write!(out, ",\n\"started_at\": ")?;
+        serde_json::to_writer(&mut out, started_at)?;
+        write!(out, ",\n\"crawl\": {{\n\"pages\": [")?;
+        Ok(ResultWriter {
+            temp_path,
+            out,
+            pages: 0,
+        })
+    }
+
+    /// Appends one page, already serialised as a JSON object.
+    fn page(&mut self, json: &str) -> std::io::Result<()> {
+        self.out
+            .write_all(if self.pages == 0 { b"\n" } else { b",\n" })?;
+        self.out.write_all(json.as_bytes())?;
+        self.pages += 1;
+        Ok(())
+    }
+
+    /// Writes every field of `result` but `schema_version`, `tool`, `started_at` and `crawl.pages`, and renames
+    /// the file into place.
+    fn finish(mut self, result: &AuditResult, json_path: &Path) -> std::io::Result<()> {
+        let crawl = &result.crawl;
+        let out = &mut self.out;
+        write!(out, "\n],\n")?;
+        let fields: [(&str, &dyn erased::Json); 7] = [
+            ("settings", &crawl.settings),
+            ("counts", &crawl.counts),
+            ("robots", &crawl.robots),
+            ("sitemaps", &crawl.sitemaps),
+            ("skipped", &crawl.skipped),
+            ("broken_links", &crawl.broken_links),
+            ("redirects", &crawl.redirects),
+        ];
+        for (i, (name, value)) in fields.iter().enumerate() {
+            write!(out, "\"{name}\": ")?;
+            value.write_pretty(out)?;
+            out.write_all(if i + 1 < fields.len() {
+                b",\n"
+            } else {
+                b"\n},\n"
+            })?;
+        }
+        let fields: [(&str, &dyn erased::Json); 3] = [
+            ("target", &result.target),
+            ("finished_at", &result.finished_at),
+            ("site", &result.site),
+        ];
+        for (i, (name, value)) in fields.iter().enumerate() {
+            write!(out, "\"{name}\": ")?;
+            value.write_pretty(out)?;
+            out.write_all(if i + 1 < fields.len() {
+                b",\n"
+            } else {
+                b"\n}\n"
+            })?;
+        }
+        out.flush()?;
+        drop(self.out);
+        std::fs::rename(&self.temp_path, json_path)
+    }
+}
+
+/// Object-safe pretty serialisation, so the writer can loop over fields of different types.
+mod erased {
+    pub trait Json {
+        fn write_pretty(&self, out: &mut dyn std::io::Write) -> std::io::Result<()>;
+    }
+
+    impl<T: serde::Serialize> Json for T {
+        fn write_pretty(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+            serde_json::to_writer_pretty(out, self).map_err(std::io::Error::from)
+        }
+    }
+}
+
 pub async fn run(
     options: AuditOptions,
     progress: &dyn Progress,
@@ -86,14 +176,17 @@ pub async fn run(
         move |source| AuditError::Write { path, source }
     };
     std::fs::create_dir_all(&options.out_dir).map_err(write_error(&options.out_dir))?;
-    // Pages go to disk as they finish: a 10,000-page shop never sits in memory.
-    let spill_path = options.out_dir.join(".pages.jsonl.partial");
-    let spill = std::fs::File::create(&spill_path).map_err(write_error(&spill_path))?;
-    let mut spill = std::io::BufWriter::new(spill);
-    let mut spill_error: Option<std::io::Error> = None;
-    let mut page_count = 0u64;
-
+    let tool = ToolInfo {
+        name: "cxaudit".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        user_agent: options.crawl.user_agent.clone(),
+    };
     let started_at = now_rfc3339();
+    let json_path = options.out_dir.join("audit.json");
+    let mut writer = ResultWriter::create(&options.out_dir, &tool, &started_at)
+        .map_err(write_error(&json_path))?;
+    let mut write_failure: Option<std::io::Error> = None;
+
     let mut builder = site::SiteFactsBuilder::new(&options.lexicon);
     let handler = Arc::new(FactsHandler {
         lexicon: options.lexicon.clone(),
@@ -107,30 +200,21 @@ pub async fn run(
             }
             None => serde_json::to_string(&event.record).expect("page records serialise"),
         };
-        page_count += 1;
-        if spill_error.is_none() {
-            if let Err(e) = spill
-                .write_all(line.as_bytes())
-                .and_then(|_| spill.write_all(b"\n"))
-            {
-                spill_error = Some(e);
-            }
+        if write_failure.is_none() {
+            write_failure = writer.page(&line).err();
         }
     })
     .await;
     let outcome = match outcome {
         Ok(outcome) => outcome,
         Err(e) => {
-            drop(spill);
-            let _ = std::fs::remove_file(&spill_path);
+            let _ = std::fs::remove_file(&writer.temp_path);
             return Err(e.into());
         }
     };
-    if let Some(e) = spill_error {
-        return Err(write_error(&spill_path)(e));
+    if let Some(e) = write_failure {
+        return Err(write_error(&writer.temp_path)(e));
     }
-    spill.flush().map_err(write_error(&spill_path))?;
-    drop(spill);
     let finished_at = now_rfc3339();
 
     let target = target::resolve(TargetInput {
@@ -143,13 +227,9 @@ pub async fn run(
     });
     let site = builder.finish(target.country.as_ref().map(|c| c.value.as_str()));
     let settings = &options.crawl;
-    let mut result = AuditResult {
+    let result = AuditResult {
         schema_version: SCHEMA_VERSION,
-        tool: ToolInfo {
-            name: "cxaudit".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            user_agent: settings.user_agent.clone(),
-        },
+        tool,
         target,
         started_at,
         finished_at,
@@ -169,31 +249,17 @@ pub async fn run(
             counts: outcome.counts,
             robots: outcome.robots,
             sitemaps: outcome.sitemaps,
-            pages: Pages::Spilled {
-                path: spill_path.clone(),
-                count: page_count,
-            },
+            pages: Vec::new(),
             skipped: outcome.skipped,
             broken_links: outcome.broken_links,
             redirects: outcome.redirects,
         },
         site,
     };
-
-    // Written beside and renamed over: a crash mid-write never leaves a truncated audit.json.
-    let json_path = options.out_dir.join("audit.json");
-    let temp_path = options.out_dir.join(".audit.json.partial");
-    let file = std::fs::File::create(&temp_path).map_err(write_error(&temp_path))?;
-    let mut writer = std::io::BufWriter::new(file);
-    serde_json::to_writer_pretty(&mut writer, &result)
-        .map_err(std::io::Error::from)
-        .and_then(|_| writer.write_all(b"\n"))
-        .and_then(|_| writer.flush())
+    let temp_path = writer.temp_path.clone();
+    writer
+        .finish(&result, &json_path)
         .map_err(write_error(&temp_path))?;
-    drop(writer);
-    std::fs::rename(&temp_path, &json_path).map_err(write_error(&json_path))?;
-    let _ = std::fs::remove_file(&spill_path);
-    result.crawl.pages = Pages::InMemory(Vec::new());
     Ok(AuditOutput { result, json_path })
 }
 

@@ -3,10 +3,8 @@
 //!
 //! Stability: fields are only ever added. A removal or a change of meaning bumps [`SCHEMA_VERSION`].
 
-use std::collections::BTreeMap;
-use std::path::PathBuf;
-
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// Version of the `audit.json` layout. Readers refuse documents with a higher major version.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -72,8 +70,9 @@ pub struct CrawlReport {
     pub counts: CrawlCounts,
     pub robots: RobotsReport,
     pub sitemaps: Vec<SitemapReport>,
-    /// One entry per fetched URL, in the order the fetches finished.
-    pub pages: Pages,
+    /// One entry per fetched URL, in the order the fetches finished. `audit.json` writes this array first in
+    /// `crawl` (pages are streamed to the file as they are read); readers must not rely on key order.
+    pub pages: Vec<PageRecord>,
     /// URLs seen but not fetched, with the reason. Capped per reason; `counts.skipped_by_reason` has the totals.
     pub skipped: Vec<SkippedUrl>,
     /// Internal links that ended in an error (4xx, 5xx, network), with the pages that link to them.
@@ -561,76 +560,4 @@ pub struct SitePostcode {
     pub code: String,
     pub locality: String,
     pub page_count: u64,
-}
-
-/// `pages[]`: held in memory when read back, streamed from a spill file when written, so that a large
-/// crawl never holds every page at once.
-#[derive(Debug)]
-pub enum Pages {
-    InMemory(Vec<PageRecord>),
-    /// A file of one JSON `PageRecord` per line.
-    Spilled {
-        path: PathBuf,
-        count: u64,
-    },
-}
-
-impl Pages {
-    /// Calls `f` on every page, reading the spill file if needed.
-    pub fn for_each(&self, mut f: impl FnMut(PageRecord)) -> std::io::Result<()> {
-        match self {
-            Pages::InMemory(pages) => {
-                pages.iter().cloned().for_each(f);
-                Ok(())
-            }
-            Pages::Spilled { path, .. } => {
-                use std::io::BufRead;
-                let file = std::io::BufReader::new(std::fs::File::open(path)?);
-                for line in file.lines() {
-                    let page = serde_json::from_str(&line?)?;
-                    f(page);
-                }
-                Ok(())
-            }
-        }
-    }
-
-    pub fn len(&self) -> u64 {
-        match self {
-            Pages::InMemory(pages) => pages.len() as u64,
-            Pages::Spilled { count, .. } => *count,
-        }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-}
-
-impl Serialize for Pages {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::{Error, SerializeSeq};
-        match self {
-            Pages::InMemory(pages) => pages.serialize(serializer),
-            Pages::Spilled { path, count } => {
-                use std::io::BufRead;
-                let file = std::fs::File::open(path).map_err(S::Error::custom)?;
-                let mut seq = serializer.serialize_seq(Some(*count as usize))?;
-                for line in std::io::BufReader::new(file).lines() {
-                    let line = line.map_err(S::Error::custom)?;
-                    // Each line is already a JSON object: pass it through without re-parsing it.
-                    let raw =
-                        serde_json::value::RawValue::from_string(line).map_err(S::Error::custom)?;
-                    seq.serialize_element(&raw)?;
-                }
-                seq.end()
-            }
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for Pages {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Vec::<PageRecord>::deserialize(deserializer).map(Pages::InMemory)
-    }
 }

@@ -59,16 +59,42 @@ const NOT_TLDS: &[&str] = &[
     "png", "jpg", "jpeg", "gif", "webp", "svg", "avif", "css", "js", "ico",
 ];
 
+/// Marks an obfuscated address is looked for only where one of these is present.
+static OBFUSCATION_HINT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)[\[\(\{<]\s*(?:at|arobase|chez|@)\s*[\]\)\}>]").expect("valid regex")
+});
+
 pub fn extract_from_text(facts: &mut PageFacts) {
     for region in Region::ALL {
         let text = facts.text.get(region);
         if text.is_empty() {
             continue;
         }
-        let text = text.replace(['\u{a0}', '\u{202f}', '\u{2009}', '\u{2007}'], " ");
-        phones_in(&text, region, &mut facts.candidates);
-        emails_in(&text, region, &mut facts.candidates);
-        postcodes_in(&text, region, &mut facts.candidates);
+        // The regexes scan long product descriptions; each only reads the lines that could hold a match.
+        for line in text.lines() {
+            let digits = line.bytes().filter(u8::is_ascii_digit).count();
+            if digits < 4 && !line.contains('@') && !line.contains(['[', '(', '{', '<']) {
+                continue;
+            }
+            let line = if line.contains(['\u{a0}', '\u{202f}', '\u{2009}', '\u{2007}']) {
+                std::borrow::Cow::Owned(
+                    line.replace(['\u{a0}', '\u{202f}', '\u{2009}', '\u{2007}'], " "),
+                )
+            } else {
+                std::borrow::Cow::Borrowed(line)
+            };
+            if digits >= 8 {
+                phones_in(&line, region, &mut facts.candidates);
+            }
+            if line.contains('@') {
+                emails_in(&line, region, &mut facts.candidates);
+            } else if OBFUSCATION_HINT.is_match(&line) {
+                obfuscated_emails_in(&line, region, &mut facts.candidates);
+            }
+            if digits >= 4 {
+                postcodes_in(&line, region, &mut facts.candidates);
+            }
+        }
     }
 }
 
@@ -134,6 +160,10 @@ fn emails_in(text: &str, region: Region, out: &mut Candidates) {
         }
         push_email(out, address, region, CandidateSource::Text);
     }
+    obfuscated_emails_in(text, region, out);
+}
+
+fn obfuscated_emails_in(text: &str, region: Region, out: &mut Candidates) {
     for c in OBFUSCATED_EMAIL.captures_iter(text) {
         let domain = DOT_MARK.replace_all(&c[2], ".");
         let address = format!("{}@{}", &c[1], domain).to_ascii_lowercase();

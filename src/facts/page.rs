@@ -157,14 +157,14 @@ impl Walker {
         if is_block(name) {
             self.break_text();
         }
-        if let Some(hex) = el.attr("data-cfemail") {
+        if let Some(hex) = get(el, "data-cfemail") {
             let region = self.region();
             candidates::push_cloudflare_email(&mut self.facts.candidates, hex, region);
         }
         match name {
             "html" => self.facts.lang = attr(el, "lang").or_else(|| attr(el, "xml:lang")),
             "base" => {
-                if let Some(base) = el.attr("href").and_then(|h| self.base.join(h).ok()) {
+                if let Some(base) = get(el, "href").and_then(|h| self.base.join(h).ok()) {
                     self.base = base;
                 }
             }
@@ -288,8 +288,7 @@ impl Walker {
         if by_tag.is_some() {
             return by_tag;
         }
-        let by_role = match el
-            .attr("role")
+        let by_role = match get(el, "role")
             .map(|r| r.trim().to_ascii_lowercase())
             .as_deref()
         {
@@ -303,7 +302,7 @@ impl Walker {
         if by_role.is_some() {
             return by_role;
         }
-        match el.attr("data-elementor-type") {
+        match get(el, "data-elementor-type") {
             Some("header") => return Some(Region::Header),
             Some("footer") => return Some(Region::Footer),
             _ => {}
@@ -314,7 +313,12 @@ impl Walker {
         // Class and id names are guesses: only trusted outside any region (and for menus inside header/footer),
         // so that a restaurant's "menu" section in the main content stays main.
         let current = self.regions.last().map(|(_, r)| *r);
-        let tokens = el.id().into_iter().chain(el.classes());
+        // Read as text: `Element::classes` interns every class name as an atom, a cost on every element.
+        let tokens = get(el, "id").into_iter().chain(
+            get(el, "class")
+                .unwrap_or_default()
+                .split_ascii_whitespace(),
+        );
         for token in tokens {
             let token = token.to_ascii_lowercase();
             let Some(found) = REGION_TOKEN.captures(&token).and_then(|c| c.get(1)) else {
@@ -341,7 +345,7 @@ impl Walker {
 
     fn meta(&mut self, el: &Element) {
         let content = attr(el, "content");
-        match el.attr("name").map(str::to_ascii_lowercase).as_deref() {
+        match get(el, "name").map(str::to_ascii_lowercase).as_deref() {
             Some("description") if self.facts.meta_description.is_none() => {
                 self.facts.meta_description = content.map(|c| collapse(&c))
             }
@@ -351,8 +355,8 @@ impl Walker {
     }
 
     fn link_tag(&mut self, el: &Element) {
-        let rel = el.attr("rel").unwrap_or_default().to_ascii_lowercase();
-        let Some(href) = el.attr("href").and_then(|h| self.resolve(h)) else {
+        let rel = get(el, "rel").unwrap_or_default().to_ascii_lowercase();
+        let Some(href) = get(el, "href").and_then(|h| self.resolve(h)) else {
             return;
         };
         if rel.split_whitespace().any(|r| r == "canonical") && self.facts.canonical.is_none() {
@@ -371,8 +375,7 @@ impl Walker {
         if self.link.is_some() {
             return;
         }
-        let Some(raw) = el
-            .attr("href")
+        let Some(raw) = get(el, "href")
             .map(str::trim)
             .filter(|h| !h.is_empty() && !h.starts_with('#'))
         else {
@@ -469,11 +472,10 @@ impl Walker {
     }
 
     fn image(&mut self, el: &Element) {
-        let src = el
-            .attr("src")
+        let src = get(el, "src")
             .filter(|s| !s.trim().is_empty() && !s.trim_start().starts_with("data:"))
-            .or_else(|| el.attr("data-src"))
-            .or_else(|| el.attr("data-lazy-src"));
+            .or_else(|| get(el, "data-src"))
+            .or_else(|| get(el, "data-lazy-src"));
         let file_name = src.and_then(|s| self.resolve(s)).and_then(|u| {
             let name = u.path_segments()?.next_back()?.to_string();
             non_empty(percent_decode(&name))
@@ -491,10 +493,9 @@ impl Walker {
     }
 
     fn iframe(&mut self, el: &Element) {
-        let Some(src) = el
-            .attr("src")
+        let Some(src) = get(el, "src")
             .filter(|s| !s.trim().is_empty() && s.trim() != "about:blank")
-            .or_else(|| el.attr("data-src"))
+            .or_else(|| get(el, "data-src"))
             .and_then(|s| self.resolve(s))
         else {
             return;
@@ -508,15 +509,14 @@ impl Walker {
     }
 
     fn open_script(&mut self, id: NodeId, el: &Element) {
-        if let Some(src) = el.attr("src").and_then(|s| self.resolve(s)) {
+        if let Some(src) = get(el, "src").and_then(|s| self.resolve(s)) {
             self.facts.scripts.push(ScriptFact {
                 host: src.host_str().map(str::to_string),
                 src: src.to_string(),
             });
         }
-        let is_json_ld = el
-            .attr("type")
-            .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"));
+        let is_json_ld =
+            get(el, "type").is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"));
         self.script = Some((id, is_json_ld, String::new()));
     }
 
@@ -547,8 +547,7 @@ impl Walker {
             method: attr(el, "method")
                 .unwrap_or_else(|| "get".to_string())
                 .to_ascii_lowercase(),
-            action: el
-                .attr("action")
+            action: get(el, "action")
                 .and_then(|a| self.resolve(a))
                 .map(|u| u.to_string()),
             region: self.region(),
@@ -572,7 +571,7 @@ impl Walker {
             name: attr(el, "name"),
             label,
             placeholder: attr(el, "placeholder"),
-            required: el.attr("required").is_some() || el.attr("aria-required") == Some("true"),
+            required: get(el, "required").is_some() || get(el, "aria-required") == Some("true"),
         });
         let index = fields.len() - 1;
         if let Some(field_id) = attr(el, "id") {
@@ -628,24 +627,18 @@ fn hides(el: &Element) -> bool {
     ) {
         return true;
     }
-    if el.name() == "dialog" && el.attr("open").is_none() {
+    if el.name() == "dialog" && get(el, "open").is_none() {
         return true;
     }
-    if el.attr("hidden").is_some()
-        || el
-            .attr("aria-hidden")
-            .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+    if get(el, "hidden").is_some()
+        || get(el, "aria-hidden").is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
     {
         return true;
     }
-    if el.name() == "input"
-        && el
-            .attr("type")
-            .is_some_and(|t| t.eq_ignore_ascii_case("hidden"))
-    {
+    if el.name() == "input" && get(el, "type").is_some_and(|t| t.eq_ignore_ascii_case("hidden")) {
         return true;
     }
-    if let Some(style) = el.attr("style") {
+    if let Some(style) = get(el, "style") {
         let style: String = style
             .chars()
             .filter(|c| !c.is_whitespace())
@@ -655,12 +648,15 @@ fn hides(el: &Element) -> bool {
             return true;
         }
     }
-    el.classes().any(|c| {
-        matches!(
-            c,
-            "sr-only" | "visually-hidden" | "screen-reader-text" | "screen-reader-only"
-        )
-    })
+    get(el, "class")
+        .unwrap_or_default()
+        .split_ascii_whitespace()
+        .any(|c| {
+            matches!(
+                c,
+                "sr-only" | "visually-hidden" | "screen-reader-text" | "screen-reader-only"
+            )
+        })
 }
 
 fn is_block(name: &str) -> bool {
@@ -709,8 +705,14 @@ fn is_block(name: &str) -> bool {
     )
 }
 
+/// An attribute's value. `Element::attr` interns `name` as an atom on every call, which profiling showed to cost a
+/// tenth of the whole analysis; comparing the (already interned) local names as text does not.
+fn get<'a>(el: &'a Element, name: &str) -> Option<&'a str> {
+    el.attrs().find(|(n, _)| *n == name).map(|(_, v)| v)
+}
+
 fn attr(el: &Element, name: &str) -> Option<String> {
-    el.attr(name)
+    get(el, name)
         .map(str::trim)
         .filter(|v| !v.is_empty())
         .map(str::to_string)
@@ -723,13 +725,19 @@ fn non_empty(s: String) -> Option<String> {
 /// Collapses runs of whitespace (NBSP and narrow NBSP included) into one space and trims.
 pub fn collapse(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for word in s.split(|c: char| c.is_whitespace() || c == '\u{a0}' || c == '\u{202f}') {
-        if !word.is_empty() {
+    let mut push_words = |words: &mut dyn Iterator<Item = &str>| {
+        for word in words {
             if !out.is_empty() {
                 out.push(' ');
             }
             out.push_str(word);
         }
+    };
+    // Most text has only ASCII whitespace, which the byte-wise splitter handles much faster.
+    if s.contains(['\u{a0}', '\u{202f}', '\u{2009}', '\u{2007}', '\u{3000}']) {
+        push_words(&mut s.split(char::is_whitespace).filter(|w| !w.is_empty()));
+    } else {
+        push_words(&mut s.split_ascii_whitespace());
     }
     out
 }
