@@ -224,6 +224,7 @@ pub async fn run(
         hreflang: builder.home_hreflang.clone(),
         country_flag: options.country.as_deref(),
         lang_flag: options.lang.as_deref(),
+        phone_country: builder.international_phone_country(),
     });
     let site = builder.finish(target.country.as_ref().map(|c| c.value.as_str()));
     let settings = &options.crawl;

@@ -29,26 +29,30 @@ pub fn country_from_host(host: &str) -> Option<String> {
         .then_some(code)
 }
 
-/// Country from a `lang` value: `fr-BE` → BE; a bare language only where it names one country first.
-fn country_from_lang(lang: &str) -> Option<(String, &'static str)> {
-    let mut parts = lang.split(['-', '_']);
-    let language = parts.next()?.to_ascii_lowercase();
-    if let Some(region) = parts.next().filter(|r| r.len() == 2) {
-        let code = region.to_ascii_uppercase();
-        if code.parse::<phonenumber::country::Id>().is_ok() {
-            return Some((code, "html-lang"));
-        }
+/// Country from a `lang` value's region subtag: `fr-BE` → BE.
+fn country_from_region_subtag(lang: &str) -> Option<String> {
+    let region = lang
+        .split(['-', '_'])
+        .nth(1)
+        .filter(|r| r.len() == 2)?
+        .to_ascii_uppercase();
+    region
+        .parse::<phonenumber::country::Id>()
+        .is_ok()
+        .then_some(region)
+}
+
+/// The country a bare language most often means on a shop, where it names one at all (`en` does not).
+fn country_from_language(lang: &str) -> Option<&'static str> {
+    match lang.split(['-', '_']).next()?.to_ascii_lowercase().as_str() {
+        "fr" => Some("FR"),
+        "de" => Some("DE"),
+        "nl" => Some("NL"),
+        "it" => Some("IT"),
+        "es" => Some("ES"),
+        "pt" => Some("PT"),
+        _ => None,
     }
-    let code = match language.as_str() {
-        "fr" => "FR",
-        "de" => "DE",
-        "nl" => "NL",
-        "it" => "IT",
-        "es" => "ES",
-        "pt" => "PT",
-        _ => return None,
-    };
-    Some((code.to_string(), "html-lang"))
 }
 
 /// Calling codes a local number of `country` may carry. France's overseas departments count as French.
@@ -76,6 +80,8 @@ pub struct TargetInput<'a> {
     pub hreflang: Vec<Hreflang>,
     pub country_flag: Option<&'a str>,
     pub lang_flag: Option<&'a str>,
+    /// The country of the numbers the site writes internationally, if any.
+    pub phone_country: Option<String>,
 }
 
 pub fn resolve(input: TargetInput<'_>) -> Target {
@@ -98,8 +104,17 @@ pub fn resolve(input: TargetInput<'_>) -> Target {
         .or_else(|| {
             input
                 .html_lang
-                .and_then(country_from_lang)
-                .map(|(c, s)| guess(c, s))
+                .and_then(country_from_region_subtag)
+                .map(|c| guess(c, "html-lang"))
+        })
+        // A bare language says less than the numbers the shop writes: a French-speaking shop showing +212 is
+        // Moroccan.
+        .or_else(|| input.phone_country.clone().map(|c| guess(c, "phone")))
+        .or_else(|| {
+            input
+                .html_lang
+                .and_then(country_from_language)
+                .map(|c| guess(c.to_string(), "html-lang"))
         });
     let lang = input
         .lang_flag
@@ -163,6 +178,7 @@ mod tests {
             hreflang: vec![],
             country_flag: None,
             lang_flag: None,
+            phone_country: None,
         };
         let target = resolve(input(Some("fr-BE")));
         assert_eq!(
@@ -174,5 +190,21 @@ mod tests {
         assert_eq!(target.country.unwrap().value, "FR");
         assert!(target.phone_prefixes.contains(&"+262".to_string()));
         assert_eq!(target.lang.unwrap().value, "fr");
+        let moroccan = resolve(TargetInput {
+            phone_country: Some("MA".into()),
+            ..input(Some("fr"))
+        });
+        assert_eq!(
+            moroccan.country.unwrap(),
+            Guess {
+                value: "MA".into(),
+                source: "phone".into()
+            }
+        );
+        let belgian = resolve(TargetInput {
+            phone_country: Some("FR".into()),
+            ..input(Some("fr-BE"))
+        });
+        assert_eq!(belgian.country.unwrap().value, "BE");
     }
 }

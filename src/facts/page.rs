@@ -177,7 +177,10 @@ impl Walker {
             }
             "meta" => self.meta(el),
             "link" => self.link_tag(el),
-            "a" | "area" => self.open_link(id, el),
+            "a" | "area" => {
+                self.soft_break();
+                self.open_link(id, el)
+            }
             "img" => self.image(el),
             "iframe" => self.iframe(el),
             "script" => self.open_script(id, el),
@@ -201,6 +204,8 @@ impl Walker {
         }
         if self.link.as_ref().is_some_and(|l| l.node == id) {
             self.close_link();
+            // Adjacent links are separate items to a reader ("082 576 4219" then "info@shop"), never one word.
+            self.soft_break();
         }
         if self.in_title == Some(id) {
             self.in_title = None;
@@ -259,6 +264,16 @@ impl Walker {
         if self.hidden_by.is_none() {
             let region = self.region();
             self.facts.text.get_mut(region).push_str(text);
+        }
+    }
+
+    fn soft_break(&mut self) {
+        if self.hidden_by.is_none() {
+            let region = self.region();
+            let text = self.facts.text.get_mut(region);
+            if !text.is_empty() && !text.ends_with(char::is_whitespace) {
+                text.push(' ');
+            }
         }
     }
 

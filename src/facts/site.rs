@@ -409,6 +409,31 @@ impl SiteFactsBuilder {
         }
     }
 
+    /// The country of the internationally written numbers (`+212 …`, `tel:+32…`) shown on the most pages: a
+    /// clue to the shop's country when neither the domain nor the `lang` attribute names one.
+    pub fn international_phone_country(&self) -> Option<String> {
+        let mut weight: BTreeMap<String, u64> = BTreeMap::new();
+        for (digits, aggregate) in &self.phones {
+            if !digits.starts_with('+') {
+                continue;
+            }
+            let Ok(number) = phonenumber::parse(None, digits) else {
+                continue;
+            };
+            if !number.is_valid() {
+                continue;
+            }
+            if let Some(id) = number.country().id() {
+                *weight.entry(id.as_ref().to_string()).or_insert(0) +=
+                    aggregate.pages.len() as u64 + aggregate.tel_link_pages;
+            }
+        }
+        weight
+            .into_iter()
+            .max_by_key(|(_, w)| *w)
+            .map(|(country, _)| country)
+    }
+
     fn phone_id(&mut self, digits: &str) -> u32 {
         if let Some(id) = self.phone_ids.get(digits) {
             return *id;
