@@ -3,8 +3,9 @@
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, StreamBody};
@@ -59,8 +60,16 @@ pub type Responder = Arc<dyn Fn(&str) -> Reply + Send + Sync>;
 /// A running server; dropping it stops accepting connections.
 pub struct Server {
     pub addr: SocketAddr,
-    log: Arc<Mutex<Vec<String>>>,
+    traffic: Arc<Traffic>,
     task: tokio::task::JoinHandle<()>,
+}
+
+/// What the server saw, for tests of politeness: requests with their arrival time, and the most answered at once.
+#[derive(Default)]
+struct Traffic {
+    log: Mutex<Vec<(String, Instant)>>,
+    in_flight: AtomicUsize,
+    max_in_flight: AtomicUsize,
 }
 
 impl Server {
@@ -71,7 +80,23 @@ impl Server {
 
     /// Every path requested so far, in order.
     pub fn requests(&self) -> Vec<String> {
-        self.log.lock().expect("log lock").clone()
+        self.traffic
+            .log
+            .lock()
+            .expect("log lock")
+            .iter()
+            .map(|(p, _)| p.clone())
+            .collect()
+    }
+
+    /// Every request so far with when it arrived.
+    pub fn timed_requests(&self) -> Vec<(String, Instant)> {
+        self.traffic.log.lock().expect("log lock").clone()
+    }
+
+    /// The largest number of requests being answered at the same time.
+    pub fn max_concurrent_requests(&self) -> usize {
+        self.traffic.max_in_flight.load(Ordering::SeqCst)
     }
 }
 
@@ -90,28 +115,35 @@ pub async fn start(
     let listener = TcpListener::bind(("127.0.0.1", port)).await?;
     let addr = listener.local_addr()?;
     let responder = make_responder(&format!("http://{addr}/"));
-    let log = Arc::new(Mutex::new(Vec::new()));
-    let task_log = log.clone();
+    let traffic = Arc::new(Traffic::default());
+    let task_traffic = traffic.clone();
     let task = tokio::spawn(async move {
         loop {
             let Ok((stream, _)) = listener.accept().await else {
                 continue;
             };
             let responder = responder.clone();
-            let log = task_log.clone();
+            let traffic = task_traffic.clone();
             tokio::spawn(async move {
                 let service = service_fn(move |request: Request<hyper::body::Incoming>| {
                     let responder = responder.clone();
-                    let log = log.clone();
+                    let traffic = traffic.clone();
                     async move {
                         let path = request
                             .uri()
                             .path_and_query()
                             .map(|p| p.as_str().to_string())
                             .unwrap_or_default();
-                        log.lock().expect("log lock").push(path.clone());
-                        let reply = responder(&path);
-                        Ok::<_, Infallible>(respond(reply).await)
+                        traffic
+                            .log
+                            .lock()
+                            .expect("log lock")
+                            .push((path.clone(), Instant::now()));
+                        let now = traffic.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+                        traffic.max_in_flight.fetch_max(now, Ordering::SeqCst);
+                        let response = respond(responder(&path)).await;
+                        traffic.in_flight.fetch_sub(1, Ordering::SeqCst);
+                        Ok::<_, Infallible>(response)
                     }
                 });
                 // A client that hangs up mid-body is not the server's problem.
@@ -121,7 +153,11 @@ pub async fn start(
             });
         }
     });
-    Ok(Server { addr, log, task })
+    Ok(Server {
+        addr,
+        traffic,
+        task,
+    })
 }
 
 async fn respond(reply: Reply) -> Response<Body> {

@@ -400,3 +400,95 @@ async fn page_and_site_facts_of_a_fixture_shop() {
     );
     assert!(site.json_ld_types.iter().any(|t| t.name == "Organization"));
 }
+
+/// A site of `n` product pages all linked from home, each answered after `delay`.
+fn slow_catalogue(
+    n: usize,
+    delay: Duration,
+    robots: &'static str,
+) -> impl Fn(&str) -> Option<Reply> {
+    move |path: &str| {
+        Some(match path {
+            "/robots.txt" => Reply::Content {
+                status: 200,
+                content_type: "text/plain".into(),
+                body: robots.into(),
+            },
+            "/" => Reply::html(
+                (0..n)
+                    .map(|i| format!("<a href=\"/p{i}.html\">Produit {i}</a>"))
+                    .collect::<String>(),
+            ),
+            p if p.starts_with("/p") => Reply::Slow {
+                delay,
+                reply: Box::new(Reply::html("<h1>Produit</h1>")),
+            },
+            _ => Reply::NotFound,
+        })
+    }
+}
+
+async fn audit_with(server: &cxaudit::serve::Server, settings: CrawlSettings) -> AuditResult {
+    let out = tempfile::tempdir().unwrap();
+    let options = AuditOptions {
+        start: url::Url::parse(&server.url()).unwrap(),
+        crawl: settings,
+        country: Some("FR".into()),
+        lang: None,
+        lexicon: Arc::new(KeyPageLexicon::bundled()),
+        out_dir: out.path().to_path_buf(),
+    };
+    audit::run(options, &()).await.unwrap().result
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn never_more_requests_at_once_than_the_concurrency() {
+    let server = common::serve_site(
+        "maison-miel",
+        slow_catalogue(12, Duration::from_millis(150), ""),
+    )
+    .await;
+    let result = audit_with(
+        &server,
+        CrawlSettings {
+            concurrency: 2,
+            use_sitemaps: false,
+            ..CrawlSettings::default()
+        },
+    )
+    .await;
+    assert_eq!(result.crawl.counts.html_pages, 13);
+    assert_eq!(server.max_concurrent_requests(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn robots_crawl_delay_spaces_the_requests() {
+    let robots = "User-agent: *\nCrawl-delay: 0.3\n";
+    let server = common::serve_site("maison-miel", slow_catalogue(3, Duration::ZERO, robots)).await;
+    let result = audit_with(
+        &server,
+        CrawlSettings {
+            use_sitemaps: false,
+            ..CrawlSettings::default()
+        },
+    )
+    .await;
+    assert_eq!(result.crawl.settings.effective_delay_ms, 300);
+    assert_eq!(result.crawl.counts.html_pages, 4);
+    // After robots.txt, every request starts at least the delay after the one before (a lower bound: sleeps are
+    // never early).
+    let times: Vec<_> = server
+        .timed_requests()
+        .into_iter()
+        .skip(1)
+        .map(|(_, at)| at)
+        .collect();
+    assert_eq!(times.len(), 4);
+    for pair in times.windows(2) {
+        assert!(
+            pair[1] - pair[0] >= Duration::from_millis(290),
+            "{:?}",
+            pair[1] - pair[0]
+        );
+    }
+}
