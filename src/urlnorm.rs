@@ -46,9 +46,13 @@ pub fn normalize(url: &Url) -> Url {
         return url;
     }
 
-    let path = canonical_percent_encoding(&collapse_slashes(&strip_path_session(url.path())));
-    if path != url.path() {
-        url.set_path(&path);
+    // Most paths need none of this: only rewrite (and re-parse) those that do.
+    let raw_path = url.path();
+    if raw_path.contains(['%', ';']) || raw_path.contains("//") {
+        let path = canonical_percent_encoding(&collapse_slashes(&strip_path_session(raw_path)));
+        if path != url.path() {
+            url.set_path(&path);
+        }
     }
 
     if let Some(query) = url.query() {

@@ -32,6 +32,13 @@ static REGION_TOKEN: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex")
 });
 
+const RESOLVED_LINKS_CACHED: usize = 4096;
+
+thread_local! {
+    static RESOLVED_LINKS: std::cell::RefCell<std::collections::HashMap<String, Option<Url>>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
 /// Messaging hosts whose links open a chat with the shop.
 const MESSAGING_HOSTS: &[&str] = &[
     "wa.me",
@@ -141,6 +148,30 @@ impl Walker {
 
     fn resolve(&self, href: &str) -> Option<Url> {
         self.base.join(href.trim()).ok()
+    }
+
+    /// `resolve` for `<a href>`, remembering root-relative and absolute targets per thread: menus and footers
+    /// repeat the same hundred links on every page, and parsing them again was a tenth of the analysis.
+    fn resolve_link(&self, href: &str) -> Option<Url> {
+        let href = href.trim();
+        let cacheable =
+            (href.starts_with('/') && !href.starts_with("//")) || href.starts_with("http");
+        if !cacheable {
+            return self.resolve(href);
+        }
+        let key = format!("{}\u{0}{href}", &self.base[..url::Position::BeforePath]);
+        if let Some(hit) = RESOLVED_LINKS.with(|cache| cache.borrow().get(&key).cloned()) {
+            return hit;
+        }
+        let resolved = self.resolve(href);
+        RESOLVED_LINKS.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            if cache.len() >= RESOLVED_LINKS_CACHED {
+                cache.clear();
+            }
+            cache.insert(key, resolved.clone());
+        });
+        resolved
     }
 
     fn open(&mut self, id: NodeId, el: &Element) {
@@ -409,7 +440,7 @@ impl Walker {
                 (LinkKind::Messaging, None, raw.to_string())
             }
             "javascript" | "data" => (LinkKind::Other, None, raw.to_string()),
-            _ => match self.resolve(raw) {
+            _ => match self.resolve_link(raw) {
                 Some(url) if matches!(url.scheme(), "http" | "https") => {
                     let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
                     let kind = if MESSAGING_HOSTS.contains(&host.as_str())
@@ -421,12 +452,12 @@ impl Walker {
                     } else {
                         LinkKind::External
                     };
-                    let href = if kind == LinkKind::Internal {
+                    let url = if kind == LinkKind::Internal {
                         urlnorm::normalize(&url)
                     } else {
-                        url.clone()
+                        url
                     };
-                    (kind, Some(url), href.to_string())
+                    (kind, Some(url.clone()), url.to_string())
                 }
                 Some(url) => (LinkKind::Other, None, url.to_string()),
                 None => (LinkKind::Other, None, raw.to_string()),

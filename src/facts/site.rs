@@ -89,16 +89,12 @@ pub fn summarize(facts: &PageFacts, page_url: &Url, lexicon: &KeyPageLexicon) ->
                 if !seen_links.insert((link.href.as_str(), link.text.as_str())) {
                     continue;
                 }
-                let path = Url::parse(&link.href)
-                    .map(|u| u.path().to_string())
-                    .unwrap_or_default();
                 let label = if link.text.is_empty() {
                     link.label.clone().unwrap_or_default()
                 } else {
                     link.text.clone()
                 };
-                let by_text = lexicon.match_text(&label);
-                let by_url = lexicon.match_url_path(&path);
+                let (by_text, by_url) = classify_link_cached(lexicon, &link.href, &label);
                 for kind in by_text.iter().chain(by_url.iter()).collect::<BTreeSet<_>>() {
                     summary.key_links.push((
                         *kind,
@@ -161,6 +157,38 @@ pub fn summarize(facts: &PageFacts, page_url: &Url, lexicon: &KeyPageLexicon) ->
         .map(|p| (p.code.clone(), p.locality.clone()))
         .collect();
     summary
+}
+
+/// Menus and footers repeat the same links on every page: their classification is remembered per thread, keyed
+/// by (href, label). Bounded: cleared when full.
+const LINK_CACHE_ENTRIES: usize = 4096;
+
+thread_local! {
+    static LINK_KINDS: std::cell::RefCell<HashMap<(String, String), (Vec<usize>, Vec<usize>)>> =
+        std::cell::RefCell::new(HashMap::new());
+}
+
+fn classify_link_cached(
+    lexicon: &KeyPageLexicon,
+    href: &str,
+    label: &str,
+) -> (Vec<usize>, Vec<usize>) {
+    let key = (href.to_string(), label.to_string());
+    if let Some(hit) = LINK_KINDS.with(|cache| cache.borrow().get(&key).cloned()) {
+        return hit;
+    }
+    let path = Url::parse(href)
+        .map(|u| u.path().to_string())
+        .unwrap_or_default();
+    let kinds = (lexicon.match_text(label), lexicon.match_url_path(&path));
+    LINK_KINDS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if cache.len() >= LINK_CACHE_ENTRIES {
+            cache.clear();
+        }
+        cache.insert(key, kinds.clone());
+    });
+    kinds
 }
 
 fn collect_types(value: &serde_json::Value, out: &mut BTreeSet<String>, depth: usize) {
