@@ -163,8 +163,11 @@ pub fn summarize(facts: &PageFacts, page_url: &Url, lexicon: &KeyPageLexicon) ->
 /// by (href, label). Bounded: cleared when full.
 const LINK_CACHE_ENTRIES: usize = 4096;
 
+/// Key-page kinds a link matches: (by its text, by its URL).
+type LinkKinds = (Vec<usize>, Vec<usize>);
+
 thread_local! {
-    static LINK_KINDS: std::cell::RefCell<HashMap<(String, String), (Vec<usize>, Vec<usize>)>> =
+    static LINK_KINDS: std::cell::RefCell<HashMap<(String, String), LinkKinds>> =
         std::cell::RefCell::new(HashMap::new());
 }
 
