@@ -116,7 +116,7 @@ impl ResultWriter {
         let crawl = &result.crawl;
         let out = &mut self.out;
         write!(out, "\n],\n")?;
-        let fields: [(&str, &dyn erased::Json); 7] = [
+        let crawl_fields: [(&str, &dyn erased::Json); 7] = [
             ("settings", &crawl.settings),
             ("counts", &crawl.counts),
             ("robots", &crawl.robots),
@@ -125,33 +125,33 @@ impl ResultWriter {
             ("broken_links", &crawl.broken_links),
             ("redirects", &crawl.redirects),
         ];
-        for (i, (name, value)) in fields.iter().enumerate() {
-            write!(out, "\"{name}\": ")?;
-            value.write_pretty(out)?;
-            out.write_all(if i + 1 < fields.len() {
-                b",\n"
-            } else {
-                b"\n},\n"
-            })?;
-        }
-        let fields: [(&str, &dyn erased::Json); 3] = [
+        write_fields(out, &crawl_fields, "\n},\n")?;
+        let top_fields: [(&str, &dyn erased::Json); 3] = [
             ("target", &result.target),
             ("finished_at", &result.finished_at),
             ("site", &result.site),
         ];
-        for (i, (name, value)) in fields.iter().enumerate() {
-            write!(out, "\"{name}\": ")?;
-            value.write_pretty(out)?;
-            out.write_all(if i + 1 < fields.len() {
-                b",\n"
-            } else {
-                b"\n}\n"
-            })?;
-        }
+        write_fields(out, &top_fields, "\n}\n")?;
         out.flush()?;
         drop(self.out);
         std::fs::rename(&self.temp_path, json_path)
     }
+}
+
+/// Writes `"name": value` pairs separated by commas, then `close` (which ends the enclosing object).
+fn write_fields(
+    out: &mut impl Write,
+    fields: &[(&str, &dyn erased::Json)],
+    close: &str,
+) -> std::io::Result<()> {
+    for (i, (name, value)) in fields.iter().enumerate() {
+        if i > 0 {
+            out.write_all(b",\n")?;
+        }
+        write!(out, "\"{name}\": ")?;
+        value.write_pretty(out)?;
+    }
+    out.write_all(close.as_bytes())
 }
 
 /// Object-safe pretty serialisation, so the writer can loop over fields of different types.

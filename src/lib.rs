@@ -8,7 +8,7 @@
 //! - [`audit`]: the stages wired together, writing the [`result::AuditResult`] (`audit.json`, the contract);
 //! - [`target`]: the shop's country and language; [`urlnorm`]: one spelling per URL;
 //! - [`serve`] and [`demo`]: a loopback HTTP server and the bundled sample shop;
-//! - [`summary`]: the one-screen terminal summary of a result.
+//! - [`summary`]: the one-screen terminal summary of a result; [`memo`]: per-thread memos for repeated links.
 //!
 //! The binary (`main.rs`) only parses arguments, wires these together and prints.
 
@@ -16,6 +16,7 @@ pub mod audit;
 pub mod crawl;
 pub mod demo;
 pub mod facts;
+pub mod memo;
 pub mod result;
 pub mod serve;
 pub mod summary;

@@ -16,7 +16,7 @@ use crate::result::{
     FieldFact, FormFact, Hreflang, IframeFact, ImageFact, InlineScriptFact, LinkFact, LinkKind,
     PageFacts, Region, ScriptFact,
 };
-use crate::urlnorm;
+use crate::{memo, urlnorm};
 
 /// Characters of an inline script kept as its fingerprint: enough to tell `var prestashop =` from a chat snippet.
 const INLINE_SCRIPT_FINGERPRINT_CHARS: usize = 160;
@@ -32,11 +32,8 @@ static REGION_TOKEN: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex")
 });
 
-const RESOLVED_LINKS_CACHED: usize = 4096;
-
 thread_local! {
-    static RESOLVED_LINKS: std::cell::RefCell<std::collections::HashMap<String, Option<Url>>> =
-        std::cell::RefCell::new(std::collections::HashMap::new());
+    static RESOLVED_LINKS: memo::Memo<String, Option<Url>> = Default::default();
 }
 
 /// Messaging hosts whose links open a chat with the shop.
@@ -160,18 +157,7 @@ impl Walker {
             return self.resolve(href);
         }
         let key = format!("{}\u{0}{href}", &self.base[..url::Position::BeforePath]);
-        if let Some(hit) = RESOLVED_LINKS.with(|cache| cache.borrow().get(&key).cloned()) {
-            return hit;
-        }
-        let resolved = self.resolve(href);
-        RESOLVED_LINKS.with(|cache| {
-            let mut cache = cache.borrow_mut();
-            if cache.len() >= RESOLVED_LINKS_CACHED {
-                cache.clear();
-            }
-            cache.insert(key, resolved.clone());
-        });
-        resolved
+        memo::memoized(&RESOLVED_LINKS, key, || self.resolve(href))
     }
 
     fn open(&mut self, id: NodeId, el: &Element) {

@@ -10,6 +10,7 @@ use regex::Regex;
 use url::Url;
 
 use crate::facts::lexicon::{fold, KeyPageLexicon};
+use crate::memo;
 use crate::result::{
     CandidateSource, Discovery, HostCount, Hreflang, KeyPageCandidate, LinkKind, OutboundProfile,
     PageFacts, PageRecord, Region, SiteEmail, SiteFacts, SitePhone, SitePostcode,
@@ -159,39 +160,21 @@ pub fn summarize(facts: &PageFacts, page_url: &Url, lexicon: &KeyPageLexicon) ->
     summary
 }
 
-/// Menus and footers repeat the same links on every page: their classification is remembered per thread, keyed
-/// by (href, label). Bounded: cleared when full.
-const LINK_CACHE_ENTRIES: usize = 4096;
-
 /// Key-page kinds a link matches: (by its text, by its URL).
 type LinkKinds = (Vec<usize>, Vec<usize>);
 
 thread_local! {
-    static LINK_KINDS: std::cell::RefCell<HashMap<(String, String), LinkKinds>> =
-        std::cell::RefCell::new(HashMap::new());
+    /// Menus and footers repeat the same links on every page: their kinds are remembered, keyed by (href, label).
+    static LINK_KINDS: memo::Memo<(String, String), LinkKinds> = Default::default();
 }
 
-fn classify_link_cached(
-    lexicon: &KeyPageLexicon,
-    href: &str,
-    label: &str,
-) -> (Vec<usize>, Vec<usize>) {
-    let key = (href.to_string(), label.to_string());
-    if let Some(hit) = LINK_KINDS.with(|cache| cache.borrow().get(&key).cloned()) {
-        return hit;
-    }
-    let path = Url::parse(href)
-        .map(|u| u.path().to_string())
-        .unwrap_or_default();
-    let kinds = (lexicon.match_text(label), lexicon.match_url_path(&path));
-    LINK_KINDS.with(|cache| {
-        let mut cache = cache.borrow_mut();
-        if cache.len() >= LINK_CACHE_ENTRIES {
-            cache.clear();
-        }
-        cache.insert(key, kinds.clone());
-    });
-    kinds
+fn classify_link_cached(lexicon: &KeyPageLexicon, href: &str, label: &str) -> LinkKinds {
+    memo::memoized(&LINK_KINDS, (href.to_string(), label.to_string()), || {
+        let path = Url::parse(href)
+            .map(|u| u.path().to_string())
+            .unwrap_or_default();
+        (lexicon.match_text(label), lexicon.match_url_path(&path))
+    })
 }
 
 fn collect_types(value: &serde_json::Value, out: &mut BTreeSet<String>, depth: usize) {
