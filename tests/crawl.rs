@@ -38,6 +38,19 @@ fn special(path: &str) -> Option<Reply> {
             content_type: "text/html".into(),
             bytes: 3 * 1024 * 1024,
         },
+        // A server that labels binary data as HTML, and markup nested far deeper than any page should be.
+        "/binaire.html" => Reply::Content {
+            status: 200,
+            content_type: "text/html".into(),
+            body: (0..200_000u32)
+                .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+                .collect::<Vec<u8>>()
+                .into(),
+        },
+        "/imbrique.html" => Reply::html(format!(
+            "<html><body>{}<p>Tél. 04 72 00 11 22</p></body></html>",
+            "<div><span>".repeat(5_000)
+        )),
         "/lent.html" => Reply::Slow {
             delay: Duration::from_secs(5),
             reply: Box::new(Reply::html("<p>enfin</p>")),
@@ -331,7 +344,7 @@ async fn page_and_site_facts_of_a_fixture_shop() {
         .pages_without_phone
         .iter()
         .map(|u| u.trim_start_matches(a.base.as_str()))
-        .filter(|p| !p.starts_with("agenda/") && *p != "enorme.html")
+        .filter(|p| !p.starts_with("agenda/") && !matches!(*p, "enorme.html" | "binaire.html"))
         .collect();
     without.sort();
     assert_eq!(
@@ -345,7 +358,8 @@ async fn page_and_site_facts_of_a_fixture_shop() {
     let main_phone = &site.phones[0];
     assert_eq!(main_phone.number, "+33472001122");
     assert_eq!(main_phone.number_type.as_deref(), Some("fixed-line"));
-    assert_eq!(main_phone.page_count, 7, "{:?}", main_phone.pages);
+    // Seven pages with the header number, and the deeply nested page that writes it in its body.
+    assert_eq!(main_phone.page_count, 8, "{:?}", main_phone.pages);
     assert!(main_phone.written.contains(&"04.72.00.11.22".to_string()));
     assert!(
         !site.phones.iter().any(|p| p.number == "+33472001123"),
