@@ -176,11 +176,6 @@ pub async fn run(
         move |source| AuditError::Write { path, source }
     };
     std::fs::create_dir_all(&options.out_dir).map_err(write_error(&options.out_dir))?;
-    // libphonenumber's metadata takes tens of milliseconds to load and is first needed when the crawl is over:
-    // load it on a spare thread meanwhile instead of after.
-    std::thread::spawn(|| {
-        std::hint::black_box(phonenumber::metadata::DATABASE.by_id("FR").is_some())
-    });
     let tool = ToolInfo {
         name: "cxaudit".into(),
         version: env!("CARGO_PKG_VERSION").into(),
