@@ -81,3 +81,27 @@ fn usage_errors_exit_2() {
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("only http:// and https://"));
 }
+
+#[test]
+fn a_plain_http_server_behind_https_is_a_tls_error() {
+    // Something answers on the port, but speaks plain HTTP where TLS was expected.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            use std::io::{Read, Write};
+            let mut stream = stream;
+            let _ = stream.read(&mut [0u8; 1024]);
+            let _ = stream.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+        }
+    });
+    let out = tempfile::tempdir().unwrap();
+    let output = cxaudit()
+        .args(["audit", &format!("https://127.0.0.1:{port}/"), "-o"])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("TLS/certificate error"), "{stderr}");
+}

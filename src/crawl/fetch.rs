@@ -281,13 +281,27 @@ pub fn human_bytes(bytes: u64) -> String {
     }
 }
 
+/// rustls errors reach us wrapped in `io::Error`s, whose `source()` skips the wrapped error: unwrap them by hand.
+fn is_tls_error(error: &(dyn std::error::Error + 'static)) -> bool {
+    if error.downcast_ref::<rustls::Error>().is_some() {
+        return true;
+    }
+    match error
+        .downcast_ref::<std::io::Error>()
+        .and_then(|io| io.get_ref())
+    {
+        Some(inner) => is_tls_error(inner),
+        None => false,
+    }
+}
+
 /// Maps a reqwest error to a reason: reqwest says timeout or connect; the cause chain tells DNS from TLS.
 pub fn classify(error: &reqwest::Error) -> FetchError {
     let mut chain = Vec::new();
     let mut source: Option<&dyn std::error::Error> = Some(error);
     let mut tls = false;
     while let Some(e) = source {
-        tls |= e.downcast_ref::<rustls::Error>().is_some();
+        tls |= is_tls_error(e);
         let text = e.to_string();
         if chain.last() != Some(&text) {
             chain.push(text);
