@@ -30,7 +30,7 @@ impl Bar {
 }
 
 impl cxaudit::crawl::Progress for Bar {
-    fn page_done(&self, url: &str, done: u64, _queued: u64) {
+    fn page_done(&self, url: &str, done: u64) {
         if let Some(bar) = &self.bar {
             bar.set_position(done);
             bar.set_message(url.to_string());

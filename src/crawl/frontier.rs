@@ -303,7 +303,7 @@ impl Frontier {
         }
     }
 
-    /// Queues a link found on a sitemap-only page: it is as unreachable from the start page as its parent.
+    /// Marks a queued URL as being fetched; `false` if it already was (URLs can sit in two queues).
     fn try_dispatch(&mut self, id: u32) -> bool {
         let entry = &mut self.entries[id as usize];
         if entry.state != State::Queued {

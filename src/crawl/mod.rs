@@ -103,11 +103,11 @@ pub enum CrawlError {
 
 /// Called as the crawl goes, for progress display.
 pub trait Progress {
-    fn page_done(&self, url: &str, done: u64, queued_hint: u64);
+    fn page_done(&self, url: &str, done: u64);
 }
 
 impl Progress for () {
-    fn page_done(&self, _: &str, _: u64, _: u64) {}
+    fn page_done(&self, _: &str, _: u64) {}
 }
 
 /// A fetch in progress: the URL it started from, where its redirects have led so far.
@@ -355,7 +355,7 @@ pub async fn crawl<H: PageHandler>(
                 }
                 count_record(&mut counts, &record, output.is_some());
                 done += 1;
-                progress.page_done(&record.final_url, done, 0);
+                progress.page_done(&record.final_url, done);
                 sink(PageEvent {
                     record: *record,
                     output,
@@ -468,7 +468,7 @@ fn finish_plain<T>(
 ) {
     count_record(counts, &record, false);
     *done += 1;
-    progress.page_done(&record.url, *done, 0);
+    progress.page_done(&record.url, *done);
     sink(PageEvent {
         record,
         output: None,
