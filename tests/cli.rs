@@ -17,6 +17,12 @@ fn demo_audit_writes_audit_json_and_a_summary() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
+    // Not a terminal: no progress bar, nothing on stderr for a log to trip on.
+    assert!(
+        output.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert!(
         output.status.success(),
         "{stdout}\n{}",
