@@ -111,3 +111,62 @@ fn a_plain_http_server_behind_https_is_a_tls_error() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("TLS/certificate error"), "{stderr}");
 }
+
+#[test]
+fn a_consultant_adds_a_word_to_the_lexicon_without_rebuilding() {
+    let checks = tempfile::tempdir().unwrap();
+    let bundled = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/checks/key-pages.toml"
+    ))
+    .unwrap();
+    // The demo shop's "Qui sommes-nous ?" page is an about page; call it a store locator too, by its URL word.
+    let edited = bundled.replace(
+        r#"url = ["magasins","#,
+        r#"url = ["qui-sommes-nous", "magasins","#,
+    );
+    assert_ne!(
+        edited, bundled,
+        "the store-locator line moved: update this test"
+    );
+    std::fs::write(checks.path().join("key-pages.toml"), edited).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let output = cxaudit()
+        .args(["audit", "--demo", "-q", "--checks"])
+        .arg(checks.path())
+        .arg("-o")
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("audit.json")).unwrap())
+            .unwrap();
+    let store = &json["site"]["key_pages"]["store-locator"][0];
+    assert!(
+        store["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/qui-sommes-nous/"),
+        "{store}"
+    );
+    assert_eq!(store["matched_by"], serde_json::json!(["url"]));
+
+    // A broken file is refused with its name, before any request is made.
+    std::fs::write(
+        checks.path().join("key-pages.toml"),
+        "[contact]\ntext = 3\n",
+    )
+    .unwrap();
+    let output = cxaudit()
+        .args(["audit", "--demo", "--checks"])
+        .arg(checks.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("key-pages.toml"));
+}
