@@ -21,6 +21,7 @@ trap '"$KIT/serve.sh" stop "$PORT" >/dev/null 2>&1 || true' EXIT
 
 # Full page facts for every page, written to audit.json, with the default politeness (4 concurrent requests).
 export CXAUDIT_CMD="$PWD/target/release/cxaudit audit \"\$URL\" --max-pages 100000 --quiet -o /tmp/cxbench-audit-$PAGES"
-"$KIT/run_baselines.sh" "$SHOP" "$RUNS" "$RESULTS" $CRAWLERS
+# From /tmp: wget --spider leaves empty host folders in its working directory.
+(cd /tmp && "$KIT/run_baselines.sh" "$SHOP" "$RUNS" "$RESULTS" $CRAWLERS)
 python3 "$KIT/measure.py" report --results "$RESULTS" --baseline wget-delete
 echo "raw runs: $RESULTS"
