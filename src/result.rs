@@ -53,7 +53,8 @@ pub struct Target {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Guess {
     pub value: String,
-    /// `flag`, `tld`, `html-lang`, `content-language`.
+    /// `flag`, `tld`, `html-lang`, `phone` (country of the numbers written internationally), `country` (a language
+    /// from the country).
     pub source: String,
 }
 

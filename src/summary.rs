@@ -32,6 +32,25 @@ pub fn render(result: &AuditResult, json_path: &str) -> String {
         guess(&t.country),
         guess(&t.lang)
     );
+    // The start page failing leaves an audit of whatever the sitemap listed: say so before any figure.
+    let start_failure = result
+        .crawl
+        .broken_links
+        .iter()
+        .find(|b| b.url == t.start_url || b.url == t.final_url);
+    if let Some(failure) = start_failure {
+        let _ = writeln!(
+            out,
+            "  warning: the start page failed ({}): only pages listed in a sitemap were audited",
+            failure.error.message
+        );
+    }
+    if c.html_pages == 0 {
+        let _ = writeln!(
+            out,
+            "  warning: no HTML page could be read: the site facts below are empty"
+        );
+    }
     let seconds = c.duration_ms as f64 / 1000.0;
     let _ = writeln!(
         out,

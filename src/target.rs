@@ -136,7 +136,7 @@ pub fn resolve(input: TargetInput<'_>) -> Target {
                 "IT" => "it",
                 _ => return None,
             };
-            Some(guess(default.to_string(), "tld"))
+            Some(guess(default.to_string(), "country"))
         });
     let phone_prefixes = country
         .as_ref()

@@ -506,3 +506,37 @@ async fn robots_crawl_delay_spaces_the_requests() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_start_page_is_reported_and_the_sitemap_still_audited() {
+    let server = cxaudit::serve::start(0, |base| {
+        let sitemap = format!("<urlset><url><loc>{base}p1.html</loc></url></urlset>");
+        let responder: cxaudit::serve::Responder = Arc::new(move |path: &str| match path {
+            "/" => Reply::Content {
+                status: 503,
+                content_type: "text/html".into(),
+                body: "en maintenance".into(),
+            },
+            "/sitemap.xml" => Reply::Content {
+                status: 200,
+                content_type: "application/xml".into(),
+                body: sitemap.clone().into(),
+            },
+            "/p1.html" => {
+                Reply::html("<html lang=fr><body><p>Tél. 04 72 00 11 22</p></body></html>")
+            }
+            _ => Reply::NotFound,
+        });
+        responder
+    })
+    .await
+    .unwrap();
+    let result = audit_with(&server, CrawlSettings::default()).await;
+    assert_eq!(result.crawl.counts.html_pages, 1);
+    assert_eq!(result.site.pages_showing_phone, 1);
+    let summary = cxaudit::summary::render(&result, "audit.json");
+    assert!(
+        summary.contains("warning: the start page failed (HTTP 503 Service Unavailable): only pages listed in a sitemap"),
+        "{summary}"
+    );
+}
