@@ -151,7 +151,8 @@ fn escaped_byte(bytes: &[u8], i: usize) -> Option<u8> {
     u8::from_str_radix(hex, 16).ok()
 }
 
-fn percent_decode_lossy(s: &str) -> String {
+/// Decodes every `%XX` escape; invalid UTF-8 becomes U+FFFD. For display and matching, never for fetching.
+pub fn percent_decode_lossy(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

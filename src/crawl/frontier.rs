@@ -127,10 +127,6 @@ impl Frontier {
         &self.entries[id as usize]
     }
 
-    pub fn id_of(&self, url: &Url) -> Option<u32> {
-        self.ids.get(url.as_str()).copied()
-    }
-
     /// Records a link (or a sitemap entry) to `url`, already normalised and in scope. `allowed` is robots.txt.
     pub fn discover(
         &mut self,

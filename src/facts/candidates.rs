@@ -10,6 +10,7 @@ use crate::result::{
     CandidateSource, Candidates, EmailCandidate, PageFacts, PhoneCandidate, PostcodeCandidate,
     Region,
 };
+use crate::urlnorm;
 
 /// Characters of context kept before a phone number ("Tél. :", "SIRET", "ex :").
 const CONTEXT_CHARS: usize = 32;
@@ -215,7 +216,7 @@ fn postcodes_in(text: &str, region: Region, out: &mut Candidates) {
 /// A `tel:` link target: the most reliable phone evidence there is, seen or not.
 pub fn push_tel_link(out: &mut Candidates, href: &str, region: Region) {
     let raw = href.split_once(':').map(|(_, v)| v).unwrap_or(href);
-    let raw = percent_decode(raw);
+    let raw = urlnorm::percent_decode_lossy(raw);
     let digits = phone_digits(&raw);
     if digits.trim_start_matches('+').len() >= 3 {
         out.phones.push(PhoneCandidate {
@@ -230,7 +231,7 @@ pub fn push_tel_link(out: &mut Candidates, href: &str, region: Region) {
 
 pub fn push_mailto(out: &mut Candidates, href: &str, region: Region) {
     let raw = href.split_once(':').map(|(_, v)| v).unwrap_or_default();
-    let raw = percent_decode(raw.split('?').next().unwrap_or_default());
+    let raw = urlnorm::percent_decode_lossy(raw.split('?').next().unwrap_or_default());
     for address in raw.split(',') {
         let address = address.trim().to_ascii_lowercase();
         if EMAIL
@@ -263,27 +264,6 @@ pub fn push_cloudflare_email(out: &mut Candidates, hex: &str, region: Region) {
             push_email(out, address, region, CandidateSource::Obfuscated);
         }
     }
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Some(v) = std::str::from_utf8(&bytes[i + 1..i + 3])
-                .ok()
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-            {
-                out.push(v);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]

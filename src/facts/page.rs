@@ -510,7 +510,7 @@ impl Walker {
             .or_else(|| get(el, "data-lazy-src"));
         let file_name = src.and_then(|s| self.resolve(s)).and_then(|u| {
             let name = u.path_segments()?.next_back()?.to_string();
-            non_empty(percent_decode(&name))
+            non_empty(urlnorm::percent_decode_lossy(&name))
         });
         let alt = attr(el, "alt").map(|a| collapse(&a)).and_then(non_empty);
         if let (Some(link), Some(alt)) = (&mut self.link, &alt) {
@@ -793,11 +793,4 @@ fn truncate_chars(s: &str, max: usize) -> String {
         Some((at, _)) => format!("{}…", &s[..at]),
         None => s.to_string(),
     }
-}
-
-fn percent_decode(s: &str) -> String {
-    url::form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
-        .next()
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_else(|| s.to_string())
 }
