@@ -6,8 +6,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use cxaudit::facts::lexicon::KeyPageLexicon;
 use cxaudit::facts::{page, site};
+use cxaudit::rules::{observe, pack::Checks};
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
@@ -60,7 +60,7 @@ fn main() {
         })
         .collect();
     let megabytes = docs.iter().map(|(d, _)| d.len()).sum::<usize>() as f64 / 1e6;
-    let lexicon = KeyPageLexicon::bundled();
+    let checks = Checks::bundled();
 
     let (parse, nodes) = best_of(passes, || {
         docs.iter()
@@ -76,8 +76,9 @@ fn main() {
         docs.iter()
             .map(|(d, base)| {
                 let (facts, links) = page::extract(d, base);
-                let summary = site::summarize(&facts, base, &lexicon);
-                std::hint::black_box(&summary);
+                let summary = site::summarize(&facts, base, &checks);
+                let observation = observe::observe(&facts, base, Some(2), &checks);
+                std::hint::black_box((&summary, &observation));
                 serde_json::to_string(&facts).unwrap().len() + links.len()
             })
             .sum()
@@ -89,7 +90,7 @@ fn main() {
     for (name, secs) in [
         ("bare scraper parse", parse),
         ("page facts", facts),
-        ("page facts + site summary + JSON", full),
+        ("page facts + site summary + rule observations + JSON", full),
     ] {
         println!(
             "| {name} | {:.3} | {:.0} | {:.2} |",

@@ -8,9 +8,11 @@ use std::sync::Arc;
 use url::Url;
 
 use crate::crawl::{self, Analyzed, CrawlSettings, FetchedPage, PageHandler, Progress};
-use crate::facts::lexicon::KeyPageLexicon;
 use crate::facts::{page, site};
 use crate::result::{AuditResult, CrawlReport, CrawlSettingsReport, ToolInfo, SCHEMA_VERSION};
+use crate::rules::observe::{self, PageObservation};
+use crate::rules::pack::Checks;
+use crate::rules::{self, SiteObservations};
 use crate::target::{self, TargetInput};
 
 /// What to audit and how.
@@ -21,7 +23,8 @@ pub struct AuditOptions {
     pub country: Option<String>,
     /// Language forced by the consultant (`--lang`).
     pub lang: Option<String>,
-    pub lexicon: Arc<KeyPageLexicon>,
+    /// The rule pack (bundled, or `--checks DIR`).
+    pub checks: Arc<Checks>,
     /// Where `audit.json` goes. Created if missing.
     pub out_dir: PathBuf,
 }
@@ -45,11 +48,11 @@ pub struct AuditOutput {
 
 /// Turns each HTML page into its facts (kept, as a JSON line) and its summary (for the site facts).
 struct FactsHandler {
-    lexicon: Arc<KeyPageLexicon>,
+    checks: Arc<Checks>,
 }
 
-/// A page's serialised record and its contribution to the site facts.
-type HandledPage = (String, site::PageSummary);
+/// A page's serialised record, its contribution to the site facts, and what the rules saw on it.
+type HandledPage = (String, site::PageSummary, PageObservation);
 
 impl PageHandler for FactsHandler {
     type Output = HandledPage;
@@ -57,14 +60,15 @@ impl PageHandler for FactsHandler {
     fn analyze(&self, page: FetchedPage) -> Analyzed<HandledPage> {
         let (facts, links) = page::extract(&page.html, &page.base);
         drop(page.html);
-        let summary = site::summarize(&facts, &page.base, &self.lexicon);
+        let summary = site::summarize(&facts, &page.base, &self.checks);
+        let observation = observe::observe(&facts, &page.base, page.record.depth, &self.checks);
         let mut record = page.record;
         record.facts = Some(facts);
         // Serialised here, on the blocking pool, so that the crawl loop only copies bytes.
         let line = serde_json::to_string(&record).expect("page records serialise");
         Analyzed {
             links,
-            output: (line, summary),
+            output: (line, summary, observation),
         }
     }
 }
@@ -126,10 +130,12 @@ impl ResultWriter {
             ("redirects", &crawl.redirects),
         ];
         write_fields(out, &crawl_fields, "\n},\n")?;
-        let top_fields: [(&str, &dyn erased::Json); 3] = [
+        let top_fields: [(&str, &dyn erased::Json); 5] = [
             ("target", &result.target),
             ("finished_at", &result.finished_at),
             ("site", &result.site),
+            ("scores", &result.scores),
+            ("checks", &result.checks),
         ];
         write_fields(out, &top_fields, "\n}\n")?;
         out.flush()?;
@@ -187,15 +193,22 @@ pub async fn run(
         .map_err(write_error(&json_path))?;
     let mut write_failure: Option<std::io::Error> = None;
 
-    let mut builder = site::SiteFactsBuilder::new(&options.lexicon);
+    let mut builder = site::SiteFactsBuilder::new(&options.checks.lexicon);
+    let mut observations = SiteObservations::new(&options.checks);
     let handler = Arc::new(FactsHandler {
-        lexicon: options.lexicon.clone(),
+        checks: options.checks.clone(),
     });
     let outcome = crawl::crawl(&options.crawl, &options.start, handler, progress, |event| {
         builder.add_record(&event.record);
         let line = match event.output {
-            Some((line, summary)) => {
+            Some((line, summary, observation)) => {
                 builder.add_page(&event.record, summary);
+                observations.add(
+                    &event.record.final_url,
+                    event.record.depth,
+                    event.record.discovered_by == crate::result::Discovery::Start,
+                    observation,
+                );
                 line
             }
             None => serde_json::to_string(&event.record).expect("page records serialise"),
@@ -226,7 +239,11 @@ pub async fn run(
         lang_flag: options.lang.as_deref(),
         phone_country: builder.international_phone_country(),
     });
-    let site = builder.finish(target.country.as_ref().map(|c| c.value.as_str()));
+    let mut site = builder.finish(
+        target.country.as_ref().map(|c| c.value.as_str()),
+        &options.checks.not_the_shop,
+    );
+    let evaluation = rules::evaluate(&options.checks, &mut site, &target, &observations);
     let settings = &options.crawl;
     let result = AuditResult {
         schema_version: SCHEMA_VERSION,
@@ -256,6 +273,8 @@ pub async fn run(
             redirects: outcome.redirects,
         },
         site,
+        checks: evaluation.checks,
+        scores: evaluation.scores,
     };
     let temp_path = writer.temp_path.clone();
     writer

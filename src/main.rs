@@ -12,7 +12,7 @@ use url::Url;
 
 use cxaudit::crawl::frontier::Limits;
 use cxaudit::crawl::CrawlSettings;
-use cxaudit::facts::lexicon::KeyPageLexicon;
+use cxaudit::rules::pack::Checks;
 
 mod progress;
 
@@ -31,11 +31,32 @@ struct Cli {
 enum Command {
     /// Crawl a shop and write its audit (audit.json) to a folder.
     Audit(AuditArgs),
+    /// List or validate rule packs (the files of checks/).
+    #[command(subcommand)]
+    Checks(ChecksCommand),
     /// Serve the bundled sample shop on 127.0.0.1 until interrupted, to crawl it with other tools.
     DemoServe {
         /// Port to listen on (0 picks a free one).
         #[arg(long, default_value_t = 8089)]
         port: u16,
+    },
+}
+
+#[derive(Subcommand)]
+enum ChecksCommand {
+    /// List the rules: id, category, weight, scope, detector, title.
+    List {
+        /// A folder of rule files instead of the bundled ones.
+        #[arg(long)]
+        checks: Option<PathBuf>,
+        /// Titles in this language (fr, en).
+        #[arg(long, default_value = "en")]
+        lang: String,
+    },
+    /// Check a folder of rule files: every problem is reported with its file; exit 1 if any.
+    Validate {
+        /// The folder (with key-pages.toml, categories.toml and rules/).
+        dir: PathBuf,
     },
 }
 
@@ -77,7 +98,7 @@ struct AuditArgs {
     /// The shop's language (fr, en...), when the page does not tell.
     #[arg(long)]
     lang: Option<String>,
-    /// A folder of rule files replacing the bundled ones (reads key-pages.toml from it).
+    /// A folder of rule files replacing the bundled ones (key-pages.toml, categories.toml, rules/*.toml).
     #[arg(long)]
     checks: Option<PathBuf>,
     /// Print nothing but errors.
@@ -98,6 +119,7 @@ fn main() -> ExitCode {
     let outcome = runtime.block_on(async {
         match cli.command {
             Command::Audit(args) => audit(args).await,
+            Command::Checks(command) => checks_command(command),
             Command::DemoServe { port } => demo_serve(port).await,
         }
     });
@@ -111,10 +133,7 @@ fn main() -> ExitCode {
 }
 
 async fn audit(args: AuditArgs) -> anyhow::Result<()> {
-    let lexicon = match &args.checks {
-        Some(dir) => KeyPageLexicon::load(&dir.join("key-pages.toml"))?,
-        None => KeyPageLexicon::bundled(),
-    };
+    let checks = load_checks(args.checks.as_deref())?;
     // The demo shop lives as long as the audit; it is dropped (and stops) on return.
     let demo_server = if args.demo {
         Some(
@@ -162,7 +181,7 @@ async fn audit(args: AuditArgs) -> anyhow::Result<()> {
         crawl: settings,
         country: args.country,
         lang: args.lang,
-        lexicon: Arc::new(lexicon),
+        checks: Arc::new(checks),
         out_dir,
     };
     let output = cxaudit::audit::run(options, &progress).await?;
@@ -174,6 +193,52 @@ async fn audit(args: AuditArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+fn load_checks(dir: Option<&std::path::Path>) -> anyhow::Result<Checks> {
+    Ok(match dir {
+        Some(dir) => Checks::load(dir)?,
+        None => Checks::bundled(),
+    })
+}
+
+fn checks_command(command: ChecksCommand) -> anyhow::Result<()> {
+    match command {
+        ChecksCommand::List { checks, lang } => {
+            let checks = load_checks(checks.as_deref())?;
+            println!(
+                "{:<26} {:<14} {:>6}  {:<10} {:<24} TITLE",
+                "ID", "CATEGORY", "WEIGHT", "SCOPE", "DETECTOR"
+            );
+            for rule in &checks.rules {
+                let scope = serde_json::to_value(rule.scope)?;
+                println!(
+                    "{:<26} {:<14} {:>6}  {:<10} {:<24} {}{}",
+                    rule.id,
+                    rule.category,
+                    rule.weight,
+                    scope.as_str().unwrap_or_default(),
+                    rule.detector,
+                    rule.title.get(&lang),
+                    if rule.enabled { "" } else { " (disabled)" }
+                );
+            }
+            println!("{} rules from {}", checks.rules.len(), checks.origin);
+            Ok(())
+        }
+        ChecksCommand::Validate { dir } => {
+            let checks = Checks::load(&dir)?;
+            let enabled = checks.rules.iter().filter(|r| r.enabled).count();
+            println!(
+                "{}: valid — {} rules ({enabled} enabled), {} categories, {} terms",
+                dir.display(),
+                checks.rules.len(),
+                checks.categories.len(),
+                checks.terms.len()
+            );
+            Ok(())
+        }
+    }
 }
 
 /// Accepts `shop.example` as well as `https://shop.example/`.

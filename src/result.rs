@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Version of the `audit.json` layout. Readers refuse documents with a higher major version.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The whole `audit.json` document.
 #[derive(Debug, Serialize, Deserialize)]
@@ -21,6 +21,74 @@ pub struct AuditResult {
     pub finished_at: String,
     pub crawl: CrawlReport,
     pub site: SiteFacts,
+    /// One result per enabled rule, in the rule pack's order.
+    #[serde(default)]
+    pub checks: Vec<CheckResult>,
+    #[serde(default)]
+    pub scores: Scores,
+}
+
+/// A rule's verdict on the site.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CheckResult {
+    /// The rule's id: its file name under `checks/rules/`, its anchor in the report.
+    pub id: String,
+    pub category: String,
+    pub status: CheckStatus,
+    /// 0..1; null when not applicable.
+    pub score: Option<f64>,
+    pub weight: f64,
+    /// One line, in English and French.
+    pub finding: Finding,
+    /// What proves it: at most a few items.
+    pub evidence: Vec<Evidence>,
+    /// Detector-specific measures (counts, lists of pages lacking something, parsed values).
+    #[serde(skip_serializing_if = "serde_json::Value::is_null", default)]
+    pub details: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Finding {
+    pub en: String,
+    pub fr: String,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckStatus {
+    Pass,
+    Partial,
+    Fail,
+    NotApplicable,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Evidence {
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub region: Option<Region>,
+    /// The text or attribute that proves it.
+    pub text: String,
+}
+
+/// Scores 0–100, weighted as the rule files say (Lighthouse's weighted mean; not-applicable rules left out).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Scores {
+    /// Null when no weighted rule applied.
+    pub overall: Option<f64>,
+    pub grade: Option<String>,
+    pub categories: Vec<CategoryScore>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CategoryScore {
+    pub id: String,
+    pub score: Option<f64>,
+    pub passed: u32,
+    pub partial: u32,
+    pub failed: u32,
+    pub not_applicable: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -480,9 +548,11 @@ pub struct SiteFacts {
     pub pages_showing_phone: u64,
     /// HTML pages (final URLs) whose visible text shows no phone number.
     pub pages_without_phone: Vec<String>,
+    /// The key pages: the best candidate of each kind, or null.
+    pub key_pages: KeyPages,
     /// Probable key pages by kind (`contact`, `faq`, `legal-notice`, `terms`, `privacy`, `delivery`, `returns`,
-    /// `order-tracking`, `payment`, `about`), best first.
-    pub key_pages: BTreeMap<String, Vec<KeyPageCandidate>>,
+    /// `order-tracking`, `payment`, `about`, `cart`...), best first, with how each was recognised.
+    pub key_page_candidates: BTreeMap<String, Vec<KeyPageCandidate>>,
     pub social: Vec<OutboundProfile>,
     pub messaging: Vec<OutboundProfile>,
     /// Hosts of third-party scripts, with the number of pages that load them.
@@ -493,15 +563,109 @@ pub struct SiteFacts {
     /// schema.org `@type`s seen in JSON-LD, with page counts.
     pub json_ld_types: Vec<HostCount>,
     pub postcodes: Vec<SitePostcode>,
+    /// Numbers and addresses shown on the site that belong to other bodies (a regulator, the host, a mediator).
+    pub other_phones: Vec<SitePhone>,
+    pub other_emails: Vec<SiteEmail>,
+    pub payment_methods: Vec<NamedSignal>,
+    pub delivery_options: Vec<NamedSignal>,
+    pub chat_widgets: Vec<NamedSignal>,
+    pub response_time_promise: Option<ResponsePromise>,
+    pub opening_hours: Option<OpeningHours>,
+}
+
+/// The key page of each kind the rules use: the best candidate (reached, not an error), or null.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct KeyPages {
+    pub contact: Option<String>,
+    pub faq: Option<String>,
+    pub legal_notice: Option<String>,
+    pub terms: Option<String>,
+    pub delivery: Option<String>,
+    pub returns: Option<String>,
+    pub privacy: Option<String>,
+    pub order_tracking: Option<String>,
+    pub payment: Option<String>,
+    pub about: Option<String>,
+    pub cart: Option<String>,
+    pub checkout: Option<String>,
+}
+
+impl KeyPages {
+    /// The page of a kind named as in `key-pages.toml` (`legal-notice`).
+    pub fn get(&self, kind: &str) -> Option<&str> {
+        match kind {
+            "contact" => self.contact.as_deref(),
+            "faq" => self.faq.as_deref(),
+            "legal-notice" => self.legal_notice.as_deref(),
+            "terms" => self.terms.as_deref(),
+            "delivery" => self.delivery.as_deref(),
+            "returns" => self.returns.as_deref(),
+            "privacy" => self.privacy.as_deref(),
+            "order-tracking" => self.order_tracking.as_deref(),
+            "payment" => self.payment.as_deref(),
+            "about" => self.about.as_deref(),
+            "cart" => self.cart.as_deref(),
+            "checkout" => self.checkout.as_deref(),
+            _ => None,
+        }
+    }
+
+    pub fn set(&mut self, kind: &str, url: Option<String>) {
+        let slot = match kind {
+            "contact" => &mut self.contact,
+            "faq" => &mut self.faq,
+            "legal-notice" => &mut self.legal_notice,
+            "terms" => &mut self.terms,
+            "delivery" => &mut self.delivery,
+            "returns" => &mut self.returns,
+            "privacy" => &mut self.privacy,
+            "order-tracking" => &mut self.order_tracking,
+            "payment" => &mut self.payment,
+            "about" => &mut self.about,
+            "cart" => &mut self.cart,
+            "checkout" => &mut self.checkout,
+            _ => return,
+        };
+        *slot = url;
+    }
+}
+
+/// A payment method, delivery option or chat vendor seen on the site.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct NamedSignal {
+    /// The term's name in its rule file (`paypal`, `colissimo`, `crisp`).
+    pub name: String,
+    pub label: String,
+    pub page_count: u64,
+    pub evidence: Evidence,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ResponsePromise {
+    pub text: String,
+    pub hours: f64,
+    pub business_hours: bool,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct OpeningHours {
+    /// `monday` … `sunday` → ranges such as `09:00-18:00`; closed days are empty.
+    pub week: BTreeMap<String, Vec<String>>,
+    pub text: String,
+    pub url: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct SitePhone {
     /// E.164 when the number parses for the target country, otherwise the digits.
-    pub number: String,
+    pub e164: String,
     pub valid: bool,
     /// libphonenumber's type (`fixed-line`, `mobile`, `toll-free`, `premium-rate`, `shared-cost`...).
+    #[serde(rename = "type")]
     pub number_type: Option<String>,
+    /// The country the number belongs to (ISO code), from its calling code.
+    pub country: Option<String>,
     /// The calling code, such as `33`.
     pub calling_code: Option<u16>,
     /// The forms it was written in.

@@ -79,7 +79,7 @@ pub fn render(result: &AuditResult, json_path: &str) -> String {
         let _ = writeln!(
             out,
             "    {} {} — {} pages, written {}",
-            phone.number,
+            phone.e164,
             phone.number_type.as_deref().unwrap_or(""),
             phone.page_count,
             phone
@@ -106,7 +106,12 @@ pub fn render(result: &AuditResult, json_path: &str) -> String {
     );
     let _ = writeln!(out, "  key pages:");
     for (kind, label) in SUMMARY_KEY_PAGES {
-        match s.key_pages.get(*kind).and_then(|list| list.first()) {
+        let chosen = s.key_pages.get(kind).and_then(|url| {
+            s.key_page_candidates
+                .get(*kind)
+                .and_then(|list| list.iter().find(|c| c.url == url))
+        });
+        match chosen {
             Some(page) => {
                 let depth = page
                     .depth

@@ -35,7 +35,7 @@ fn demo_audit_writes_audit_json_and_a_summary() {
     let json: Value =
         serde_json::from_str(&std::fs::read_to_string(out.path().join("audit.json")).unwrap())
             .unwrap();
-    assert_eq!(json["schema_version"], 1);
+    assert_eq!(json["schema_version"], cxaudit::result::SCHEMA_VERSION);
     assert_eq!(json["crawl"]["counts"]["html_pages"], 13);
     assert_eq!(json["crawl"]["counts"]["sitemap_only"], 1);
     let cgv = json["crawl"]["pages"]
@@ -114,7 +114,7 @@ fn a_plain_http_server_behind_https_is_a_tls_error() {
 
 #[test]
 fn a_consultant_adds_a_word_to_the_lexicon_without_rebuilding() {
-    let checks = tempfile::tempdir().unwrap();
+    let checks = copy_of_bundled_checks();
     let bundled = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/checks/key-pages.toml"
@@ -146,7 +146,7 @@ fn a_consultant_adds_a_word_to_the_lexicon_without_rebuilding() {
     let json: Value =
         serde_json::from_str(&std::fs::read_to_string(out.path().join("audit.json")).unwrap())
             .unwrap();
-    let store = &json["site"]["key_pages"]["store-locator"][0];
+    let store = &json["site"]["key_page_candidates"]["store-locator"][0];
     assert!(
         store["url"]
             .as_str()
@@ -169,4 +169,147 @@ fn a_consultant_adds_a_word_to_the_lexicon_without_rebuilding() {
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("key-pages.toml"));
+}
+
+/// A copy of the bundled `checks/` folder, to edit as a consultant would.
+fn copy_of_bundled_checks() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("checks");
+    std::fs::create_dir(dir.path().join("rules")).unwrap();
+    for sub in ["", "rules"] {
+        for entry in std::fs::read_dir(source.join(sub)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_file() {
+                std::fs::copy(&path, dir.path().join(sub).join(path.file_name().unwrap())).unwrap();
+            }
+        }
+    }
+    dir
+}
+
+fn audit_demo_with(checks: &std::path::Path) -> Value {
+    let out = tempfile::tempdir().unwrap();
+    let output = cxaudit()
+        .args(["audit", "--demo", "-q", "--checks"])
+        .arg(checks)
+        .arg("-o")
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_str(&std::fs::read_to_string(out.path().join("audit.json")).unwrap()).unwrap()
+}
+
+fn check<'a>(audit: &'a Value, id: &str) -> Option<&'a Value> {
+    audit["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+}
+
+#[test]
+fn a_consultant_reweights_and_switches_off_rules_without_rebuilding() {
+    let checks = copy_of_bundled_checks();
+    let before = audit_demo_with(checks.path());
+    assert!(check(&before, "channel-fax").is_some());
+    let rules = checks.path().join("rules");
+    // Switch the fax rule off; give the FAQ rule (partial on the demo shop) all the weight of its category.
+    let fax = std::fs::read_to_string(rules.join("channel-fax.toml")).unwrap();
+    std::fs::write(
+        rules.join("channel-fax.toml"),
+        fax.replace("detector =", "enabled = false\ndetector ="),
+    )
+    .unwrap();
+    let faq = std::fs::read_to_string(rules.join("faq.toml")).unwrap();
+    std::fs::write(
+        rules.join("faq.toml"),
+        faq.replace("weight = 5", "weight = 500"),
+    )
+    .unwrap();
+    let after = audit_demo_with(checks.path());
+    assert!(
+        check(&after, "channel-fax").is_none(),
+        "a disabled rule is not judged"
+    );
+    assert_eq!(check(&after, "faq").unwrap()["weight"], 500.0);
+    let self_service = |a: &Value| {
+        a["scores"]["categories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == "self-service")
+            .unwrap()["score"]
+            .as_f64()
+            .unwrap()
+    };
+    let faq_score = check(&after, "faq").unwrap()["score"].as_f64().unwrap() * 100.0;
+    assert!(
+        (self_service(&after) - faq_score).abs() <= 1.0,
+        "the category is now (almost) the FAQ's score"
+    );
+    assert_ne!(self_service(&after), self_service(&before));
+}
+
+#[test]
+fn checks_list_and_validate() {
+    let output = cxaudit().args(["checks", "list"]).output().unwrap();
+    assert!(output.status.success());
+    let listing = String::from_utf8_lossy(&output.stdout);
+    for id in [
+        "phone-every-page",
+        "mediator",
+        "self-service-coverage",
+        "spelling",
+    ] {
+        assert!(listing.contains(id), "{id} missing from:\n{listing}");
+    }
+
+    let checks = copy_of_bundled_checks();
+    let output = cxaudit()
+        .args(["checks", "validate"])
+        .arg(checks.path())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    // A typo in a detector name, a weight that is not a number and a file named after no rule: all reported.
+    let rules = checks.path().join("rules");
+    let faq = std::fs::read_to_string(rules.join("faq.toml")).unwrap();
+    std::fs::write(
+        rules.join("faq.toml"),
+        faq.replace("detector = \"faq\"", "detector = \"faqs\""),
+    )
+    .unwrap();
+    let mediator = std::fs::read_to_string(rules.join("mediator.toml")).unwrap();
+    std::fs::write(
+        rules.join("mediator.toml"),
+        mediator.replace("weight = 4", "weight = \"heavy\""),
+    )
+    .unwrap();
+    std::fs::write(rules.join("renamed.toml"), faq).unwrap();
+    let output = cxaudit()
+        .args(["checks", "validate"])
+        .arg(checks.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("rules/faq.toml: unknown detector \"faqs\""),
+        "{stderr}"
+    );
+    assert!(stderr.contains("rules/mediator.toml"), "{stderr}");
+    assert!(
+        stderr.contains("rules/renamed.toml: id \"faq\" must be the file name"),
+        "{stderr}"
+    );
 }

@@ -10,8 +10,8 @@ use std::time::Duration;
 use cxaudit::audit::{self, AuditOptions};
 use cxaudit::crawl::frontier::Limits;
 use cxaudit::crawl::CrawlSettings;
-use cxaudit::facts::lexicon::KeyPageLexicon;
 use cxaudit::result::{AuditResult, FetchErrorKind, PageRecord};
+use cxaudit::rules::pack::Checks;
 use cxaudit::serve::Reply;
 use serde_json::Value;
 
@@ -123,7 +123,7 @@ async fn audit_fixture() -> Audited {
         crawl: settings,
         country: None,
         lang: None,
-        lexicon: Arc::new(KeyPageLexicon::bundled()),
+        checks: Arc::new(Checks::bundled()),
         out_dir: out.path().to_path_buf(),
     };
     let output = audit::run(options, &()).await.unwrap();
@@ -160,7 +160,7 @@ async fn crawl_of_a_fixture_shop() {
     };
 
     // The contract's envelope.
-    assert_eq!(a.raw["schema_version"], 1);
+    assert_eq!(a.raw["schema_version"], cxaudit::result::SCHEMA_VERSION);
     assert_eq!(a.raw["tool"]["name"], "cxaudit");
     for key in ["target", "started_at", "finished_at", "crawl", "site"] {
         assert!(a.raw.get(key).is_some(), "{key} missing");
@@ -356,13 +356,13 @@ async fn page_and_site_facts_of_a_fixture_shop() {
         ]
     );
     let main_phone = &site.phones[0];
-    assert_eq!(main_phone.number, "+33472001122");
+    assert_eq!(main_phone.e164, "+33472001122");
     assert_eq!(main_phone.number_type.as_deref(), Some("fixed-line"));
     // Seven pages with the header number, and the deeply nested page that writes it in its body.
     assert_eq!(main_phone.page_count, 8, "{:?}", main_phone.pages);
     assert!(main_phone.written.contains(&"04.72.00.11.22".to_string()));
     assert!(
-        !site.phones.iter().any(|p| p.number == "+33472001123"),
+        !site.phones.iter().any(|p| p.e164 == "+33472001123"),
         "the fax is not a phone: {:?}",
         site.phones
     );
@@ -375,7 +375,7 @@ async fn page_and_site_facts_of_a_fixture_shop() {
     );
 
     // Key pages, found by link text and URL, with their depth.
-    let best = |kind: &str| site.key_pages[kind][0].clone();
+    let best = |kind: &str| site.key_page_candidates[kind][0].clone();
     assert_eq!(best("contact").url, format!("{}contact/", a.base));
     assert_eq!(best("contact").depth, Some(1));
     assert_eq!(
@@ -449,7 +449,7 @@ async fn audit_with(server: &cxaudit::serve::Server, settings: CrawlSettings) ->
         crawl: settings,
         country: Some("FR".into()),
         lang: None,
-        lexicon: Arc::new(KeyPageLexicon::bundled()),
+        checks: Arc::new(Checks::bundled()),
         out_dir: out.path().to_path_buf(),
     };
     audit::run(options, &()).await.unwrap().result

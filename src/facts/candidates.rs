@@ -12,8 +12,9 @@ use crate::result::{
 };
 use crate::urlnorm;
 
-/// Characters of context kept before a phone number ("Tél. :", "SIRET", "ex :").
-const CONTEXT_CHARS: usize = 32;
+/// Characters of context kept before a phone number ("Tél. :", "SIRET", "ex :", and a few lines up, "CNIL —
+/// 3 place de Fontenoy"), lines joined by " | ".
+const CONTEXT_CHARS: usize = 150;
 
 /// Phone-like strings, in the forms shops write them (domain-facts §3.4): international `+33 (0)1 23 45 67 89`,
 /// `0033 …`, national `01 23 45 67 89` / `01.23.45.67.89` / `0123456789`, SVA `0 800 123 456`, Belgian
@@ -141,15 +142,24 @@ pub fn phone_digits(raw: &str) -> String {
 }
 
 fn context_before(text: &str, at: usize) -> String {
-    let line_start = text[..at].rfind('\n').map(|i| i + 1).unwrap_or(0);
-    let line = &text[line_start..at];
-    let start = line
+    let before = &text[..at];
+    let start = before
         .char_indices()
         .rev()
         .nth(CONTEXT_CHARS - 1)
         .map(|(i, _)| i)
         .unwrap_or(0);
-    line[start..].trim().to_string()
+    before[start..]
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
+
+/// The words on the number's own line: the last part of its context.
+pub fn same_line(context: &str) -> &str {
+    context.rsplit(" | ").next().unwrap_or(context)
 }
 
 fn emails_in(text: &str, region: Region, out: &mut Candidates) {
@@ -318,7 +328,8 @@ mod tests {
             Region::Footer,
             &mut c,
         );
-        assert_eq!(c.phones[0].context, "Tél. :");
+        assert_eq!(c.phones[0].context, "Service client | Tél. :");
+        assert_eq!(same_line(&c.phones[0].context), "Tél. :");
     }
 
     #[test]

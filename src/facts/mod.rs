@@ -2,6 +2,10 @@
 //! [`crate::result::SiteFacts`]). Synchronous and pure: no I/O, no async.
 
 pub mod candidates;
+pub mod hours;
+pub mod legal;
 pub mod lexicon;
 pub mod page;
+pub mod promise;
 pub mod site;
+pub mod spelling;

@@ -9,12 +9,14 @@ use std::sync::LazyLock;
 use regex::Regex;
 use url::Url;
 
+use crate::facts::candidates::same_line;
 use crate::facts::lexicon::{fold, KeyPageLexicon};
 use crate::memo;
 use crate::result::{
-    CandidateSource, Discovery, HostCount, Hreflang, KeyPageCandidate, LinkKind, OutboundProfile,
-    PageFacts, PageRecord, Region, SiteEmail, SiteFacts, SitePhone, SitePostcode,
+    CandidateSource, Discovery, HostCount, Hreflang, KeyPageCandidate, KeyPages, LinkKind,
+    OutboundProfile, PageFacts, PageRecord, Region, SiteEmail, SiteFacts, SitePhone, SitePostcode,
 };
+use crate::rules::pack::{Checks, NotTheShop};
 
 /// Pages listed per phone number and per e-mail address (the counts are complete).
 const PAGES_LISTED: usize = 50;
@@ -30,11 +32,27 @@ static NOT_A_PHONE_CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex")
 });
 
+#[derive(Debug)]
+struct VisiblePhone {
+    digits: String,
+    written: String,
+    region: Region,
+    /// Not a phone, by the words just before it ("SIRET", "Fax", "ex :").
+    look_alike: bool,
+    /// Another body's, by the words before it ("CNIL", "Hébergeur").
+    other_body: bool,
+    context: String,
+}
+
+/// The tail of an IBAN written in groups: "IBAN : FR76 1695 8000" before "0197 8135 2569 203".
+static IBAN_TAIL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"iban\s*:?\s*[a-z]{2}[0-9]{2}[0-9a-z ]*$").expect("valid regex"));
+
 /// What one page contributes to the site facts.
 #[derive(Debug, Default)]
 pub struct PageSummary {
-    /// Phone candidates in visible text: (digits, as written, region, not a phone by its context).
-    visible_phones: Vec<(String, String, Region, bool, String)>,
+    /// Phone candidates in visible text.
+    visible_phones: Vec<VisiblePhone>,
     tel_links: Vec<String>,
     emails: Vec<(String, CandidateSource, Region)>,
     /// (kind index, target URL, link text, matched by text, matched by URL).
@@ -51,7 +69,8 @@ pub struct PageSummary {
 }
 
 /// Reduces a page to its summary. Pure; runs on the blocking pool.
-pub fn summarize(facts: &PageFacts, page_url: &Url, lexicon: &KeyPageLexicon) -> PageSummary {
+pub fn summarize(facts: &PageFacts, page_url: &Url, checks: &Checks) -> PageSummary {
+    let lexicon = &checks.lexicon;
     let own_host = page_url
         .host_str()
         .unwrap_or_default()
@@ -66,14 +85,19 @@ pub fn summarize(facts: &PageFacts, page_url: &Url, lexicon: &KeyPageLexicon) ->
         match phone.source {
             CandidateSource::Link => summary.tel_links.push(phone.digits.clone()),
             _ => {
-                let excluded = NOT_A_PHONE_CONTEXT.is_match(&fold(&phone.context));
-                summary.visible_phones.push((
-                    phone.digits.clone(),
-                    phone.raw.clone(),
-                    phone.region,
-                    excluded,
-                    phone.context.clone(),
-                ));
+                let context = fold(&phone.context);
+                summary.visible_phones.push(VisiblePhone {
+                    digits: phone.digits.clone(),
+                    written: phone.raw.clone(),
+                    region: phone.region,
+                    look_alike: NOT_A_PHONE_CONTEXT.is_match(same_line(&context))
+                        || IBAN_TAIL.is_match(same_line(&context)),
+                    other_body: checks
+                        .other_body_context
+                        .as_ref()
+                        .is_some_and(|r| r.is_match(&context)),
+                    context: same_line(&phone.context).to_string(),
+                });
             }
         }
     }
@@ -95,7 +119,7 @@ pub fn summarize(facts: &PageFacts, page_url: &Url, lexicon: &KeyPageLexicon) ->
                 } else {
                     link.text.clone()
                 };
-                let (by_text, by_url) = classify_link_cached(lexicon, &link.href, &label);
+                let (by_text, by_url) = link_kinds(lexicon, &link.href, &label);
                 for kind in by_text.iter().chain(by_url.iter()).collect::<BTreeSet<_>>() {
                     summary.key_links.push((
                         *kind,
@@ -161,14 +185,14 @@ pub fn summarize(facts: &PageFacts, page_url: &Url, lexicon: &KeyPageLexicon) ->
 }
 
 /// Key-page kinds a link matches: (by its text, by its URL).
-type LinkKinds = (Vec<usize>, Vec<usize>);
+pub type LinkKinds = (Vec<usize>, Vec<usize>);
 
 thread_local! {
     /// Menus and footers repeat the same links on every page: their kinds are remembered, keyed by (href, label).
     static LINK_KINDS: memo::Memo<(String, String), LinkKinds> = Default::default();
 }
 
-fn classify_link_cached(lexicon: &KeyPageLexicon, href: &str, label: &str) -> LinkKinds {
+pub fn link_kinds(lexicon: &KeyPageLexicon, href: &str, label: &str) -> LinkKinds {
     memo::memoized(&LINK_KINDS, (href.to_string(), label.to_string()), || {
         let path = Url::parse(href)
             .map(|u| u.path().to_string())
@@ -258,6 +282,8 @@ struct PhoneAggregate {
     regions: BTreeSet<Region>,
     tel_link_pages: u64,
     contexts: BTreeSet<String>,
+    /// Pages where it is shown as another body's number.
+    other_pages: BTreeSet<u32>,
 }
 
 #[derive(Default)]
@@ -271,6 +297,7 @@ struct EmailAggregate {
 struct PhoneGroup {
     valid: bool,
     number_type: Option<String>,
+    country: Option<String>,
     calling_code: Option<u16>,
     ids: Vec<u32>,
 }
@@ -352,19 +379,23 @@ impl SiteFactsBuilder {
         }
 
         let mut shown = Vec::new();
-        for (digits, raw, region, excluded, context) in summary.visible_phones {
-            let id = self.phone_id(&digits);
+        for phone in summary.visible_phones {
+            let id = self.phone_id(&phone.digits);
             let aggregate = &mut self.phones[id as usize].1;
             if aggregate.written.len() < 10 {
-                aggregate.written.insert(raw);
+                aggregate.written.insert(phone.written);
             }
-            if aggregate.contexts.len() < 5 && !context.is_empty() {
-                aggregate.contexts.insert(context);
+            if aggregate.contexts.len() < 5 && !phone.context.is_empty() {
+                aggregate.contexts.insert(phone.context);
             }
-            if excluded {
+            if phone.look_alike {
                 continue;
             }
-            aggregate.regions.insert(region);
+            if phone.other_body {
+                aggregate.other_pages.insert(page);
+                continue;
+            }
+            aggregate.regions.insert(phone.region);
             if aggregate.pages.last() != Some(&page) {
                 aggregate.pages.push(page);
             }
@@ -459,9 +490,9 @@ impl SiteFactsBuilder {
         id
     }
 
-    /// Judges the phone numbers for `country` (the target's, known only once the home page is read) and builds
-    /// the site facts.
-    pub fn finish(self, country: Option<&str>) -> SiteFacts {
+    /// Judges the phone numbers for `country` (the target's, known only once the home page is read), sets apart
+    /// what belongs to other bodies, and builds the site facts.
+    pub fn finish(self, country: Option<&str>, not_the_shop: &NotTheShop) -> SiteFacts {
         let region: Option<phonenumber::country::Id> = country.and_then(|c| c.parse().ok());
         // Group the digit strings by the number they parse to: "01 99 00 12 34" and "+33 1 99 00 12 34" are one.
         let mut groups: BTreeMap<String, PhoneGroup> = BTreeMap::new();
@@ -476,98 +507,105 @@ impl SiteFactsBuilder {
             )
             .ok();
             let valid = parsed.as_ref().is_some_and(phonenumber::is_valid);
-            let (key, kind, code) = match (&parsed, valid) {
+            let (key, kind, number_country, code) = match (&parsed, valid) {
                 (Some(number), true) => (
                     number.format().mode(phonenumber::Mode::E164).to_string(),
                     Some(
                         type_name(number.number_type(&phonenumber::metadata::DATABASE)).to_string(),
                     ),
+                    number.country().id().map(|c| c.as_ref().to_string()),
                     Some(number.code().value()),
                 ),
-                _ => (digits.clone(), None, None),
+                _ => (digits.clone(), None, None, None),
             };
             let group = groups.entry(key).or_insert(PhoneGroup {
                 valid,
                 number_type: kind,
+                country: number_country,
                 calling_code: code,
                 ids: Vec::new(),
             });
             group.ids.push(id as u32);
         }
-        let valid_ids: HashSet<u32> = groups
-            .values()
-            .filter(|g| g.valid)
-            .flat_map(|g| g.ids.iter().copied())
-            .collect();
 
-        let mut phones: Vec<SitePhone> = groups
-            .into_iter()
-            .filter_map(
-                |(
-                    number,
-                    PhoneGroup {
-                        valid,
-                        number_type,
-                        calling_code,
-                        ids,
-                    },
-                )| {
-                    let mut pages = BTreeSet::new();
-                    let mut phone = SitePhone {
-                        number,
-                        valid,
-                        number_type,
-                        calling_code,
-                        written: Vec::new(),
-                        pages: Vec::new(),
-                        page_count: 0,
-                        regions: Vec::new(),
-                        tel_link_pages: 0,
-                        contexts: Vec::new(),
-                    };
-                    let mut regions = BTreeSet::new();
-                    let mut written = BTreeSet::new();
-                    let mut contexts = BTreeSet::new();
-                    for id in ids {
-                        let aggregate = &self.phones[id as usize].1;
-                        pages.extend(aggregate.pages.iter().copied());
-                        regions.extend(aggregate.regions.iter().copied());
-                        written.extend(aggregate.written.iter().cloned());
-                        contexts.extend(aggregate.contexts.iter().cloned());
-                        phone.tel_link_pages += aggregate.tel_link_pages;
-                    }
-                    phone.page_count = pages.len() as u64;
-                    phone.pages = pages
-                        .iter()
-                        .take(PAGES_LISTED)
-                        .map(|p| self.html_pages[*p as usize].clone())
-                        .collect();
-                    phone.regions = regions.into_iter().collect();
-                    phone.written = written.into_iter().take(10).collect();
-                    phone.contexts = contexts.into_iter().take(5).collect();
-                    // A number seen only beside "SIRET", "Réf." or "Fax" is not a phone of the shop's: page facts keep it.
-                    (phone.page_count > 0 || phone.tel_link_pages > 0).then_some(phone)
-                },
-            )
-            .collect();
-        phones.sort_by(|a, b| {
+        let mut phones = Vec::new();
+        let mut other_phones = Vec::new();
+        let mut shop_ids: HashSet<u32> = HashSet::new();
+        for (number, group) in groups {
+            let mut pages = BTreeSet::new();
+            let mut other_pages = BTreeSet::new();
+            let mut regions = BTreeSet::new();
+            let mut written = BTreeSet::new();
+            let mut contexts = BTreeSet::new();
+            let mut tel_link_pages = 0;
+            for id in &group.ids {
+                let aggregate = &self.phones[*id as usize].1;
+                pages.extend(aggregate.pages.iter().copied());
+                other_pages.extend(aggregate.other_pages.iter().copied());
+                regions.extend(aggregate.regions.iter().copied());
+                written.extend(aggregate.written.iter().cloned());
+                contexts.extend(aggregate.contexts.iter().cloned());
+                tel_link_pages += aggregate.tel_link_pages;
+            }
+            let known_other = not_the_shop.numbers.contains(&number);
+            let is_other = known_other || (pages.is_empty() && !other_pages.is_empty());
+            if is_other {
+                pages.extend(other_pages);
+            }
+            // A number seen only beside "SIRET", "Réf." or "Fax" is not a phone of the shop's: page facts keep it.
+            if pages.is_empty() && tel_link_pages == 0 {
+                continue;
+            }
+            // With the country known, a number that does not parse is a look-alike, not a phone.
+            if !group.valid && region.is_some() {
+                continue;
+            }
+            let phone = SitePhone {
+                e164: number,
+                valid: group.valid,
+                number_type: group.number_type,
+                country: group.country,
+                calling_code: group.calling_code,
+                written: written.into_iter().take(10).collect(),
+                page_count: pages.len() as u64,
+                pages: pages
+                    .iter()
+                    .take(PAGES_LISTED)
+                    .map(|p| self.html_pages[*p as usize].clone())
+                    .collect(),
+                regions: regions.into_iter().collect(),
+                tel_link_pages,
+                contexts: contexts.into_iter().take(5).collect(),
+            };
+            if is_other {
+                other_phones.push(phone);
+            } else {
+                if group.valid {
+                    shop_ids.extend(group.ids.iter().copied());
+                }
+                phones.push(phone);
+            }
+        }
+        let by_presence = |a: &SitePhone, b: &SitePhone| {
             b.valid
                 .cmp(&a.valid)
                 .then(b.page_count.cmp(&a.page_count))
-                .then(a.number.cmp(&b.number))
-        });
+                .then(a.e164.cmp(&b.e164))
+        };
+        phones.sort_by(by_presence);
+        other_phones.sort_by(by_presence);
 
         let mut pages_without_phone = Vec::new();
         let mut pages_showing_phone = 0;
         for (page, shown) in self.page_phones.iter().enumerate() {
-            if shown.iter().any(|id| valid_ids.contains(id)) {
+            if shown.iter().any(|id| shop_ids.contains(id)) {
                 pages_showing_phone += 1;
             } else {
                 pages_without_phone.push(self.html_pages[page].clone());
             }
         }
 
-        let mut emails: Vec<SiteEmail> = self
+        let (other_emails, emails): (Vec<SiteEmail>, Vec<SiteEmail>) = self
             .emails
             .into_iter()
             .map(|(address, a)| SiteEmail {
@@ -582,14 +620,26 @@ impl SiteFactsBuilder {
                 sources: a.sources.into_iter().collect(),
                 regions: a.regions.into_iter().collect(),
             })
-            .collect();
-        emails.sort_by(|a, b| {
+            .partition(|e| not_the_shops_email(&e.address, not_the_shop));
+        let by_pages = |a: &SiteEmail, b: &SiteEmail| {
             b.page_count
                 .cmp(&a.page_count)
                 .then(a.address.cmp(&b.address))
-        });
+        };
+        let mut emails = emails;
+        emails.sort_by(by_pages);
+        let mut other_emails = other_emails;
+        other_emails.sort_by(by_pages);
 
-        let key_pages = key_page_table(&self.kinds, self.key_pages, &self.pages_by_url);
+        let key_page_candidates = key_page_table(&self.kinds, self.key_pages, &self.pages_by_url);
+        let mut key_pages = KeyPages::default();
+        for (kind, candidates) in &key_page_candidates {
+            let best = candidates
+                .iter()
+                .find(|c| c.status.is_some_and(|s| (200..300).contains(&s)))
+                .map(|c| c.url.clone());
+            key_pages.set(kind, best);
+        }
 
         let (messaging, social): (Vec<_>, Vec<_>) =
             self.profiles.into_iter().partition(|((m, _, _), _)| *m);
@@ -623,6 +673,7 @@ impl SiteFactsBuilder {
             pages_showing_phone,
             pages_without_phone,
             key_pages,
+            key_page_candidates,
             social: profiles(social),
             messaging: profiles(messaging),
             script_hosts: host_counts(self.script_hosts),
@@ -630,8 +681,28 @@ impl SiteFactsBuilder {
             outbound_hosts: host_counts(self.outbound_hosts),
             json_ld_types: host_counts(self.json_ld_types),
             postcodes,
+            other_phones,
+            other_emails,
+            payment_methods: Vec::new(),
+            delivery_options: Vec::new(),
+            chat_widgets: Vec::new(),
+            response_time_promise: None,
+            opening_hours: None,
         }
     }
+}
+
+/// Another body's address (a regulator's, the host's) or a template placeholder.
+fn not_the_shops_email(address: &str, not_the_shop: &NotTheShop) -> bool {
+    let (local, domain) = address.split_once('@').unwrap_or((address, ""));
+    not_the_shop
+        .email_domains
+        .iter()
+        .any(|d| domain == d || domain.ends_with(&format!(".{d}")))
+        || not_the_shop
+            .email_placeholders
+            .iter()
+            .any(|p| address == p || local == p)
 }
 
 fn key_page_table(

@@ -1,0 +1,284 @@
+//! Opening hours written in prose ("du lundi au vendredi de 9h à 18h", "Samedi : 10h00 - 12h30 / 14h - 19h",
+//! "Mon-Fri 9am-5pm", "7j/7, 24h/24"), read into a weekly table. Days and times are found on the folded text of
+//! a line; the times that follow a day expression (or precede it, "de 9h à 18h du lundi au vendredi") are its
+//! hours. Lines about delivery ("livraison du lundi au vendredi") are not opening hours.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+
+use crate::facts::lexicon::fold;
+
+const DAYS: [&str; 7] = [
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+
+/// Opening ranges per day, Monday first, in minutes since midnight.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WeeklyHours(pub [Vec<(u16, u16)>; 7]);
+
+impl WeeklyHours {
+    pub fn is_empty(&self) -> bool {
+        self.0.iter().all(Vec::is_empty)
+    }
+
+    pub fn days_open(&self) -> usize {
+        self.0.iter().filter(|d| !d.is_empty()).count()
+    }
+
+    /// Latest closing time over the week, in minutes.
+    pub fn latest_close(&self) -> Option<u16> {
+        self.0.iter().flatten().map(|r| r.1).max()
+    }
+
+    pub fn weekend(&self) -> bool {
+        !self.0[5].is_empty() || !self.0[6].is_empty()
+    }
+
+    /// `{"monday": ["09:00-18:00"], ...}`, closed days as empty lists.
+    pub fn table(&self) -> std::collections::BTreeMap<String, Vec<String>> {
+        DAYS.iter()
+            .zip(self.0.iter())
+            .map(|(day, ranges)| {
+                (
+                    day.to_string(),
+                    ranges
+                        .iter()
+                        .map(|(a, b)| {
+                            format!("{:02}:{:02}-{:02}:{:02}", a / 60, a % 60, b / 60, b % 60)
+                        })
+                        .collect(),
+                )
+            })
+            .collect()
+    }
+
+    fn add(&mut self, day: usize, range: (u16, u16)) {
+        if !self.0[day].contains(&range) {
+            self.0[day].push(range);
+            self.0[day].sort();
+        }
+    }
+}
+
+fn day_index(word: &str) -> Option<usize> {
+    const NAMES: [&[&str]; 7] = [
+        &["lundi", "lun", "monday", "mon"],
+        &["mardi", "mar", "tuesday", "tue", "tues"],
+        &["mercredi", "mer", "wednesday", "wed"],
+        &["jeudi", "jeu", "thursday", "thu", "thur", "thurs"],
+        &["vendredi", "ven", "friday", "fri"],
+        &["samedi", "sam", "saturday", "sat"],
+        &["dimanche", "dim", "sunday", "sun"],
+    ];
+    NAMES.iter().position(|names| names.contains(&word))
+}
+
+const DAY_WORD: &str = r"lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|wednesday|thursday|friday|saturday|sunday|lun|mar|mer|jeu|ven|sam|dim|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun";
+
+/// A day range ("du lundi au vendredi", "mon-fri", "lundi à samedi") or a single day.
+static DAY_SPEC: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?:^|[^a-z])(?:du\s+|from\s+)?({DAY_WORD})\.?(?:\s*(?:-|–|au|a|to|through|till|until|jusqu'au)\s*({DAY_WORD})\.?)?(?:$|[^a-z])"
+    ))
+    .expect("valid regex")
+});
+
+static EVERY_DAY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[^a-z0-9])(?:7\s?j\s?/\s?7|7\s?jours\s?(?:sur|/)\s?7|tous les jours|7 days a week|open daily|every day|24/7)(?:$|[^a-z0-9])")
+        .expect("valid regex")
+});
+
+static ALL_DAY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?:^|[^0-9])(?:24\s?h\s?/\s?24|24\s?h(?:eures)?\s?sur\s?24|24/7|24 hours)(?:$|[^0-9])",
+    )
+    .expect("valid regex")
+});
+
+/// "9h-18h", "9h00 à 12h30", "09:00 - 18:00", "9am-5pm", "de 14h a 19h", "10h/13h".
+static TIME_RANGE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?:^|[^0-9])(2[0-4]|[01]?[0-9])\s*(?:(h|:)\s*([0-5][0-9])?|\s?(am|pm))\s*(?:-|–|a|à|to|until|till|jusqu'a|/)\s*(2[0-4]|[01]?[0-9])\s*(?:(h|:)\s*([0-5][0-9])?|\s?(am|pm))?",
+    )
+    .expect("valid regex")
+});
+
+/// Lines about delivery or returns: their days are not opening hours.
+static NOT_OPENING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"livr|expedi|exped|deliver|dispatch|shipping|colis|envoi|retour|courrier|depot|preparation")
+        .expect("valid regex")
+});
+
+fn minutes(hour: &str, minute: Option<&str>, meridiem: Option<&str>) -> Option<u16> {
+    let mut h: u16 = hour.parse().ok()?;
+    let m: u16 = minute.map(|m| m.parse().unwrap_or(0)).unwrap_or(0);
+    match meridiem {
+        Some("pm") if h < 12 => h += 12,
+        Some("am") if h == 12 => h = 0,
+        _ => {}
+    }
+    (h <= 24 && m < 60).then_some(h * 60 + m)
+}
+
+/// Time ranges in `line` with their byte spans.
+fn time_ranges(line: &str) -> Vec<(usize, usize, (u16, u16))> {
+    let mut out = Vec::new();
+    for c in TIME_RANGE.captures_iter(line) {
+        let has_unit = c.get(2).is_some() || c.get(4).is_some();
+        if !has_unit {
+            continue;
+        }
+        let end_meridiem = c.get(8).map(|m| m.as_str());
+        let start_meridiem = c
+            .get(4)
+            .map(|m| m.as_str())
+            .or(end_meridiem.filter(|_| c.get(2).is_none()));
+        let (Some(a), Some(b)) = (
+            minutes(&c[1], c.get(3).map(|m| m.as_str()), start_meridiem),
+            minutes(&c[5], c.get(7).map(|m| m.as_str()), end_meridiem),
+        ) else {
+            continue;
+        };
+        // "9-18" with a unit on one side only is still a range; "1h/2h" of a delivery is not opening hours.
+        if b <= a || b - a < 60 {
+            continue;
+        }
+        let whole = c.get(0).unwrap();
+        out.push((whole.start(), whole.end(), (a, b)));
+    }
+    out
+}
+
+/// The opening hours written on a page, with the line that states them.
+pub fn find(text: &str) -> Option<(WeeklyHours, String)> {
+    let mut week = WeeklyHours::default();
+    let mut evidence = String::new();
+    for raw_line in text.lines() {
+        let line = fold(raw_line);
+        if line.len() > 600 || NOT_OPENING.is_match(&line) {
+            continue;
+        }
+        let times = time_ranges(&line);
+        let all_day = ALL_DAY.is_match(&line);
+        if times.is_empty() && !all_day {
+            continue;
+        }
+        let mut specs: Vec<(usize, usize, Vec<usize>)> = Vec::new();
+        for c in DAY_SPEC.captures_iter(&line) {
+            let first = c.get(1).unwrap();
+            let Some(from) = day_index(first.as_str()) else {
+                continue;
+            };
+            let days = match c.get(2).and_then(|m| day_index(m.as_str())) {
+                Some(to) if to >= from => (from..=to).collect(),
+                Some(to) => (from..7).chain(0..=to).collect(),
+                None => vec![from],
+            };
+            // Three-letter words ("mar", "sun") count only beside a time or another day.
+            let short = first.as_str().len() <= 4 && c.get(2).is_none();
+            specs.push((first.start(), c.get(0).unwrap().end(), days));
+            if short
+                && times
+                    .iter()
+                    .all(|t| t.0 > c.get(0).unwrap().end() + 12 || t.1 + 12 < first.start())
+            {
+                specs.pop();
+            }
+        }
+        if EVERY_DAY.is_match(&line) {
+            specs.push((0, 0, (0..7).collect()));
+        }
+        if specs.is_empty() {
+            continue;
+        }
+        let before = week.clone();
+        for (i, (_, end, days)) in specs.iter().enumerate() {
+            let next_start = specs.get(i + 1).map(|s| s.0).unwrap_or(usize::MAX);
+            let mut ranges: Vec<(u16, u16)> = times
+                .iter()
+                .filter(|t| t.0 + 1 >= *end && t.0 < next_start)
+                .map(|t| t.2)
+                .collect();
+            if ranges.is_empty() && i + 1 == specs.len() {
+                // "de 9h à 18h du lundi au vendredi": the times come first.
+                let previous_end = if i == 0 { 0 } else { specs[i - 1].1 };
+                ranges = times
+                    .iter()
+                    .filter(|t| t.0 >= previous_end && t.1 <= specs[i].0 + 2)
+                    .map(|t| t.2)
+                    .collect();
+            }
+            if ranges.is_empty() && all_day {
+                ranges.push((0, 24 * 60));
+            }
+            for day in days {
+                for range in &ranges {
+                    week.add(*day, *range);
+                }
+            }
+        }
+        if week != before && evidence.len() < 300 {
+            if !evidence.is_empty() {
+                evidence.push_str(" · ");
+            }
+            evidence.push_str(&raw_line.split_whitespace().collect::<Vec<_>>().join(" "));
+        }
+    }
+    (!week.is_empty()).then_some((week, evidence))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(text: &str) -> Vec<String> {
+        let (week, _) = find(text).expect("hours found");
+        week.table()
+            .into_iter()
+            .map(|(d, r)| format!("{d} {}", r.join(",")))
+            .collect()
+    }
+
+    #[test]
+    fn french_ranges_and_split_days() {
+        let t = table(
+            "Horaires : du lundi au vendredi de 9h à 12h30 et de 14h à 18h\nSamedi : 10h00 - 19h00",
+        );
+        assert!(
+            t.contains(&"monday 09:00-12:30,14:00-18:00".to_string()),
+            "{t:?}"
+        );
+        assert!(
+            t.contains(&"friday 09:00-12:30,14:00-18:00".to_string()),
+            "{t:?}"
+        );
+        assert!(t.contains(&"saturday 10:00-19:00".to_string()), "{t:?}");
+        assert!(t.contains(&"sunday ".to_string()), "{t:?}");
+    }
+
+    #[test]
+    fn english_and_times_first() {
+        let t = table("Call us Mon-Fri 9am-5pm");
+        assert!(t.contains(&"tuesday 09:00-17:00".to_string()), "{t:?}");
+        let t = table("Notre service client vous répond de 8h à 20h du lundi au samedi.");
+        assert!(t.contains(&"saturday 08:00-20:00".to_string()), "{t:?}");
+        let (week, _) = find("Service client 7j/7 et 24h/24").unwrap();
+        assert_eq!(week.days_open(), 7);
+        assert!(week.weekend());
+    }
+
+    #[test]
+    fn delivery_days_and_bare_words_are_not_hours() {
+        assert!(find("Livraison du lundi au vendredi de 8h à 18h").is_none());
+        assert!(find("Le mardi 12 mars, 2 articles à 15€").is_none());
+        assert!(find("Mer et soleil, 10 ans de savoir-faire").is_none());
+    }
+}

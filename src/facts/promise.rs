@@ -1,0 +1,145 @@
+//! The shop's promise on how fast it answers ("réponse sous 24h", "nous vous répondons sous 48 heures ouvrées",
+//! "we reply within one business day"), read into hours. A response word must come first, so "expédié sous 24h"
+//! (a delivery delay) is never a promise; "dans les plus brefs délais" states no delay and is not one either.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+
+use crate::facts::lexicon::fold;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Promise {
+    /// The sentence as written.
+    pub text: String,
+    pub hours: f64,
+    /// Counted in business hours/days ("ouvrés", "working days").
+    pub business_hours: bool,
+}
+
+/// The delay: a number (or a number word) and its unit, "ouvrés" or "business" saying it is counted in business time.
+const DELAY: &str = r"(\d{1,3}|une?|one|deux|two|trois|three|quatre|four|cinq|five)\s*(h\b|hrs?\b|heures?|hours?|jours?|days?|j\b|business\s+days?|working\s+days?|semaines?|weeks?)(\s*(?:ouvr\w*|business|working|calendaires?))?";
+
+/// A response word, a few words, a connector ("sous", "within"), the delay.
+static PROMISE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?:^|[^a-z])(?:repon\w*|reply|replies|respond\w*|answer\w*|revien\w*\s+vers\s+vous|reviendr\w*\s+vers\s+vous|recontact\w*|get\s+back\s+to\s+you|traite\w*|traitement)([^.!?\n]{{0,70}}?)\b(?:sous|en|dans\s+les|dans\s+un\s+delai\s+(?:de|maximum\s+de)|sous\s+un\s+delai\s+de|en\s+moins\s+de|moins\s+de|within|in\s+under|in|under|less\s+than|d'ici)\s*{DELAY}"
+    ))
+    .expect("valid regex")
+});
+
+/// "Délai de réponse : 48 h", "response time: 24 hours".
+static STATED_DELAY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?:delai\s+(?:moyen\s+)?de\s+reponse|temps\s+de\s+reponse|response\s+time)()\s*(?:moyen\s*)?(?::|est\s+de|is|de|of)?\s*(?:moins\s+de\s+|under\s+|less\s+than\s+)?{DELAY}"
+    ))
+    .expect("valid regex")
+});
+
+/// Words between the response word and the delay that make it a different delay (delivery, refund).
+static OTHER_DELAY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"livr|expedi|rembours|ship|deliver|dispatch|retour|colis|return|refund")
+        .expect("valid regex")
+});
+
+fn number(word: &str) -> Option<f64> {
+    Some(match word {
+        "un" | "une" | "one" => 1.0,
+        "deux" | "two" => 2.0,
+        "trois" | "three" => 3.0,
+        "quatre" | "four" => 4.0,
+        "cinq" | "five" => 5.0,
+        digits => digits.parse().ok()?,
+    })
+}
+
+/// Every promise written in `text`.
+pub fn find(text: &str) -> Vec<Promise> {
+    let mut out: Vec<Promise> = Vec::new();
+    for raw_line in text.lines() {
+        let line = fold(raw_line);
+        if !line.contains("rep")
+            && !line.contains("respon")
+            && !line.contains("answer")
+            && !line.contains("back to you")
+            && !line.contains("traite")
+            && !line.contains("revien")
+            && !line.contains("recontact")
+        {
+            continue;
+        }
+        for c in PROMISE
+            .captures_iter(&line)
+            .chain(STATED_DELAY.captures_iter(&line))
+        {
+            if OTHER_DELAY.is_match(&c[1]) {
+                continue;
+            }
+            let Some(n) = number(&c[2]) else { continue };
+            let unit = &c[3];
+            let business_word = c.get(4).is_some_and(|m| !m.as_str().contains("calendaire"));
+            let business =
+                business_word || unit.starts_with("business") || unit.starts_with("working");
+            let hours = if unit.starts_with('h') {
+                n
+            } else if unit.starts_with("sem") || unit.starts_with("week") {
+                n * 24.0 * 7.0
+            } else {
+                n * 24.0
+            };
+            if !(0.0..=24.0 * 60.0).contains(&hours) || hours == 0.0 {
+                continue;
+            }
+            let promise = Promise {
+                text: raw_line
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .chars()
+                    .take(200)
+                    .collect(),
+                hours,
+                business_hours: business,
+            };
+            if !out.contains(&promise) {
+                out.push(promise);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(text: &str) -> (f64, bool) {
+        let found = find(text);
+        assert_eq!(found.len(), 1, "{text}: {found:?}");
+        (found[0].hours, found[0].business_hours)
+    }
+
+    #[test]
+    fn promises_in_french_and_english() {
+        assert_eq!(one("Réponse sous 24h"), (24.0, false));
+        assert_eq!(
+            one("Nous vous répondons sous 48 heures ouvrées."),
+            (48.0, true)
+        );
+        assert_eq!(one("We reply within one business day."), (24.0, true));
+        assert_eq!(
+            one("Notre équipe reviendra vers vous dans un délai de 72h."),
+            (72.0, false)
+        );
+        assert_eq!(one("Délai de réponse : 2 jours ouvrés"), (48.0, true));
+    }
+
+    #[test]
+    fn delivery_delays_and_vague_words_are_not_promises() {
+        assert!(find("Commande expédiée sous 24h").is_empty());
+        assert!(find("Nous vous répondrons dans les plus brefs délais.").is_empty());
+        assert!(find("Notre service client vous répond du lundi au samedi de 9h à 19h").is_empty());
+        assert!(find("Une réponse ? Livraison en 48h partout en France").is_empty());
+    }
+}

@@ -1,0 +1,425 @@
+//! The rules' page phase: what each page shows that the rules judge (their terms, opening hours, a response-time
+//! promise, legal identifiers, contact forms, structured contact data, spelling), reduced to a small
+//! [`PageObservation`] next to the page's parsing. Like axe-core's checks, this runs once per page; the detectors
+//! then judge the site from the merged observations.
+
+use std::collections::BTreeSet;
+
+use url::Url;
+
+use crate::facts::lexicon::fold;
+use crate::facts::{hours, legal, promise, spelling};
+use crate::result::{FormFact, LinkKind, PageFacts, Region};
+use crate::rules::pack::{Checks, TermSource};
+
+/// Characters of original text kept around a match as evidence.
+const SNIPPET_CHARS: usize = 70;
+
+#[derive(Debug, Clone)]
+pub struct TermHit {
+    pub term: usize,
+    pub source: TermSource,
+    pub region: Option<Region>,
+    pub snippet: String,
+}
+
+/// What one page shows that the rules judge.
+#[derive(Debug, Default)]
+pub struct PageObservation {
+    pub term_hits: Vec<TermHit>,
+    /// Questions in the main text (sentences ending with "?").
+    pub questions: u32,
+    /// Questions of a FAQPage in JSON-LD.
+    pub schema_questions: u32,
+    pub hours: Option<(hours::WeeklyHours, String)>,
+    pub promises: Vec<promise::Promise>,
+    pub legal: legal::LegalFacts,
+    /// Forms that take a message (a textarea, or e-mail + subject), not search or newsletter boxes.
+    pub contact_forms: Vec<FormFact>,
+    /// A link on the page names the contact page.
+    pub contact_link: bool,
+    /// `telephone`, `email`, `postalCode` values of schema.org organisations in JSON-LD.
+    pub schema_contacts: Vec<(String, String)>,
+    /// `tel:` and `mailto:` links whose own text shows another number or address: (target, text).
+    pub link_mismatches: Vec<(String, String)>,
+    pub spelling: Option<spelling::SpellingSample>,
+}
+
+/// Folded (lower case, no accents) text with, for each folded byte, the byte it came from: patterns are matched
+/// on the folded text and evidence is cut from the original.
+struct Folded<'a> {
+    original: &'a str,
+    folded: String,
+    origin: Vec<u32>,
+}
+
+impl<'a> Folded<'a> {
+    fn new(original: &'a str) -> Folded<'a> {
+        let mut folded = String::with_capacity(original.len());
+        let mut origin = Vec::with_capacity(original.len() + 1);
+        let mut buf = [0u8; 4];
+        for (at, c) in original.char_indices() {
+            let f = fold(c.encode_utf8(&mut buf));
+            for _ in 0..f.len() {
+                origin.push(at as u32);
+            }
+            folded.push_str(&f);
+        }
+        origin.push(original.len() as u32);
+        Folded {
+            original,
+            folded,
+            origin,
+        }
+    }
+
+    /// The original text around folded bytes `start..end`, within its line, whitespace collapsed.
+    fn snippet(&self, start: usize, end: usize) -> String {
+        let (s, e) = (
+            self.origin[start] as usize,
+            self.origin[end.min(self.origin.len() - 1)] as usize,
+        );
+        snippet_around(self.original, s, e)
+    }
+}
+
+/// Up to [`SNIPPET_CHARS`] either side of `start..end` in `text`, within the line, whitespace collapsed.
+pub fn snippet_around(text: &str, start: usize, end: usize) -> String {
+    let line_start = text[..start].rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let line_end = text[end..]
+        .find('\n')
+        .map(|i| end + i)
+        .unwrap_or(text.len());
+    let from = text[line_start..start]
+        .char_indices()
+        .rev()
+        .nth(SNIPPET_CHARS - 1)
+        .map(|(i, _)| line_start + i)
+        .unwrap_or(line_start);
+    let to = text[end..line_end]
+        .char_indices()
+        .nth(SNIPPET_CHARS)
+        .map(|(i, _)| end + i)
+        .unwrap_or(line_end);
+    let mut out = String::new();
+    if from > line_start {
+        out.push('…');
+    }
+    out.push_str(
+        &text[from..to]
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" "),
+    );
+    if to < line_end {
+        out.push('…');
+    }
+    out
+}
+
+fn floor_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_boundary(s: &str, mut i: usize) -> usize {
+    while i < s.len() && !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i.min(s.len())
+}
+
+/// Observes one page. Pure; runs on the blocking pool.
+pub fn observe(
+    facts: &PageFacts,
+    page_url: &Url,
+    depth: Option<u32>,
+    checks: &Checks,
+) -> PageObservation {
+    let mut obs = PageObservation::default();
+    let mut found: BTreeSet<usize> = BTreeSet::new();
+
+    let mut scan =
+        |source: TermSource, region: Option<Region>, text: &str, obs: &mut PageObservation| {
+            if text.is_empty() {
+                return;
+            }
+            let folded = Folded::new(text);
+            let matching = checks.term_set.matches(&folded.folded);
+            if !matching.matched_any() {
+                return;
+            }
+            for index in matching.iter() {
+                let term = &checks.terms[index];
+                if found.contains(&index) || !term.sources.contains(&source) {
+                    continue;
+                }
+                for m in term.regex.find_iter(&folded.folded) {
+                    let f = &folded.folded;
+                    if let Some(near) = &term.near {
+                        let from = floor_boundary(f, m.start().saturating_sub(120));
+                        let to = ceil_boundary(f, m.end() + 120);
+                        if !near.is_match(&f[from..to]) {
+                            continue;
+                        }
+                    }
+                    if let Some(not_after) = &term.not_after {
+                        let from = floor_boundary(f, m.start().saturating_sub(60));
+                        if not_after.is_match(&f[from..m.start() + 1]) {
+                            continue;
+                        }
+                    }
+                    found.insert(index);
+                    obs.term_hits.push(TermHit {
+                        term: index,
+                        source,
+                        region,
+                        snippet: if source == TermSource::Text {
+                            folded.snippet(m.start(), m.end())
+                        } else {
+                            text.chars().take(2 * SNIPPET_CHARS).collect()
+                        },
+                    });
+                    break;
+                }
+            }
+        };
+
+    for region in Region::ALL {
+        scan(
+            TermSource::Text,
+            Some(region),
+            facts.text.get(region),
+            &mut obs,
+        );
+    }
+    for image in &facts.images {
+        let described = [&image.alt, &image.title, &image.file_name]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join(" | ");
+        scan(TermSource::Image, Some(image.region), &described, &mut obs);
+    }
+    for script in &facts.scripts {
+        scan(TermSource::Script, None, &script.src, &mut obs);
+    }
+    for inline in &facts.inline_scripts {
+        scan(TermSource::Script, None, &inline.fingerprint, &mut obs);
+    }
+    for iframe in &facts.iframes {
+        scan(
+            TermSource::Iframe,
+            Some(iframe.region),
+            &iframe.src,
+            &mut obs,
+        );
+    }
+    for link in &facts.links {
+        let described = format!("{} {}", link.href, link.text);
+        scan(TermSource::Link, Some(link.region), &described, &mut obs);
+    }
+    let page = format!(
+        "{} {}",
+        page_url.path(),
+        facts.title.as_deref().unwrap_or_default()
+    );
+    scan(TermSource::Page, None, &page, &mut obs);
+
+    obs.questions = count_questions(&facts.text.main);
+    obs.schema_questions = facts.json_ld.iter().map(schema_questions).sum();
+    let all_text: String = Region::ALL
+        .iter()
+        .map(|r| facts.text.get(*r))
+        .collect::<Vec<_>>()
+        .join("\n");
+    obs.hours = hours::find(&all_text);
+    obs.promises = promise::find(&all_text);
+    obs.legal = legal::find(&all_text);
+    obs.contact_forms = facts
+        .forms
+        .iter()
+        .filter(|f| takes_a_message(f))
+        .cloned()
+        .collect();
+    obs.contact_link = facts.links.iter().any(|l| {
+        l.kind == LinkKind::Internal && !l.hidden && {
+            let label = if l.text.is_empty() {
+                l.label.as_deref().unwrap_or_default()
+            } else {
+                &l.text
+            };
+            let (by_text, by_url) = crate::facts::site::link_kinds(&checks.lexicon, &l.href, label);
+            by_text
+                .iter()
+                .chain(by_url.iter())
+                .any(|k| checks.lexicon.kind_name(*k) == "contact")
+        }
+    });
+    obs.link_mismatches = link_mismatches(facts);
+    for block in &facts.json_ld {
+        schema_contacts(block, &mut obs.schema_contacts, 0);
+    }
+    if depth.is_some_and(|d| d <= 1) {
+        obs.spelling = spelling::check(&facts.text.main, facts.lang.as_deref());
+    }
+    obs
+}
+
+/// A form a customer writes a message in: a textarea, or an e-mail field with a subject or message field.
+/// Search boxes, newsletter sign-ups and log-in forms are not.
+pub fn takes_a_message(form: &FormFact) -> bool {
+    let visible: Vec<_> = form
+        .fields
+        .iter()
+        .filter(|f| {
+            !matches!(
+                f.field_type.as_deref(),
+                Some("hidden" | "submit" | "button" | "image" | "reset")
+            )
+        })
+        .collect();
+    let has_textarea = visible.iter().any(|f| f.tag == "textarea");
+    let has_password = visible
+        .iter()
+        .any(|f| f.field_type.as_deref() == Some("password"));
+    let names: String = visible
+        .iter()
+        .map(|f| {
+            fold(&format!(
+                "{} {} {}",
+                f.name.as_deref().unwrap_or_default(),
+                f.label.as_deref().unwrap_or_default(),
+                f.placeholder.as_deref().unwrap_or_default()
+            ))
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    if has_password {
+        return false;
+    }
+    has_textarea
+        || (visible.len() >= 3
+            && names.contains("mail")
+            && ["message", "sujet", "objet", "subject", "demande"]
+                .iter()
+                .any(|w| names.contains(w)))
+}
+
+/// The last nine digits: enough to compare "+33 1 23 45 67 89" with "01.23.45.67.89".
+fn phone_tail(s: &str) -> String {
+    let digits: Vec<char> = s.chars().filter(char::is_ascii_digit).collect();
+    digits[digits.len().saturating_sub(9)..].iter().collect()
+}
+
+fn link_mismatches(facts: &PageFacts) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for link in &facts.links {
+        let text = link.text.trim();
+        let mismatch = match link.kind {
+            LinkKind::Tel => {
+                let shown = text.chars().filter(char::is_ascii_digit).count();
+                let target = link.href.trim_start_matches("tel:");
+                shown >= 8
+                    && phone_tail(text) != phone_tail(&crate::urlnorm::percent_decode_lossy(target))
+            }
+            LinkKind::Mailto => {
+                let target = link.href.trim_start_matches("mailto:");
+                let target = target.split('?').next().unwrap_or_default();
+                text.contains('@')
+                    && !text.contains(' ')
+                    && !crate::urlnorm::percent_decode_lossy(target).eq_ignore_ascii_case(text)
+            }
+            _ => false,
+        };
+        if mismatch && out.len() < 5 {
+            out.push((link.href.clone(), text.to_string()));
+        }
+    }
+    out
+}
+
+fn count_questions(text: &str) -> u32 {
+    text.lines()
+        .flat_map(|line| line.split_inclusive('?'))
+        .filter(|s| {
+            s.trim_end().ends_with('?') && s.chars().filter(|c| c.is_alphabetic()).count() >= 12
+        })
+        .count() as u32
+}
+
+fn schema_questions(value: &serde_json::Value) -> u32 {
+    match value {
+        serde_json::Value::Array(items) => items.iter().map(schema_questions).sum(),
+        serde_json::Value::Object(map) => {
+            let is_question = map
+                .get("@type")
+                .is_some_and(|t| t.as_str() == Some("Question"));
+            u32::from(is_question)
+                + map
+                    .iter()
+                    .filter(|(k, _)| k.as_str() != "@type")
+                    .map(|(_, v)| schema_questions(v))
+                    .sum::<u32>()
+        }
+        _ => 0,
+    }
+}
+
+/// Contact values of organisations, shops and their contact points.
+fn schema_contacts(value: &serde_json::Value, out: &mut Vec<(String, String)>, depth: usize) {
+    if depth > 8 || out.len() > 20 {
+        return;
+    }
+    match value {
+        serde_json::Value::Array(items) => {
+            for item in items {
+                schema_contacts(item, out, depth + 1);
+            }
+        }
+        serde_json::Value::Object(map) => {
+            for (key, v) in map {
+                match (key.as_str(), v) {
+                    (
+                        "telephone" | "faxNumber" | "email" | "postalCode",
+                        serde_json::Value::String(s),
+                    ) => {
+                        let pair = (key.clone(), s.trim().to_string());
+                        if !pair.1.is_empty() && !out.contains(&pair) {
+                            out.push(pair);
+                        }
+                    }
+                    _ => schema_contacts(v, out, depth + 1),
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn evidence_is_cut_from_the_original_text() {
+        let text = "Paiement sécurisé par Carte Bancaire ou chèque.";
+        let f = Folded::new(text);
+        let at = f.folded.find("cheque").unwrap();
+        assert_eq!(f.snippet(at, at + 6), text);
+        assert!(f.folded.contains("paiement securise"));
+    }
+
+    #[test]
+    fn questions_are_counted_in_the_main_text() {
+        assert_eq!(
+            count_questions(
+                "Quels sont les délais de livraison ?\nComment retourner un article ?\nOui ?"
+            ),
+            2
+        );
+    }
+}

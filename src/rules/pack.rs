@@ -1,0 +1,519 @@
+//! The rule pack: every file of `checks/`, parsed and checked. One file per rule under `checks/rules/`, named by
+//! the rule's id; `categories.toml` (category names, grade bands); `key-pages.toml` (the words naming key pages);
+//! `not-the-shop.toml` (numbers and words of other bodies). Bundled in the binary; `--checks DIR` replaces all of it.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use regex::{Regex, RegexSet};
+use serde::{Deserialize, Serialize};
+
+use crate::facts::lexicon::{fold, KeyPageLexicon};
+use crate::rules::detectors;
+
+mod bundled {
+    include!(concat!(env!("OUT_DIR"), "/bundled_checks.rs"));
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ChecksError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{origin}: {} problem(s):\n  {}", .problems.len(), .problems.join("\n  "))]
+    Invalid {
+        origin: String,
+        problems: Vec<String>,
+    },
+}
+
+/// A text in each language the pack speaks; `fr` and `en` are required.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Texts(pub BTreeMap<String, String>);
+
+impl Texts {
+    /// The text in `lang`, falling back to English then French.
+    pub fn get(&self, lang: &str) -> &str {
+        self.0
+            .get(lang)
+            .or_else(|| self.0.get("en"))
+            .or_else(|| self.0.get("fr"))
+            .map(String::as_str)
+            .unwrap_or_default()
+    }
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scope {
+    /// Judged once for the whole site.
+    Site,
+    /// Must hold on every page; measured as a share of pages.
+    EveryPage,
+    /// Holds when one page shows it.
+    AnyPage,
+}
+
+/// Where a term is looked for on a page.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[serde(rename_all = "kebab-case")]
+pub enum TermSource {
+    /// Visible text, every region.
+    Text,
+    /// Image `alt`, `title` and file name (payment logos, carrier badges).
+    Image,
+    /// Script URLs and the start of inline scripts (chat widgets, payment providers).
+    Script,
+    /// `iframe` sources (maps, chat frames).
+    Iframe,
+    /// Link targets and texts.
+    Link,
+    /// The page's own URL and title.
+    Page,
+}
+
+fn default_sources() -> Vec<TermSource> {
+    vec![TermSource::Text, TermSource::Image]
+}
+
+/// A named thing a rule looks for on pages ("paypal", "colissimo", "14 days"), with its patterns per language.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TermSpec {
+    pub name: String,
+    /// Display name, when the name is not enough ("Carte bancaire").
+    #[serde(default)]
+    pub label: Option<String>,
+    /// Regular expressions per language (`fr`, `en`, `any`...), matched case- and accent-insensitively on
+    /// whole words: write them lower case, without accents.
+    pub patterns: BTreeMap<String, Vec<String>>,
+    #[serde(default = "default_sources", rename = "in")]
+    pub sources: Vec<TermSource>,
+    /// Short or ambiguous words ("cb", "ups") count only with one of these within 120 characters.
+    #[serde(default)]
+    pub near: Vec<String>,
+    /// Words that cancel a match when they are within 60 characters before it ("pas de", "no").
+    #[serde(default)]
+    pub not_after: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    pub id: String,
+    pub category: String,
+    /// Relative weight in its category and overall; 0 makes it advisory (shown, not counted).
+    pub weight: f64,
+    pub scope: Scope,
+    pub detector: String,
+    #[serde(default = "enabled_by_default")]
+    pub enabled: bool,
+    pub title: Texts,
+    pub failure_title: Texts,
+    pub why: Texts,
+    pub fix: Texts,
+    /// The practice or the law the rule comes from.
+    #[serde(default)]
+    pub reference: Option<String>,
+    #[serde(default)]
+    pub params: toml::Table,
+    #[serde(default)]
+    pub terms: Vec<TermSpec>,
+}
+
+fn enabled_by_default() -> bool {
+    true
+}
+
+impl Rule {
+    /// The detector's parameters as its typed struct.
+    pub fn params<T: serde::de::DeserializeOwned>(&self) -> Result<T, String> {
+        toml::Value::Table(self.params.clone())
+            .try_into()
+            .map_err(|e: toml::de::Error| format!("[params]: {}", e.message()))
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Category {
+    pub id: String,
+    pub title: Texts,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct GradeBand {
+    pub grade: String,
+    /// Lowest overall score (0–100) that earns this grade.
+    pub min: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CategoriesFile {
+    categories: Vec<Category>,
+    grades: Vec<GradeBand>,
+}
+
+/// Numbers, addresses and words that belong to other bodies (regulators, hosts, mediators): they are not the
+/// shop's, even when its pages show them.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotTheShop {
+    /// E.164 numbers.
+    #[serde(default)]
+    pub numbers: Vec<String>,
+    /// Words that, within the 150 characters before a number or an address, say it is another body's.
+    #[serde(default)]
+    pub context: Vec<String>,
+    /// E-mail domains of other bodies, and placeholder domains.
+    #[serde(default)]
+    pub email_domains: Vec<String>,
+    /// Local parts or whole addresses that are placeholders ("votre@email.fr", "nom@domaine.fr").
+    #[serde(default)]
+    pub email_placeholders: Vec<String>,
+}
+
+/// A term compiled for matching: patterns folded and joined, whole words.
+#[derive(Debug)]
+pub struct CompiledTerm {
+    pub rule: usize,
+    pub name: String,
+    pub label: String,
+    pub regex: Regex,
+    pub near: Option<Regex>,
+    pub not_after: Option<Regex>,
+    pub sources: Vec<TermSource>,
+}
+
+/// The loaded pack.
+#[derive(Debug)]
+pub struct Checks {
+    /// Where it came from: "bundled" or the folder.
+    pub origin: String,
+    pub lexicon: KeyPageLexicon,
+    pub categories: Vec<Category>,
+    pub grades: Vec<GradeBand>,
+    pub not_the_shop: NotTheShop,
+    pub other_body_context: Option<Regex>,
+    /// Every rule file, enabled or not, sorted by category order then id.
+    pub rules: Vec<Rule>,
+    /// The terms of the enabled rules.
+    pub terms: Vec<CompiledTerm>,
+    /// Prefilter over `terms`, for text sources.
+    pub term_set: RegexSet,
+}
+
+/// Wraps an alternation so it matches whole words only.
+pub fn whole_words(alternation: &str) -> String {
+    format!(r"(?:^|[^\p{{L}}\p{{N}}])(?:{alternation})(?:$|[^\p{{L}}\p{{N}}])")
+}
+
+fn alternation(words: &[String]) -> String {
+    words.iter().map(|w| fold(w)).collect::<Vec<_>>().join("|")
+}
+
+impl Checks {
+    pub fn bundled() -> Checks {
+        let files = bundled::BUNDLED
+            .iter()
+            .map(|(path, text)| (path.to_string(), text.to_string()))
+            .collect();
+        Checks::from_files(files, "bundled checks").expect("the bundled checks are valid")
+    }
+
+    /// Reads every `*.toml` of `dir` (and of `dir/rules/`).
+    pub fn load(dir: &Path) -> Result<Checks, ChecksError> {
+        let mut files = Vec::new();
+        for sub in ["", "rules"] {
+            let folder = dir.join(sub);
+            let entries = match std::fs::read_dir(&folder) {
+                Ok(entries) => entries,
+                Err(_) if !sub.is_empty() => continue,
+                Err(source) => {
+                    return Err(ChecksError::Read {
+                        path: folder.display().to_string(),
+                        source,
+                    })
+                }
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.extension().is_some_and(|e| e == "toml") {
+                    let text =
+                        std::fs::read_to_string(&path).map_err(|source| ChecksError::Read {
+                            path: path.display().to_string(),
+                            source,
+                        })?;
+                    let name = path.file_name().unwrap().to_string_lossy();
+                    let relative = if sub.is_empty() {
+                        name.to_string()
+                    } else {
+                        format!("{sub}/{name}")
+                    };
+                    files.push((relative, text));
+                }
+            }
+        }
+        Checks::from_files(files, &dir.display().to_string())
+    }
+
+    /// Builds the pack from (path relative to the checks folder, contents), reporting every problem at once.
+    pub fn from_files(files: Vec<(String, String)>, origin: &str) -> Result<Checks, ChecksError> {
+        let mut problems = Vec::new();
+        let file = |name: &str| files.iter().find(|(p, _)| p == name).map(|(_, t)| t);
+        let lexicon = match file("key-pages.toml") {
+            Some(text) => KeyPageLexicon::parse(text, "key-pages.toml")
+                .map_err(|e| problems.push(e.to_string()))
+                .ok(),
+            None => {
+                problems.push("key-pages.toml is missing".into());
+                None
+            }
+        };
+        let categories_file: Option<CategoriesFile> = match file("categories.toml") {
+            Some(text) => toml::from_str(text)
+                .map_err(|e| problems.push(format!("categories.toml: {}", e.message())))
+                .ok(),
+            None => {
+                problems.push("categories.toml is missing".into());
+                None
+            }
+        };
+        let not_the_shop: NotTheShop = match file("not-the-shop.toml") {
+            Some(text) => toml::from_str(text)
+                .map_err(|e| problems.push(format!("not-the-shop.toml: {}", e.message())))
+                .unwrap_or_default(),
+            None => NotTheShop::default(),
+        };
+        let mut rules = Vec::new();
+        for (path, text) in &files {
+            let Some(name) = path
+                .strip_prefix("rules/")
+                .and_then(|n| n.strip_suffix(".toml"))
+            else {
+                continue;
+            };
+            match toml::from_str::<Rule>(text) {
+                Ok(rule) => {
+                    if rule.id != name {
+                        problems.push(format!(
+                            "{path}: id {:?} must be the file name ({name:?})",
+                            rule.id
+                        ));
+                    }
+                    rules.push(rule);
+                }
+                Err(e) => problems.push(format!("{path}: {}", e.message())),
+            }
+        }
+        if rules.is_empty() {
+            problems.push("no rule files under rules/".into());
+        }
+        let (categories, grades) = categories_file
+            .map(|f| (f.categories, f.grades))
+            .unwrap_or_default();
+        let category_ids: BTreeSet<&str> = categories.iter().map(|c| c.id.as_str()).collect();
+        let rule_ids: BTreeSet<&str> = rules.iter().map(|r| r.id.as_str()).collect();
+        for rule in &rules {
+            let at = format!("rules/{}.toml", rule.id);
+            if !category_ids.contains(rule.category.as_str()) {
+                problems.push(format!(
+                    "{at}: category {:?} is not in categories.toml",
+                    rule.category
+                ));
+            }
+            if !(rule.weight.is_finite() && rule.weight >= 0.0) {
+                problems.push(format!("{at}: weight must be 0 or more"));
+            }
+            for (field, texts) in [
+                ("title", &rule.title),
+                ("failure_title", &rule.failure_title),
+                ("why", &rule.why),
+                ("fix", &rule.fix),
+            ] {
+                for lang in ["fr", "en"] {
+                    if texts.0.get(lang).is_none_or(|t| t.trim().is_empty()) {
+                        problems.push(format!("{at}: {field}.{lang} is missing"));
+                    }
+                }
+            }
+            match detectors::find(&rule.detector) {
+                None => problems.push(format!(
+                    "{at}: unknown detector {:?} (known: {})",
+                    rule.detector,
+                    detectors::names().join(", ")
+                )),
+                Some(detector) => {
+                    if let Err(e) = (detector.check)(rule, &rule_ids) {
+                        problems.push(format!("{at}: {e}"));
+                    }
+                }
+            }
+            let mut names = BTreeSet::new();
+            for term in &rule.terms {
+                if !names.insert(term.name.as_str()) {
+                    problems.push(format!("{at}: term {:?} appears twice", term.name));
+                }
+                if term.patterns.values().all(Vec::is_empty) {
+                    problems.push(format!("{at}: term {:?} has no patterns", term.name));
+                }
+            }
+        }
+        let mut seen = BTreeSet::new();
+        for rule in &rules {
+            if !seen.insert(rule.id.as_str()) {
+                problems.push(format!("rule id {:?} appears twice", rule.id));
+            }
+        }
+        if grades.is_empty() {
+            problems.push("categories.toml: no [[grades]]".into());
+        }
+
+        // Terms of enabled rules, compiled.
+        let order = |r: &Rule| {
+            categories
+                .iter()
+                .position(|c| c.id == r.category)
+                .unwrap_or(usize::MAX)
+        };
+        rules.sort_by(|a, b| order(a).cmp(&order(b)).then(a.id.cmp(&b.id)));
+        let mut terms = Vec::new();
+        for (index, rule) in rules.iter().enumerate() {
+            if !rule.enabled {
+                continue;
+            }
+            for term in &rule.terms {
+                let words: Vec<String> = term.patterns.values().flatten().cloned().collect();
+                let mut compile = |list: &[String], whole: bool| -> Option<Regex> {
+                    if list.is_empty() {
+                        return None;
+                    }
+                    let alt = alternation(list);
+                    let source = if whole { whole_words(&alt) } else { alt };
+                    match Regex::new(&source) {
+                        Ok(r) => Some(r),
+                        Err(e) => {
+                            problems
+                                .push(format!("rules/{}.toml: term {:?}: {e}", rule.id, term.name));
+                            None
+                        }
+                    }
+                };
+                let Some(regex) = compile(&words, true) else {
+                    continue;
+                };
+                terms.push(CompiledTerm {
+                    rule: index,
+                    name: term.name.clone(),
+                    label: term.label.clone().unwrap_or_else(|| term.name.clone()),
+                    regex,
+                    near: compile(&term.near, true),
+                    not_after: compile(&term.not_after, true),
+                    sources: term.sources.clone(),
+                });
+            }
+        }
+        let other_body_context = if not_the_shop.context.is_empty() {
+            None
+        } else {
+            Regex::new(&whole_words(&alternation(&not_the_shop.context)))
+                .map_err(|e| problems.push(format!("not-the-shop.toml: context: {e}")))
+                .ok()
+        };
+        if !problems.is_empty() {
+            return Err(ChecksError::Invalid {
+                origin: origin.to_string(),
+                problems,
+            });
+        }
+        let term_set = RegexSet::new(terms.iter().map(|t| t.regex.as_str()))
+            .expect("each pattern compiled alone");
+        Ok(Checks {
+            origin: origin.to_string(),
+            lexicon: lexicon.expect("no problems means a lexicon"),
+            categories,
+            grades,
+            not_the_shop,
+            other_body_context,
+            rules,
+            terms,
+            term_set,
+        })
+    }
+
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+
+    /// Index of the first compiled term of rule `id` named `name`.
+    pub fn term_index(&self, rule_id: &str, name: &str) -> Option<usize> {
+        self.terms
+            .iter()
+            .position(|t| self.rules[t.rule].id == rule_id && t.name == name)
+    }
+
+    /// The compiled terms of rule `id`, with their indices.
+    pub fn terms_of<'a>(
+        &'a self,
+        rule_id: &'a str,
+    ) -> impl Iterator<Item = (usize, &'a CompiledTerm)> + 'a {
+        self.terms
+            .iter()
+            .enumerate()
+            .filter(move |(_, t)| self.rules[t.rule].id == rule_id)
+    }
+
+    /// The grade for an overall score.
+    pub fn grade(&self, score: f64) -> String {
+        let mut bands = self.grades.clone();
+        bands.sort_by(|a, b| b.min.total_cmp(&a.min));
+        bands
+            .iter()
+            .find(|b| score >= b.min)
+            .or(bands.last())
+            .map(|b| b.grade.clone())
+            .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bundled_pack_is_valid() {
+        let checks = Checks::bundled();
+        assert!(checks.rules.len() >= 35, "{}", checks.rules.len());
+        assert!(checks.rule("phone-every-page").is_some());
+    }
+
+    #[test]
+    fn every_problem_is_reported_with_its_file() {
+        let mut files: Vec<(String, String)> = bundled::BUNDLED
+            .iter()
+            .map(|(p, t)| (p.to_string(), t.to_string()))
+            .collect();
+        let faq = files
+            .iter_mut()
+            .find(|(p, _)| p == "rules/faq.toml")
+            .unwrap();
+        faq.1 = faq
+            .1
+            .replace("detector = \"faq\"", "detector = \"no-such-detector\"");
+        files.push((
+            "rules/typo.toml".into(),
+            "id = \"typ0\"\ncategory = \"contact\"\n".into(),
+        ));
+        let err = Checks::from_files(files, "test").unwrap_err().to_string();
+        assert!(
+            err.contains("rules/faq.toml: unknown detector \"no-such-detector\""),
+            "{err}"
+        );
+        assert!(err.contains("rules/typo.toml"), "{err}");
+    }
+}
