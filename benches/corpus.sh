@@ -20,8 +20,10 @@ python3 - "$OUT" <<'PY'
 import json, pathlib, sys
 for path in sorted(pathlib.Path(sys.argv[1]).glob("*/audit.json")):
     a = json.loads(path.read_text()); s = a["site"]; c = a["target"]["country"]
-    phones = [f"{p['number']}×{p['page_count']}" for p in s["phones"]][:3]
+    phones = [f"{p['e164']}×{p['page_count']}" for p in s["phones"]][:3]
     keys = sorted(k for k, v in s["key_pages"].items() if v)
+    sc = a["scores"]
     print(f"{path.parent.name}: country {c and c['value']} ({c and c['source']}), phone on {s['pages_showing_phone']}/{s['html_pages']} pages {phones}, "
-          f"e-mails {[e['address'] for e in s['emails']][:3]}, key pages {keys}, errors {a['crawl']['counts']['errors']}")
+          f"e-mails {[e['address'] for e in s['emails']][:3]}, key pages {keys}, errors {a['crawl']['counts']['errors']}, "
+          f"score {sc['overall']} {sc['grade']} " + " ".join(f"{c['id']}={c['score']}" for c in sc["categories"]))
 PY

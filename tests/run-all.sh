@@ -4,9 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages the suites need. The crawl tests need none: they serve their fixture shops with cxaudit's own
-# loopback server. (The report and campaign suites add chromium and dovecot/postfix here.)
-packages=()
+# Debian packages the suites need: the Hunspell dictionaries the spelling rule reads. The crawl tests need none: they
+# serve their fixture shops with cxaudit's own loopback server. (The report and campaign suites add chromium and
+# dovecot/postfix here.)
+packages=(hunspell-fr hunspell-en-us hunspell-en-gb)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then

@@ -41,7 +41,8 @@ fn dictionary_dirs() -> Vec<PathBuf> {
 fn load(lang: &str) -> Option<Dictionary> {
     let names: &[&str] = match lang {
         "fr" => &["fr_FR", "fr"],
-        "en" => &["en_US", "en_GB"],
+        "en" => &["en_US"],
+        "en-gb" => &["en_GB"],
         "de" => &["de_DE"],
         "es" => &["es_ES"],
         "it" => &["it_IT"],
@@ -82,54 +83,114 @@ const ELISIONS: [&str; 10] = [
     "l'", "d'", "j'", "n'", "s'", "c'", "m'", "t'", "qu'", "jusqu'",
 ];
 
-/// Checks the words of `text` in the page's language (`fr` when unknown).
-pub fn check(text: &str, lang: Option<&str>) -> Option<SpellingSample> {
-    let lang = lang
-        .map(|l| l.split(['-', '_']).next().unwrap_or(l).to_ascii_lowercase())
-        .unwrap_or_else(|| "fr".into());
-    let dictionary = dictionary(&lang)?;
-    let mut sample = SpellingSample {
-        lang: lang.clone(),
-        ..Default::default()
-    };
-    for token in text.split(|c: char| c.is_whitespace() || ",;:!?()[]{}«»\"“”/|…·•–—".contains(c))
-    {
-        let token = token
-            .trim_matches(|c: char| !c.is_alphanumeric())
-            .replace('’', "'");
-        if token.chars().count() < 3
+/// Languages tried when a page's own does not fit its text (a French page declaring `lang="en"`).
+/// British spellings ("favourites") are English too: en_GB backs en_US up.
+const CANDIDATE_LANGS: [&str; 3] = ["fr", "en", "en-gb"];
+
+/// The words worth checking: no proper nouns, brands or acronyms (any capital), no URLs, file names, code,
+/// addresses, references (digits, `/`, `@`, `=`...).
+fn words(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for token in text.split_whitespace() {
+        if token.contains([
+            '/', '\\', '@', '=', '<', '>', '{', '}', '[', ']', '#', '_', '|', '~', '^',
+        ]) || token.contains("www")
+            || token.contains("http")
             || token
-                .chars()
-                .any(|c| c.is_uppercase() || c.is_ascii_digit() || "@_.&#%+=*<>$€£".contains(c))
-            || !token
-                .chars()
-                .all(|c| c.is_alphabetic() || c == '\'' || c == '-')
+                .trim_end_matches(['.', ',', ';', ':', '!', '?', '…'])
+                .contains('.')
         {
             continue;
         }
-        let mut word = token.as_str();
-        if lang == "fr" {
-            if let Some(elided) = ELISIONS.iter().find(|e| word.starts_with(*e)) {
-                word = &word[elided.len()..];
+        for part in token.split(|c: char| ",;:!?()«»\"“”…·•–—".contains(c)) {
+            let word = part
+                .trim_matches(|c: char| !c.is_alphanumeric())
+                .replace('’', "'");
+            if word.chars().count() < 3
+                || word.chars().any(|c| c.is_uppercase() || c.is_ascii_digit())
+                || !word
+                    .chars()
+                    .all(|c| c.is_alphabetic() || c == '\'' || c == '-')
+            {
+                continue;
             }
-        }
-        if word.chars().count() < 3 || word.contains('\'') && lang == "fr" {
-            continue;
-        }
-        sample.words_checked += 1;
-        let known = dictionary.check(word)
-            || (word.contains('-')
-                && word
-                    .split('-')
-                    .all(|part| part.is_empty() || dictionary.check(part)));
-        if !known {
-            sample.misspelt_count += 1;
-            if sample.misspelt.len() < WORDS_KEPT && !sample.misspelt.iter().any(|w| w == word) {
-                sample.misspelt.push(word.to_string());
-            }
+            out.push(word);
         }
     }
-    (sample.words_checked > 0).then_some(sample)
+    out
+}
+
+fn known(dictionary: &Dictionary, word: &str) -> bool {
+    dictionary.check(word)
+        || (word.contains('-')
+            && word
+                .split('-')
+                .all(|part| part.is_empty() || dictionary.check(part)))
+}
+
+/// Checks the words of `text`, in the page's language (`fr` when unknown) unless another installed dictionary
+/// knows clearly more of its words. A word any installed dictionary knows is not a mistake: shops borrow
+/// ("newsletter", "tracking").
+pub fn check(text: &str, lang: Option<&str>) -> Option<SpellingSample> {
+    let declared = lang
+        .map(|l| l.split(['-', '_']).next().unwrap_or(l).to_ascii_lowercase())
+        .unwrap_or_else(|| "fr".into());
+    let words: Vec<String> = words(text)
+        .into_iter()
+        .map(|w| match ELISIONS.iter().find(|e| w.starts_with(*e)) {
+            Some(e) => w[e.len()..].to_string(),
+            None => w,
+        })
+        .filter(|w| w.chars().count() >= 3 && !w.contains('\''))
+        .collect();
+    if words.is_empty() {
+        return None;
+    }
+    let mut langs: Vec<String> = vec![declared.clone()];
+    langs.extend(
+        CANDIDATE_LANGS
+            .iter()
+            .map(|l| l.to_string())
+            .filter(|l| *l != declared),
+    );
+    let dictionaries: Vec<(String, &Dictionary)> = langs
+        .into_iter()
+        .filter_map(|l| dictionary(&l).map(|d| (l, d)))
+        .collect();
+    if dictionaries.is_empty() {
+        return None;
+    }
+    let sample: Vec<&String> = words.iter().take(80).collect();
+    let hits = |d: &Dictionary| sample.iter().filter(|w| known(d, w)).count();
+    let mut best = 0;
+    let mut best_hits = hits(dictionaries[0].1);
+    for (i, (_, d)) in dictionaries.iter().enumerate().skip(1) {
+        let h = hits(d);
+        // Another language wins only by a clear margin.
+        if h > best_hits + sample.len() / 5 {
+            best = i;
+            best_hits = h;
+        }
+    }
+    // Text in a language no installed dictionary speaks (a German page, a Wolof one) is not judged.
+    if best_hits * 10 < sample.len() * 6 {
+        return None;
+    }
+    let mut result = SpellingSample {
+        lang: dictionaries[best].0.clone(),
+        ..Default::default()
+    };
+    for word in &words {
+        result.words_checked += 1;
+        if dictionaries.iter().any(|(_, d)| known(d, word)) {
+            continue;
+        }
+        result.misspelt_count += 1;
+        if result.misspelt.len() < WORDS_KEPT && !result.misspelt.contains(word) {
+            result.misspelt.push(word.clone());
+        }
+    }
+    Some(result)
 }
 
 #[cfg(test)]
@@ -153,5 +214,29 @@ mod tests {
             "{s:?}"
         );
         assert!(s.words_checked >= 6, "{s:?}");
+    }
+
+    #[test]
+    fn the_text_decides_the_language_and_code_is_not_text() {
+        if !available("fr") || !available("en") {
+            eprintln!(
+                "hunspell dictionaries are not installed: skipped (tests/run-all.sh installs them)"
+            );
+            return;
+        }
+        // A French page declaring lang="en": judged in French, not as 100 % mistakes.
+        let s = check(
+            "Notre café vous accueille dans une ambiance chaleureuse avec des boissons chaudes et des gâteaux maison.",
+            Some("en"),
+        )
+        .unwrap();
+        assert_eq!(s.lang, "fr");
+        assert!(s.misspelt.is_empty(), "{s:?}");
+        let s = check(
+            "Collez <link rel=\"icon\" href=\"assets/icon-32.png\"> dans la page, voir www.exemple.fr/aide et la newsletter.",
+            Some("fr"),
+        )
+        .unwrap();
+        assert!(s.misspelt.is_empty(), "{s:?}");
     }
 }
