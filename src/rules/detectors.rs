@@ -1156,7 +1156,8 @@ fn contact_form_friction(cx: &Context, rule: &Rule) -> Verdict {
         || on_page.iter().any(|n| n == "next-step");
     let captcha: Vec<String> = on_page
         .iter()
-        .filter_map(|n| n.strip_prefix("captcha-").map(str::to_string))
+        .filter(|n| n.starts_with("captcha-"))
+        .map(|n| label_of(cx, rule, n))
         .collect();
     let required_score = if required <= p.max_required {
         1.0

@@ -63,3 +63,53 @@ pub async fn serve_site(
     .await
     .unwrap()
 }
+
+/// A small shop given as (URL path, HTML) pairs: bodies without `<html` are wrapped in a page titled by its
+/// path. Served on 127.0.0.1, audited with the bundled rules (or `checks`), and the result read back.
+pub async fn audit_pages(
+    pages: &[(String, String)],
+    country: Option<&str>,
+    checks: Option<Arc<cxaudit::rules::pack::Checks>>,
+) -> cxaudit::result::AuditResult {
+    let files: Vec<(String, String, Bytes)> = pages
+        .iter()
+        .map(|(path, html)| {
+            let file = if path.ends_with('/') {
+                format!("{path}index.html")
+            } else {
+                path.clone()
+            };
+            let body = if html.contains("<html") {
+                html.clone()
+            } else {
+                format!(
+                    "<!doctype html><html lang=\"fr\"><head><meta charset=\"utf-8\"><title>{}</title></head><body>{html}</body></html>",
+                    path.trim_matches('/')
+                )
+            };
+            let content_type = if file.ends_with(".html") {
+                "text/html; charset=utf-8"
+            } else {
+                serve::content_type_for(&file)
+            };
+            (file, content_type.to_string(), Bytes::from(body))
+        })
+        .collect();
+    let server = serve::start(0, move |_| serve::static_site(files))
+        .await
+        .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let options = cxaudit::audit::AuditOptions {
+        start: url::Url::parse(&server.url()).unwrap(),
+        crawl: cxaudit::crawl::CrawlSettings {
+            timeout: std::time::Duration::from_secs(2),
+            ..cxaudit::crawl::CrawlSettings::default()
+        },
+        country: country.map(str::to_string),
+        lang: None,
+        checks: checks.unwrap_or_else(|| Arc::new(cxaudit::rules::pack::Checks::bundled())),
+        out_dir: out.path().to_path_buf(),
+    };
+    let output = cxaudit::audit::run(options, &()).await.unwrap();
+    cxaudit::audit::read_result(&output.json_path).unwrap()
+}

@@ -1,0 +1,115 @@
+//! Every rule against its fixtures: `tests/rules/<rule id>.toml` holds small shops (a few pages each) that must
+//! make the rule pass, fail or be not applicable. Each shop is served on 127.0.0.1 and audited for real.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use cxaudit::result::CheckStatus;
+use cxaudit::rules::pack::Checks;
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Fixture {
+    cases: Vec<Case>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Case {
+    name: String,
+    expect: CheckStatus,
+    /// The country, when the domain (127.0.0.1) cannot tell.
+    #[serde(default)]
+    country: Option<String>,
+    /// Words the English finding must contain.
+    #[serde(default)]
+    finding: Option<String>,
+    pages: BTreeMap<String, String>,
+}
+
+fn fixtures_dir() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/rules"))
+}
+
+fn load(id: &str) -> Fixture {
+    let path = fixtures_dir().join(format!("{id}.toml"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[test]
+fn every_rule_has_fixtures_that_make_it_pass_and_fail() {
+    let checks = Checks::bundled();
+    for rule in &checks.rules {
+        let fixture = load(&rule.id);
+        assert!(
+            fixture.cases.iter().any(|c| c.expect == CheckStatus::Pass),
+            "tests/rules/{}.toml has no passing case",
+            rule.id
+        );
+        assert!(
+            fixture
+                .cases
+                .iter()
+                .any(|c| matches!(c.expect, CheckStatus::Fail | CheckStatus::Partial)),
+            "tests/rules/{}.toml has no failing case",
+            rule.id
+        );
+    }
+    for entry in std::fs::read_dir(fixtures_dir()).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().to_string();
+        let id = name.trim_end_matches(".toml");
+        assert!(
+            checks.rule(id).is_some(),
+            "tests/rules/{name} names no rule"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_rule_comes_out_as_its_fixtures_say() {
+    let checks = std::sync::Arc::new(Checks::bundled());
+    let mut failures = Vec::new();
+    let mut cases = 0;
+    for rule in &checks.rules {
+        for case in load(&rule.id).cases {
+            cases += 1;
+            let pages: Vec<(String, String)> = case.pages.into_iter().collect();
+            let result =
+                common::audit_pages(&pages, case.country.as_deref(), Some(checks.clone())).await;
+            let check = result
+                .checks
+                .iter()
+                .find(|c| c.id == rule.id)
+                .expect("every enabled rule is judged");
+            let finding_ok = case
+                .finding
+                .as_ref()
+                .is_none_or(|f| check.finding.en.contains(f.as_str()));
+            if check.status != case.expect || !finding_ok {
+                failures.push(format!(
+                    "{} / {}: expected {:?}{}, got {:?} ({:?}): {}",
+                    rule.id,
+                    case.name,
+                    case.expect,
+                    case.finding
+                        .as_ref()
+                        .map(|f| format!(" with {f:?}"))
+                        .unwrap_or_default(),
+                    check.status,
+                    check.score,
+                    check.finding.en
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {cases} cases wrong:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
