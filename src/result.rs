@@ -358,6 +358,9 @@ pub struct PageFacts {
     /// JSON-LD blocks that were not valid JSON, with the parser's message.
     pub json_ld_errors: Vec<String>,
     pub candidates: Candidates,
+    /// Text of `<template>` elements, which scripts stamp into the page (a footer, a contact block).
+    #[serde(skip_serializing_if = "String::is_empty", default)]
+    pub template_text: String,
 }
 
 /// Page regions, found by semantic tags, ARIA roles and common id/class names.
@@ -519,6 +522,10 @@ pub enum CandidateSource {
     Link,
     /// An obfuscated form such as `contact [at] shop [dot] fr` or a Cloudflare-protected address.
     Obfuscated,
+    /// An image's `alt` text (a number drawn in a banner).
+    ImageAlt,
+    /// A `<template>` that scripts stamp into the page (a footer).
+    Template,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]

@@ -100,14 +100,52 @@ pub fn extract_from_text(facts: &mut PageFacts) {
     }
 }
 
+/// Phone numbers and e-mails written where the text walk does not look: image `alt` texts (a number drawn in a
+/// banner) and `<template>` contents (a footer stamped in by a script).
+pub fn extract_from_extra(facts: &mut PageFacts, template_text: &str) {
+    let alts: Vec<(String, Region)> = facts
+        .images
+        .iter()
+        .filter_map(|i| i.alt.as_ref().map(|a| (a.clone(), i.region)))
+        .filter(|(a, _)| a.bytes().filter(u8::is_ascii_digit).count() >= 8)
+        .collect();
+    for (alt, region) in alts {
+        let start = facts.candidates.phones.len();
+        phones_in(&alt, region, &mut facts.candidates);
+        for phone in &mut facts.candidates.phones[start..] {
+            phone.source = CandidateSource::ImageAlt;
+        }
+    }
+    for line in template_text.lines() {
+        let line = line.replace(['\u{a0}', '\u{202f}', '\u{2009}', '\u{2007}'], " ");
+        let (phones, emails) = (facts.candidates.phones.len(), facts.candidates.emails.len());
+        if line.bytes().filter(u8::is_ascii_digit).count() >= 8 {
+            phones_in(&line, Region::Footer, &mut facts.candidates);
+        }
+        if line.contains('@') {
+            emails_in(&line, Region::Footer, &mut facts.candidates);
+        }
+        for phone in &mut facts.candidates.phones[phones..] {
+            phone.source = CandidateSource::Template;
+        }
+        for email in &mut facts.candidates.emails[emails..] {
+            email.source = CandidateSource::Template;
+        }
+    }
+}
+
 fn phones_in(text: &str, region: Region, out: &mut Candidates) {
     for m in PHONE.find_iter(text) {
         let before = text[..m.start()].chars().next_back();
-        let after = text[m.end()..].chars().next();
+        let mut rest = text[m.end()..].chars();
+        let after = rest.next();
+        // A comma then a digit is a decimal price ("1 234,56"); a comma then a space ends a sentence's clause.
+        let decimal = after == Some(',') && rest.next().is_some_and(|c| c.is_ascii_digit());
         // Part of a longer token: a reference, an IBAN, a price with decimals, a longer digit run.
         if before.is_some_and(|c| {
             c.is_alphanumeric() || c == '+' || c == '/' || c == '-' || c == '.' || c == ','
-        }) || after.is_some_and(|c| c.is_ascii_digit() || c == ',' || c == '€' || c == '%')
+        }) || after.is_some_and(|c| c.is_ascii_digit() || c == '€' || c == '%')
+            || decimal
         {
             continue;
         }
@@ -316,6 +354,8 @@ mod tests {
         assert!(phones("SIRET 732 829 320 00074").is_empty());
         assert!(phones("IBAN FR76 3000 6000 0112 3456 7890 189").is_empty());
         assert!(phones("Prix : 1 234,56 €").is_empty());
+        assert!(phones("Prix : 12 345 678,90").is_empty());
+        assert_eq!(phones("Call 020 7946 0018, Mon–Fri"), ["02079460018"]);
         assert!(phones("le 12/03/2024").is_empty());
         assert!(phones("75008 Paris").is_empty());
     }

@@ -106,7 +106,7 @@ static ALL_DAY: LazyLock<Regex> = LazyLock::new(|| {
 /// "9h-18h", "9h00 à 12h30", "09:00 - 18:00", "9am-5pm", "de 14h a 19h", "10h/13h".
 static TIME_RANGE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?:^|[^0-9])(2[0-4]|[01]?[0-9])\s*(?:(h|:)\s*([0-5][0-9])?|\s?(am|pm))\s*(?:-|–|a|à|to|until|till|jusqu'a|/)\s*(2[0-4]|[01]?[0-9])\s*(?:(h|:)\s*([0-5][0-9])?|\s?(am|pm))?",
+        r"(?:^|[^0-9])(2[0-4]|[01]?[0-9])\s*(?:(h|:)\s*([0-5][0-9])?)?\s?(am|pm)?\s*(?:-|–|a|à|to|until|till|jusqu'a|/)\s*(2[0-4]|[01]?[0-9])\s*(?:(h|:)\s*([0-5][0-9])?)?\s?(am|pm)?",
     )
     .expect("valid regex")
 });
@@ -132,7 +132,8 @@ fn minutes(hour: &str, minute: Option<&str>, meridiem: Option<&str>) -> Option<u
 fn time_ranges(line: &str) -> Vec<(usize, usize, (u16, u16))> {
     let mut out = Vec::new();
     for c in TIME_RANGE.captures_iter(line) {
-        let has_unit = c.get(2).is_some() || c.get(4).is_some();
+        let has_unit =
+            c.get(2).is_some() || c.get(4).is_some() || c.get(6).is_some() || c.get(8).is_some();
         if !has_unit {
             continue;
         }
@@ -268,6 +269,8 @@ mod tests {
     fn english_and_times_first() {
         let t = table("Call us Mon-Fri 9am-5pm");
         assert!(t.contains(&"tuesday 09:00-17:00".to_string()), "{t:?}");
+        let t = table("Call 020 7946 0018, Mon–Fri 9am–5:30pm");
+        assert!(t.contains(&"friday 09:00-17:30".to_string()), "{t:?}");
         let t = table("Notre service client vous répond de 8h à 20h du lundi au samedi.");
         assert!(t.contains(&"saturday 08:00-20:00".to_string()), "{t:?}");
         let (week, _) = find("Service client 7j/7 et 24h/24").unwrap();

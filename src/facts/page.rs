@@ -110,6 +110,10 @@ struct Walker {
     form: Option<(NodeId, usize)>,
     button: Option<(NodeId, usize, usize, String)>,
     script: Option<(NodeId, bool, String)>,
+    /// Inside a `<template>`: its text is not shown as is, but scripts stamp it into the page (a footer, a
+    /// contact block), so phone numbers and addresses in it are looked for apart.
+    template: Option<NodeId>,
+    template_text: String,
 }
 
 impl Walker {
@@ -136,6 +140,8 @@ impl Walker {
             form: None,
             button: None,
             script: None,
+            template: None,
+            template_text: String::new(),
         }
     }
 
@@ -164,6 +170,12 @@ impl Walker {
         let name = el.name();
         if self.hidden_by.is_none() && hides(el) {
             self.hidden_by = Some(id);
+        }
+        if name == "template" && self.template.is_none() {
+            self.template = Some(id);
+        }
+        if self.template.is_some() && is_block(name) {
+            self.template_text.push('\n');
         }
         if let Some(region) = self.region_of(el) {
             self.regions.push((id, region));
@@ -258,6 +270,10 @@ impl Walker {
         if self.hidden_by == Some(id) {
             self.hidden_by = None;
         }
+        if self.template == Some(id) {
+            self.template = None;
+            self.template_text.push('\n');
+        }
     }
 
     fn text(&mut self, text: &str) {
@@ -281,6 +297,8 @@ impl Walker {
         if self.hidden_by.is_none() {
             let region = self.region();
             self.facts.text.get_mut(region).push_str(text);
+        } else if self.template.is_some() && self.template_text.len() < 20_000 {
+            self.template_text.push_str(text);
         }
     }
 
@@ -633,6 +651,10 @@ impl Walker {
             *text = tidy_lines(text);
         }
         candidates::extract_from_text(&mut self.facts);
+        self.facts.template_text = tidy_lines(&self.template_text);
+        let template_text = std::mem::take(&mut self.facts.template_text);
+        candidates::extract_from_extra(&mut self.facts, &template_text);
+        self.facts.template_text = template_text;
         (self.facts, self.crawl_links)
     }
 }

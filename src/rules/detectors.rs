@@ -29,11 +29,10 @@ impl Context<'_> {
         self.target.country.as_ref().map(|c| c.value.as_str())
     }
 
-    /// Pages (ids) where any term of `rule` was seen.
-    fn term_hits(&self, rule: &str) -> Vec<(String, &crate::rules::TermPages)> {
-        self.checks
-            .terms_of(rule)
-            .map(|(i, t)| (t.name.clone(), &self.obs.terms[i]))
+    /// Pages (ids) where each term name of `rule` was seen.
+    fn term_hits(&self, rule: &str) -> Vec<(String, crate::rules::TermPages)> {
+        crate::rules::merged_terms(self.checks, self.obs, rule)
+            .into_iter()
             .filter(|(_, seen)| !seen.pages.is_empty())
             .collect()
     }

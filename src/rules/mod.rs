@@ -246,17 +246,49 @@ pub fn hit_evidence(obs: &SiteObservations, page: u32, hit: &TermHit) -> Evidenc
 /// Terms of a rule that were seen, as site-fact signals.
 pub fn signals(checks: &Checks, obs: &SiteObservations, rule_id: &str) -> Vec<NamedSignal> {
     let mut out: Vec<NamedSignal> = Vec::new();
-    for (index, term) in checks.terms_of(rule_id) {
-        let seen = &obs.terms[index];
+    for (name, seen) in merged_terms(checks, obs, rule_id) {
         let Some((page, hit)) = seen.evidence.first() else {
             continue;
         };
         out.push(NamedSignal {
-            name: term.name.clone(),
-            label: term.label.clone(),
+            label: checks
+                .terms_of(rule_id)
+                .find(|(_, t)| t.name == name)
+                .map(|(_, t)| t.label.clone())
+                .unwrap_or_else(|| name.clone()),
+            name,
             page_count: seen.pages.len() as u64,
             evidence: hit_evidence(obs, *page, hit),
         });
+    }
+    out
+}
+
+/// The pages where each term name of a rule was seen, alternatives of one name merged, in the rule file's order.
+pub fn merged_terms(
+    checks: &Checks,
+    obs: &SiteObservations,
+    rule_id: &str,
+) -> Vec<(String, TermPages)> {
+    let mut out: Vec<(String, TermPages)> = Vec::new();
+    for (index, term) in checks.terms_of(rule_id) {
+        let seen = &obs.terms[index];
+        let at = match out.iter().position(|(n, _)| *n == term.name) {
+            Some(at) => at,
+            None => {
+                out.push((term.name.clone(), TermPages::default()));
+                out.len() - 1
+            }
+        };
+        let merged = &mut out[at].1;
+        merged.pages.extend(seen.pages.iter().copied());
+        merged.pages.sort_unstable();
+        merged.pages.dedup();
+        for hit in &seen.evidence {
+            if merged.evidence.len() < TERM_EVIDENCE {
+                merged.evidence.push(hit.clone());
+            }
+        }
     }
     out
 }

@@ -195,6 +195,12 @@ pub fn observe(
             &mut obs,
         );
     }
+    scan(
+        TermSource::Text,
+        Some(Region::Footer),
+        &facts.template_text,
+        &mut obs,
+    );
     for image in &facts.images {
         let described = [&image.alt, &image.title, &image.file_name]
             .into_iter()

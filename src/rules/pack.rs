@@ -354,11 +354,8 @@ impl Checks {
                     }
                 }
             }
-            let mut names = BTreeSet::new();
+            // A name may repeat: terms of one name are alternatives (a broad "card" and a "cb" needing context).
             for term in &rule.terms {
-                if !names.insert(term.name.as_str()) {
-                    problems.push(format!("{at}: term {:?} appears twice", term.name));
-                }
                 if term.patterns.values().all(Vec::is_empty) {
                     problems.push(format!("{at}: term {:?} has no patterns", term.name));
                 }

@@ -87,7 +87,8 @@ pub async fn audit_pages(
                     path.trim_matches('/')
                 )
             };
-            let content_type = if file.ends_with(".html") {
+            let last_segment = file.rsplit('/').next().unwrap_or_default();
+            let content_type = if file.ends_with(".html") || !last_segment.contains('.') {
                 "text/html; charset=utf-8"
             } else {
                 serve::content_type_for(&file)
