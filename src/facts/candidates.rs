@@ -200,8 +200,23 @@ pub fn same_line(context: &str) -> &str {
     context.rsplit(" | ").next().unwrap_or(context)
 }
 
+/// Words just before an address that make it an example, not the shop's ("ex :", "essayez avec l'email").
+static EXAMPLE_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:^|\W)(?:ex\s*:|ex\.|exemple|par exemple|essayez(?: avec)?|try(?: with)?|e\.g\.|for example)[^@]{0,50}$")
+        .expect("valid regex")
+});
+
 fn emails_in(text: &str, region: Region, out: &mut Candidates) {
     for m in EMAIL.find_iter(text) {
+        let before_start = text[..m.start()]
+            .char_indices()
+            .rev()
+            .nth(69)
+            .map(|(i, _)| i)
+            .unwrap_or(0);
+        if EXAMPLE_BEFORE.is_match(&text[before_start..m.start()]) {
+            continue;
+        }
         let address = m.as_str().trim_end_matches('.').to_ascii_lowercase();
         let tld = address.rsplit('.').next().unwrap_or_default();
         if NOT_TLDS.contains(&tld) {
@@ -370,6 +385,19 @@ mod tests {
         );
         assert_eq!(c.phones[0].context, "Service client | Tél. :");
         assert_eq!(same_line(&c.phones[0].context), "Tél. :");
+    }
+
+    #[test]
+    fn example_addresses_are_not_candidates() {
+        let mut c = Candidates::default();
+        emails_in(
+            "Essayez avec le numéro VK-001000 et l'email sophie.martin@gmail.com",
+            Region::Main,
+            &mut c,
+        );
+        emails_in("Écrivez à sav@velokid.fr", Region::Main, &mut c);
+        let found: Vec<_> = c.emails.iter().map(|e| e.address.as_str()).collect();
+        assert_eq!(found, ["sav@velokid.fr"]);
     }
 
     #[test]

@@ -52,7 +52,7 @@ impl WeeklyHours {
                     ranges
                         .iter()
                         .map(|(a, b)| {
-                            format!("{:02}:{:02}-{:02}:{:02}", a / 60, a % 60, b / 60, b % 60)
+                            format!("{:02}:{:02}-{:02}:{:02}", a / 60, a % 60, (b / 60) % 24, b % 60)
                         })
                         .collect(),
                 )
@@ -70,18 +70,18 @@ impl WeeklyHours {
 
 fn day_index(word: &str) -> Option<usize> {
     const NAMES: [&[&str]; 7] = [
-        &["lundi", "lun", "monday", "mon"],
-        &["mardi", "mar", "tuesday", "tue", "tues"],
-        &["mercredi", "mer", "wednesday", "wed"],
-        &["jeudi", "jeu", "thursday", "thu", "thur", "thurs"],
-        &["vendredi", "ven", "friday", "fri"],
-        &["samedi", "sam", "saturday", "sat"],
-        &["dimanche", "dim", "sunday", "sun"],
+        &["lundi", "lun", "monday", "mon", "montag", "maandag", "lunes", "lunedi", "pazartesi"],
+        &["mardi", "mar", "tuesday", "tue", "tues", "dienstag", "dinsdag", "martes", "martedi", "sali"],
+        &["mercredi", "mer", "wednesday", "wed", "mittwoch", "woensdag", "miercoles", "mercoledi", "carsamba"],
+        &["jeudi", "jeu", "thursday", "thu", "thur", "thurs", "donnerstag", "donderdag", "jueves", "giovedi", "persembe"],
+        &["vendredi", "ven", "friday", "fri", "freitag", "vrijdag", "viernes", "venerdi", "cuma"],
+        &["samedi", "sam", "saturday", "sat", "samstag", "zaterdag", "sabado", "sabato", "cumartesi"],
+        &["dimanche", "dim", "sunday", "sun", "sonntag", "zondag", "domingo", "domenica", "pazar"],
     ];
     NAMES.iter().position(|names| names.contains(&word))
 }
 
-const DAY_WORD: &str = r"lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|wednesday|thursday|friday|saturday|sunday|lun|mar|mer|jeu|ven|sam|dim|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun";
+const DAY_WORD: &str = r"lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|wednesday|thursday|friday|saturday|sunday|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|lunes|martes|miercoles|jueves|viernes|sabado|domingo|lunedi|martedi|mercoledi|giovedi|venerdi|sabato|domenica|pazartesi|sali|carsamba|persembe|cumartesi|cuma|pazar|lun|mar|mer|jeu|ven|sam|dim|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun";
 
 /// A day range ("du lundi au vendredi", "mon-fri", "lundi à samedi") or a single day.
 static DAY_SPEC: LazyLock<Regex> = LazyLock::new(|| {
@@ -113,7 +113,7 @@ static TIME_RANGE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Lines about delivery or returns: their days are not opening hours.
 static NOT_OPENING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"livr|expedi|exped|deliver|dispatch|shipping|colis|envoi|retour|courrier|depot|preparation")
+    Regex::new(r"livr|expedi|exped|deliver|dispatch|shipping|colis|envoi|retour|courrier|depot|preparation|accessible|le site|du site|site internet|en ligne|online|website")
         .expect("valid regex")
 });
 
@@ -148,7 +148,9 @@ fn time_ranges(line: &str) -> Vec<(usize, usize, (u16, u16))> {
         ) else {
             continue;
         };
-        // "9-18" with a unit on one side only is still a range; "1h/2h" of a delivery is not opening hours.
+        // Closing after midnight ("17h00 à 2h00"): the range runs into the next morning.
+        let b = if b <= a && b <= 6 * 60 { b + 24 * 60 } else { b };
+        // "1h/2h" of a delivery is not opening hours.
         if b <= a || b - a < 60 {
             continue;
         }
@@ -283,5 +285,17 @@ mod tests {
         assert!(find("Livraison du lundi au vendredi de 8h à 18h").is_none());
         assert!(find("Le mardi 12 mars, 2 articles à 15€").is_none());
         assert!(find("Mer et soleil, 10 ans de savoir-faire").is_none());
+        assert!(find("Le Site est accessible en tout endroit, 7j/7, 24h/24").is_none());
+    }
+
+    #[test]
+    fn late_closing_and_other_languages() {
+        let t = table("Du mardi au vendredi : 11h00 à 2h00\nSamedi : 17h00 à 2h00");
+        assert!(t.contains(&"saturday 17:00-02:00".to_string()), "{t:?}");
+        let (week, _) = find("Du mardi au vendredi : 11h00 à 2h00").unwrap();
+        assert!(week.latest_close().unwrap() >= 19 * 60, "closing at 2 a.m. is evening opening");
+        let t = table("Salı 12:00 – 21:00\nPazar 12:00 – 21:00");
+        assert!(t.contains(&"sunday 12:00-21:00".to_string()), "{t:?}");
+        assert!(t.contains(&"tuesday 12:00-21:00".to_string()), "{t:?}");
     }
 }

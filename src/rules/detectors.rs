@@ -1390,11 +1390,30 @@ fn key_page(cx: &Context, rule: &Rule) -> Verdict {
             .evidence(vec![evidence(Some(url), None, texts)])
             .details(json!({ "url": url }))
         }
-        None => Verdict::new(
-            Some(0.0),
-            "Not found: no link or page names it.",
-            "Introuvable : aucun lien ni page ne la nomme.",
-        ),
+        None => {
+            // Linked, but the link is broken: say so, it is the fix.
+            let broken = cx
+                .site
+                .key_page_candidates
+                .get(&p.kind)
+                .and_then(|c| c.iter().find(|c| c.status.is_some_and(|s| s >= 400)));
+            match broken {
+                Some(c) => {
+                    let status = c.status.unwrap_or_default();
+                    Verdict::new(
+                        Some(0.0),
+                        format!("Linked but broken: {} answers {status}.", c.url),
+                        format!("Liée mais cassée : {} répond {status}.", c.url),
+                    )
+                    .evidence(vec![evidence(Some(&c.url), None, c.link_texts.join(" / "))])
+                }
+                None => Verdict::new(
+                    Some(0.0),
+                    "Not found: no link or page names it.",
+                    "Introuvable : aucun lien ni page ne la nomme.",
+                ),
+            }
+        }
     }
 }
 
