@@ -52,7 +52,13 @@ impl WeeklyHours {
                     ranges
                         .iter()
                         .map(|(a, b)| {
-                            format!("{:02}:{:02}-{:02}:{:02}", a / 60, a % 60, (b / 60) % 24, b % 60)
+                            format!(
+                                "{:02}:{:02}-{:02}:{:02}",
+                                a / 60,
+                                a % 60,
+                                (b / 60) % 24,
+                                b % 60
+                            )
                         })
                         .collect(),
                 )
@@ -70,13 +76,62 @@ impl WeeklyHours {
 
 fn day_index(word: &str) -> Option<usize> {
     const NAMES: [&[&str]; 7] = [
-        &["lundi", "lun", "monday", "mon", "montag", "maandag", "lunes", "lunedi", "pazartesi"],
-        &["mardi", "mar", "tuesday", "tue", "tues", "dienstag", "dinsdag", "martes", "martedi", "sali"],
-        &["mercredi", "mer", "wednesday", "wed", "mittwoch", "woensdag", "miercoles", "mercoledi", "carsamba"],
-        &["jeudi", "jeu", "thursday", "thu", "thur", "thurs", "donnerstag", "donderdag", "jueves", "giovedi", "persembe"],
-        &["vendredi", "ven", "friday", "fri", "freitag", "vrijdag", "viernes", "venerdi", "cuma"],
-        &["samedi", "sam", "saturday", "sat", "samstag", "zaterdag", "sabado", "sabato", "cumartesi"],
-        &["dimanche", "dim", "sunday", "sun", "sonntag", "zondag", "domingo", "domenica", "pazar"],
+        &[
+            "lundi",
+            "lun",
+            "monday",
+            "mon",
+            "montag",
+            "maandag",
+            "lunes",
+            "lunedi",
+            "pazartesi",
+        ],
+        &[
+            "mardi", "mar", "tuesday", "tue", "tues", "dienstag", "dinsdag", "martes", "martedi",
+            "sali",
+        ],
+        &[
+            "mercredi",
+            "mer",
+            "wednesday",
+            "wed",
+            "mittwoch",
+            "woensdag",
+            "miercoles",
+            "mercoledi",
+            "carsamba",
+        ],
+        &[
+            "jeudi",
+            "jeu",
+            "thursday",
+            "thu",
+            "thur",
+            "thurs",
+            "donnerstag",
+            "donderdag",
+            "jueves",
+            "giovedi",
+            "persembe",
+        ],
+        &[
+            "vendredi", "ven", "friday", "fri", "freitag", "vrijdag", "viernes", "venerdi", "cuma",
+        ],
+        &[
+            "samedi",
+            "sam",
+            "saturday",
+            "sat",
+            "samstag",
+            "zaterdag",
+            "sabado",
+            "sabato",
+            "cumartesi",
+        ],
+        &[
+            "dimanche", "dim", "sunday", "sun", "sonntag", "zondag", "domingo", "domenica", "pazar",
+        ],
     ];
     NAMES.iter().position(|names| names.contains(&word))
 }
@@ -109,6 +164,12 @@ static TIME_RANGE: LazyLock<Regex> = LazyLock::new(|| {
         r"(?:^|[^0-9])(2[0-4]|[01]?[0-9])\s*(?:(h|:)\s*([0-5][0-9])?)?\s?(am|pm)?\s*(?:-|–|a|à|to|until|till|jusqu'a|/)\s*(2[0-4]|[01]?[0-9])\s*(?:(h|:)\s*([0-5][0-9])?)?\s?(am|pm)?",
     )
     .expect("valid regex")
+});
+
+/// Words saying a line is about reaching or visiting the shop.
+static SERVICE_WORDS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"service|client|joign|disponible|ouvert|horaire|accueil|hotline|assistance|support|contact|appel|telephon|magasin|boutique|open|call|reach|available|store|shop")
+        .expect("valid regex")
 });
 
 /// Lines about delivery or returns: their days are not opening hours.
@@ -149,7 +210,11 @@ fn time_ranges(line: &str) -> Vec<(usize, usize, (u16, u16))> {
             continue;
         };
         // Closing after midnight ("17h00 à 2h00"): the range runs into the next morning.
-        let b = if b <= a && b <= 6 * 60 { b + 24 * 60 } else { b };
+        let b = if b <= a && b <= 6 * 60 {
+            b + 24 * 60
+        } else {
+            b
+        };
         // "1h/2h" of a delivery is not opening hours.
         if b <= a || b - a < 60 {
             continue;
@@ -160,17 +225,52 @@ fn time_ranges(line: &str) -> Vec<(usize, usize, (u16, u16))> {
     out
 }
 
+/// Lines, a short line naming days joined with the next when that one holds only times: tables and lists put
+/// "Lundi - Vendredi" and "09h - 21h" in cells of their own.
+fn joined_lines(text: &str) -> Vec<String> {
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let mut out = Vec::with_capacity(lines.len());
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        if let Some(next) = lines.get(i + 1) {
+            let (folded, next_folded) = (fold(line), fold(next));
+            let days_only =
+                line.len() <= 40 && DAY_SPEC.is_match(&folded) && time_ranges(&folded).is_empty();
+            let times_only = next.len() <= 40
+                && !DAY_SPEC.is_match(&next_folded)
+                && (!time_ranges(&next_folded).is_empty()
+                    || next_folded.contains("ferme")
+                    || next_folded.contains("closed"));
+            if days_only && times_only {
+                out.push(format!("{line} {next}"));
+                i += 2;
+                continue;
+            }
+        }
+        out.push(line.to_string());
+        i += 1;
+    }
+    out
+}
+
 /// The opening hours written on a page, with the line that states them.
 pub fn find(text: &str) -> Option<(WeeklyHours, String)> {
     let mut week = WeeklyHours::default();
     let mut evidence = String::new();
-    for raw_line in text.lines() {
+    for raw_line in joined_lines(text) {
+        let raw_line = raw_line.as_str();
         let line = fold(raw_line);
         if line.len() > 600 || NOT_OPENING.is_match(&line) {
             continue;
         }
         let times = time_ranges(&line);
-        let all_day = ALL_DAY.is_match(&line);
+        // "24/7" alone is a product claim ("un informaticien 24/7") unless the line is about reaching someone.
+        let all_day = ALL_DAY.is_match(&line) && SERVICE_WORDS.is_match(&line) && line.len() <= 160;
         if times.is_empty() && !all_day {
             continue;
         }
@@ -196,7 +296,9 @@ pub fn find(text: &str) -> Option<(WeeklyHours, String)> {
                 specs.pop();
             }
         }
-        if EVERY_DAY.is_match(&line) {
+        if EVERY_DAY.is_match(&line)
+            && (!times.is_empty() || SERVICE_WORDS.is_match(&line) && line.len() <= 160)
+        {
             specs.push((0, 0, (0..7).collect()));
         }
         if specs.is_empty() {
@@ -286,6 +388,18 @@ mod tests {
         assert!(find("Le mardi 12 mars, 2 articles à 15€").is_none());
         assert!(find("Mer et soleil, 10 ans de savoir-faire").is_none());
         assert!(find("Le Site est accessible en tout endroit, 7j/7, 24h/24").is_none());
+        assert!(find("Imaginez avoir un informaticien à vos côtés 24/7.").is_none());
+        assert!(find("Imaginez avoir un informaticien à vos côtés 24/7. C'est exactement ce que propose la tablette, sans les frais, avec nos services d'assistance et de mise à jour compris pour toute la famille.").is_none());
+    }
+
+    #[test]
+    fn days_and_times_in_cells_of_their_own() {
+        let t = table(
+            "Heures d'ouverture\nLundi - Vendredi\n09h - 21h\nSamedi\n10h - 18h\nDimanche\nFermé",
+        );
+        assert!(t.contains(&"wednesday 09:00-21:00".to_string()), "{t:?}");
+        assert!(t.contains(&"saturday 10:00-18:00".to_string()), "{t:?}");
+        assert!(t.contains(&"sunday ".to_string()), "{t:?}");
     }
 
     #[test]
@@ -293,7 +407,10 @@ mod tests {
         let t = table("Du mardi au vendredi : 11h00 à 2h00\nSamedi : 17h00 à 2h00");
         assert!(t.contains(&"saturday 17:00-02:00".to_string()), "{t:?}");
         let (week, _) = find("Du mardi au vendredi : 11h00 à 2h00").unwrap();
-        assert!(week.latest_close().unwrap() >= 19 * 60, "closing at 2 a.m. is evening opening");
+        assert!(
+            week.latest_close().unwrap() >= 19 * 60,
+            "closing at 2 a.m. is evening opening"
+        );
         let t = table("Salı 12:00 – 21:00\nPazar 12:00 – 21:00");
         assert!(t.contains(&"sunday 12:00-21:00".to_string()), "{t:?}");
         assert!(t.contains(&"tuesday 12:00-21:00".to_string()), "{t:?}");

@@ -130,6 +130,8 @@ pub fn fold(s: &str) -> String {
             'ÿ' => out.push('y'),
             'ñ' => out.push('n'),
             'ı' => out.push('i'),
+            // "İ" lower-cases to "i" and a combining dot.
+            '\u{307}' => {}
             'ş' => out.push('s'),
             'ğ' => out.push('g'),
             'œ' => out.push_str("oe"),

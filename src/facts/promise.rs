@@ -19,7 +19,7 @@ pub struct Promise {
 }
 
 /// The delay: a number (or a number word) and its unit, "ouvrés" or "business" saying it is counted in business time.
-const DELAY: &str = r"(\d{1,3}|une?|one|deux|two|trois|three|quatre|four|cinq|five)\s*(h\b|hrs?\b|heures?|hours?|jours?|days?|j\b|business\s+days?|working\s+days?|semaines?|weeks?)(\s*(?:ouvr\w*|business|working|calendaires?))?";
+const DELAY: &str = r"(?:\d{1,3}\s?(?:-|–|—|à|a|to|ou|or)\s?)?(\d{1,3}|une?|one|deux|two|trois|three|quatre|four|cinq|five)\s*(h\b|hrs?\b|heures?|hours?|jours?|days?|j\b|business\s+days?|working\s+days?|semaines?|weeks?)(\s*(?:ouvr\w*|business|working|calendaires?))?";
 
 /// A response word, a few words, a connector ("sous", "within"), the delay.
 static PROMISE: LazyLock<Regex> = LazyLock::new(|| {
@@ -133,6 +133,8 @@ mod tests {
             (72.0, false)
         );
         assert_eq!(one("Délai de réponse : 2 jours ouvrés"), (48.0, true));
+        // A range promises its upper bound.
+        assert_eq!(one("Réponse sous 24-48h"), (48.0, false));
     }
 
     #[test]

@@ -135,7 +135,9 @@ pub fn summarize(facts: &PageFacts, page_url: &Url, checks: &Checks) -> PageSumm
                     continue;
                 };
                 let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
-                if let Some((messaging, network)) = profile_network(&host, url.path()) {
+                if let Some((messaging, network)) =
+                    profile_network(&host, url.path(), url.query().unwrap_or_default())
+                {
                     summary
                         .profiles
                         .push((messaging, network.to_string(), link.href.clone()));
@@ -228,7 +230,7 @@ fn collect_types(value: &serde_json::Value, out: &mut BTreeSet<String>, depth: u
 }
 
 /// Which social network or messaging service a link points to; share buttons are not the shop's profile.
-fn profile_network(host: &str, path: &str) -> Option<(bool, &'static str)> {
+fn profile_network(host: &str, path: &str, query: &str) -> Option<(bool, &'static str)> {
     let host = host
         .trim_start_matches("www.")
         .trim_start_matches("m.")
@@ -256,7 +258,23 @@ fn profile_network(host: &str, path: &str) -> Option<(bool, &'static str)> {
         _ => None,
     };
     if let Some(network) = messaging {
-        return Some((true, network));
+        // "wa.me/?text=…" and "send?text=…" without a number share a page; they do not reach the shop.
+        let has_number = |s: &str| s.chars().filter(char::is_ascii_digit).count() >= 8;
+        let reaches_shop = match host {
+            "wa.me" => has_number(path),
+            "api.whatsapp.com" | "web.whatsapp.com" | "whatsapp.com" => query
+                .split('&')
+                .any(|kv| kv.starts_with("phone=") && has_number(kv)),
+            _ => true,
+        };
+        return reaches_shop.then_some((true, network));
+    }
+    // A template's placeholder ("instagram.com/VOTRE_COMPTE").
+    if ["votre", "your_", "your-", "yourpage", "username", "compte"]
+        .iter()
+        .any(|p| lower.contains(p))
+    {
+        return None;
     }
     let network = match host {
         "facebook.com" | "fb.com" | "fb.me" => "facebook",

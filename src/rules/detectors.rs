@@ -742,7 +742,18 @@ fn channel_social(cx: &Context, _: &Rule) -> Verdict {
     profiles_verdict(&cx.site.social, "Social networks", "Réseaux sociaux")
 }
 
-fn channel_messaging(cx: &Context, _: &Rule) -> Verdict {
+fn channel_messaging(cx: &Context, rule: &Rule) -> Verdict {
+    if cx.site.messaging.is_empty() {
+        // No usable link, but a number given for WhatsApp in the text ("WhatsApp : +212 6 52 56 39 24").
+        if let Some((_, _, ev)) = hits_on(cx, rule, &[]).into_iter().next() {
+            return Verdict::new(
+                Some(1.0),
+                "Messaging: a WhatsApp number is given (no direct link).",
+                "Messagerie : un numéro WhatsApp est indiqué (sans lien direct).",
+            )
+            .evidence(ev);
+        }
+    }
     profiles_verdict(&cx.site.messaging, "Messaging", "Messagerie")
 }
 
@@ -1405,7 +1416,11 @@ fn key_page(cx: &Context, rule: &Rule) -> Verdict {
                         format!("Linked but broken: {} answers {status}.", c.url),
                         format!("Liée mais cassée : {} répond {status}.", c.url),
                     )
-                    .evidence(vec![evidence(Some(&c.url), None, c.link_texts.join(" / "))])
+                    .evidence(vec![evidence(
+                        Some(&c.url),
+                        None,
+                        c.link_texts.join(" / "),
+                    )])
                 }
                 None => Verdict::new(
                     Some(0.0),

@@ -304,7 +304,26 @@ pub fn takes_a_message(form: &FormFact) -> bool {
         })
         .collect::<Vec<_>>()
         .join(" ");
-    if has_password {
+    // Reviews and blog comments take a message too, but they are not a way to reach the shop.
+    let review_words = [
+        "etoile",
+        "star",
+        "rating",
+        "avis",
+        "review",
+        "commentaire",
+        "comment",
+    ];
+    let form_names = fold(&format!(
+        "{} {}",
+        form.id.as_deref().unwrap_or_default(),
+        form.action.as_deref().unwrap_or_default()
+    ));
+    if has_password
+        || review_words
+            .iter()
+            .any(|w| names.contains(w) || form_names.contains(w))
+    {
         return false;
     }
     has_textarea

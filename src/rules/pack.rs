@@ -209,8 +209,10 @@ pub struct Checks {
 }
 
 /// Wraps an alternation so it matches whole words only.
+/// Patterns run on folded text (lower case, accents removed), so ASCII classes mark word edges; Unicode classes
+/// made the combined matcher of a few hundred terms outgrow the regex size limit.
 pub fn whole_words(alternation: &str) -> String {
-    format!(r"(?:^|[^\p{{L}}\p{{N}}])(?:{alternation})(?:$|[^\p{{L}}\p{{N}}])")
+    format!(r"(?:^|[^a-z0-9])(?:{alternation})(?:$|[^a-z0-9])")
 }
 
 fn alternation(words: &[String]) -> String {
@@ -428,8 +430,20 @@ impl Checks {
                 problems,
             });
         }
-        let term_set = RegexSet::new(terms.iter().map(|t| t.regex.as_str()))
-            .expect("each pattern compiled alone");
+        let term_set = match regex::RegexSetBuilder::new(terms.iter().map(|t| t.regex.as_str()))
+            .size_limit(64 << 20)
+            .build()
+        {
+            Ok(set) => set,
+            Err(e) => {
+                return Err(ChecksError::Invalid {
+                    origin: origin.to_string(),
+                    problems: vec![format!(
+                        "the terms together are too large to match at once: {e}"
+                    )],
+                })
+            }
+        };
         Ok(Checks {
             origin: origin.to_string(),
             lexicon: lexicon.expect("no problems means a lexicon"),
