@@ -146,6 +146,45 @@ pub fn render(result: &AuditResult, json_path: &str) -> String {
             );
         }
     }
+    render_scores(&mut out, result);
     let _ = writeln!(out, "  result: {json_path}");
     out
+}
+
+/// Overall and category scores, then the failed rules that weigh most: what to fix first.
+fn render_scores(out: &mut String, result: &AuditResult) {
+    use crate::result::CheckStatus;
+    let scores = &result.scores;
+    let Some(overall) = scores.overall else {
+        return;
+    };
+    let categories: Vec<String> = scores
+        .categories
+        .iter()
+        .map(|c| match c.score {
+            Some(score) => format!("{} {score:.0}", c.id),
+            None => format!("{} n/a", c.id),
+        })
+        .collect();
+    let _ = writeln!(
+        out,
+        "  score {overall:.0}/100, grade {} — {}",
+        scores.grade.as_deref().unwrap_or("?"),
+        categories.join(", ")
+    );
+    let mut failed: Vec<_> = result
+        .checks
+        .iter()
+        .filter(|c| matches!(c.status, CheckStatus::Fail | CheckStatus::Partial))
+        .collect();
+    failed.sort_by(|a, b| {
+        let lost = |c: &crate::result::CheckResult| c.weight * (1.0 - c.score.unwrap_or(1.0));
+        lost(b).total_cmp(&lost(a)).then(a.id.cmp(&b.id))
+    });
+    if !failed.is_empty() {
+        let _ = writeln!(out, "  to fix first:");
+        for check in failed.iter().take(5) {
+            let _ = writeln!(out, "    {:<24} {}", check.id, check.finding.en);
+        }
+    }
 }

@@ -119,6 +119,12 @@ pub fn summarize(facts: &PageFacts, page_url: &Url, checks: &Checks) -> PageSumm
                 } else {
                     link.text.clone()
                 };
+                // A product card's whole blurb is not a menu label ("… avec retours latéraux …").
+                let label = if label.chars().count() > 60 {
+                    String::new()
+                } else {
+                    label
+                };
                 let (by_text, by_url) = link_kinds(lexicon, &link.href, &label);
                 for kind in by_text.iter().chain(by_url.iter()).collect::<BTreeSet<_>>() {
                     summary.key_links.push((
@@ -650,14 +656,7 @@ impl SiteFactsBuilder {
         other_emails.sort_by(by_pages);
 
         let key_page_candidates = key_page_table(&self.kinds, self.key_pages, &self.pages_by_url);
-        let mut key_pages = KeyPages::default();
-        for (kind, candidates) in &key_page_candidates {
-            let best = candidates
-                .iter()
-                .find(|c| c.status.is_some_and(|s| (200..300).contains(&s)))
-                .map(|c| c.url.clone());
-            key_pages.set(kind, best);
-        }
+        let key_pages = choose_key_pages(&key_page_candidates);
 
         let (messaging, social): (Vec<_>, Vec<_>) =
             self.profiles.into_iter().partition(|((m, _, _), _)| *m);
@@ -721,6 +720,55 @@ fn not_the_shops_email(address: &str, not_the_shop: &NotTheShop) -> bool {
             .email_placeholders
             .iter()
             .any(|p| address == p || local == p)
+}
+
+/// The key page of each kind: its best reached candidate. A page that is the better match of another kind ("Aide &
+/// contact" is the contact page) gives way to a runner-up its link text names just as clearly ("Questions
+/// fréquentes" for the FAQ); a page that is truly both (delivery and returns on one page) stays both.
+fn choose_key_pages(table: &BTreeMap<String, Vec<KeyPageCandidate>>) -> KeyPages {
+    let reached = |c: &&KeyPageCandidate| c.status.is_some_and(|s| (200..300).contains(&s));
+    let best: BTreeMap<&str, &KeyPageCandidate> = table
+        .iter()
+        .filter_map(|(kind, list)| list.iter().find(reached).map(|c| (kind.as_str(), c)))
+        .collect();
+    let mut pages = KeyPages::default();
+    for (kind, chosen) in &best {
+        // On a tie, the kind that customers name the page by first keeps it.
+        const PRIORITY: [&str; 8] = [
+            "contact",
+            "legal-notice",
+            "terms",
+            "privacy",
+            "delivery",
+            "returns",
+            "order-tracking",
+            "faq",
+        ];
+        let rank = |k: &str| {
+            PRIORITY
+                .iter()
+                .position(|p| *p == k)
+                .unwrap_or(PRIORITY.len())
+        };
+        let taken_by_better = best.iter().any(|(other, c)| {
+            other != kind
+                && c.url == chosen.url
+                && (c.score > chosen.score || c.score == chosen.score && rank(other) < rank(kind))
+        });
+        // Two independent signs: its link text and its URL or title.
+        let runner_up = table[*kind].iter().filter(reached).find(|c| {
+            c.url != chosen.url
+                && c.matched_by.iter().any(|m| m == "link-text")
+                && c.matched_by.iter().any(|m| m == "url" || m == "title")
+                && !best.values().any(|b| b.url == c.url)
+        });
+        let url = match (taken_by_better, runner_up) {
+            (true, Some(other)) => other.url.clone(),
+            _ => chosen.url.clone(),
+        };
+        pages.set(kind, Some(url));
+    }
+    pages
 }
 
 fn key_page_table(

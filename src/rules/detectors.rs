@@ -1348,11 +1348,24 @@ fn question_bank(cx: &Context, rule: &Rule) -> Verdict {
         }
     }
     let total = terms.len().max(1);
-    let missing: Vec<&str> = terms
+    // Question labels are written "French / English" in the rule file.
+    let missing: Vec<(&str, &str)> = terms
         .iter()
         .filter(|(i, _)| cx.obs.terms[*i].pages.is_empty())
-        .map(|(_, t)| t.label.as_str())
+        .map(|(_, t)| t.label.split_once(" / ").unwrap_or((&t.label, &t.label)))
         .collect();
+    let listed = |english: bool| {
+        let mut names: Vec<&str> = missing
+            .iter()
+            .take(4)
+            .map(|(fr, en)| if english { *en } else { *fr })
+            .collect();
+        let more = format!("+{}", missing.len().saturating_sub(4));
+        if missing.len() > 4 {
+            names.push(&more);
+        }
+        names.join(" ")
+    };
     Verdict::new(
         Some(answered as f64 / total as f64),
         format!(
@@ -1360,7 +1373,7 @@ fn question_bank(cx: &Context, rule: &Rule) -> Verdict {
             if missing.is_empty() {
                 String::new()
             } else {
-                format!("; unanswered: {}", missing.join(", "))
+                format!("; unanswered: {}", listed(true))
             }
         ),
         format!(
@@ -1368,7 +1381,7 @@ fn question_bank(cx: &Context, rule: &Rule) -> Verdict {
             if missing.is_empty() {
                 String::new()
             } else {
-                format!(" ; sans réponse : {}", missing.join(", "))
+                format!(" ; sans réponse : {}", listed(false))
             }
         ),
     )

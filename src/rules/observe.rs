@@ -171,6 +171,12 @@ pub fn observe(
                             continue;
                         }
                     }
+                    if let Some(not_before) = &term.not_before {
+                        let to = ceil_boundary(f, m.end() + 40);
+                        if not_before.is_match(&f[m.end()..to]) {
+                            continue;
+                        }
+                    }
                     found.insert(index);
                     obs.term_hits.push(TermHit {
                         term: index,

@@ -98,6 +98,9 @@ pub struct TermSpec {
     /// Words that cancel a match when they are within 60 characters before it ("pas de", "no").
     #[serde(default)]
     pub not_after: Vec<String>,
+    /// Words that cancel a match when they come right after it ("la poste" before "suisse").
+    #[serde(default)]
+    pub not_before: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -187,6 +190,7 @@ pub struct CompiledTerm {
     pub regex: Regex,
     pub near: Option<Regex>,
     pub not_after: Option<Regex>,
+    pub not_before: Option<Regex>,
     pub sources: Vec<TermSource>,
 }
 
@@ -413,6 +417,11 @@ impl Checks {
                     regex,
                     near: compile(&term.near, true),
                     not_after: compile(&term.not_after, true),
+                    not_before: (!term.not_before.is_empty())
+                        .then(|| {
+                            Regex::new(&format!(r"^\s*(?:{})", alternation(&term.not_before))).ok()
+                        })
+                        .flatten(),
                     sources: term.sources.clone(),
                 });
             }
