@@ -418,18 +418,64 @@ fn phone_local(cx: &Context, rule: &Rule) -> Verdict {
             "Aucun numéro à juger (voir phone-every-page).",
         );
     }
-    let mut local_codes: Vec<u16> = calling_code(country).into_iter().collect();
-    local_codes.extend(p.also_local.get(country).into_iter().flatten());
-    let is_local =
-        |p: &&crate::result::SitePhone| p.calling_code.is_some_and(|c| local_codes.contains(&c));
-    let foreign: Vec<_> = phones.iter().filter(|p| !is_local(p)).collect();
-    let main_local = is_local(&phones[0]);
-    let score = if foreign.is_empty() {
+    let codes_of = |country: &str| -> Vec<u16> {
+        let mut codes: Vec<u16> = calling_code(country).into_iter().collect();
+        codes.extend(p.also_local.get(country).into_iter().flatten());
+        codes
+    };
+    let local_codes = codes_of(country);
+    // Country shops declared by hreflang under their own path (fr-BE → /be/): each must show its own numbers.
+    let host = url::Url::parse(&cx.target.final_url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string));
+    let mut sections: Vec<(String, String)> = cx
+        .target
+        .hreflang
+        .iter()
+        .filter_map(|h| {
+            let region = h.lang.split(['-', '_']).nth(1)?.to_ascii_uppercase();
+            let url = url::Url::parse(&h.href).ok()?;
+            (url.host_str().map(str::to_string) == host && url.path() != "/" && region.len() == 2)
+                .then(|| (url.path().to_string(), region))
+        })
+        .collect();
+    sections.sort_by_key(|(prefix, _)| std::cmp::Reverse(prefix.len()));
+    let section_country = |page: &str| -> String {
+        let path = url::Url::parse(page)
+            .map(|u| u.path().to_string())
+            .unwrap_or_default();
+        sections
+            .iter()
+            .find(|(prefix, _)| path.starts_with(prefix.as_str()))
+            .map(|(_, c)| c.clone())
+            .unwrap_or_else(|| country.to_string())
+    };
+    // (number, the country of a section showing it whose numbers it is not).
+    let misplaced: Vec<(&str, String)> = phones
+        .iter()
+        .filter_map(|phone| {
+            let shown_in: BTreeSet<String> = if phone.pages.is_empty() {
+                [country.to_string()].into()
+            } else {
+                phone.pages.iter().map(|u| section_country(u)).collect()
+            };
+            shown_in
+                .into_iter()
+                .find(|c| {
+                    !phone
+                        .calling_code
+                        .is_some_and(|code| codes_of(c).contains(&code))
+                })
+                .map(|c| (phone.e164.as_str(), c))
+        })
+        .collect();
+    let main_misplaced = misplaced.iter().any(|(n, _)| *n == phones[0].e164);
+    let score = if misplaced.is_empty() {
         1.0
-    } else if main_local {
-        0.5
-    } else {
+    } else if main_misplaced {
         0.0
+    } else {
+        0.5
     };
     let code = local_codes
         .first()
@@ -446,26 +492,45 @@ fn phone_local(cx: &Context, rule: &Rule) -> Verdict {
             )
         })
         .collect();
-    let (en, fr) = if foreign.is_empty() {
+    let shops: Vec<&str> = sections.iter().map(|(_, c)| c.as_str()).collect();
+    let (en, fr) = if misplaced.is_empty() && sections.is_empty() {
         (
             format!("Every number shown is a {country} number ({code})."),
             format!("Tous les numéros affichés sont des numéros {country} ({code})."),
         )
+    } else if misplaced.is_empty() {
+        (
+            format!(
+                "Each country shop ({country}, {}) shows its own numbers.",
+                shops.join(", ")
+            ),
+            format!(
+                "Chaque boutique pays ({country}, {}) affiche ses propres numéros.",
+                shops.join(", ")
+            ),
+        )
     } else {
-        let list = foreign
+        let list = misplaced
             .iter()
-            .map(|p| p.e164.as_str())
+            .map(|(n, c)| format!("{n} on the {c} shop"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let liste = misplaced
+            .iter()
+            .map(|(n, c)| format!("{n} sur la boutique {c}"))
             .collect::<Vec<_>>()
             .join(", ");
         (
-            format!("Numbers from another country than {country} ({code}): {list}."),
-            format!("Numéros d'un autre pays que {country} ({code}) : {list}."),
+            format!("Numbers from another country: {list}."),
+            format!("Numéros d'un autre pays : {liste}."),
         )
     };
-    Verdict::new(Some(score), en, fr)
-        .evidence(ev)
-        .details(json!({ "country": country, "local_codes": local_codes,
-            "foreign": foreign.iter().map(|p| &p.e164).collect::<Vec<_>>() }))
+    Verdict::new(Some(score), en, fr).evidence(ev).details(json!({
+        "country": country,
+        "local_codes": local_codes,
+        "country_shops": sections.iter().map(|(prefix, c)| json!({"path": prefix, "country": c})).collect::<Vec<_>>(),
+        "misplaced": misplaced.iter().map(|(n, c)| json!({"e164": n, "shown_on": c})).collect::<Vec<_>>(),
+    }))
 }
 
 #[derive(Deserialize)]
