@@ -1107,6 +1107,10 @@ fn contact_consistency(cx: &Context, _: &Rule) -> Verdict {
                 let v = value.trim_start_matches("mailto:").to_ascii_lowercase();
                 !shop_emails.is_empty() && !shop_emails.contains(v.as_str())
             }
+            // The address: its postcode must be one the pages show.
+            "postalCode" => {
+                !site.postcodes.is_empty() && !site.postcodes.iter().any(|p| p.code == value.trim())
+            }
             _ => false,
         };
         if differs {
