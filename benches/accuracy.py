@@ -6,32 +6,16 @@ pretty URLs (/mentions-legales from mentions-legales.html), audited by target/re
 its real domain would give, and its facts compared with the labels: precision and recall per fact type, and
 every disagreement listed. Usage: cargo build --release && python3 benches/accuracy.py [site...]
 """
-import http.server, json, os, subprocess, sys, threading, tomllib, urllib.parse
+import json, os, subprocess, sys, tomllib, urllib.parse
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from serve_static import start as serve  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("CXAUDIT_CORPUS", ROOT.parent / "shared" / "corpus"))
 OUT = Path(os.environ.get("OUT", "/tmp/cxaudit-accuracy"))
 KINDS = ["contact", "faq", "legal-notice", "terms", "delivery", "returns", "privacy", "order-tracking"]
-
-
-def serve(directory):
-    class Handler(http.server.SimpleHTTPRequestHandler):
-        def __init__(self, *a, **k):
-            super().__init__(*a, directory=str(directory), **k)
-
-        def translate_path(self, path):
-            local = super().translate_path(path)
-            if not os.path.exists(local) and os.path.exists(local + ".html"):
-                return local + ".html"
-            return local
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
 
 
 def page_path(url):

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Audits every site of the shared corpus (../shared/corpus, or CXAUDIT_CORPUS), each served by python's http.server
+# Audits every site of the shared corpus (../shared/corpus, or CXAUDIT_CORPUS), each served by benches/serve_static.py
 # on loopback, and prints one line per site: country and its source, pages showing a phone, the numbers, e-mails,
 # key pages found. For reading beside the pages, not a test.
 set -euo pipefail
@@ -10,20 +10,7 @@ cargo build --release --quiet
 port=9300
 for site in "$CORPUS"/*/; do
   name=$(basename "$site"); port=$((port + 1))
-  # Static snapshots of sites with pretty URLs: /mentions-legales is served from mentions-legales.html.
-  python3 -c '
-import http.server, os, sys
-class Handler(http.server.SimpleHTTPRequestHandler):
-    def translate_path(self, path):
-        local = super().translate_path(path)
-        if not os.path.exists(local) and os.path.exists(local + ".html"):
-            return local + ".html"
-        return local
-    def log_message(self, *args):
-        pass
-os.chdir(sys.argv[1])
-http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[2])), Handler).serve_forever()
-' "$site" "$port" >/dev/null 2>&1 &
+  python3 benches/serve_static.py "$site" "$port" >/dev/null 2>&1 &
   server=$!
   for _ in $(seq 50); do (echo > /dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
   target/release/cxaudit audit "http://127.0.0.1:$port/" --quiet -o "$OUT/$name" || echo "$name: audit failed (exit $?)"

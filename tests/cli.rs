@@ -219,18 +219,12 @@ fn a_consultant_reweights_and_switches_off_rules_without_rebuilding() {
     assert!(check(&before, "channel-fax").is_some());
     let rules = checks.path().join("rules");
     // Switch the fax rule off; give the FAQ rule (partial on the demo shop) all the weight of its category.
-    let fax = std::fs::read_to_string(rules.join("channel-fax.toml")).unwrap();
-    std::fs::write(
-        rules.join("channel-fax.toml"),
-        fax.replace("detector =", "enabled = false\ndetector ="),
-    )
-    .unwrap();
-    let faq = std::fs::read_to_string(rules.join("faq.toml")).unwrap();
-    std::fs::write(
-        rules.join("faq.toml"),
-        faq.replace("weight = 5", "weight = 500"),
-    )
-    .unwrap();
+    edit(
+        &rules.join("channel-fax.toml"),
+        "detector =",
+        "enabled = false\ndetector =",
+    );
+    edit(&rules.join("faq.toml"), "weight = 5", "weight = 500");
     let after = audit_demo_with(checks.path());
     assert!(
         check(&after, "channel-fax").is_none(),
@@ -284,17 +278,16 @@ fn checks_list_and_validate() {
     // A typo in a detector name, a weight that is not a number and a file named after no rule: all reported.
     let rules = checks.path().join("rules");
     let faq = std::fs::read_to_string(rules.join("faq.toml")).unwrap();
-    std::fs::write(
-        rules.join("faq.toml"),
-        faq.replace("detector = \"faq\"", "detector = \"faqs\""),
-    )
-    .unwrap();
-    let mediator = std::fs::read_to_string(rules.join("mediator.toml")).unwrap();
-    std::fs::write(
-        rules.join("mediator.toml"),
-        mediator.replace("weight = 4", "weight = \"heavy\""),
-    )
-    .unwrap();
+    edit(
+        &rules.join("faq.toml"),
+        "detector = \"faq\"",
+        "detector = \"faqs\"",
+    );
+    edit(
+        &rules.join("mediator.toml"),
+        "weight = 4",
+        "weight = \"heavy\"",
+    );
     std::fs::write(rules.join("renamed.toml"), faq).unwrap();
     let output = cxaudit()
         .args(["checks", "validate"])
@@ -312,4 +305,11 @@ fn checks_list_and_validate() {
         stderr.contains("rules/renamed.toml: id \"faq\" must be the file name"),
         "{stderr}"
     );
+}
+
+/// Replaces `from` with `to` in a rule file, as a consultant would.
+fn edit(path: &std::path::Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{} has no {from:?}", path.display());
+    std::fs::write(path, text.replace(from, to)).unwrap();
 }

@@ -1205,16 +1205,7 @@ fn contact_form_friction(cx: &Context, rule: &Rule) -> Verdict {
             "Pas de formulaire de contact (voir channel-contact-form).",
         );
     };
-    let visible: Vec<_> = form
-        .fields
-        .iter()
-        .filter(|f| {
-            !matches!(
-                f.field_type.as_deref(),
-                Some("hidden" | "submit" | "button" | "image" | "reset")
-            )
-        })
-        .collect();
+    let visible = crate::rules::observe::visible_fields(form);
     let required = visible.iter().filter(|f| f.required).count();
     let labelled = visible
         .iter()

@@ -281,11 +281,9 @@ pub fn observe(
     obs
 }
 
-/// A form a customer writes a message in: a textarea, or an e-mail field with a subject or message field.
-/// Search boxes, newsletter sign-ups and log-in forms are not.
-pub fn takes_a_message(form: &FormFact) -> bool {
-    let visible: Vec<_> = form
-        .fields
+/// The fields a customer fills in: not hidden inputs nor buttons.
+pub fn visible_fields(form: &FormFact) -> Vec<&crate::result::FieldFact> {
+    form.fields
         .iter()
         .filter(|f| {
             !matches!(
@@ -293,7 +291,13 @@ pub fn takes_a_message(form: &FormFact) -> bool {
                 Some("hidden" | "submit" | "button" | "image" | "reset")
             )
         })
-        .collect();
+        .collect()
+}
+
+/// A form a customer writes a message in: a textarea, or an e-mail field with a subject or message field.
+/// Search boxes, newsletter sign-ups and log-in forms are not.
+pub fn takes_a_message(form: &FormFact) -> bool {
+    let visible = visible_fields(form);
     let has_textarea = visible.iter().any(|f| f.tag == "textarea");
     let has_password = visible
         .iter()
