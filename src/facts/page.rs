@@ -427,9 +427,19 @@ impl Walker {
         }
         let Some(raw) = get(el, "href")
             .map(str::trim)
-            .filter(|h| !h.is_empty() && !h.starts_with('#'))
+            .filter(|h| !h.is_empty() && *h != "#")
         else {
             return;
+        };
+        // "#contact" on a one-page shop leads to its contact section: a link to the page itself.
+        let own_page;
+        let raw = if raw.starts_with('#') {
+            let mut page = self.base.clone();
+            page.set_fragment(None);
+            own_page = page.to_string();
+            own_page.as_str()
+        } else {
+            raw
         };
         let scheme = raw
             .split(':')

@@ -57,6 +57,8 @@ pub struct PageSummary {
     emails: Vec<(String, CandidateSource, Region)>,
     /// (kind index, target URL, link text, matched by text, matched by URL).
     key_links: Vec<(usize, String, String, bool, bool)>,
+    /// Some key link points to the page itself ("#contact"): it counts only on the home page of a one-page shop.
+    self_links: bool,
     title_kinds: Vec<usize>,
     profiles: Vec<(bool, String, String)>,
     script_hosts: Vec<String>,
@@ -106,6 +108,11 @@ pub fn summarize(facts: &PageFacts, page_url: &Url, checks: &Checks) -> PageSumm
             .emails
             .push((email.address.clone(), email.source, email.region));
     }
+    let own_page = {
+        let mut own = page_url.clone();
+        own.set_fragment(None);
+        own.to_string()
+    };
     let mut seen_links = HashSet::new();
     let mut outbound = BTreeSet::new();
     for link in &facts.links {
@@ -126,6 +133,9 @@ pub fn summarize(facts: &PageFacts, page_url: &Url, checks: &Checks) -> PageSumm
                     label
                 };
                 let (by_text, by_url) = link_kinds(lexicon, &link.href, &label);
+                if link.href == own_page {
+                    summary.self_links = true;
+                }
                 for kind in by_text.iter().chain(by_url.iter()).collect::<BTreeSet<_>>() {
                     summary.key_links.push((
                         *kind,
@@ -443,6 +453,9 @@ impl SiteFactsBuilder {
         }
         let mut counted = HashSet::new();
         for (kind, url, text, by_text, by_url) in summary.key_links {
+            if summary.self_links && !is_home && url == record.final_url {
+                continue;
+            }
             let aggregate = self.key_pages.entry((kind, url.clone())).or_default();
             if aggregate.texts.len() < 5 && !text.is_empty() {
                 aggregate.texts.insert(text);
