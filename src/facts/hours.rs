@@ -237,7 +237,14 @@ fn joined_lines(text: &str) -> Vec<String> {
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
-        if let Some(next) = lines.get(i + 1) {
+        let mergeable = |l: &str, next: &str| {
+            l.len() <= 40
+                && next.len() <= 40
+                && next
+                    .bytes()
+                    .any(|b| b.is_ascii_digit() || b == b'F' || b == b'f' || b == b'C' || b == b'c')
+        };
+        if let Some(next) = lines.get(i + 1).filter(|next| mergeable(line, next)) {
             let (folded, next_folded) = (fold(line), fold(next));
             let days_only =
                 line.len() <= 40 && DAY_SPEC.is_match(&folded) && time_ranges(&folded).is_empty();
@@ -264,6 +271,10 @@ pub fn find(text: &str) -> Option<(WeeklyHours, String)> {
     let mut evidence = String::new();
     for raw_line in joined_lines(text) {
         let raw_line = raw_line.as_str();
+        // Times and "24h/24" need digits: most lines of a product page are skipped here.
+        if !raw_line.bytes().any(|b| b.is_ascii_digit()) {
+            continue;
+        }
         let line = fold(raw_line);
         if line.len() > 600 || NOT_OPENING.is_match(&line) {
             continue;

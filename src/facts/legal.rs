@@ -39,28 +39,28 @@ impl LegalFacts {
 /// A registration keyword then, within a few words, the number.
 static REGISTRATION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(siret|siren|r\.?\s?c\.?\s?s\.?|rm|immatricul\w*|registration\s+(?:number|no\.?)|company\s+(?:number|no\.?|registration)|registered\s+in\s+[a-z &]+?(?:no\.?|number)|num[ée]ro\s+d'entreprise|bce|kbo|ondernemingsnummer|ide|uid)\b[^0-9\n]{0,40}?((?:CHE[-\s]?)?[0-9][0-9 .\u{a0}\u{202f}-]{6,20}[0-9])",
+        r"(?i)(?-u:\b)(siret|siren|r\.?\s?c\.?\s?s\.?|rm|immatricul\w*|registration\s+(?:number|no\.?)|company\s+(?:number|no\.?|registration)|registered\s+in\s+[a-z &]+?(?:no\.?|number)|num[ée]ro\s+d'entreprise|bce|kbo|ondernemingsnummer|ide|uid)(?-u:\b)[^0-9\n]{0,40}?((?:CHE[-\s]?)?[0-9][0-9 .\u{a0}\u{202f}-]{6,20}[0-9])",
     )
     .expect("valid regex")
 });
 
 static VAT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(FR\s?[0-9]{2}\s?[0-9]{3}\s?[0-9]{3}\s?[0-9]{3}|BE\s?0?[01]?[0-9]{2,3}[.\s]?[0-9]{3}[.\s]?[0-9]{3}|DE\s?[0-9]{9}|GB\s?[0-9]{9}(?:[0-9]{3})?)\b")
+    Regex::new(r"(?-u:\b)(FR\s?[0-9]{2}\s?[0-9]{3}\s?[0-9]{3}\s?[0-9]{3}|BE\s?0?[01]?[0-9]{2,3}[.\s]?[0-9]{3}[.\s]?[0-9]{3}|DE\s?[0-9]{9}|GB\s?[0-9]{9}(?:[0-9]{3})?)(?-u:\b)")
         .expect("valid regex")
 });
 
 static RCS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:R\.\s?C\.\s?S\.?|RCS|registre du commerce(?: et des soci[ée]t[ée]s)?|R\.?M\.?\s+(?:de\s+)?[A-Z]|r[ée]pertoire des m[ée]tiers|RPM|Handelsregister|HR[AB]\s?[0-9]|Companies House)[^\n]{0,50}")
+    Regex::new(r"(?i)(?-u:\b)(?:R\.\s?C\.\s?S\.?|RCS|registre du commerce(?: et des soci[ée]t[ée]s)?|R\.?M\.?\s+(?:de\s+)?[A-Z]|r[ée]pertoire des m[ée]tiers|RPM|Handelsregister|HR[AB]\s?[0-9]|Companies House)[^\n]{0,50}")
         .expect("valid regex")
 });
 
 static CAPITAL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\bcapital(?:\s+social)?(?:\s+de|\s*:)?\s*([0-9][0-9 .,\u{a0}\u{202f}]*\s*(?:€|euros?|eur\b|chf|£))")
+    Regex::new(r"(?i)(?-u:\b)capital(?:\s+social)?(?:\s+de|\s*:)?\s*([0-9][0-9 .,\u{a0}\u{202f}]*\s*(?:€|euros?|eur(?-u:\b)|chf|£))")
         .expect("valid regex")
 });
 
 static LEGAL_FORM: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(SASU|SAS|SARL|EURL|SA|SNC|SCOP|SCI|EIRL|EI|SRL|SPRL|BV|NV|GmbH|Ltd|Limited|LLC|Inc|S\.A\.S\.?|S\.A\.R\.L\.?|[Aa]uto-?entrepreneur|[Mm]icro-?entreprise|[Ee]ntreprise individuelle|[Ee]ntrepreneur individuel|[Aa]ssociation)\b")
+    Regex::new(r"(?-u:\b)(SASU|SAS|SARL|EURL|SA|SNC|SCOP|SCI|EIRL|EI|SRL|SPRL|BV|NV|GmbH|Ltd|Limited|LLC|Inc|S\.A\.S\.?|S\.A\.R\.L\.?|[Aa]uto-?entrepreneur|[Mm]icro-?entreprise|[Ee]ntreprise individuelle|[Ee]ntrepreneur individuel|[Aa]ssociation)(?-u:\b)")
         .expect("valid regex")
 });
 
@@ -76,12 +76,12 @@ static HOST: LazyLock<Regex> = LazyLock::new(|| {
 
 /// A street word or a postcode followed by a capitalised town.
 static ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:rue|avenue|av\.|boulevard|bd|place|chemin|all[ée]e|impasse|quai|route|street|road|cedex|str\.|stra[ßs]e)\b|(?-i:\b[0-9]{4,5}[ \t]+[A-Z][a-zà-ÿ])")
+    Regex::new(r"(?i)(?-u:\b)(?:rue|avenue|av\.|boulevard|bd|place|chemin|all[ée]e|impasse|quai|route|street|road|cedex|str\.|stra[ßs]e)(?-u:\b)|(?-i:(?-u:\b)[0-9]{4,5}[ \t]+[A-Z][a-zà-ÿ])")
         .expect("valid regex")
 });
 
 static PLACEHOLDER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\[[^\]\n]{0,40}(?:votre|your|num[ée]ro|siret|siren|adresse|address|nom|name|soci[ée]t[ée]|company|capital|x{3})[^\]\n]{0,40}\]|\bX{3,}(?:\s?X{2,})*\b|\b(?:000\s?000\s?000|123\s?456\s?789)(?:\s?0{5})?\b")
+    Regex::new(r"(?i)\[[^\]\n]{0,40}(?:votre|your|num[ée]ro|siret|siren|adresse|address|nom|name|soci[ée]t[ée]|company|capital|x{3})[^\]\n]{0,40}\]|(?-u:\b)X{3,}(?:\s?X{2,})*(?-u:\b)|(?-u:\b)(?:000\s?000\s?000|123\s?456\s?789)(?:\s?0{5})?(?-u:\b)")
         .expect("valid regex")
 });
 
@@ -204,8 +204,17 @@ fn one_line(s: &str) -> String {
 }
 
 /// The legal facts stated in `text`.
+/// Any word a legal fact comes with: most pages have none and are not read further.
+static TRIGGER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)siret|siren|r\.?\s?c\.?\s?s|(?-u:\b)tva(?-u:\b)|(?-u:\b)vat(?-u:\b)|(?-u:\b)(?:FR|BE|DE|GB)\s?[0-9]{2}|capital|publication|h[ée]berg|(?-u:\b)host|immatric|regist|bce|kbo|(?-u:\b)ide(?-u:\b)|(?-u:\b)uid(?-u:\b)|handelsregister|(?-u:\b)HR[AB](?-u:\b)|\[|XXX|000\s?000|123\s?456|editor|verantwortlich|entrepreneur|micro-?entreprise|(?-u:\b)(?:SAS|SASU|SARL|EURL|SA|GmbH|Ltd|Limited|Inc|LLC|SRL|SPRL|BV|NV)(?-u:\b)")
+        .expect("valid regex")
+});
+
 pub fn find(text: &str) -> LegalFacts {
     let mut facts = LegalFacts::default();
+    if !TRIGGER.is_match(text) {
+        return facts;
+    }
     for c in REGISTRATION.captures_iter(text) {
         if let Some(id) = identifier(&c[1], &c[2]) {
             if !facts.identifiers.contains(&id) && facts.identifiers.len() < 10 {

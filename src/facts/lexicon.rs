@@ -119,7 +119,19 @@ fn or_never(alternation: String) -> String {
 /// Lower case without accents, apostrophes unified: "Qui sommes-nous ?" and "QUI SOMMES NOUS" compare equal.
 pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars().flat_map(char::to_lowercase) {
+    for c in s.chars() {
+        fold_char(c, &mut out);
+    }
+    out
+}
+
+/// Appends the folded form of one character (ASCII is the fast path: most of every page).
+pub fn fold_char(c: char, out: &mut String) {
+    if c.is_ascii() {
+        out.push(c.to_ascii_lowercase());
+        return;
+    }
+    for c in c.to_lowercase() {
         match c {
             'à' | 'â' | 'ä' | 'á' | 'ã' | 'å' => out.push('a'),
             'ç' => out.push('c'),
@@ -142,7 +154,6 @@ pub fn fold(s: &str) -> String {
             _ => out.push(c),
         }
     }
-    out
 }
 
 #[cfg(test)]

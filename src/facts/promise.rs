@@ -19,12 +19,12 @@ pub struct Promise {
 }
 
 /// The delay: a number (or a number word) and its unit, "ouvrés" or "business" saying it is counted in business time.
-const DELAY: &str = r"(?:\d{1,3}\s?(?:-|–|—|à|a|to|ou|or)\s?)?(\d{1,3}|une?|one|deux|two|trois|three|quatre|four|cinq|five)\s*(h\b|hrs?\b|heures?|hours?|jours?|days?|j\b|business\s+days?|working\s+days?|semaines?|weeks?)(\s*(?:ouvr\w*|business|working|calendaires?))?";
+const DELAY: &str = r"(?:\d{1,3}\s?(?:-|–|—|à|a|to|ou|or)\s?)?(\d{1,3}|une?|one|deux|two|trois|three|quatre|four|cinq|five)\s*(h(?-u:\b)|hrs?(?-u:\b)|heures?|hours?|jours?|days?|j(?-u:\b)|business\s+days?|working\s+days?|semaines?|weeks?)(\s*(?:ouvr\w*|business|working|calendaires?))?";
 
 /// A response word, a few words, a connector ("sous", "within"), the delay.
 static PROMISE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"(?:^|[^a-z])(?:repon\w*|reply|replies|respond\w*|answer\w*|revien\w*\s+vers\s+vous|reviendr\w*\s+vers\s+vous|recontact\w*|get\s+back\s+to\s+you|traite\w*|traitement)([^.!?\n]{{0,70}}?)\b(?:sous|en|dans\s+les|dans\s+un\s+delai\s+(?:de|maximum\s+de)|sous\s+un\s+delai\s+de|en\s+moins\s+de|moins\s+de|within|in\s+under|in|under|less\s+than|d'ici)\s*{DELAY}"
+        r"(?:^|[^a-z])(?:repon\w*|reply|replies|respond\w*|answer\w*|revien\w*\s+vers\s+vous|reviendr\w*\s+vers\s+vous|recontact\w*|get\s+back\s+to\s+you|traite\w*|traitement)([^.!?\n]{{0,70}}?)(?-u:\b)(?:sous|en|dans\s+les|dans\s+un\s+delai\s+(?:de|maximum\s+de)|sous\s+un\s+delai\s+de|en\s+moins\s+de|moins\s+de|within|in\s+under|in|under|less\s+than|d'ici)\s*{DELAY}"
     ))
     .expect("valid regex")
 });
@@ -55,8 +55,17 @@ fn number(word: &str) -> Option<f64> {
 }
 
 /// Every promise written in `text`.
+/// Any word a promise starts with: pages without one are not read line by line.
+static TRIGGER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)r[ée]pon|respon|repl|answer|back to you|trait|revien|recontact|d[ée]lai")
+        .expect("valid regex")
+});
+
 pub fn find(text: &str) -> Vec<Promise> {
     let mut out: Vec<Promise> = Vec::new();
+    if !TRIGGER.is_match(text) {
+        return out;
+    }
     for raw_line in text.lines() {
         let line = fold(raw_line);
         if !line.contains("rep")
