@@ -66,6 +66,15 @@ impl WeeklyHours {
             .collect()
     }
 
+    /// Adds another table's ranges (hours stated in the footer and on the contact page).
+    pub fn merge(&mut self, other: &WeeklyHours) {
+        for (day, ranges) in other.0.iter().enumerate() {
+            for range in ranges {
+                self.add(day, *range);
+            }
+        }
+    }
+
     fn add(&mut self, day: usize, range: (u16, u16)) {
         if !self.0[day].contains(&range) {
             self.0[day].push(range);
@@ -266,7 +275,34 @@ fn joined_lines(text: &str) -> Vec<String> {
 }
 
 /// The opening hours written on a page, with the line that states them.
+/// A full day name, a range of abbreviated ones, or an every-day phrase: pages without one have no opening hours
+/// ("mon panier" is not Monday).
+static ANY_DAY: LazyLock<Regex> = LazyLock::new(|| {
+    // Run on the raw text: case-insensitive, and any non-ASCII character stands for an accented letter
+    // ("miércoles", "Salı"), so every folded day name still matches.
+    let accents = |s: String| {
+        s.replace("sali", "sal[iı]")
+            .replace("carsamba", "[cç]ar[sş]amba")
+            .replace("persembe", "per[sş]embe")
+            .replace("miercoles", "mi[eé]rcoles")
+            .replace("sabado", "s[aá]bado")
+            .replace("lunedi", "luned[iì]")
+            .replace("martedi", "marted[iì]")
+            .replace("mercoledi", "mercoled[iì]")
+            .replace("giovedi", "gioved[iì]")
+            .replace("venerdi", "venerd[iì]")
+    };
+    Regex::new(&accents(format!(
+        r"(?i)(?:^|[^a-z])(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|wednesday|thursday|friday|saturday|sunday|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|lunes|martes|miercoles|jueves|viernes|sabado|domingo|lunedi|martedi|mercoledi|giovedi|venerdi|sabato|domenica|pazartesi|sali|carsamba|persembe|cumartesi|cuma|pazar|(?:{DAY_WORD})\.?\s*(?:-|–|au|a|to)\s*(?:{DAY_WORD}))(?:$|[^a-z])|7\s?j\s?/\s?7|7\s?jours\s?(?:sur|/)\s?7|24\s?h\s?/\s?24|24\s?h(?:eures)?\s?sur\s?24|24/7|tous les jours|every day|daily|7 days"
+    )))
+    .expect("valid regex")
+});
+
 pub fn find(text: &str) -> Option<(WeeklyHours, String)> {
+    // Folding a whole product page costs more than this guess: accented letters are matched by any non-ASCII char.
+    if !ANY_DAY.is_match(text) {
+        return None;
+    }
     let mut week = WeeklyHours::default();
     let mut evidence = String::new();
     for raw_line in joined_lines(text) {

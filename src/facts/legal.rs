@@ -204,9 +204,9 @@ fn one_line(s: &str) -> String {
 }
 
 /// The legal facts stated in `text`.
-/// Any word a legal fact comes with: most pages have none and are not read further.
+/// Words only an identification block has: other pages (product pages above all) are not read further.
 static TRIGGER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)siret|siren|r\.?\s?c\.?\s?s|(?-u:\b)tva(?-u:\b)|(?-u:\b)vat(?-u:\b)|(?-u:\b)(?:FR|BE|DE|GB)\s?[0-9]{2}|capital|publication|h[ée]berg|(?-u:\b)host|immatric|regist|bce|kbo|(?-u:\b)ide(?-u:\b)|(?-u:\b)uid(?-u:\b)|handelsregister|(?-u:\b)HR[AB](?-u:\b)|\[|XXX|000\s?000|123\s?456|editor|verantwortlich|entrepreneur|micro-?entreprise|(?-u:\b)(?:SAS|SASU|SARL|EURL|SA|GmbH|Ltd|Limited|Inc|LLC|SRL|SPRL|BV|NV)(?-u:\b)")
+    Regex::new(r"(?i)siret|siren|r\.?\s?c\.?\s?s(?-u:\b)|immatricul|capital social|au capital|publication|h[ée]berg|hosted by|registered (?:office|in|number)|company (?:number|registration)|handelsregister|ondernemingsnummer|num[ée]ro d'entreprise|(?-u:\b)(?:bce|kbo|ide|uid|rpm)(?-u:\b)|tva intra|vat (?:number|no)|mentions l[ée]gales|legal notice|impressum")
         .expect("valid regex")
 });
 

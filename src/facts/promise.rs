@@ -57,7 +57,7 @@ fn number(word: &str) -> Option<f64> {
 /// Every promise written in `text`.
 /// Any word a promise starts with: pages without one are not read line by line.
 static TRIGGER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)r[ée]pon|respon|repl|answer|back to you|trait|revien|recontact|d[ée]lai")
+    Regex::new(r"(?i)r[ée]pon|respon|repl(?:y|ies)|answer|back to you|trait(?:ons|erons|ement|[ée]e?s?)(?-u:\b)|revien|recontact|d[ée]lai de r[ée]ponse")
         .expect("valid regex")
 });
 
@@ -66,8 +66,9 @@ pub fn find(text: &str) -> Vec<Promise> {
     if !TRIGGER.is_match(text) {
         return out;
     }
-    for raw_line in text.lines() {
-        let line = fold(raw_line);
+    // Folding keeps every line break, so folded and original lines pair up.
+    let folded = fold(text);
+    for (raw_line, line) in text.lines().zip(folded.lines()) {
         if !line.contains("rep")
             && !line.contains("respon")
             && !line.contains("answer")
@@ -79,8 +80,8 @@ pub fn find(text: &str) -> Vec<Promise> {
             continue;
         }
         for c in PROMISE
-            .captures_iter(&line)
-            .chain(STATED_DELAY.captures_iter(&line))
+            .captures_iter(line)
+            .chain(STATED_DELAY.captures_iter(line))
         {
             if OTHER_DELAY.is_match(&c[1]) {
                 continue;

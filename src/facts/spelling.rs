@@ -12,6 +12,20 @@ use spellbook::Dictionary;
 
 /// Misspelt words kept per page.
 const WORDS_KEPT: usize = 20;
+/// Words checked per page: the first screens of text tell the care taken; long product descriptions add time, not
+/// information.
+const WORDS_CHECKED: usize = 2000;
+
+thread_local! {
+    /// Menus, footers and product pages repeat their words: each is looked up once per thread.
+    static KNOWN: crate::memo::Memo<String, bool> = Default::default();
+}
+
+fn known_anywhere(dictionaries: &[(String, &Dictionary)], word: &str) -> bool {
+    crate::memo::memoized(&KNOWN, word.to_string(), || {
+        dictionaries.iter().any(|(_, d)| known(d, word))
+    })
+}
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SpellingSample {
@@ -180,9 +194,9 @@ pub fn check(text: &str, lang: Option<&str>) -> Option<SpellingSample> {
         lang: dictionaries[best].0.clone(),
         ..Default::default()
     };
-    for word in &words {
+    for word in words.iter().take(WORDS_CHECKED) {
         result.words_checked += 1;
-        if dictionaries.iter().any(|(_, d)| known(d, word)) {
+        if known_anywhere(&dictionaries, word) {
             continue;
         }
         result.misspelt_count += 1;

@@ -9,6 +9,7 @@ use url::Url;
 
 use crate::facts::lexicon::{fold, fold_char};
 use crate::facts::{hours, legal, promise, spelling};
+use crate::memo;
 use crate::result::{FormFact, LinkKind, PageFacts, Region};
 use crate::rules::pack::{Checks, TermSource};
 
@@ -128,6 +129,54 @@ fn ceil_boundary(s: &str, mut i: usize) -> usize {
     i.min(s.len())
 }
 
+/// The first match of each term of `source` in `text`, the term's context conditions met.
+fn first_hits(
+    checks: &Checks,
+    source: TermSource,
+    region: Option<Region>,
+    text: &str,
+) -> Vec<TermHit> {
+    let mut hits = Vec::new();
+    let folded = Folded::new(text);
+    let f = &folded.folded;
+    let matching = checks.term_set.matches(f);
+    for index in matching.iter() {
+        let term = &checks.terms[index];
+        if !term.sources.contains(&source) {
+            continue;
+        }
+        for m in term.regex.find_iter(f) {
+            if let Some(near) = &term.near {
+                let from = floor_boundary(f, m.start().saturating_sub(120));
+                let to = ceil_boundary(f, m.end() + 120);
+                if !near.is_match(&f[from..to]) {
+                    continue;
+                }
+            }
+            if let Some(not_after) = &term.not_after {
+                let from = floor_boundary(f, m.start().saturating_sub(60));
+                if not_after.is_match(&f[from..m.start() + 1]) {
+                    continue;
+                }
+            }
+            if let Some(not_before) = &term.not_before {
+                let to = ceil_boundary(f, m.end() + 40);
+                if not_before.is_match(&f[m.end()..to]) {
+                    continue;
+                }
+            }
+            hits.push(TermHit {
+                term: index,
+                source,
+                region,
+                snippet: folded.snippet(m.start(), m.end()),
+            });
+            break;
+        }
+    }
+    hits
+}
+
 /// Observes one page. Pure; runs on the blocking pool.
 pub fn observe(
     facts: &PageFacts,
@@ -143,45 +192,17 @@ pub fn observe(
             if text.is_empty() {
                 return;
             }
-            let folded = Folded::new(text);
-            let matching = checks.term_set.matches(&folded.folded);
-            if !matching.matched_any() {
-                return;
-            }
-            for index in matching.iter() {
-                let term = &checks.terms[index];
-                if found.contains(&index) || !term.sources.contains(&source) {
-                    continue;
-                }
-                for m in term.regex.find_iter(&folded.folded) {
-                    let f = &folded.folded;
-                    if let Some(near) = &term.near {
-                        let from = floor_boundary(f, m.start().saturating_sub(120));
-                        let to = ceil_boundary(f, m.end() + 120);
-                        if !near.is_match(&f[from..to]) {
-                            continue;
-                        }
-                    }
-                    if let Some(not_after) = &term.not_after {
-                        let from = floor_boundary(f, m.start().saturating_sub(60));
-                        if not_after.is_match(&f[from..m.start() + 1]) {
-                            continue;
-                        }
-                    }
-                    if let Some(not_before) = &term.not_before {
-                        let to = ceil_boundary(f, m.end() + 40);
-                        if not_before.is_match(&f[m.end()..to]) {
-                            continue;
-                        }
-                    }
-                    found.insert(index);
-                    obs.term_hits.push(TermHit {
-                        term: index,
-                        source,
-                        region,
-                        snippet: folded.snippet(m.start(), m.end()),
-                    });
-                    break;
+            // Header, menu and footer repeat on every page: their hits are found once per thread.
+            let hits = if region.is_some_and(|r| r != Region::Main) {
+                memo::memoized(&CHROME_HITS, (source, text.to_string()), || {
+                    first_hits(checks, source, region, text)
+                })
+            } else {
+                first_hits(checks, source, region, text)
+            };
+            for hit in hits {
+                if found.insert(hit.term) {
+                    obs.term_hits.push(hit);
                 }
             }
         };
@@ -231,13 +252,16 @@ pub fn observe(
         .collect::<Vec<_>>()
         .join("\n");
     scan(TermSource::Iframe, None, &iframes, &mut obs);
-    let links: String = facts
-        .links
-        .iter()
-        .map(|l| format!("{} {}", l.href, l.text.replace('\n', " ")))
-        .collect::<Vec<_>>()
-        .join("\n");
-    scan(TermSource::Link, None, &links, &mut obs);
+    for region in Region::ALL {
+        let links: String = facts
+            .links
+            .iter()
+            .filter(|l| l.region == region)
+            .map(|l| format!("{} {}", l.href, l.text.replace('\n', " ")))
+            .collect::<Vec<_>>()
+            .join("\n");
+        scan(TermSource::Link, Some(region), &links, &mut obs);
+    }
     let page = format!(
         "{} {}",
         page_url.path(),
@@ -247,14 +271,46 @@ pub fn observe(
 
     obs.questions = count_questions(&facts.text.main);
     obs.schema_questions = facts.json_ld.iter().map(schema_questions).sum();
-    let all_text: String = Region::ALL
-        .iter()
-        .map(|r| facts.text.get(*r))
-        .collect::<Vec<_>>()
-        .join("\n");
-    obs.hours = hours::find(&all_text);
-    obs.promises = promise::find(&all_text);
-    obs.legal = legal::find(&all_text);
+    // Header, menu and footer repeat on every page: what they state is read once per thread.
+    for region in Region::ALL {
+        let text = facts.text.get(region);
+        if text.is_empty() {
+            continue;
+        }
+        let (week, promises) = if region == Region::Main {
+            (hours::find(text), promise::find(text))
+        } else {
+            memo::memoized(&CHROME_STATEMENTS, text.to_string(), || {
+                (hours::find(text), promise::find(text))
+            })
+        };
+        if let Some((week, evidence)) = week {
+            match &mut obs.hours {
+                Some((all, all_evidence)) => {
+                    all.merge(&week);
+                    if all_evidence.len() < 300 {
+                        all_evidence.push_str(" · ");
+                        all_evidence.push_str(&evidence);
+                    }
+                }
+                None => obs.hours = Some((week, evidence)),
+            }
+        }
+        for promise in promises {
+            if !obs.promises.contains(&promise) {
+                obs.promises.push(promise);
+            }
+        }
+    }
+    // Identification blocks are judged on the legal notice: only pages that could be one are read for them.
+    if is_legal_page(facts, page_url, checks) {
+        let all_text: String = Region::ALL
+            .iter()
+            .map(|r| facts.text.get(*r))
+            .collect::<Vec<_>>()
+            .join("\n");
+        obs.legal = legal::find(&all_text);
+    }
     obs.contact_forms = facts
         .forms
         .iter()
@@ -296,6 +352,28 @@ pub fn visible_fields(form: &FormFact) -> Vec<&crate::result::FieldFact> {
             )
         })
         .collect()
+}
+
+thread_local! {
+    static CHROME_STATEMENTS: memo::Memo<String, ChromeStatements> = Default::default();
+    static CHROME_HITS: memo::Memo<(TermSource, String), Vec<TermHit>> = Default::default();
+}
+
+type ChromeStatements = (Option<(hours::WeeklyHours, String)>, Vec<promise::Promise>);
+
+/// A page whose URL or title names the legal notice, the terms, the privacy policy or the about page.
+fn is_legal_page(facts: &PageFacts, page_url: &Url, checks: &Checks) -> bool {
+    let kinds = checks
+        .lexicon
+        .match_url_path(page_url.path())
+        .into_iter()
+        .chain(
+            checks
+                .lexicon
+                .match_text(facts.title.as_deref().unwrap_or_default()),
+        );
+    let mut kinds = kinds.map(|k| checks.lexicon.kind_name(k));
+    kinds.any(|k| matches!(k, "legal-notice" | "terms" | "privacy" | "about"))
 }
 
 /// A form a customer writes a message in: a textarea, or an e-mail field with a subject or message field.
