@@ -74,7 +74,12 @@ async fn every_rule_comes_out_as_its_fixtures_say() {
     let checks = std::sync::Arc::new(Checks::bundled());
     let mut failures = Vec::new();
     let mut cases = 0;
+    let dictionaries = cxaudit::facts::spelling::available("fr");
     for rule in &checks.rules {
+        if rule.detector == "spelling" && !dictionaries {
+            eprintln!("hunspell-fr is not installed: the spelling fixtures are skipped (tests/run-all.sh installs it)");
+            continue;
+        }
         for case in load(&rule.id).cases {
             cases += 1;
             let pages: Vec<(String, String)> = case.pages.into_iter().collect();
