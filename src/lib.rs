@@ -6,6 +6,7 @@
 //! - [`facts::page`]: one HTML document → [`result::PageFacts`];
 //! - [`facts::site`]: pages → [`result::SiteFacts`];
 //! - [`rules`]: the rule pack (`checks/`), the page observations, the detectors and the scores;
+//! - [`report`]: `audit.json` → the client's self-contained HTML report (handlebars, `report-templates/`);
 //! - [`audit`]: the stages wired together, writing the [`result::AuditResult`] (`audit.json`, the contract);
 //! - [`target`]: the shop's country and language; [`urlnorm`]: one spelling per URL;
 //! - [`serve`] and [`demo`]: a loopback HTTP server and the bundled sample shop;
@@ -18,6 +19,7 @@ pub mod crawl;
 pub mod demo;
 pub mod facts;
 pub mod memo;
+pub mod report;
 pub mod result;
 pub mod rules;
 pub mod serve;

@@ -31,6 +31,8 @@ struct Cli {
 enum Command {
     /// Crawl a shop and write its audit (audit.json) to a folder.
     Audit(AuditArgs),
+    /// Render the client's HTML report from an audit.json (no re-crawl).
+    Report(ReportArgs),
     /// List or validate rule packs (the files of checks/).
     #[command(subcommand)]
     Checks(ChecksCommand),
@@ -40,6 +42,34 @@ enum Command {
         #[arg(long, default_value_t = 8089)]
         port: u16,
     },
+}
+
+#[derive(Args)]
+struct ReportArgs {
+    /// The audit.json to render.
+    audit: PathBuf,
+    /// Where the report goes. Default: report.html beside the audit.json.
+    #[arg(long, short = 'o')]
+    out: Option<PathBuf>,
+    /// The report's language.
+    #[arg(long, default_value = "fr", value_parser = ["fr", "en"])]
+    lang: String,
+    #[command(flatten)]
+    look: ReportLook,
+}
+
+/// How the report reads and looks.
+#[derive(Args, Clone)]
+struct ReportLook {
+    /// A folder of templates, partials or strings.toml replacing the bundled ones of the same name.
+    #[arg(long)]
+    templates: Option<PathBuf>,
+    /// The consultancy named on the cover.
+    #[arg(long, env = "CXAUDIT_CONSULTANCY")]
+    consultancy: Option<String>,
+    /// The cover's accent colour (#rrggbb).
+    #[arg(long)]
+    accent: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -104,6 +134,11 @@ struct AuditArgs {
     /// Print nothing but errors.
     #[arg(long, short = 'q')]
     quiet: bool,
+    /// The report's language.
+    #[arg(long, default_value = "fr", value_parser = ["fr", "en"])]
+    report_lang: String,
+    #[command(flatten)]
+    look: ReportLook,
 }
 
 fn main() -> ExitCode {
@@ -120,6 +155,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Audit(args) => audit(args).await,
             Command::Checks(command) => checks_command(command),
+            Command::Report(args) => report_command(args),
             Command::DemoServe { port } => demo_serve(port).await,
         }
     });
@@ -186,12 +222,72 @@ async fn audit(args: AuditArgs) -> anyhow::Result<()> {
     };
     let output = cxaudit::audit::run(options, &progress).await?;
     progress.finish();
+    let report_path = output.json_path.with_file_name("report.html");
+    write_report(&output.result, &report_path, &args.report_lang, &args.look)?;
+    write_manifest(
+        output
+            .json_path
+            .parent()
+            .unwrap_or(std::path::Path::new(".")),
+    )?;
     if !args.quiet {
         print!(
             "{}",
             cxaudit::summary::render(&output.result, &output.json_path.display().to_string())
         );
     }
+    Ok(())
+}
+
+fn write_report(
+    result: &cxaudit::result::AuditResult,
+    path: &std::path::Path,
+    lang: &str,
+    look: &ReportLook,
+) -> anyhow::Result<()> {
+    let html = cxaudit::report::render(
+        result,
+        &cxaudit::report::ReportOptions {
+            lang,
+            templates: look.templates.as_deref(),
+            branding: cxaudit::report::Branding {
+                consultancy: look.consultancy.clone(),
+                logo_data_uri: None,
+                accent: look.accent.clone(),
+            },
+        },
+    )?;
+    std::fs::write(path, html).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// `manifest.sha256` beside the artefacts (`sha256sum -c` format), so a client can check later that nothing changed.
+fn write_manifest(dir: &std::path::Path) -> anyhow::Result<()> {
+    use sha2::{Digest, Sha256};
+    let mut lines = String::new();
+    let mut names: Vec<String> = std::fs::read_dir(dir)?
+        .flatten()
+        .filter(|e| e.path().is_file())
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| n != "manifest.sha256" && !n.starts_with('.'))
+        .collect();
+    names.sort();
+    for name in names {
+        let bytes = std::fs::read(dir.join(&name))?;
+        let digest = Sha256::digest(&bytes);
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        lines.push_str(&format!("{hex}  {name}\n"));
+    }
+    std::fs::write(dir.join("manifest.sha256"), lines)?;
+    Ok(())
+}
+
+fn report_command(args: ReportArgs) -> anyhow::Result<()> {
+    let result = cxaudit::audit::read_result(&args.audit).map_err(anyhow::Error::msg)?;
+    let out = args
+        .out
+        .unwrap_or_else(|| args.audit.with_file_name("report.html"));
+    write_report(&result, &out, &args.lang, &args.look)?;
+    println!("report: {}", out.display());
     Ok(())
 }
 

@@ -45,6 +45,20 @@ pub struct CheckResult {
     /// Detector-specific measures (counts, lists of pages lacking something, parsed values).
     #[serde(skip_serializing_if = "serde_json::Value::is_null", default)]
     pub details: serde_json::Value,
+    /// The rule's own texts per language, copied from its file: the report is a pure function of this result.
+    #[serde(default)]
+    pub rule: RuleTexts,
+}
+
+/// A rule's texts, by language (`fr`, `en`...).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RuleTexts {
+    pub title: BTreeMap<String, String>,
+    pub failure_title: BTreeMap<String, String>,
+    pub why: BTreeMap<String, String>,
+    pub fix: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub reference: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]

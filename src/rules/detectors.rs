@@ -89,6 +89,13 @@ impl Verdict {
             finding: self.finding,
             evidence: self.evidence,
             details: self.details,
+            rule: crate::result::RuleTexts {
+                title: rule.title.0.clone(),
+                failure_title: rule.failure_title.0.clone(),
+                why: rule.why.0.clone(),
+                fix: rule.fix.0.clone(),
+                reference: rule.reference.clone(),
+            },
         }
     }
 }

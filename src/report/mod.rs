@@ -1,0 +1,410 @@
+//! Stage 6, the client's report: `audit.json` → one self-contained HTML file (inline CSS and SVG, no script, no
+//! external request), rendered with handlebars from `report-templates/` (bundled; `--templates DIR` overrides any
+//! template, partial or the string table). The report reads the audit result only, so a template change never needs
+//! a re-crawl. Templates run in strict mode: a missing partial or a field the model lacks is an error, not a blank.
+//! Everything scraped reaches the templates as data and is HTML-escaped by handlebars' `{{ }}`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use handlebars::Handlebars;
+use serde_json::{json, Value};
+
+use crate::result::{AuditResult, CheckResult, CheckStatus};
+
+mod bundled {
+    include!(concat!(env!("OUT_DIR"), "/bundled_templates.rs"));
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("template {name}: {message}")]
+    Template { name: String, message: String },
+    #[error("strings.toml: {0}")]
+    Strings(String),
+    #[error("the report cannot be written in {0:?}: strings.toml has no such language")]
+    Language(String),
+}
+
+/// The consultancy's branding, from the config file.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+pub struct Branding {
+    /// Shown on the cover: "Prepared by …".
+    pub consultancy: Option<String>,
+    /// A logo as a `data:` URI (the report makes no external request).
+    pub logo_data_uri: Option<String>,
+    /// The accent colour, as `#rrggbb`.
+    pub accent: Option<String>,
+}
+
+pub struct ReportOptions<'a> {
+    pub lang: &'a str,
+    /// A folder whose files replace the bundled ones of the same name.
+    pub templates: Option<&'a Path>,
+    pub branding: Branding,
+}
+
+/// Evidence items and listed pages shown per rule.
+const PAGES_SHOWN: usize = 12;
+
+/// Renders the report.
+pub fn render(result: &AuditResult, options: &ReportOptions) -> Result<String, ReportError> {
+    let files = template_files(options.templates)?;
+    let strings = strings(&files, options.lang)?;
+    let mut handlebars = Handlebars::new();
+    handlebars.set_strict_mode(true);
+    for (name, text) in &files {
+        let Some(stem) = name.strip_suffix(".hbs") else {
+            continue;
+        };
+        let stem = stem.trim_start_matches("partials/");
+        handlebars
+            .register_template_string(stem, text)
+            .map_err(|e| ReportError::Template {
+                name: name.clone(),
+                message: e.to_string(),
+            })?;
+    }
+    let css = files
+        .iter()
+        .find(|(n, _)| n == "report.css")
+        .map(|(_, t)| t.clone())
+        .unwrap_or_default();
+    let model = model(result, &strings, options, &css);
+    handlebars
+        .render("report", &model)
+        .map_err(|e| ReportError::Template {
+            name: e.template_name.clone().unwrap_or_else(|| "report".into()),
+            message: e.to_string(),
+        })
+}
+
+/// The bundled files, with any of `dir` replacing them by name.
+fn template_files(dir: Option<&Path>) -> Result<Vec<(String, String)>, ReportError> {
+    let mut files: BTreeMap<String, String> = bundled::BUNDLED_TEMPLATES
+        .iter()
+        .map(|(n, t)| (n.to_string(), t.to_string()))
+        .collect();
+    if let Some(dir) = dir {
+        for sub in ["", "partials"] {
+            let Ok(entries) = std::fs::read_dir(dir.join(sub)) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if !path.is_file() {
+                    continue;
+                }
+                let name = path.file_name().unwrap().to_string_lossy().to_string();
+                let key = if sub.is_empty() {
+                    name
+                } else {
+                    format!("{sub}/{name}")
+                };
+                let text = std::fs::read_to_string(&path).map_err(|source| ReportError::Read {
+                    path: path.display().to_string(),
+                    source,
+                })?;
+                files.insert(key, text);
+            }
+        }
+    }
+    Ok(files.into_iter().collect())
+}
+
+fn strings(files: &[(String, String)], lang: &str) -> Result<Value, ReportError> {
+    let text = files
+        .iter()
+        .find(|(n, _)| n == "strings.toml")
+        .map(|(_, t)| t.as_str())
+        .ok_or_else(|| ReportError::Strings("missing".into()))?;
+    let table: toml::Table =
+        toml::from_str(text).map_err(|e| ReportError::Strings(e.to_string()))?;
+    let chosen = table
+        .get(lang)
+        .ok_or_else(|| ReportError::Language(lang.to_string()))?;
+    serde_json::to_value(chosen).map_err(|e| ReportError::Strings(e.to_string()))
+}
+
+/// Only web addresses become links: a scraped `javascript:` URL stays text.
+fn safe_url(url: &str) -> String {
+    let lower = url.trim().to_ascii_lowercase();
+    if lower.starts_with("http://") || lower.starts_with("https://") {
+        url.trim().to_string()
+    } else {
+        String::new()
+    }
+}
+
+fn text<'a>(map: &'a BTreeMap<String, String>, lang: &str) -> &'a str {
+    map.get(lang)
+        .or_else(|| map.get("en"))
+        .or_else(|| map.values().next())
+        .map(String::as_str)
+        .unwrap_or_default()
+}
+
+fn status_key(status: CheckStatus) -> &'static str {
+    match status {
+        CheckStatus::Pass => "pass",
+        CheckStatus::Partial => "partial",
+        CheckStatus::Fail => "fail",
+        CheckStatus::NotApplicable => "not_applicable",
+    }
+}
+
+/// Lighthouse's colour bands: 90+ good, 50+ average, below poor.
+fn band(score: Option<f64>) -> &'static str {
+    match score {
+        Some(s) if s >= 90.0 => "good",
+        Some(s) if s >= 50.0 => "average",
+        Some(_) => "poor",
+        None => "na",
+    }
+}
+
+fn finding(check: &CheckResult, lang: &str) -> String {
+    if lang == "fr" {
+        check.finding.fr.clone()
+    } else {
+        check.finding.en.clone()
+    }
+}
+
+fn rule_view(check: &CheckResult, lang: &str, strings: &Value) -> Value {
+    let title = if matches!(check.status, CheckStatus::Fail | CheckStatus::Partial) {
+        text(&check.rule.failure_title, lang)
+    } else {
+        text(&check.rule.title, lang)
+    };
+    let pages_without: Vec<String> = check
+        .details
+        .get("pages_without")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .take(PAGES_SHOWN)
+                .map(safe_url)
+                .collect()
+        })
+        .unwrap_or_default();
+    let total_without = check
+        .details
+        .get("pages_without_count")
+        .and_then(Value::as_u64)
+        .unwrap_or(pages_without.len() as u64);
+    let more = total_without.saturating_sub(pages_without.len() as u64);
+    let and_more = strings["and_more"]
+        .as_str()
+        .unwrap_or("+{n}")
+        .replace("{n}", &more.to_string());
+    json!({
+        "id": check.id,
+        "title": title,
+        "status": status_key(check.status),
+        "status_label": strings[format!("status_{}", status_key(check.status))],
+        "score_pct": check.score.map(|s| (s * 100.0).round()),
+        "weight": check.weight,
+        "finding": finding(check, lang),
+        "why": text(&check.rule.why, lang),
+        "fix": text(&check.rule.fix, lang),
+        "reference": check.rule.reference.clone().unwrap_or_default(),
+        "evidence": check.evidence.iter().map(|e| json!({
+            "url": safe_url(e.url.as_deref().unwrap_or_default()),
+            "text": e.text,
+            "region": e.region.map(|r| serde_json::to_value(r).unwrap_or(Value::Null)).unwrap_or(Value::Null),
+        })).collect::<Vec<_>>(),
+        "pages_without": pages_without,
+        "more_pages": if more > 0 { and_more } else { String::new() },
+    })
+}
+
+/// The view model the templates render: every text already in the report's language.
+fn model(result: &AuditResult, strings: &Value, options: &ReportOptions, css: &str) -> Value {
+    let lang = options.lang;
+    let checks = &result.checks;
+    let overall = result.scores.overall;
+    let verdict_key = match band(overall) {
+        "good" => "verdict_good",
+        "average" => "verdict_average",
+        "poor" => "verdict_poor",
+        _ => "verdict_none",
+    };
+    // The priorities: failed or partial rules by the weight they lose.
+    let mut failing: Vec<&CheckResult> = checks
+        .iter()
+        .filter(|c| matches!(c.status, CheckStatus::Fail | CheckStatus::Partial) && c.weight > 0.0)
+        .collect();
+    failing.sort_by(|a, b| {
+        let lost = |c: &CheckResult| c.weight * (1.0 - c.score.unwrap_or(1.0));
+        lost(b).total_cmp(&lost(a)).then(a.id.cmp(&b.id))
+    });
+    let priorities: Vec<Value> = failing
+        .iter()
+        .take(5)
+        .map(|c| rule_view(c, lang, strings))
+        .collect();
+    let category_titles: BTreeMap<&str, (&str, &str)> = [
+        (
+            "contact",
+            ("Contact et accessibilité", "Contact and accessibility"),
+        ),
+        ("self-service", ("Self-service", "Self-service")),
+        (
+            "trust",
+            ("Confiance et obligations légales", "Trust and legal duties"),
+        ),
+        ("purchase", ("Achat", "Purchase")),
+        ("writing", ("Qualité rédactionnelle", "Writing quality")),
+    ]
+    .into_iter()
+    .collect();
+    let categories: Vec<Value> = result
+        .scores
+        .categories
+        .iter()
+        .map(|c| {
+            let title = category_titles
+                .get(c.id.as_str())
+                .map(|(fr, en)| if lang == "fr" { *fr } else { *en })
+                .unwrap_or(c.id.as_str());
+            json!({
+                "id": c.id,
+                "title": title,
+                "score": c.score,
+                "band": band(c.score),
+                "rules": checks.iter().filter(|r| r.category == c.id).map(|r| rule_view(r, lang, strings)).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let channels: Vec<Value> = checks
+        .iter()
+        .filter(|c| c.id.starts_with("channel-"))
+        .map(|c| {
+            json!({
+                "id": c.id,
+                "name": text(&c.rule.title, lang),
+                "found": c.status == CheckStatus::Pass,
+                "where": c.evidence.first().map(|e| safe_url(e.url.as_deref().unwrap_or_default())).unwrap_or_default(),
+                "detail": c.evidence.first().map(|e| e.text.clone()).unwrap_or_default(),
+            })
+        })
+        .collect();
+    let days: Vec<String> = strings["days"]
+        .as_array()
+        .map(|d| {
+            d.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    let hours = result.site.opening_hours.as_ref().map(|h| {
+        let order = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+        json!({
+            "url": safe_url(&h.url),
+            "text": h.text,
+            "rows": order.iter().enumerate().map(|(i, day)| {
+                let ranges = h.week.get(*day).cloned().unwrap_or_default();
+                json!({ "day": days.get(i).cloned().unwrap_or_else(|| day.to_string()), "ranges": ranges.join(" · "), "closed": ranges.is_empty() })
+            }).collect::<Vec<_>>(),
+        })
+    });
+    let promise = result.site.response_time_promise.as_ref().map(|p| {
+        json!({ "hours": p.hours, "business": p.business_hours, "text": p.text, "url": safe_url(&p.url) })
+    });
+    let counts = &result.crawl.counts;
+    let gauge_length = 2.0 * std::f64::consts::PI * 52.0;
+    let accent = options
+        .branding
+        .accent
+        .clone()
+        .filter(|a| {
+            a.len() == 7 && a.starts_with('#') && a[1..].chars().all(|c| c.is_ascii_hexdigit())
+        })
+        .unwrap_or_else(|| "#1f4e79".into());
+    json!({
+        "lang": lang,
+        "s": strings,
+        "css": css,
+        "accent": accent,
+        "branding": {
+            "consultancy": options.branding.consultancy.clone().unwrap_or_default(),
+            "logo": options.branding.logo_data_uri.clone().filter(|l| l.starts_with("data:image/")).unwrap_or_default(),
+        },
+        "shop": {
+            "host": result.target.host,
+            "url": result.target.final_url,
+            "country": result.target.country.as_ref().map(|c| c.value.clone()).unwrap_or_default(),
+        },
+        "date": result.finished_at.get(..10).unwrap_or(&result.finished_at),
+        "score": {
+            "overall": overall,
+            "grade": result.scores.grade.clone().unwrap_or_default(),
+            "band": band(overall),
+            "gauge_length": format!("{gauge_length:.1}"),
+            "gauge_filled": format!("{:.1}", gauge_length * overall.unwrap_or(0.0) / 100.0),
+        },
+        "verdict": strings[verdict_key],
+        "priorities": priorities,
+        "categories": categories,
+        "channels": channels,
+        "hours": hours,
+        "promise": promise,
+        "campaign": Value::Null,
+        "history": Value::Null,
+        "appendix": {
+            "pages_fetched": counts.pages,
+            "html_pages": counts.html_pages,
+            "errors": counts.errors,
+            "max_depth": counts.max_depth_seen,
+            "robots_excluded": counts.skipped_by_reason.get("robots-txt").copied().unwrap_or(0),
+            "broken_links": result.crawl.broken_links.len(),
+            "settings": format!(
+                "max {} pages, depth {}, {} requests at a time, timeout {} s",
+                result.crawl.settings.max_pages,
+                result.crawl.settings.max_depth,
+                result.crawl.settings.concurrency,
+                result.crawl.settings.timeout_secs
+            ),
+            "tool": format!("{} {}", result.tool.name, result.tool.version),
+            "started_at": result.started_at,
+            "finished_at": result.finished_at,
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_template_naming_a_missing_field_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("partials")).unwrap();
+        std::fs::write(
+            dir.path().join("partials/cover.hbs"),
+            "<p>{{shop.no_such_field}}</p>",
+        )
+        .unwrap();
+        let result: AuditResult =
+            serde_json::from_str(include_str!("../../tests/data/minimal-audit.json")).unwrap();
+        let err = render(
+            &result,
+            &ReportOptions {
+                lang: "en",
+                templates: Some(dir.path()),
+                branding: Branding::default(),
+            },
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("no_such_field"), "{err}");
+    }
+}

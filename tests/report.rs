@@ -1,0 +1,118 @@
+//! The client's report, as a client's browser would receive it: rendered from a real audit of a hostile fixture shop
+//! served on 127.0.0.1. Scraped text must come out inert; the file must be self-contained.
+
+mod common;
+
+use cxaudit::report::{render, Branding, ReportOptions};
+use scraper::{Html, Selector};
+
+/// Every scraped field a report shows carries a payload: link texts, visible text beside the phone, the promise,
+/// opening hours, the e-mail.
+fn hostile_shop() -> Vec<(String, String)> {
+    let payload = r#"<script>alert(1)</script> "><img src=x onerror=alert(2)> {{7*7}} {{> cover}}"#;
+    let escaped = payload
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    vec![
+        (
+            "/".into(),
+            format!(
+                r#"<!doctype html><html lang="fr"><head><title>{escaped}</title></head><body>
+<header><p>Tél. {escaped} 04 72 00 11 22</p></header>
+<main><p>Réponse sous 24h {escaped}</p><p>Du lundi au vendredi de 9h à 18h {escaped}</p>
+<a href="/contact/">Contact {escaped}</a> <a href="/mentions-legales/">Mentions légales</a></main>
+<footer><a href="mailto:sav@maison.test">sav@maison.test</a> {escaped}</footer></body></html>"#
+            ),
+        ),
+        (
+            "/contact/".into(),
+            format!("<p>Écrivez-nous {escaped}</p><form method=post><textarea name=message></textarea></form>"),
+        ),
+        ("/mentions-legales/".into(), format!("<h1>Mentions légales</h1><p>{escaped}</p>")),
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scraped_text_comes_out_inert() {
+    let result = common::audit_pages(&hostile_shop(), Some("FR"), None).await;
+    for lang in ["fr", "en"] {
+        let html = render(
+            &result,
+            &ReportOptions {
+                lang,
+                templates: None,
+                branding: Branding::default(),
+            },
+        )
+        .unwrap();
+        let doc = Html::parse_document(&html);
+        let count = |css: &str| doc.select(&Selector::parse(css).unwrap()).count();
+        assert_eq!(count("script"), 0, "no script element at all");
+        assert_eq!(count("[onerror], [onload], [onclick]"), 0);
+        assert_eq!(
+            count("img:not([src^='data:'])"),
+            0,
+            "no image from anywhere but the file itself"
+        );
+        assert_eq!(count("iframe, object, embed, link[rel=stylesheet]"), 0);
+        // The payload is shown as text, exactly as the page showed it, and never interpreted by the templates.
+        let text: String = doc.root_element().text().collect();
+        assert!(
+            text.contains("<script>alert(1)</script>"),
+            "payload shown as text"
+        );
+        assert!(
+            text.contains("{{7*7}}") && !text.contains(" 49 "),
+            "data is not a template"
+        );
+        // The report shows the payload where the findings put it: the promise and the evidence.
+        assert!(
+            html.contains("&lt;img src") && !html.contains("<img src=x"),
+            "escaped in the markup"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_rule_has_its_anchor_and_the_sections_are_there() {
+    let result = common::audit_pages(&hostile_shop(), Some("FR"), None).await;
+    let html = render(
+        &result,
+        &ReportOptions {
+            lang: "en",
+            templates: None,
+            branding: Branding {
+                consultancy: Some("Conseil <b>& Co</b>".into()),
+                logo_data_uri: Some("https://evil.example/logo.png".into()),
+                accent: Some("red;}body{display:none".into()),
+            },
+        },
+    )
+    .unwrap();
+    let doc = Html::parse_document(&html);
+    for check in &result.checks {
+        let anchor = Selector::parse(&format!("#{}", check.id)).unwrap();
+        assert_eq!(doc.select(&anchor).count(), 1, "anchor for {}", check.id);
+    }
+    // Sections and categories have prefixed ids: rule ids ("channels") are the report's anchors.
+    for section in [
+        "#report-cover",
+        "#report-priorities",
+        "#report-channels",
+        "#report-campaign",
+        "#report-history",
+        "#report-appendix",
+        "#category-contact",
+    ] {
+        assert_eq!(
+            doc.select(&Selector::parse(section).unwrap()).count(),
+            1,
+            "{section}"
+        );
+    }
+    // Branding is data too: a logo must be embedded, a colour must be a colour.
+    assert_eq!(doc.select(&Selector::parse("img").unwrap()).count(), 0);
+    assert!(html.contains("Conseil &lt;b&gt;&amp; Co&lt;/b&gt;"));
+    assert!(!html.contains("display:none"));
+}
