@@ -239,7 +239,8 @@ fn model(result: &AuditResult, strings: &Value, options: &ReportOptions, css: &s
     // The priorities: failed or partial rules by the weight they lose.
     let mut failing: Vec<&CheckResult> = checks
         .iter()
-        .filter(|c| matches!(c.status, CheckStatus::Fail | CheckStatus::Partial) && c.weight > 0.0)
+        // Advisory and minor rules (weight under 1) never make the top five.
+        .filter(|c| matches!(c.status, CheckStatus::Fail | CheckStatus::Partial) && c.weight >= 1.0)
         .collect();
     failing.sort_by(|a, b| {
         let lost = |c: &CheckResult| c.weight * (1.0 - c.score.unwrap_or(1.0));
@@ -277,7 +278,7 @@ fn model(result: &AuditResult, strings: &Value, options: &ReportOptions, css: &s
             json!({
                 "id": c.id,
                 "title": title,
-                "score": c.score,
+                "score": c.score.map(|s| s.round() as i64),
                 "band": band(c.score),
                 "rules": checks.iter().filter(|r| r.category == c.id).map(|r| rule_view(r, lang, strings)).collect::<Vec<_>>(),
             })
@@ -345,7 +346,7 @@ fn model(result: &AuditResult, strings: &Value, options: &ReportOptions, css: &s
         },
         "date": result.finished_at.get(..10).unwrap_or(&result.finished_at),
         "score": {
-            "overall": overall,
+            "overall": overall.map(|s| s.round() as i64),
             "grade": result.scores.grade.clone().unwrap_or_default(),
             "band": band(overall),
             "gauge_length": format!("{gauge_length:.1}"),
