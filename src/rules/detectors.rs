@@ -783,6 +783,14 @@ fn channel_contact_form(cx: &Context, _: &Rule) -> Verdict {
     .evidence(ev)
 }
 
+fn capitalized(s: &str) -> String {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 fn profiles_verdict(
     list: &[crate::result::OutboundProfile],
     what_en: &str,
@@ -791,8 +799,8 @@ fn profiles_verdict(
     if list.is_empty() {
         return Verdict::new(
             Some(0.0),
-            format!("No {what_en} link."),
-            format!("Aucun lien {what_fr}."),
+            format!("No link to {}.", what_en.to_lowercase()),
+            format!("Aucun lien vers {}.", what_fr.to_lowercase()),
         );
     }
     let networks: BTreeSet<&str> = list.iter().map(|p| p.network.as_str()).collect();
@@ -800,7 +808,7 @@ fn profiles_verdict(
     Verdict::new(
         Some(1.0),
         format!("{what_en}: {names}."),
-        format!("{what_fr} : {names}."),
+        format!("{} : {names}.", capitalized(what_fr)),
     )
     .evidence(
         list.iter()
@@ -811,7 +819,7 @@ fn profiles_verdict(
 }
 
 fn channel_social(cx: &Context, _: &Rule) -> Verdict {
-    profiles_verdict(&cx.site.social, "Social networks", "Réseaux sociaux")
+    profiles_verdict(&cx.site.social, "Social networks", "les réseaux sociaux")
 }
 
 fn channel_messaging(cx: &Context, rule: &Rule) -> Verdict {
@@ -826,7 +834,7 @@ fn channel_messaging(cx: &Context, rule: &Rule) -> Verdict {
             .evidence(ev);
         }
     }
-    profiles_verdict(&cx.site.messaging, "Messaging", "Messagerie")
+    profiles_verdict(&cx.site.messaging, "Messaging", "une messagerie")
 }
 
 #[derive(Deserialize)]
