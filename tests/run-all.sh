@@ -4,10 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages the suites need: the Hunspell dictionaries the spelling rule reads. The crawl tests need none: they
-# serve their fixture shops with cxaudit's own loopback server. (The report and campaign suites add chromium and
-# dovecot/postfix here.)
-packages=(hunspell-fr hunspell-en-us hunspell-en-gb)
+# Debian packages the suites need: the Hunspell dictionaries the spelling rule reads, and Chromium for the report's
+# browser tests (with a font). The crawl tests need none: they serve their fixture shops with cxaudit's own loopback
+# server. (The campaign suite adds dovecot/postfix here.)
+packages=(hunspell-fr hunspell-en-us hunspell-en-gb chromium fonts-dejavu-core)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then
@@ -18,4 +18,5 @@ fi
 
 cargo fmt --all -- --check
 cargo clippy --all-targets -- -D warnings
-cargo test
+# The browser tests must run here, not skip.
+CXAUDIT_REQUIRE_BROWSER=1 cargo test
