@@ -111,6 +111,16 @@ async fn every_rule_has_its_anchor_and_the_sections_are_there() {
             "{section}"
         );
     }
+    // Each category shows its score, 0 included (a 0 is not "N/A"), and N/A only when nothing applied.
+    for category in &result.scores.categories {
+        let pill = Selector::parse(&format!("#category-{} h2 .pill", category.id)).unwrap();
+        let shown: String = doc.select(&pill).next().unwrap().text().collect();
+        let expected = category
+            .score
+            .map(|s| format!("{:.0}", s.round()))
+            .unwrap_or_else(|| "N/A".into());
+        assert_eq!(shown, expected, "{}", category.id);
+    }
     // Branding is data too: a logo must be embedded, a colour must be a colour.
     assert_eq!(doc.select(&Selector::parse("img").unwrap()).count(), 0);
     assert!(html.contains("Conseil &lt;b&gt;&amp; Co&lt;/b&gt;"));

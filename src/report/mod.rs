@@ -279,6 +279,8 @@ fn model(result: &AuditResult, strings: &Value, options: &ReportOptions, css: &s
                 "id": c.id,
                 "title": title,
                 "score": c.score.map(|s| s.round() as i64),
+                // A score of 0 is falsy in templates: they show this text instead.
+                "score_text": c.score.map(|s| format!("{:.0}", s.round())).unwrap_or_else(|| strings["category_na"].as_str().unwrap_or("N/A").to_string()),
                 "band": band(c.score),
                 "rules": checks.iter().filter(|r| r.category == c.id).map(|r| rule_view(r, lang, strings)).collect::<Vec<_>>(),
             })
@@ -347,6 +349,7 @@ fn model(result: &AuditResult, strings: &Value, options: &ReportOptions, css: &s
         "date": result.finished_at.get(..10).unwrap_or(&result.finished_at),
         "score": {
             "overall": overall.map(|s| s.round() as i64),
+            "text": overall.map(|s| format!("{:.0}", s.round())).unwrap_or_else(|| "–".into()),
             "grade": result.scores.grade.clone().unwrap_or_default(),
             "band": band(overall),
             "gauge_length": format!("{gauge_length:.1}"),
