@@ -54,6 +54,9 @@ struct ReportArgs {
     /// The report's language.
     #[arg(long, default_value = "fr", value_parser = ["fr", "en"])]
     lang: String,
+    /// Also print the report to PDF (beside it, .pdf) with headless Chromium.
+    #[arg(long)]
+    pdf: bool,
     #[command(flatten)]
     look: ReportLook,
 }
@@ -288,6 +291,47 @@ fn report_command(args: ReportArgs) -> anyhow::Result<()> {
         .unwrap_or_else(|| args.audit.with_file_name("report.html"));
     write_report(&result, &out, &args.lang, &args.look)?;
     println!("report: {}", out.display());
+    if args.pdf {
+        let pdf = out.with_extension("pdf");
+        print_to_pdf(&out, &pdf)?;
+        println!("pdf: {}", pdf.display());
+    }
+    Ok(())
+}
+
+/// Prints `html` to `pdf` with headless Chromium (Debian's `chromium`), the report's own print CSS laying it out.
+fn print_to_pdf(html: &std::path::Path, pdf: &std::path::Path) -> anyhow::Result<()> {
+    let browser = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|b| {
+            std::process::Command::new(b)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+        .context(
+            "--pdf needs Chromium, which is not installed (Debian: apt-get install chromium)",
+        )?;
+    let html = std::fs::canonicalize(html)?;
+    let profile = std::env::temp_dir().join(format!("cxaudit-chromium-{}", std::process::id()));
+    let status = std::process::Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--no-pdf-header-footer",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg(format!("file://{}", html.display()))
+        .stderr(std::process::Stdio::null())
+        .status()
+        .with_context(|| format!("cannot run {browser}"))?;
+    let _ = std::fs::remove_dir_all(&profile);
+    if !status.success() || !pdf.exists() {
+        bail!("{browser} could not print {} to PDF", html.display());
+    }
     Ok(())
 }
 

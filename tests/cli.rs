@@ -313,3 +313,40 @@ fn edit(path: &std::path::Path, from: &str, to: &str) {
     assert!(text.contains(from), "{} has no {from:?}", path.display());
     std::fs::write(path, text.replace(from, to)).unwrap();
 }
+
+#[test]
+fn report_rerenders_from_audit_json_and_prints_to_pdf() {
+    let out = tempfile::tempdir().unwrap();
+    let audit = out.path().join("audit.json");
+    std::fs::copy(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/minimal-audit.json"),
+        &audit,
+    )
+    .unwrap();
+    let has_chromium = std::process::Command::new("chromium")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let mut command = cxaudit();
+    command.args(["report", "--lang", "en"]).arg(&audit);
+    if has_chromium {
+        command.arg("--pdf");
+    } else if std::env::var("CXAUDIT_REQUIRE_BROWSER").as_deref() == Ok("1") {
+        panic!("chromium is required (CXAUDIT_REQUIRE_BROWSER=1) but not installed");
+    }
+    let output = command.output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let html = std::fs::read_to_string(out.path().join("report.html")).unwrap();
+    assert!(
+        html.contains("Customer relations audit"),
+        "rendered in English"
+    );
+    if has_chromium {
+        let pdf = std::fs::read(out.path().join("report.pdf")).unwrap();
+        assert!(pdf.starts_with(b"%PDF"));
+    }
+}
