@@ -98,6 +98,9 @@ pub struct Scores {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct CategoryScore {
     pub id: String,
+    /// The category's name per language, from `categories.toml`.
+    #[serde(default)]
+    pub title: BTreeMap<String, String>,
     pub score: Option<f64>,
     pub passed: u32,
     pub partial: u32,

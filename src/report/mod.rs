@@ -251,30 +251,16 @@ fn model(result: &AuditResult, strings: &Value, options: &ReportOptions, css: &s
         .take(5)
         .map(|c| rule_view(c, lang, strings))
         .collect();
-    let category_titles: BTreeMap<&str, (&str, &str)> = [
-        (
-            "contact",
-            ("Contact et accessibilité", "Contact and accessibility"),
-        ),
-        ("self-service", ("Self-service", "Self-service")),
-        (
-            "trust",
-            ("Confiance et obligations légales", "Trust and legal duties"),
-        ),
-        ("purchase", ("Achat", "Purchase")),
-        ("writing", ("Qualité rédactionnelle", "Writing quality")),
-    ]
-    .into_iter()
-    .collect();
+
     let categories: Vec<Value> = result
         .scores
         .categories
         .iter()
         .map(|c| {
-            let title = category_titles
-                .get(c.id.as_str())
-                .map(|(fr, en)| if lang == "fr" { *fr } else { *en })
-                .unwrap_or(c.id.as_str());
+            let title = match text(&c.title, lang) {
+                "" => c.id.as_str(),
+                title => title,
+            };
             json!({
                 "id": c.id,
                 "title": title,

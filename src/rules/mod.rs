@@ -208,6 +208,7 @@ pub fn score(checks: &Checks, results: &[CheckResult]) -> Scores {
             };
             CategoryScore {
                 id: c.id.clone(),
+                title: c.title.0.clone(),
                 score: mean(&mut results.iter().filter(|r| r.category == c.id)),
                 passed: count(CheckStatus::Pass),
                 partial: count(CheckStatus::Partial),

@@ -470,13 +470,6 @@ impl Checks {
         self.rules.iter().find(|r| r.id == id)
     }
 
-    /// Index of the first compiled term of rule `id` named `name`.
-    pub fn term_index(&self, rule_id: &str, name: &str) -> Option<usize> {
-        self.terms
-            .iter()
-            .position(|t| self.rules[t.rule].id == rule_id && t.name == name)
-    }
-
     /// The compiled terms of rule `id`, with their indices.
     pub fn terms_of<'a>(
         &'a self,
