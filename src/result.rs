@@ -39,7 +39,7 @@ pub struct CheckResult {
     pub score: Option<f64>,
     pub weight: f64,
     /// One line, in English and French.
-    pub finding: Finding,
+    pub finding: Bilingual,
     /// What proves it: at most a few items.
     pub evidence: Vec<Evidence>,
     /// Detector-specific measures (counts, lists of pages lacking something, parsed values).
@@ -61,10 +61,33 @@ pub struct RuleTexts {
     pub reference: Option<String>,
 }
 
+/// A text the tool writes, in both languages of the report.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
-pub struct Finding {
+pub struct Bilingual {
     pub en: String,
     pub fr: String,
+}
+
+impl Bilingual {
+    pub fn new(en: impl Into<String>, fr: impl Into<String>) -> Self {
+        Bilingual {
+            en: en.into(),
+            fr: fr.into(),
+        }
+    }
+
+    /// A name that reads the same in both languages (a brand).
+    pub fn same(text: &str) -> Self {
+        Bilingual::new(text, text)
+    }
+
+    pub fn get(&self, lang: &str) -> &str {
+        if lang == "fr" {
+            &self.fr
+        } else {
+            &self.en
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash)]
@@ -82,7 +105,10 @@ pub struct Evidence {
     pub url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub region: Option<Region>,
-    /// The text or attribute that proves it.
+    /// What the tool says this item shows ("no phone number on this page"), when the quoted text alone does not.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub note: Option<Bilingual>,
+    /// The text or attribute that proves it, as found on the site.
     pub text: String,
 }
 

@@ -288,6 +288,11 @@ fn checks_list_and_validate() {
         "weight = 4",
         "weight = \"heavy\"",
     );
+    edit(
+        &rules.join("payment-options.toml"),
+        "label = { fr = \"Chèque\", en = \"Cheque\" }",
+        "label = { fr = \"Chèque\" }",
+    );
     std::fs::write(rules.join("renamed.toml"), faq).unwrap();
     let output = cxaudit()
         .args(["checks", "validate"])
@@ -301,6 +306,10 @@ fn checks_list_and_validate() {
         "{stderr}"
     );
     assert!(stderr.contains("rules/mediator.toml"), "{stderr}");
+    assert!(
+        stderr.contains("rules/payment-options.toml: term \"cheque\": label.en is missing"),
+        "{stderr}"
+    );
     assert!(
         stderr.contains("rules/renamed.toml: id \"faq\" must be the file name"),
         "{stderr}"

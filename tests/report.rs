@@ -126,3 +126,51 @@ async fn every_rule_has_its_anchor_and_the_sections_are_there() {
     assert!(html.contains("Conseil &lt;b&gt;&amp; Co&lt;/b&gt;"));
     assert!(!html.contains("display:none"));
 }
+
+/// The report speaks one language: the tool's own words about the evidence (term names, key pages, legal items)
+/// come from the rule files in the report's language, never an English label in a French report.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn term_and_page_names_follow_the_report_language() {
+    let pages: Vec<(String, String)> = vec![
+        (
+            "/".into(),
+            r#"<!doctype html><html lang="fr"><head><title>Boutique</title></head><body>
+<header><a href="/contact/">Contact</a> <a href="/faq/">FAQ</a> <a href="/mentions-legales/">Mentions légales</a></header>
+<main><p>Paiement par virement bancaire ou par chèque. Livraison à domicile en 48h.</p></main></body></html>"#
+                .into(),
+        ),
+        ("/contact/".into(), "<h1>Contact</h1><p>Écrivez-nous.</p>".into()),
+        ("/faq/".into(), "<h1>FAQ</h1><p>Questions fréquentes</p>".into()),
+        (
+            "/mentions-legales/".into(),
+            "<h1>Mentions légales</h1><p>Directeur de la publication : Jean Martin</p>".into(),
+        ),
+    ];
+    let result = common::audit_pages(&pages, Some("FR"), None).await;
+    let text_in = |lang: &str| {
+        let html = render(
+            &result,
+            &ReportOptions {
+                lang,
+                templates: None,
+                branding: Branding::default(),
+            },
+        )
+        .unwrap();
+        Html::parse_document(&html)
+            .root_element()
+            .text()
+            .collect::<String>()
+    };
+    let (fr, en) = (text_in("fr"), text_in("en"));
+    for (french, english) in [
+        ("Virement bancaire", "Bank transfer"),
+        ("Chèque", "Cheque"),
+        ("page contact", "contact page"),
+        ("directeur de la publication", "publication director"),
+    ] {
+        assert!(fr.contains(french), "French report lacks {french:?}");
+        assert!(!fr.contains(english), "French report shows {english:?}");
+        assert!(en.contains(english), "English report lacks {english:?}");
+    }
+}

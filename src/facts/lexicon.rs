@@ -12,6 +12,8 @@ pub const BUNDLED_KEY_PAGES: &str = include_str!("../../checks/key-pages.toml");
 
 #[derive(Debug, Deserialize)]
 struct KindWords {
+    /// How the report names the page, per language.
+    name: BTreeMap<String, String>,
     text: Vec<String>,
     url: Vec<String>,
 }
@@ -31,6 +33,7 @@ pub enum LexiconError {
 #[derive(Debug)]
 pub struct KeyPageLexicon {
     kinds: Vec<String>,
+    names: Vec<crate::result::Bilingual>,
     text: RegexSet,
     url: RegexSet,
 }
@@ -57,12 +60,17 @@ impl KeyPageLexicon {
         let table: BTreeMap<String, KindWords> =
             toml::from_str(toml_text).map_err(|e| invalid(e.to_string()))?;
         let mut kinds = Vec::new();
+        let mut names = Vec::new();
         let mut text_patterns = Vec::new();
         let mut url_patterns = Vec::new();
         for (kind, words) in table {
             if words.text.is_empty() && words.url.is_empty() {
                 return Err(invalid(format!("[{kind}] has no words")));
             }
+            let (Some(en), Some(fr)) = (words.name.get("en"), words.name.get("fr")) else {
+                return Err(invalid(format!("[{kind}] needs name.en and name.fr")));
+            };
+            names.push(crate::result::Bilingual::new(en, fr));
             let alternation = |list: &[String]| {
                 list.iter()
                     .map(|w| regex::escape(&fold(w)))
@@ -82,7 +90,12 @@ impl KeyPageLexicon {
         }
         let text = RegexSet::new(&text_patterns).map_err(|e| invalid(e.to_string()))?;
         let url = RegexSet::new(&url_patterns).map_err(|e| invalid(e.to_string()))?;
-        Ok(KeyPageLexicon { kinds, text, url })
+        Ok(KeyPageLexicon {
+            kinds,
+            names,
+            text,
+            url,
+        })
     }
 
     pub fn kinds(&self) -> &[String] {
@@ -104,6 +117,15 @@ impl KeyPageLexicon {
 
     pub fn kind_name(&self, index: usize) -> &str {
         &self.kinds[index]
+    }
+
+    /// How a report names the page kind ("mentions légales" / "legal notice"); the kind itself when unknown.
+    pub fn display_name(&self, kind: &str) -> crate::result::Bilingual {
+        self.kinds
+            .iter()
+            .position(|k| k == kind)
+            .map(|i| self.names[i].clone())
+            .unwrap_or_else(|| crate::result::Bilingual::same(kind))
     }
 }
 

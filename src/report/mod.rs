@@ -218,6 +218,7 @@ fn rule_view(check: &CheckResult, lang: &str, strings: &Value) -> Value {
         "evidence": check.evidence.iter().map(|e| json!({
             "url": safe_url(e.url.as_deref().unwrap_or_default()),
             "text": e.text,
+            "note": e.note.as_ref().map(|n| n.get(lang)).unwrap_or_default(),
             "region": e.region.map(|r| serde_json::to_value(r).unwrap_or(Value::Null)).unwrap_or(Value::Null),
         })).collect::<Vec<_>>(),
         "pages_without": pages_without,

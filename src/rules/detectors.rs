@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::result::{CheckResult, CheckStatus, Evidence, Finding, Region, SiteFacts, Target};
+use crate::result::{Bilingual, CheckResult, CheckStatus, Evidence, Region, SiteFacts, Target};
 use crate::rules::pack::{Checks, Rule};
 use crate::rules::{hit_evidence, status_of, SiteObservations};
 
@@ -47,7 +47,7 @@ impl Context<'_> {
 
 pub struct Verdict {
     pub score: Option<f64>,
-    pub finding: Finding,
+    pub finding: Bilingual,
     pub evidence: Vec<Evidence>,
     pub details: serde_json::Value,
 }
@@ -56,7 +56,7 @@ impl Verdict {
     fn new(score: Option<f64>, en: impl Into<String>, fr: impl Into<String>) -> Verdict {
         Verdict {
             score: score.map(|s| (s.clamp(0.0, 1.0) * 1000.0).round() / 1000.0),
-            finding: Finding {
+            finding: Bilingual {
                 en: en.into(),
                 fr: fr.into(),
             },
@@ -104,8 +104,34 @@ fn evidence(url: Option<&str>, region: Option<Region>, text: impl Into<String>) 
     Evidence {
         url: url.map(str::to_string),
         region,
+        note: None,
         text: text.into(),
     }
+}
+
+/// Evidence with the tool's own words about it, in both languages, beside what was quoted from the site.
+fn noted(url: Option<&str>, note: Bilingual, text: impl Into<String>) -> Evidence {
+    Evidence {
+        note: Some(note),
+        ..evidence(url, None, text)
+    }
+}
+
+/// How a report names a libphonenumber type.
+fn number_type_name(kind: Option<&str>) -> Bilingual {
+    let (en, fr) = match kind.unwrap_or_default() {
+        "fixed-line" => ("landline", "fixe"),
+        "mobile" => ("mobile", "mobile"),
+        "fixed-line-or-mobile" => ("landline or mobile", "fixe ou mobile"),
+        "toll-free" => ("free to call", "gratuit"),
+        "premium-rate" => ("premium rate", "surtaxé"),
+        "shared-cost" => ("shared cost", "coût partagé"),
+        "voip" => ("internet telephony", "téléphonie sur internet"),
+        "personal-number" => ("personal number", "numéro personnel"),
+        "uan" => ("company number", "numéro d'entreprise"),
+        other => return Bilingual::same(if other.is_empty() { "?" } else { other }),
+    };
+    Bilingual::new(en, fr)
 }
 
 type Run = fn(&Context, &Rule) -> Verdict;
@@ -345,20 +371,27 @@ fn phone_every_page(cx: &Context, rule: &Rule) -> Verdict {
         .iter()
         .filter(|p| p.valid)
         .take(3)
-        .map(|p| {
-            evidence(
+        .map(|p| Evidence {
+            region: p.regions.first().copied(),
+            ..noted(
                 p.pages.first().map(String::as_str),
-                p.regions.first().copied(),
-                format!(
-                    "{} — {} page(s)",
-                    p.written.first().unwrap_or(&p.e164),
-                    p.page_count
+                Bilingual::new(
+                    format!("on {} page(s)", p.page_count),
+                    format!("sur {} page(s)", p.page_count),
                 ),
+                p.written.first().unwrap_or(&p.e164),
             )
         })
         .collect();
     for url in site.pages_without_phone.iter().take(2) {
-        ev.push(evidence(Some(url), None, "no phone number on this page"));
+        ev.push(noted(
+            Some(url),
+            Bilingual::new(
+                "no phone number on this page",
+                "aucun numéro de téléphone sur cette page",
+            ),
+            "",
+        ));
     }
     let header_en = if in_header.is_empty() {
         "; never in the header".to_string()
@@ -569,14 +602,10 @@ fn phone_not_premium(cx: &Context, rule: &Rule) -> Verdict {
     let ev: Vec<Evidence> = listed
         .iter()
         .map(|ph| {
-            evidence(
+            noted(
                 ph.pages.first().map(String::as_str),
-                None,
-                format!(
-                    "{} — {}",
-                    ph.written.first().unwrap_or(&ph.e164),
-                    ph.number_type.as_deref().unwrap_or("?")
-                ),
+                number_type_name(ph.number_type.as_deref()),
+                ph.written.first().unwrap_or(&ph.e164),
             )
         })
         .collect();
@@ -618,7 +647,16 @@ fn contact_link_every_page(cx: &Context, rule: &Rule) -> Verdict {
     let ev = without
         .iter()
         .take(EVIDENCE_ITEMS)
-        .map(|page| evidence(Some(cx.obs.url(*page)), None, "no link to the contact page"))
+        .map(|page| {
+            noted(
+                Some(cx.obs.url(*page)),
+                Bilingual::new(
+                    "no link to the contact page",
+                    "aucun lien vers la page contact",
+                ),
+                "",
+            )
+        })
         .collect();
     Verdict::new(
         Some(share_score(share, p.pass_share)),
@@ -660,29 +698,44 @@ fn key_pages_depth(cx: &Context, rule: &Rule) -> Verdict {
         let reached = clicks.is_some_and(|d| d <= p.max_clicks);
         ok += usize::from(reached);
         rows.push(json!({"kind": kind, "url": best.map(|b| &b.url), "clicks": clicks}));
-        ev.push(evidence(
+        let name = cx.checks.lexicon.display_name(kind);
+        let (en, fr) = match (best, clicks) {
+            (None, _) => ("not found".to_string(), "introuvable".to_string()),
+            (Some(_), Some(d)) => (
+                format!("{d} click(s) from home"),
+                format!("à {d} clic(s) de l'accueil"),
+            ),
+            (Some(_), None) => (
+                "not linked from the pages crawled".to_string(),
+                "aucun lien depuis les pages parcourues".to_string(),
+            ),
+        };
+        ev.push(noted(
             best.map(|b| b.url.as_str()),
-            None,
-            match (best, clicks) {
-                (None, _) => format!("{kind}: not found"),
-                (Some(_), Some(d)) => format!("{kind}: {d} click(s) from home"),
-                (Some(_), None) => format!("{kind}: not linked from the pages crawled"),
-            },
+            Bilingual::new(format!("{}: {en}", name.en), format!("{} : {fr}", name.fr)),
+            "",
         ));
     }
+    let kind_names = |lang: &str| {
+        p.kinds
+            .iter()
+            .map(|k| cx.checks.lexicon.display_name(k).get(lang).to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let score = ok as f64 / p.kinds.len().max(1) as f64;
     Verdict::new(
         Some(score),
         format!(
             "{ok} of {} key pages ({}) within {} click(s) of the home page.",
             p.kinds.len(),
-            p.kinds.join(", "),
+            kind_names("en"),
             p.max_clicks
         ),
         format!(
             "{ok} pages clés sur {} ({}) à {} clic(s) au plus de l'accueil.",
             p.kinds.len(),
-            p.kinds.join(", "),
+            kind_names("fr"),
             p.max_clicks
         ),
     )
@@ -770,7 +823,13 @@ fn channel_contact_form(cx: &Context, _: &Rule) -> Verdict {
     let pages: BTreeSet<u32> = forms.iter().map(|(p, _)| *p).collect();
     let ev = pages
         .iter()
-        .map(|p| evidence(Some(cx.obs.url(*p)), None, "form taking a message"))
+        .map(|p| {
+            noted(
+                Some(cx.obs.url(*p)),
+                Bilingual::new("form taking a message", "formulaire pour écrire un message"),
+                "",
+            )
+        })
         .collect();
     Verdict::new(
         Some(1.0),
@@ -913,10 +972,17 @@ fn hits_on(
                 .evidence
                 .iter()
                 .filter(|(p, _)| pages.contains(p))
-                .map(|(p, h)| hit_evidence(cx.obs, *p, h))
+                .map(|(p, h)| Evidence {
+                    note: Some(label_of(cx, rule, &name)),
+                    ..hit_evidence(cx.obs, *p, h)
+                })
                 .collect::<Vec<_>>();
             let ev = if ev.is_empty() {
-                vec![evidence(Some(cx.obs.url(pages[0])), None, name.clone())]
+                vec![noted(
+                    Some(cx.obs.url(pages[0])),
+                    label_of(cx, rule, &name),
+                    "",
+                )]
             } else {
                 ev
             };
@@ -925,12 +991,21 @@ fn hits_on(
         .collect()
 }
 
-fn label_of(cx: &Context, rule: &Rule, name: &str) -> String {
+fn label_of(cx: &Context, rule: &Rule, name: &str) -> Bilingual {
     cx.checks
         .terms_of(&rule.id)
         .find(|(_, t)| t.name == name)
         .map(|(_, t)| t.label.clone())
-        .unwrap_or_else(|| name.to_string())
+        .unwrap_or_else(|| Bilingual::same(name))
+}
+
+/// "a, b, c" in one language.
+fn joined(labels: &[Bilingual], lang: &str) -> String {
+    labels
+        .iter()
+        .map(|l| l.get(lang))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn terms_any(cx: &Context, rule: &Rule) -> Verdict {
@@ -943,10 +1018,10 @@ fn terms_any(cx: &Context, rule: &Rule) -> Verdict {
         .collect();
     let mut ev: Vec<Evidence> = pages
         .iter()
-        .map(|(k, u)| evidence(Some(u), None, format!("{k} page")))
+        .map(|(k, u)| noted(Some(u), cx.checks.lexicon.display_name(k), ""))
         .collect();
     ev.extend(hits.iter().filter_map(|(_, _, e)| e.first().cloned()));
-    let found: Vec<String> = hits.iter().map(|(n, _, _)| label_of(cx, rule, n)).collect();
+    let found: Vec<Bilingual> = hits.iter().map(|(n, _, _)| label_of(cx, rule, n)).collect();
     if found.is_empty() && pages.is_empty() {
         return Verdict::new(
             Some(0.0),
@@ -954,15 +1029,18 @@ fn terms_any(cx: &Context, rule: &Rule) -> Verdict {
             "Introuvable sur les pages parcourues.",
         );
     }
-    let mut what: Vec<String> = pages.iter().map(|(k, _)| format!("{k} page")).collect();
+    let mut what: Vec<Bilingual> = pages
+        .iter()
+        .map(|(k, _)| cx.checks.lexicon.display_name(k))
+        .collect();
     what.extend(found.iter().cloned());
     Verdict::new(
         Some(1.0),
-        format!("Found: {}.", what.join(", ")),
-        format!("Trouvé : {}.", what.join(", ")),
+        format!("Found: {}.", joined(&what, "en")),
+        format!("Trouvé : {}.", joined(&what, "fr")),
     )
     .evidence(ev)
-    .details(json!({ "found": found }))
+    .details(json!({ "found": hits.iter().map(|(n, _, _)| n).collect::<Vec<_>>() }))
 }
 
 #[derive(Deserialize)]
@@ -975,7 +1053,7 @@ struct TermsCountParams {
 fn terms_count(cx: &Context, rule: &Rule) -> Verdict {
     let p: TermsCountParams = rule.params().unwrap();
     let hits = hits_on(cx, rule, &[]);
-    let labels: Vec<String> = hits.iter().map(|(n, _, _)| label_of(cx, rule, n)).collect();
+    let labels: Vec<Bilingual> = hits.iter().map(|(n, _, _)| label_of(cx, rule, n)).collect();
     let score = labels.len() as f64 / p.target.max(1) as f64;
     let ev = hits
         .iter()
@@ -990,11 +1068,11 @@ fn terms_count(cx: &Context, rule: &Rule) -> Verdict {
     }
     Verdict::new(
         Some(score.min(1.0)),
-        format!("{} found: {}.", labels.len(), labels.join(", ")),
-        format!("{} trouvé(s) : {}.", labels.len(), labels.join(", ")),
+        format!("{} found: {}.", labels.len(), joined(&labels, "en")),
+        format!("{} trouvé(s) : {}.", labels.len(), joined(&labels, "fr")),
     )
     .evidence(ev)
-    .details(json!({ "found": hits.iter().map(|(n, pages, _)| json!({"name": n, "label": label_of(cx, rule, n), "pages": pages.len()})).collect::<Vec<_>>(), "target": p.target }))
+    .details(json!({ "found": hits.iter().map(|(n, pages, _)| json!({"name": n, "label": label_of(cx, rule, n).en, "pages": pages.len()})).collect::<Vec<_>>(), "target": p.target }))
 }
 
 #[derive(Deserialize)]
@@ -1013,8 +1091,8 @@ fn terms_weighted(cx: &Context, rule: &Rule) -> Verdict {
         .iter()
         .map(|(n, _, _)| p.weights.get(n).copied().unwrap_or(0.0))
         .sum();
-    let found: Vec<String> = hits.iter().map(|(n, _, _)| label_of(cx, rule, n)).collect();
-    let missing: Vec<String> = p
+    let found: Vec<Bilingual> = hits.iter().map(|(n, _, _)| label_of(cx, rule, n)).collect();
+    let missing: Vec<Bilingual> = p
         .weights
         .keys()
         .filter(|k| !hits.iter().any(|(n, _, _)| n == *k))
@@ -1030,25 +1108,31 @@ fn terms_weighted(cx: &Context, rule: &Rule) -> Verdict {
             "Introuvable sur les pages parcourues.".to_string(),
         ),
         (false, true) => (
-            format!("Found: {}.", found.join(", ")),
-            format!("Trouvé : {}.", found.join(", ")),
+            format!("Found: {}.", joined(&found, "en")),
+            format!("Trouvé : {}.", joined(&found, "fr")),
         ),
         (false, false) => (
             format!(
                 "Found: {}; missing: {}.",
-                found.join(", "),
-                missing.join(", ")
+                joined(&found, "en"),
+                joined(&missing, "en")
             ),
             format!(
                 "Trouvé : {} ; manque : {}.",
-                found.join(", "),
-                missing.join(", ")
+                joined(&found, "fr"),
+                joined(&missing, "fr")
             ),
         ),
     };
+    let found_names: Vec<&String> = hits.iter().map(|(n, _, _)| n).collect();
+    let missing_names: Vec<&String> = p
+        .weights
+        .keys()
+        .filter(|k| !hits.iter().any(|(n, _, _)| n == *k))
+        .collect();
     Verdict::new(Some(score.min(1.0)), en, fr)
         .evidence(ev)
-        .details(json!({ "found": found, "missing": missing }))
+        .details(json!({ "found": found_names, "missing": missing_names }))
 }
 
 #[derive(Deserialize)]
@@ -1239,7 +1323,7 @@ fn contact_form_friction(cx: &Context, rule: &Rule) -> Verdict {
         .collect();
     let next_hit = cx.obs.promises.iter().any(|(pg, _)| pg == page)
         || on_page.iter().any(|n| n == "next-step");
-    let captcha: Vec<String> = on_page
+    let captcha: Vec<Bilingual> = on_page
         .iter()
         .filter(|n| n.starts_with("captcha-"))
         .map(|n| label_of(cx, rule, n))
@@ -1263,8 +1347,8 @@ fn contact_form_friction(cx: &Context, rule: &Rule) -> Verdict {
         notes_fr.push("n'annonce pas la suite".into());
     }
     if !captcha.is_empty() {
-        notes_en.push(format!("CAPTCHA: {}", captcha.join(", ")));
-        notes_fr.push(format!("CAPTCHA : {}", captcha.join(", ")));
+        notes_en.push(format!("CAPTCHA: {}", joined(&captcha, "en")));
+        notes_fr.push(format!("CAPTCHA : {}", joined(&captcha, "fr")));
     }
     Verdict::new(
         Some(score),
@@ -1368,10 +1452,10 @@ fn faq(cx: &Context, rule: &Rule) -> Verdict {
         format!("FAQ with {count} question(s)."),
         format!("FAQ de {count} question(s)."),
     )
-    .evidence(vec![evidence(
+    .evidence(vec![noted(
         Some(url),
-        None,
-        format!("{count} questions"),
+        Bilingual::new(format!("{count} questions"), format!("{count} questions")),
+        "",
     )])
     .details(json!({ "url": url, "questions": count, "min_questions": p.min_questions }))
 }
@@ -1411,10 +1495,10 @@ fn question_bank(cx: &Context, rule: &Rule) -> Verdict {
                 .map(|(_, h)| h.snippet.clone())
                 .unwrap_or_default();
             if ev.len() < EVIDENCE_ITEMS {
-                ev.push(evidence(
+                ev.push(noted(
                     Some(cx.obs.url(page)),
-                    None,
-                    format!("{}: {snippet}", term.label),
+                    term.label.clone(),
+                    snippet.clone(),
                 ));
             }
             rows.push(json!({ "question": term.name, "label": term.label, "answered_by": cx.obs.url(page), "text": snippet }));
@@ -1423,17 +1507,22 @@ fn question_bank(cx: &Context, rule: &Rule) -> Verdict {
         }
     }
     let total = terms.len().max(1);
-    // Question labels are written "French / English" in the rule file.
-    let missing: Vec<(&str, &str)> = terms
+    let missing: Vec<&Bilingual> = terms
         .iter()
         .filter(|(i, _)| cx.obs.terms[*i].pages.is_empty())
-        .map(|(_, t)| t.label.split_once(" / ").unwrap_or((&t.label, &t.label)))
+        .map(|(_, t)| &t.label)
         .collect();
     let listed = |english: bool| {
         let mut names: Vec<&str> = missing
             .iter()
             .take(4)
-            .map(|(fr, en)| if english { *en } else { *fr })
+            .map(|l| {
+                if english {
+                    l.en.as_str()
+                } else {
+                    l.fr.as_str()
+                }
+            })
             .collect();
         let more = format!("+{}", missing.len().saturating_sub(4));
         if missing.len() > 4 {
@@ -1528,6 +1617,24 @@ struct LegalParams {
     only_in: BTreeMap<String, Vec<String>>,
 }
 
+/// How a report names an item of the legal notice.
+fn legal_item_name(item: &str) -> Bilingual {
+    let (en, fr) = match item {
+        "company" => ("company and legal form", "société et forme juridique"),
+        "address" => ("registered address", "adresse du siège"),
+        "registration-number" => ("registration number", "numéro d'immatriculation"),
+        "vat-number" => ("VAT number", "numéro de TVA intracommunautaire"),
+        "rcs" => ("trade register (RCS)", "RCS"),
+        "capital" => ("share capital", "capital social"),
+        "contact" => ("phone or e-mail", "téléphone ou e-mail"),
+        "publication-director" => ("publication director", "directeur de la publication"),
+        "host" => ("web host", "hébergeur"),
+        "host-address" => ("web host's address", "adresse de l'hébergeur"),
+        other => return Bilingual::same(other),
+    };
+    Bilingual::new(en, fr)
+}
+
 fn legal_notice_complete(cx: &Context, rule: &Rule) -> Verdict {
     let p: LegalParams = rule.params().unwrap();
     let legal_page = cx.key_page_id("legal-notice");
@@ -1618,14 +1725,25 @@ fn legal_notice_complete(cx: &Context, rule: &Rule) -> Verdict {
     let mut ev: Vec<Evidence> = judged
         .iter()
         .filter(|(_, ok, text)| *ok && !text.is_empty())
-        .map(|(i, _, text)| evidence(Some(&url), None, format!("{i}: {text}")))
+        .map(|(i, _, text)| noted(Some(&url), legal_item_name(i), text.clone()))
         .collect();
     for placeholder in &facts.placeholders {
         ev.insert(
             0,
-            evidence(Some(&url), None, format!("placeholder left: {placeholder}")),
+            noted(
+                Some(&url),
+                Bilingual::new("template text left", "texte modèle non rempli"),
+                placeholder.clone(),
+            ),
         );
     }
+    let names = |items: &[&str], lang: &str| {
+        items
+            .iter()
+            .map(|i| legal_item_name(i).get(lang).to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let mut extra_en = String::new();
     let mut extra_fr = String::new();
     if !facts.placeholders.is_empty() {
@@ -1650,8 +1768,8 @@ fn legal_notice_complete(cx: &Context, rule: &Rule) -> Verdict {
     }
     Verdict::new(
         Some(score),
-        format!("{} of {} items stated; missing: {}{extra_en}.", present.len(), judged.len(), if missing.is_empty() { "none".to_string() } else { missing.join(", ") }),
-        format!("{} éléments sur {} ; manquent : {}{extra_fr}.", present.len(), judged.len(), if missing.is_empty() { "aucun".to_string() } else { missing.join(", ") }),
+        format!("{} of {} items stated; missing: {}{extra_en}.", present.len(), judged.len(), if missing.is_empty() { "none".to_string() } else { names(&missing, "en") }),
+        format!("{} éléments sur {} ; manquent : {}{extra_fr}.", present.len(), judged.len(), if missing.is_empty() { "aucun".to_string() } else { names(&missing, "fr") }),
     )
     .evidence(ev)
     .details(json!({ "url": url, "present": present, "missing": missing, "identifiers": facts.identifiers,
@@ -1757,14 +1875,26 @@ fn checkout_assistance(cx: &Context, rule: &Rule) -> Verdict {
             .any(|ph| ph.valid && ph.pages.iter().any(|u| u == url));
         let chat = chat_pages.contains(page);
         ok += usize::from(phone || chat);
-        ev.push(evidence(
+        let name = cx.checks.lexicon.display_name(kind);
+        let yes_no_en = |b: bool| if b { "yes" } else { "no" };
+        let yes_no_fr = |b: bool| if b { "oui" } else { "non" };
+        ev.push(noted(
             Some(url),
-            None,
-            format!(
-                "{kind}: phone {}, chat {}",
-                if phone { "yes" } else { "no" },
-                if chat { "yes" } else { "no" }
+            Bilingual::new(
+                format!(
+                    "{}: phone {}, chat {}",
+                    name.en,
+                    yes_no_en(phone),
+                    yes_no_en(chat)
+                ),
+                format!(
+                    "{} : téléphone {}, chat {}",
+                    name.fr,
+                    yes_no_fr(phone),
+                    yes_no_fr(chat)
+                ),
             ),
+            "",
         ));
     }
     Verdict::new(

@@ -240,6 +240,7 @@ pub fn hit_evidence(obs: &SiteObservations, page: u32, hit: &TermHit) -> Evidenc
     Evidence {
         url: Some(obs.url(page).to_string()),
         region: hit.region,
+        note: None,
         text: hit.snippet.clone(),
     }
 }
@@ -255,7 +256,7 @@ pub fn signals(checks: &Checks, obs: &SiteObservations, rule_id: &str) -> Vec<Na
             label: checks
                 .terms_of(rule_id)
                 .find(|(_, t)| t.name == name)
-                .map(|(_, t)| t.label.clone())
+                .map(|(_, t)| t.label.en.clone())
                 .unwrap_or_else(|| name.clone()),
             name,
             page_count: seen.pages.len() as u64,

@@ -46,6 +46,14 @@ impl Texts {
     }
 }
 
+/// A term's display name: a brand reads the same in every language, a description does not.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(untagged)]
+pub enum TermLabel {
+    Same(String),
+    PerLanguage(Texts),
+}
+
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 pub enum Scope {
@@ -84,9 +92,10 @@ fn default_sources() -> Vec<TermSource> {
 #[serde(deny_unknown_fields)]
 pub struct TermSpec {
     pub name: String,
-    /// Display name, when the name is not enough ("Carte bancaire").
+    /// Display name, when the name is not enough: one text for every language ("PayPal") or one per language
+    /// (`{ fr = "Carte bancaire", en = "Card" }`).
     #[serde(default)]
-    pub label: Option<String>,
+    pub label: Option<TermLabel>,
     /// Regular expressions per language (`fr`, `en`, `any`...), matched case- and accent-insensitively on
     /// whole words: write them lower case, without accents.
     pub patterns: BTreeMap<String, Vec<String>>,
@@ -186,7 +195,8 @@ pub struct NotTheShop {
 pub struct CompiledTerm {
     pub rule: usize,
     pub name: String,
-    pub label: String,
+    /// The display name in French and English.
+    pub label: crate::result::Bilingual,
     pub regex: Regex,
     pub near: Option<Regex>,
     pub not_after: Option<Regex>,
@@ -365,6 +375,16 @@ impl Checks {
                 if term.patterns.values().all(Vec::is_empty) {
                     problems.push(format!("{at}: term {:?} has no patterns", term.name));
                 }
+                if let Some(TermLabel::PerLanguage(texts)) = &term.label {
+                    for lang in ["fr", "en"] {
+                        if texts.0.get(lang).is_none_or(|t| t.trim().is_empty()) {
+                            problems.push(format!(
+                                "{at}: term {:?}: label.{lang} is missing",
+                                term.name
+                            ));
+                        }
+                    }
+                }
             }
         }
         let mut seen = BTreeSet::new();
@@ -413,7 +433,14 @@ impl Checks {
                 terms.push(CompiledTerm {
                     rule: index,
                     name: term.name.clone(),
-                    label: term.label.clone().unwrap_or_else(|| term.name.clone()),
+                    label: match &term.label {
+                        None => crate::result::Bilingual::same(&term.name),
+                        Some(TermLabel::Same(text)) => crate::result::Bilingual::same(text),
+                        Some(TermLabel::PerLanguage(texts)) => crate::result::Bilingual {
+                            en: texts.get("en").to_string(),
+                            fr: texts.get("fr").to_string(),
+                        },
+                    },
                     regex,
                     near: compile(&term.near, true),
                     not_after: compile(&term.not_after, true),
