@@ -15,6 +15,7 @@
 //! The binary (`main.rs`) only parses arguments, wires these together and prints.
 
 pub mod audit;
+pub mod config;
 pub mod crawl;
 pub mod demo;
 pub mod facts;

@@ -14,7 +14,10 @@ use cxaudit::crawl::frontier::Limits;
 use cxaudit::crawl::CrawlSettings;
 use cxaudit::rules::pack::Checks;
 
+mod outputs;
 mod progress;
+
+use outputs::{Format, Look, ReportLook};
 
 #[derive(Parser)]
 #[command(
@@ -23,6 +26,9 @@ mod progress;
     about = "Audits the customer relations of an online shop."
 )]
 struct Cli {
+    /// The settings file. Default: cxaudit.toml in the user's config dir (~/.config/cxaudit/), if there is one.
+    #[arg(long, global = true, env = "CXAUDIT_CONFIG")]
+    config: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -48,31 +54,20 @@ enum Command {
 struct ReportArgs {
     /// The audit.json to render.
     audit: PathBuf,
-    /// Where the report goes. Default: report.html beside the audit.json.
+    /// Where the HTML report goes; the other formats take its name. Default: report.html beside the audit.json.
     #[arg(long, short = 'o')]
     out: Option<PathBuf>,
-    /// The report's language.
-    #[arg(long, default_value = "fr", value_parser = ["fr", "en"])]
-    lang: String,
-    /// Also print the report to PDF (beside it, .pdf) with headless Chromium.
+    /// The report's language (default: the config's, else fr).
+    #[arg(long, value_parser = ["fr", "en"])]
+    lang: Option<String>,
+    /// What to write, comma-separated: html, csv (one row per rule), md (a summary), pdf.
+    #[arg(long, value_delimiter = ',', default_value = "html")]
+    format: Vec<Format>,
+    /// Also print the report to PDF (the same as adding pdf to --format).
     #[arg(long)]
     pdf: bool,
     #[command(flatten)]
     look: ReportLook,
-}
-
-/// How the report reads and looks.
-#[derive(Args, Clone)]
-struct ReportLook {
-    /// A folder of templates, partials or strings.toml replacing the bundled ones of the same name.
-    #[arg(long)]
-    templates: Option<PathBuf>,
-    /// The consultancy named on the cover.
-    #[arg(long, env = "CXAUDIT_CONSULTANCY")]
-    consultancy: Option<String>,
-    /// The cover's accent colour (#rrggbb).
-    #[arg(long)]
-    accent: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -137,9 +132,13 @@ struct AuditArgs {
     /// Print nothing but errors.
     #[arg(long, short = 'q')]
     quiet: bool,
-    /// The report's language.
-    #[arg(long, default_value = "fr", value_parser = ["fr", "en"])]
-    report_lang: String,
+    /// The report's language (default: the config's, else fr).
+    #[arg(long, value_parser = ["fr", "en"])]
+    report_lang: Option<String>,
+    /// What to write, comma-separated: json (always), html, csv (one row per rule), md (a summary), pdf.
+    /// Default: the config's formats, else json,html.
+    #[arg(long, value_delimiter = ',')]
+    format: Vec<Format>,
     #[command(flatten)]
     look: ReportLook,
 }
@@ -154,11 +153,12 @@ fn main() -> ExitCode {
         .enable_all()
         .build()
         .expect("tokio runtime");
+    let config = cli.config.clone();
     let outcome = runtime.block_on(async {
         match cli.command {
-            Command::Audit(args) => audit(args).await,
+            Command::Audit(args) => audit(args, config.as_deref()).await,
             Command::Checks(command) => checks_command(command),
-            Command::Report(args) => report_command(args),
+            Command::Report(args) => report_command(args, config.as_deref()),
             Command::DemoServe { port } => demo_serve(port).await,
         }
     });
@@ -171,7 +171,36 @@ fn main() -> ExitCode {
     }
 }
 
-async fn audit(args: AuditArgs) -> anyhow::Result<()> {
+/// The formats asked for: the flag, else the config file's list, else `fallback`.
+fn chosen_formats(
+    flag: &[Format],
+    config: &cxaudit::config::Config,
+    fallback: &[Format],
+) -> anyhow::Result<Vec<Format>> {
+    use clap::ValueEnum;
+    if !flag.is_empty() {
+        return Ok(flag.to_vec());
+    }
+    match &config.report.formats {
+        Some(names) => names
+            .iter()
+            .map(|n| {
+                Format::from_str(n, true).map_err(|_| {
+                    anyhow::anyhow!(
+                        "cxaudit.toml: report.formats: {n:?} is not json, html, csv, md or pdf"
+                    )
+                })
+            })
+            .collect(),
+        None => Ok(fallback.to_vec()),
+    }
+}
+
+async fn audit(args: AuditArgs, config_path: Option<&std::path::Path>) -> anyhow::Result<()> {
+    let config = cxaudit::config::Config::load(config_path)?;
+    // Settings are checked before the crawl: a typo must not cost a 10-minute crawl.
+    let look = Look::resolve(&args.look, args.report_lang.as_deref(), &config)?;
+    let formats = chosen_formats(&args.format, &config, &[Format::Json, Format::Html])?;
     let checks = load_checks(args.checks.as_deref())?;
     // The demo shop lives as long as the audit; it is dropped (and stops) on return.
     let demo_server = if args.demo {
@@ -226,8 +255,8 @@ async fn audit(args: AuditArgs) -> anyhow::Result<()> {
     let output = cxaudit::audit::run(options, &progress).await?;
     progress.finish();
     let report_path = output.json_path.with_file_name("report.html");
-    write_report(&output.result, &report_path, &args.report_lang, &args.look)?;
-    write_manifest(
+    outputs::write_formats(&output.result, &report_path, &formats, &look)?;
+    outputs::write_manifest(
         output
             .json_path
             .parent()
@@ -242,95 +271,19 @@ async fn audit(args: AuditArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn write_report(
-    result: &cxaudit::result::AuditResult,
-    path: &std::path::Path,
-    lang: &str,
-    look: &ReportLook,
-) -> anyhow::Result<()> {
-    let html = cxaudit::report::render(
-        result,
-        &cxaudit::report::ReportOptions {
-            lang,
-            templates: look.templates.as_deref(),
-            branding: cxaudit::report::Branding {
-                consultancy: look.consultancy.clone(),
-                logo_data_uri: None,
-                accent: look.accent.clone(),
-            },
-        },
-    )?;
-    std::fs::write(path, html).with_context(|| format!("cannot write {}", path.display()))
-}
-
-/// `manifest.sha256` beside the artefacts (`sha256sum -c` format), so a client can check later that nothing changed.
-fn write_manifest(dir: &std::path::Path) -> anyhow::Result<()> {
-    use sha2::{Digest, Sha256};
-    let mut lines = String::new();
-    let mut names: Vec<String> = std::fs::read_dir(dir)?
-        .flatten()
-        .filter(|e| e.path().is_file())
-        .map(|e| e.file_name().to_string_lossy().to_string())
-        .filter(|n| n != "manifest.sha256" && !n.starts_with('.'))
-        .collect();
-    names.sort();
-    for name in names {
-        let bytes = std::fs::read(dir.join(&name))?;
-        let digest = Sha256::digest(&bytes);
-        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-        lines.push_str(&format!("{hex}  {name}\n"));
+fn report_command(args: ReportArgs, config_path: Option<&std::path::Path>) -> anyhow::Result<()> {
+    let config = cxaudit::config::Config::load(config_path)?;
+    let look = Look::resolve(&args.look, args.lang.as_deref(), &config)?;
+    let mut formats = args.format.clone();
+    if args.pdf {
+        formats.push(Format::Pdf);
     }
-    std::fs::write(dir.join("manifest.sha256"), lines)?;
-    Ok(())
-}
-
-fn report_command(args: ReportArgs) -> anyhow::Result<()> {
     let result = cxaudit::audit::read_result(&args.audit).map_err(anyhow::Error::msg)?;
     let out = args
         .out
         .unwrap_or_else(|| args.audit.with_file_name("report.html"));
-    write_report(&result, &out, &args.lang, &args.look)?;
-    println!("report: {}", out.display());
-    if args.pdf {
-        let pdf = out.with_extension("pdf");
-        print_to_pdf(&out, &pdf)?;
-        println!("pdf: {}", pdf.display());
-    }
-    Ok(())
-}
-
-/// Prints `html` to `pdf` with headless Chromium (Debian's `chromium`), the report's own print CSS laying it out.
-fn print_to_pdf(html: &std::path::Path, pdf: &std::path::Path) -> anyhow::Result<()> {
-    let browser = ["chromium", "chromium-browser", "google-chrome"]
-        .into_iter()
-        .find(|b| {
-            std::process::Command::new(b)
-                .arg("--version")
-                .output()
-                .is_ok_and(|o| o.status.success())
-        })
-        .context(
-            "--pdf needs Chromium, which is not installed (Debian: apt-get install chromium)",
-        )?;
-    let html = std::fs::canonicalize(html)?;
-    let profile = std::env::temp_dir().join(format!("cxaudit-chromium-{}", std::process::id()));
-    let status = std::process::Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--no-pdf-header-footer",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .arg(format!("--print-to-pdf={}", pdf.display()))
-        .arg(format!("file://{}", html.display()))
-        .stderr(std::process::Stdio::null())
-        .status()
-        .with_context(|| format!("cannot run {browser}"))?;
-    let _ = std::fs::remove_dir_all(&profile);
-    if !status.success() || !pdf.exists() {
-        bail!("{browser} could not print {} to PDF", html.display());
+    for path in outputs::write_formats(&result, &out, &formats, &look)? {
+        println!("{}", path.display());
     }
     Ok(())
 }

@@ -4,8 +4,14 @@ use std::process::Command;
 
 use serde_json::Value;
 
+/// The binary, blind to the developer's own settings: no config file, no branding from the environment.
 fn cxaudit() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_cxaudit"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_cxaudit"));
+    command
+        .env_remove("CXAUDIT_CONFIG")
+        .env_remove("CXAUDIT_CONSULTANCY")
+        .env("XDG_CONFIG_HOME", "/nonexistent/cxaudit-tests");
+    command
 }
 
 #[test]
@@ -358,4 +364,122 @@ fn report_rerenders_from_audit_json_and_prints_to_pdf() {
         let pdf = std::fs::read(out.path().join("report.pdf")).unwrap();
         assert!(pdf.starts_with(b"%PDF"));
     }
+}
+
+/// A consultant's `cxaudit.toml` brands the report and chooses the formats; every file lands in the manifest.
+#[test]
+fn the_config_file_brands_the_report_and_chooses_the_formats() {
+    let home = tempfile::tempdir().unwrap();
+    let config_dir = home.path().join("cxaudit");
+    std::fs::create_dir_all(config_dir.join("brand")).unwrap();
+    std::fs::write(
+        config_dir.join("brand/logo.svg"),
+        "<svg xmlns='http://www.w3.org/2000/svg' width='10' height='10'/>",
+    )
+    .unwrap();
+    std::fs::write(
+        config_dir.join("cxaudit.toml"),
+        r##"[report]
+lang = "en"
+consultancy = "Conseil Dupont"
+logo = "brand/logo.svg"
+accent = "#8a1538"
+formats = ["json", "html", "csv", "md"]
+"##,
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let output = cxaudit()
+        // Found in the user's config dir, as on a consultant's machine.
+        .env("XDG_CONFIG_HOME", home.path())
+        .args(["audit", "--demo", "-q", "-o"])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let html = std::fs::read_to_string(out.path().join("report.html")).unwrap();
+    assert!(
+        html.contains("Customer relations audit"),
+        "lang from the config"
+    );
+    assert!(html.contains("Conseil Dupont"));
+    assert!(
+        html.contains("src=\"data:image/svg+xml;base64,"),
+        "logo embedded"
+    );
+    assert!(html.contains("#8a1538"));
+
+    let audit: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("audit.json")).unwrap())
+            .unwrap();
+    let rules = audit["checks"].as_array().unwrap().len();
+    let mut csv = csv::Reader::from_path(out.path().join("report.csv")).unwrap();
+    let headers = csv.headers().unwrap().clone();
+    assert_eq!(&headers[0], "id");
+    let rows: Vec<csv::StringRecord> = csv.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), rules, "one row per rule");
+    let phone = rows.iter().find(|r| &r[0] == "phone-every-page").unwrap();
+    assert_eq!(&phone[2], "pass");
+
+    let md = std::fs::read_to_string(out.path().join("report.md")).unwrap();
+    assert!(md.starts_with("# Customer relations audit"), "{md}");
+    let contact = audit["scores"]["categories"][0]["title"]["en"]
+        .as_str()
+        .unwrap();
+    assert!(
+        md.contains(&format!("| {contact} |")),
+        "category table:\n{md}"
+    );
+
+    let manifest = std::fs::read_to_string(out.path().join("manifest.sha256")).unwrap();
+    for file in ["audit.json", "report.html", "report.csv", "report.md"] {
+        assert!(
+            manifest.contains(&format!("  {file}\n")),
+            "{file} in:\n{manifest}"
+        );
+    }
+
+    // A flag wins over the file.
+    let out = tempfile::tempdir().unwrap();
+    let output = cxaudit()
+        .env("XDG_CONFIG_HOME", home.path())
+        .args(["audit", "--demo", "-q", "--format", "json", "-o"])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert!(!out.path().join("report.html").exists());
+    assert!(!out.path().join("report.csv").exists());
+}
+
+/// A misspelt setting or a bad colour is refused before any crawl, naming what is wrong.
+#[test]
+fn a_bad_config_fails_before_crawling() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("cxaudit.toml");
+    std::fs::write(&config, "[report]\nconsultancey = \"X\"\n").unwrap();
+    let output = cxaudit()
+        .args(["--config"])
+        .arg(&config)
+        .args(["audit", "http://127.0.0.1:9/"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("consultancey"), "{stderr}");
+    assert!(
+        !stderr.contains("connect"),
+        "failed before crawling: {stderr}"
+    );
+
+    let output = cxaudit()
+        .args(["audit", "http://127.0.0.1:9/", "--accent", "red"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("#rrggbb"));
 }

@@ -3,7 +3,7 @@
 
 mod common;
 
-use cxaudit::report::{render, Branding, ReportOptions};
+use cxaudit::report::{render, render_csv, render_markdown, Branding, ReportOptions};
 use scraper::{Html, Selector};
 
 /// Every scraped field a report shows carries a payload: link texts, visible text beside the phone, the promise,
@@ -172,5 +172,68 @@ async fn term_and_page_names_follow_the_report_language() {
         assert!(fr.contains(french), "French report lacks {french:?}");
         assert!(!fr.contains(english), "French report shows {english:?}");
         assert!(en.contains(english), "English report lacks {english:?}");
+    }
+}
+
+/// The CSV and the Markdown summary carry scraped text too: a spreadsheet must not run it as a formula, Markdown must
+/// not turn it into a link, an image, markup or a new table row.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scraped_text_is_inert_in_csv_and_markdown() {
+    let formula = "=HYPERLINK(\"http://evil.example\",\"x\")";
+    let pages: Vec<(String, String)> = vec![
+        (
+            "/".into(),
+            format!(
+                r#"<!doctype html><html lang="fr"><head><title>T</title></head><body>
+<header><a href="/contact/">Contact</a></header>
+<main><p>Paiement PayPal {formula} | col ![img](http://evil.example/x.png) [lien](http://evil.example) &lt;b&gt;gras&lt;/b&gt;</p></main>
+<footer><a href="mailto:sav@maison.test">sav@maison.test</a></footer></body></html>"#
+            ),
+        ),
+        (
+            "/contact/".into(),
+            format!("<p>{formula}</p><a href=\"tel:+33472001122\">{formula}</a>"),
+        ),
+    ];
+    let result = common::audit_pages(&pages, Some("FR"), None).await;
+
+    let csv_text = render_csv(&result, "fr");
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), result.checks.len());
+    let mut cells_with_payload = 0;
+    for row in &rows {
+        for cell in row {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@']),
+                "a spreadsheet would run {cell:?}"
+            );
+            cells_with_payload += usize::from(cell.contains("HYPERLINK"));
+        }
+    }
+    assert!(
+        cells_with_payload > 0,
+        "the payload reached the CSV:\n{csv_text}"
+    );
+
+    let md = render_markdown(
+        &result,
+        &ReportOptions {
+            lang: "fr",
+            templates: None,
+            branding: Branding {
+                consultancy: Some("[x](http://evil.example) | # <b>".into()),
+                ..Branding::default()
+            },
+        },
+    )
+    .unwrap();
+    assert!(!md.replace("\\]", "").contains("]("), "no link:\n{md}");
+    assert!(!md.contains("<b>"), "no markup:\n{md}");
+    assert!(md.contains("\\[x\\]"), "shown as text:\n{md}");
+    // Every table row has the header's three cells: nothing scraped adds a column.
+    for line in md.lines().filter(|l| l.starts_with('|')) {
+        let cells = line.replace("\\|", "").matches('|').count();
+        assert_eq!(cells, 4, "{line}");
     }
 }

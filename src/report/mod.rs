@@ -54,10 +54,32 @@ const PAGES_SHOWN: usize = 12;
 
 /// Renders the report.
 pub fn render(result: &AuditResult, options: &ReportOptions) -> Result<String, ReportError> {
+    render_template("report", result, options, false)
+}
+
+/// Renders the Markdown summary (`summary.md.hbs`), for an e-mail or a ticket.
+pub fn render_markdown(
+    result: &AuditResult,
+    options: &ReportOptions,
+) -> Result<String, ReportError> {
+    render_template("summary.md", result, options, true)
+}
+
+/// One template over the view model. Markdown gets its own escaping: scraped text must not become a link, an image
+/// or a table cell there either.
+fn render_template(
+    name: &str,
+    result: &AuditResult,
+    options: &ReportOptions,
+    markdown: bool,
+) -> Result<String, ReportError> {
     let files = template_files(options.templates)?;
     let strings = strings(&files, options.lang)?;
     let mut handlebars = Handlebars::new();
     handlebars.set_strict_mode(true);
+    if markdown {
+        handlebars.register_escape_fn(escape_markdown);
+    }
     for (name, text) in &files {
         let Some(stem) = name.strip_suffix(".hbs") else {
             continue;
@@ -77,11 +99,90 @@ pub fn render(result: &AuditResult, options: &ReportOptions) -> Result<String, R
         .unwrap_or_default();
     let model = model(result, &strings, options, &css);
     handlebars
-        .render("report", &model)
+        .render(name, &model)
         .map_err(|e| ReportError::Template {
-            name: e.template_name.clone().unwrap_or_else(|| "report".into()),
+            name: e.template_name.clone().unwrap_or_else(|| name.into()),
             message: e.to_string(),
         })
+}
+
+/// Backslash-escapes the punctuation Markdown acts on, and keeps a value on one line (a newline could start a
+/// heading or end a table row).
+fn escape_markdown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '&' | '!' | '#' | '~' | '{'
+            | '}' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// One row per rule, for a spreadsheet or a ticket tracker: `id, category, status, score, weight, title, finding,
+/// fix, evidence_url, evidence`, texts in `lang`.
+pub fn render_csv(result: &AuditResult, lang: &str) -> String {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let header = [
+        "id",
+        "category",
+        "status",
+        "score",
+        "weight",
+        "title",
+        "finding",
+        "fix",
+        "evidence_url",
+        "evidence",
+    ];
+    writer.write_record(header).expect("writing to memory");
+    for check in &result.checks {
+        let first = check.evidence.first();
+        let evidence = first
+            .map(|e| {
+                let note = e.note.as_ref().map(|n| n.get(lang)).unwrap_or_default();
+                match (note.is_empty(), e.text.is_empty()) {
+                    (false, false) => format!("{note}: {}", e.text),
+                    (false, true) => note.to_string(),
+                    _ => e.text.clone(),
+                }
+            })
+            .unwrap_or_default();
+        let title = if matches!(check.status, CheckStatus::Fail | CheckStatus::Partial) {
+            text(&check.rule.failure_title, lang)
+        } else {
+            text(&check.rule.title, lang)
+        };
+        let row = [
+            check.id.clone(),
+            check.category.clone(),
+            status_key(check.status).to_string(),
+            check.score.map(|s| format!("{s:.3}")).unwrap_or_default(),
+            format!("{}", check.weight),
+            spreadsheet_safe(title),
+            spreadsheet_safe(&finding(check, lang)),
+            spreadsheet_safe(text(&check.rule.fix, lang)),
+            spreadsheet_safe(first.and_then(|e| e.url.as_deref()).unwrap_or_default()),
+            spreadsheet_safe(&evidence),
+        ];
+        writer.write_record(&row).expect("writing to memory");
+    }
+    String::from_utf8(writer.into_inner().expect("writing to memory")).expect("UTF-8 in, UTF-8 out")
+}
+
+/// A cell a spreadsheet would run as a formula (`=HYPERLINK(...)` scraped from a page) is prefixed with `'`, as
+/// OWASP advises against CSV injection.
+fn spreadsheet_safe(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
+    }
 }
 
 /// The bundled files, with any of `dir` replacing them by name.
@@ -269,6 +370,8 @@ fn model(result: &AuditResult, strings: &Value, options: &ReportOptions, css: &s
                 // A score of 0 is falsy in templates: they show this text instead.
                 "score_text": c.score.map(|s| format!("{:.0}", s.round())).unwrap_or_else(|| strings["category_na"].as_str().unwrap_or("N/A").to_string()),
                 "band": band(c.score),
+                "passed": c.passed,
+                "applicable": c.passed + c.partial + c.failed,
                 "rules": checks.iter().filter(|r| r.category == c.id).map(|r| rule_view(r, lang, strings)).collect::<Vec<_>>(),
             })
         })
@@ -374,6 +477,18 @@ fn model(result: &AuditResult, strings: &Value, options: &ReportOptions, css: &s
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn formulas_are_defused_and_markdown_punctuation_escaped() {
+        assert_eq!(spreadsheet_safe("=1+1"), "'=1+1");
+        assert_eq!(spreadsheet_safe("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(spreadsheet_safe("-2+3"), "'-2+3");
+        assert_eq!(spreadsheet_safe("Réponse sous 24h"), "Réponse sous 24h");
+        assert_eq!(
+            escape_markdown("![a](b) <i>|\n# x"),
+            "\\!\\[a\\](b) \\<i\\>\\| \\# x"
+        );
+    }
 
     #[test]
     fn a_template_naming_a_missing_field_is_an_error() {

@@ -55,7 +55,8 @@ pub struct Verdict {
 impl Verdict {
     fn new(score: Option<f64>, en: impl Into<String>, fr: impl Into<String>) -> Verdict {
         Verdict {
-            score: score.map(|s| (s.clamp(0.0, 1.0) * 1000.0).round() / 1000.0),
+            // `+ 0.0` turns a -0.0 (a weighted sum of nothing) into 0.
+            score: score.map(|s| (s.clamp(0.0, 1.0) * 1000.0).round() / 1000.0 + 0.0),
             finding: Bilingual {
                 en: en.into(),
                 fr: fr.into(),
