@@ -234,6 +234,7 @@ pub async fn run(
         start_url: &options.start,
         final_url: &outcome.final_url,
         html_lang: builder.home_lang.clone().as_deref(),
+        home_title: builder.home_title.clone(),
         hreflang: builder.home_hreflang.clone(),
         country_flag: options.country.as_deref(),
         lang_flag: options.lang.as_deref(),

@@ -53,6 +53,9 @@ pub struct CheckResult {
 /// A rule's texts, by language (`fr`, `en`...).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct RuleTexts {
+    /// A short noun for lists and tables ("formulaire de contact"); empty when the rule has none.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub name: BTreeMap<String, String>,
     pub title: BTreeMap<String, String>,
     pub failure_title: BTreeMap<String, String>,
     pub why: BTreeMap<String, String>,
@@ -154,6 +157,9 @@ pub struct Target {
     pub lang: Option<Guess>,
     /// The `lang` attribute of the home page, as written.
     pub html_lang: Option<String>,
+    /// The home page's `<title>`, so a report names the shop as its client knows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub home_title: Option<String>,
     /// `<link rel="alternate" hreflang>` of the home page.
     pub hreflang: Vec<Hreflang>,
     /// Calling codes a local number of this country starts with (`+33`, and `+262`... for France's overseas).

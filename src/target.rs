@@ -77,6 +77,7 @@ pub struct TargetInput<'a> {
     pub start_url: &'a Url,
     pub final_url: &'a Url,
     pub html_lang: Option<&'a str>,
+    pub home_title: Option<String>,
     pub hreflang: Vec<Hreflang>,
     pub country_flag: Option<&'a str>,
     pub lang_flag: Option<&'a str>,
@@ -149,6 +150,7 @@ pub fn resolve(input: TargetInput<'_>) -> Target {
         country,
         lang,
         html_lang: input.html_lang.map(str::to_string),
+        home_title: input.home_title,
         hreflang: input.hreflang,
         phone_prefixes,
     }
@@ -175,6 +177,7 @@ mod tests {
             start_url: &url,
             final_url: &url,
             html_lang,
+            home_title: None,
             hreflang: vec![],
             country_flag: None,
             lang_flag: None,

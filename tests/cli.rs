@@ -456,6 +456,40 @@ formats = ["json", "html", "csv", "md"]
     assert!(!out.path().join("report.csv").exists());
 }
 
+/// The report an audit writes is the one `cxaudit report` renders from its audit.json: nothing reaches the report
+/// that the file does not hold.
+#[test]
+fn the_report_is_a_function_of_audit_json() {
+    let out = tempfile::tempdir().unwrap();
+    let status = cxaudit()
+        .args([
+            "audit",
+            "--demo",
+            "-q",
+            "--format",
+            "json,html,md,csv",
+            "-o",
+        ])
+        .arg(out.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let again = out.path().join("again.html");
+    let output = cxaudit()
+        .arg("report")
+        .arg(out.path().join("audit.json"))
+        .args(["--format", "html,md,csv", "-o"])
+        .arg(&again)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    for ext in ["html", "md", "csv"] {
+        let first = std::fs::read_to_string(out.path().join(format!("report.{ext}"))).unwrap();
+        let second = std::fs::read_to_string(again.with_extension(ext)).unwrap();
+        assert!(first == second, "report.{ext} differs when re-rendered");
+    }
+}
+
 /// A misspelt setting or a bad colour is refused before any crawl, naming what is wrong.
 #[test]
 fn a_bad_config_fails_before_crawling() {

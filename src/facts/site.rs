@@ -68,6 +68,7 @@ pub struct PageSummary {
     postcodes: Vec<(String, String)>,
     lang: Option<String>,
     hreflang: Vec<Hreflang>,
+    title: Option<String>,
 }
 
 /// Reduces a page to its summary. Pure; runs on the blocking pool.
@@ -81,6 +82,7 @@ pub fn summarize(facts: &PageFacts, page_url: &Url, checks: &Checks) -> PageSumm
     let mut summary = PageSummary {
         lang: facts.lang.clone(),
         hreflang: facts.hreflang.clone(),
+        title: facts.title.clone(),
         ..Default::default()
     };
     for phone in &facts.candidates.phones {
@@ -367,6 +369,7 @@ pub struct SiteFactsBuilder {
     home_url: Option<String>,
     pub home_lang: Option<String>,
     pub home_hreflang: Vec<Hreflang>,
+    pub home_title: Option<String>,
 }
 
 impl SiteFactsBuilder {
@@ -389,6 +392,7 @@ impl SiteFactsBuilder {
             home_url: None,
             home_lang: None,
             home_hreflang: Vec::new(),
+            home_title: None,
         }
     }
 
@@ -410,6 +414,7 @@ impl SiteFactsBuilder {
             self.home_url = Some(record.final_url.clone());
             self.home_lang = summary.lang.clone();
             self.home_hreflang = summary.hreflang.clone();
+            self.home_title = summary.title.clone();
         }
 
         let mut shown = Vec::new();

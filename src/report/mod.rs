@@ -305,18 +305,30 @@ fn rule_view(check: &CheckResult, lang: &str, strings: &Value) -> Value {
         .as_str()
         .unwrap_or("+{n}")
         .replace("{n}", &more.to_string());
+    // A missing fax is not a breach: failed minor rules (weight under 1) read as suggestions.
+    let minor =
+        matches!(check.status, CheckStatus::Fail | CheckStatus::Partial) && check.weight < 1.0;
+    let look = if minor {
+        "minor"
+    } else {
+        status_key(check.status)
+    };
     json!({
         "id": check.id,
         "title": title,
         "status": status_key(check.status),
-        "status_label": strings[format!("status_{}", status_key(check.status))],
+        "look": look,
+        "status_label": strings[format!("status_{look}")],
         "score_pct": check.score.map(|s| (s * 100.0).round()),
         "weight": check.weight,
         "finding": finding(check, lang),
         "why": text(&check.rule.why, lang),
         "fix": text(&check.rule.fix, lang),
         "reference": check.rule.reference.clone().unwrap_or_default(),
-        "evidence": check.evidence.iter().map(|e| json!({
+        // The list of pages concerned says it all: no second copy of them among the evidence.
+        "evidence": check.evidence.iter().filter(|e| {
+            !(e.text.is_empty() && e.url.as_deref().is_some_and(|u| pages_without.iter().any(|p| p == u)))
+        }).map(|e| json!({
             "url": safe_url(e.url.as_deref().unwrap_or_default()),
             "text": e.text,
             "note": e.note.as_ref().map(|n| n.get(lang)).unwrap_or_default(),
@@ -325,6 +337,44 @@ fn rule_view(check: &CheckResult, lang: &str, strings: &Value) -> Value {
         "pages_without": pages_without,
         "more_pages": if more > 0 { and_more } else { String::new() },
     })
+}
+
+/// What to fix first, then what passes, then what did not apply; heavier rules first in each group.
+fn in_reading_order<'a>(checks: impl Iterator<Item = &'a CheckResult>) -> Vec<&'a CheckResult> {
+    let group = |c: &CheckResult| match c.status {
+        CheckStatus::Fail | CheckStatus::Partial if c.weight >= 1.0 => 0,
+        CheckStatus::Fail | CheckStatus::Partial => 1,
+        CheckStatus::Pass => 2,
+        CheckStatus::NotApplicable => 3,
+    };
+    let lost = |c: &CheckResult| c.weight * (1.0 - c.score.unwrap_or(1.0));
+    let mut sorted: Vec<&CheckResult> = checks.collect();
+    sorted.sort_by(|a, b| {
+        group(a)
+            .cmp(&group(b))
+            .then(lost(b).total_cmp(&lost(a)))
+            .then(b.weight.total_cmp(&a.weight))
+            .then(a.id.cmp(&b.id))
+    });
+    sorted
+}
+
+/// At most `max` characters, cut at a word, with an ellipsis.
+fn shortened(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max).collect();
+    let cut = cut.rsplit_once(' ').map(|(head, _)| head).unwrap_or(&cut);
+    format!("{}…", cut.trim_end_matches([' ', ',', '-', '|', '–']))
+}
+
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 /// The view model the templates render: every text already in the report's language.
@@ -372,7 +422,7 @@ fn model(result: &AuditResult, strings: &Value, options: &ReportOptions, css: &s
                 "band": band(c.score),
                 "passed": c.passed,
                 "applicable": c.passed + c.partial + c.failed,
-                "rules": checks.iter().filter(|r| r.category == c.id).map(|r| rule_view(r, lang, strings)).collect::<Vec<_>>(),
+                "rules": in_reading_order(checks.iter().filter(|r| r.category == c.id)).into_iter().map(|r| rule_view(r, lang, strings)).collect::<Vec<_>>(),
             })
         })
         .collect();
@@ -380,9 +430,13 @@ fn model(result: &AuditResult, strings: &Value, options: &ReportOptions, css: &s
         .iter()
         .filter(|c| c.id.starts_with("channel-"))
         .map(|c| {
+            let name = match text(&c.rule.name, lang) {
+                "" => text(&c.rule.title, lang),
+                name => name,
+            };
             json!({
                 "id": c.id,
-                "name": text(&c.rule.title, lang),
+                "name": capitalized(name),
                 "found": c.status == CheckStatus::Pass,
                 "where": c.evidence.first().map(|e| safe_url(e.url.as_deref().unwrap_or_default())).unwrap_or_default(),
                 "detail": c.evidence.first().map(|e| e.text.clone()).unwrap_or_default(),
@@ -433,6 +487,8 @@ fn model(result: &AuditResult, strings: &Value, options: &ReportOptions, css: &s
         },
         "shop": {
             "host": result.target.host,
+            // The home page's title, so the client recognises the shop; SEO titles can be long.
+            "title": result.target.home_title.as_deref().map(|t| shortened(t.trim(), 90)).unwrap_or_default(),
             "url": result.target.final_url,
             "country": result.target.country.as_ref().map(|c| c.value.clone()).unwrap_or_default(),
         },

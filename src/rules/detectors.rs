@@ -91,6 +91,7 @@ impl Verdict {
             evidence: self.evidence,
             details: self.details,
             rule: crate::result::RuleTexts {
+                name: rule.name.as_ref().map(|n| n.0.clone()).unwrap_or_default(),
                 title: rule.title.0.clone(),
                 failure_title: rule.failure_title.0.clone(),
                 why: rule.why.0.clone(),
@@ -526,10 +527,14 @@ fn phone_local(cx: &Context, rule: &Rule) -> Verdict {
         .iter()
         .take(EVIDENCE_ITEMS)
         .map(|p| {
-            evidence(
+            noted(
                 p.pages.first().map(String::as_str),
-                None,
-                format!("{} ({})", p.e164, p.country.as_deref().unwrap_or("?")),
+                Bilingual::same(&format!(
+                    "{} ({})",
+                    p.e164,
+                    p.country.as_deref().unwrap_or("?")
+                )),
+                p.written.first().unwrap_or(&p.e164),
             )
         })
         .collect();
@@ -617,8 +622,16 @@ fn phone_not_premium(cx: &Context, rule: &Rule) -> Verdict {
     if surcharged.is_empty() {
         Verdict::new(
             Some(1.0),
-            format!("No surcharged number among the {} shown.", phones.len()),
-            format!("Aucun numéro surtaxé parmi les {} affichés.", phones.len()),
+            if phones.len() == 1 {
+                "The number shown is not surcharged.".to_string()
+            } else {
+                format!("No surcharged number among the {} shown.", phones.len())
+            },
+            if phones.len() == 1 {
+                "Le numéro affiché n'est pas surtaxé.".to_string()
+            } else {
+                format!("Aucun numéro surtaxé parmi les {} affichés.", phones.len())
+            },
         )
     } else {
         let list = surcharged
@@ -797,10 +810,11 @@ fn channel_phone(cx: &Context, _: &Rule) -> Verdict {
             )
         })
         .collect();
+    // As the shop writes it: the client recognises "02 97 46 66 66", not "+33297466666".
     let list = phones
         .iter()
         .take(3)
-        .map(|p| p.e164.as_str())
+        .map(|p| p.written.first().unwrap_or(&p.e164).as_str())
         .collect::<Vec<_>>()
         .join(", ");
     Verdict::new(
@@ -914,6 +928,20 @@ fn channels(cx: &Context, rule: &Rule) -> Verdict {
         .filter(|r| p.of.contains(&r.id) && r.status == CheckStatus::Pass)
         .map(|r| r.id.trim_start_matches("channel-"))
         .collect();
+    let names = |lang: &str| {
+        cx.earlier
+            .iter()
+            .filter(|r| p.of.contains(&r.id) && r.status == CheckStatus::Pass)
+            .map(|r| {
+                r.rule
+                    .name
+                    .get(lang)
+                    .cloned()
+                    .unwrap_or_else(|| r.id.trim_start_matches("channel-").to_string())
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let judged = cx.earlier.iter().filter(|r| p.of.contains(&r.id)).count();
     if judged == 0 {
         return Verdict::not_applicable(
@@ -927,12 +955,12 @@ fn channels(cx: &Context, rule: &Rule) -> Verdict {
         format!(
             "{} contact channel(s) of {judged}: {}.",
             offered.len(),
-            offered.join(", ")
+            names("en")
         ),
         format!(
             "{} canal(aux) de contact sur {judged} : {}.",
             offered.len(),
-            offered.join(", ")
+            names("fr")
         ),
     )
     .details(json!({ "offered": offered, "target": p.target }))
@@ -1064,7 +1092,7 @@ fn terms_count(cx: &Context, rule: &Rule) -> Verdict {
         return Verdict::new(
             Some(0.0),
             "None found on the pages crawled.",
-            "Aucun trouvé sur les pages parcourues.",
+            "Introuvable sur les pages parcourues.",
         );
     }
     Verdict::new(
@@ -1558,6 +1586,10 @@ fn question_bank(cx: &Context, rule: &Rule) -> Verdict {
 #[serde(deny_unknown_fields)]
 struct KeyPageParams {
     kind: String,
+    /// Key pages where a section (the rule's terms) can stand in for a page of its own, for half the score: the
+    /// "Données personnelles" chapter of a legal notice is not nothing.
+    #[serde(default)]
+    section_on: Vec<String>,
 }
 
 fn key_page(cx: &Context, rule: &Rule) -> Verdict {
@@ -1600,11 +1632,42 @@ fn key_page(cx: &Context, rule: &Rule) -> Verdict {
                         c.link_texts.join(" / "),
                     )])
                 }
-                None => Verdict::new(
-                    Some(0.0),
-                    "Not found: no link or page names it.",
-                    "Introuvable : aucun lien ni page ne la nomme.",
-                ),
+                None => {
+                    let sections = if p.section_on.is_empty() {
+                        Vec::new()
+                    } else {
+                        hits_on(cx, rule, &p.section_on)
+                    };
+                    match sections.first() {
+                        Some((_, pages, ev)) => {
+                            let url = cx.obs.url(pages[0]);
+                            let host = p
+                                .section_on
+                                .iter()
+                                .find(|kind| cx.site.key_pages.get(kind) == Some(url))
+                                .map(|kind| cx.checks.lexicon.display_name(kind))
+                                .unwrap_or_else(|| Bilingual::same(url));
+                            Verdict::new(
+                                Some(0.5),
+                                format!(
+                                    "No page of its own: only a section of the {} covers it ({url}).",
+                                    host.en
+                                ),
+                                format!(
+                                    "Pas de page dédiée : seule une section de la page {} en traite ({url}).",
+                                    host.fr
+                                ),
+                            )
+                            .evidence(ev.iter().take(1).cloned().collect())
+                            .details(json!({ "section_on": url }))
+                        }
+                        None => Verdict::new(
+                            Some(0.0),
+                            "Not found: no link or page names it.",
+                            "Introuvable : aucun lien ni page ne la nomme.",
+                        ),
+                    }
+                }
             }
         }
     }

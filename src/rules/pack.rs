@@ -125,6 +125,9 @@ pub struct Rule {
     pub enabled: bool,
     pub title: Texts,
     pub failure_title: Texts,
+    /// What the rule looks at as a short noun ("formulaire de contact"), for lists and tables.
+    #[serde(default)]
+    pub name: Option<Texts>,
     pub why: Texts,
     pub fix: Texts,
     /// The practice or the law the rule comes from.
@@ -345,6 +348,13 @@ impl Checks {
             }
             if !(rule.weight.is_finite() && rule.weight >= 0.0) {
                 problems.push(format!("{at}: weight must be 0 or more"));
+            }
+            if let Some(name) = &rule.name {
+                for lang in ["fr", "en"] {
+                    if name.0.get(lang).is_none_or(|t| t.trim().is_empty()) {
+                        problems.push(format!("{at}: name.{lang} is missing"));
+                    }
+                }
             }
             for (field, texts) in [
                 ("title", &rule.title),
