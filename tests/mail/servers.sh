@@ -1,0 +1,145 @@
+#!/bin/sh
+# Throw-away mail servers for the campaign tests, on 127.0.0.1 only, every file under $MAIL_ROOT:
+# dovecot (IMAP, and LMTP for delivery) and postfix (SMTP, hands mail to dovecot over LMTP).
+# Nothing under /etc is read or changed. Needs root (postfix's queue ownership).
+#   MAIL_ROOT=/tmp/x SMTP_PORT=… IMAP_PORT=… LMTP_PORT=… servers.sh start|stop
+# Users (passwd-file, plain): shop@shop.test / shop-secret, auditor@auditor.test / auditor-secret.
+# Plus addresses (auditor+TOKEN@auditor.test) land in the auditor's INBOX.
+set -eu
+: "${MAIL_ROOT:?}" "${SMTP_PORT:?}" "${IMAP_PORT:?}" "${LMTP_PORT:?}"
+
+start() {
+  rm -rf "$MAIL_ROOT"
+  mkdir -p "$MAIL_ROOT/dovecot/run" "$MAIL_ROOT/dovecot/state" "$MAIL_ROOT/mail" "$MAIL_ROOT/log" \
+           "$MAIL_ROOT/postfix/conf" "$MAIL_ROOT/postfix/spool" "$MAIL_ROOT/postfix/data"
+  # Mail processes never run as root.
+  mail_user=nobody; mail_group=nogroup
+  printf '%s\n' 'shop@shop.test:{PLAIN}shop-secret::::::' 'auditor@auditor.test:{PLAIN}auditor-secret::::::' \
+    > "$MAIL_ROOT/dovecot/users"
+  cat > "$MAIL_ROOT/dovecot/dovecot.conf" <<CONF
+instance_name = cxaudit-test-$IMAP_PORT
+base_dir = $MAIL_ROOT/dovecot/run
+state_dir = $MAIL_ROOT/dovecot/state
+protocols = imap lmtp
+listen = 127.0.0.1
+hostname = mail.test
+log_path = $MAIL_ROOT/log/dovecot.log
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+mail_location = maildir:~/Maildir
+mail_uid = $mail_user
+mail_gid = $mail_group
+first_valid_uid = 0
+recipient_delimiter = +
+lmtp_save_to_detail_mailbox = no
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u $MAIL_ROOT/dovecot/users
+}
+userdb {
+  driver = passwd-file
+  args = username_format=%u $MAIL_ROOT/dovecot/users
+  default_fields = home=$MAIL_ROOT/mail/%d/%n
+}
+service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = $IMAP_PORT
+  }
+  inet_listener imaps {
+    port = 0
+  }
+}
+service lmtp {
+  inet_listener lmtp {
+    address = 127.0.0.1
+    port = $LMTP_PORT
+  }
+}
+service auth {
+  unix_listener $MAIL_ROOT/dovecot/auth-sasl {
+    mode = 0666
+  }
+}
+CONF
+  chown "$mail_user:$mail_group" "$MAIL_ROOT/mail"
+  dovecot -c "$MAIL_ROOT/dovecot/dovecot.conf"
+
+  P=$MAIL_ROOT/postfix
+  cat > "$P/conf/main.cf" <<MAIN
+compatibility_level = 3.6
+queue_directory = $P/spool
+data_directory = $P/data
+mail_owner = postfix
+setgid_group = postdrop
+myhostname = mail.test
+mydomain = test
+myorigin = mail.test
+inet_interfaces = loopback-only
+inet_protocols = ipv4
+mydestination =
+mynetworks = 127.0.0.0/8
+relayhost =
+virtual_mailbox_domains = shop.test auditor.test
+virtual_transport = lmtp:inet:127.0.0.1:$LMTP_PORT
+maillog_file = $MAIL_ROOT/log/postfix.log
+maillog_file_prefixes = $MAIL_ROOT
+smtp_dns_support_level = disabled
+disable_dns_lookups = yes
+smtpd_sasl_auth_enable = yes
+smtpd_sasl_type = dovecot
+smtpd_sasl_path = $MAIL_ROOT/dovecot/auth-sasl
+smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination
+alias_maps =
+alias_database =
+local_recipient_maps =
+biff = no
+MAIN
+  cat > "$P/conf/master.cf" <<MASTER
+127.0.0.1:$SMTP_PORT inet n - n - - smtpd
+pickup    unix n - n 60 1 pickup
+cleanup   unix n - n - 0 cleanup
+qmgr      unix n - n 300 1 qmgr
+rewrite   unix - - n - - trivial-rewrite
+bounce    unix - - n - 0 bounce
+defer     unix - - n - 0 bounce
+trace     unix - - n - 0 bounce
+verify    unix - - n - 1 verify
+flush     unix n - n 1000? 0 flush
+proxymap  unix - - n - - proxymap
+smtp      unix - - n - - smtp
+relay     unix - - n - - smtp
+showq     unix n - n - - showq
+error     unix - - n - - error
+retry     unix - - n - - error
+discard   unix - - n - - discard
+lmtp      unix - - n - - lmtp
+anvil     unix - - n - 1 anvil
+scache    unix - - n - 1 scache
+postlog   unix-dgram n - n - 1 postlogd
+MASTER
+  chown postfix "$P/data"
+  postfix -c "$P/conf" start
+}
+
+# Signals a master process from its pid file and waits for it (at most 10 s).
+stop_one() {
+  [ -f "$1" ] || return 0
+  pid=$(tr -d ' \n' < "$1")
+  kill "$pid" 2>/dev/null || return 0
+  n=0
+  while kill -0 "$pid" 2>/dev/null && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+}
+
+stop() {
+  stop_one "$MAIL_ROOT/postfix/spool/pid/master.pid" &
+  stop_one "$MAIL_ROOT/dovecot/run/master.pid" &
+  wait
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+esac
