@@ -22,6 +22,10 @@ pub enum ConfigError {
 pub struct Config {
     #[serde(default)]
     pub report: ReportConfig,
+    #[serde(default)]
+    pub mail: MailConfig,
+    #[serde(default)]
+    pub campaign: CampaignConfig,
     /// Where the file was read from; relative paths in it are relative to its folder.
     #[serde(skip)]
     pub origin: Option<PathBuf>,
@@ -43,6 +47,69 @@ pub struct ReportConfig {
     pub templates: Option<PathBuf>,
     /// What an audit writes beside audit.json: any of html, csv, md.
     pub formats: Option<Vec<String>>,
+}
+
+/// The auditor's mailbox. Each is overridden by its environment variable; passwords live in the URLs and are never
+/// printed, logged or stored.
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailConfig {
+    /// `smtp://user:pass@host:587` (STARTTLS required), `smtps://…:465` (TLS), `…?tls=none` for a plain loopback
+    /// server. `CXAUDIT_SMTP_URL`.
+    pub smtp_url: Option<String>,
+    /// `imap://user:pass@host:143/INBOX` (STARTTLS required), `imaps://…:993/INBOX`, `…?tls=none`.
+    /// `CXAUDIT_IMAP_URL`.
+    pub imap_url: Option<String>,
+    /// `"Marie Dupont <marie@example.test>"`: the persona. `CXAUDIT_FROM`.
+    pub from: Option<String>,
+    /// Replies go to `local+TOKEN@domain` (the mailbox must accept plus addresses).
+    #[serde(default)]
+    pub plus_addressing: bool,
+    /// A PEM certificate to trust besides the system's (a self-signed test server).
+    pub ca_file: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for MailConfig {
+    /// Never prints the URLs: they hold passwords.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MailConfig")
+            .field("smtp_url", &self.smtp_url.as_ref().map(|_| "<set>"))
+            .field("imap_url", &self.imap_url.as_ref().map(|_| "<set>"))
+            .field("from", &self.from)
+            .field("plus_addressing", &self.plus_addressing)
+            .finish()
+    }
+}
+
+/// Limits and defaults of mystery-shopper campaigns.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CampaignConfig {
+    /// The store (`CXAUDIT_DB`); default in the user's data dir.
+    pub db: Option<PathBuf>,
+    /// Probes one campaign may create for one shop.
+    pub max_probes_per_shop: u32,
+    /// Probes sent in any hour, all shops together.
+    pub max_sends_per_hour: u32,
+    /// A probe without a human answer after this many days is "no answer".
+    pub deadline_days: f64,
+    /// Replies (other people's words) are deleted from the store after this many days.
+    pub retention_days: u32,
+    /// Opening hours assumed when the shop publishes none: `mon-fri 09:00-18:00`.
+    pub default_hours: String,
+}
+
+impl Default for CampaignConfig {
+    fn default() -> Self {
+        CampaignConfig {
+            db: None,
+            max_probes_per_shop: 8,
+            max_sends_per_hour: 20,
+            deadline_days: 7.0,
+            retention_days: 90,
+            default_hours: "mon-fri 09:00-18:00".into(),
+        }
+    }
 }
 
 /// Logos above this size are refused: the report is e-mailed.

@@ -15,6 +15,7 @@
 //! The binary (`main.rs`) only parses arguments, wires these together and prints.
 
 pub mod audit;
+pub mod campaign;
 pub mod config;
 pub mod crawl;
 pub mod demo;
@@ -24,6 +25,7 @@ pub mod report;
 pub mod result;
 pub mod rules;
 pub mod serve;
+pub mod store;
 pub mod summary;
 pub mod target;
 pub mod urlnorm;

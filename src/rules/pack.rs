@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::facts::lexicon::{fold, KeyPageLexicon};
 use crate::rules::detectors;
 
-mod bundled {
+pub(crate) mod bundled {
     include!(concat!(env!("OUT_DIR"), "/bundled_checks.rs"));
 }
 

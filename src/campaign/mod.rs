@@ -1,0 +1,376 @@
+//! Stage 7, the mystery-shopper campaign: probe e-mails written as an ordinary customer to the addresses the crawl
+//! found, sent over SMTP, their replies read back over IMAP and timed. Every step is a state change committed to
+//! the store before and after it happens, so a crash or a re-run never sends a probe twice and never forgets one
+//! that was sent.
+
+pub mod mail;
+pub mod scenario;
+
+use rusqlite::{params, OptionalExtension};
+use serde::Serialize;
+
+use crate::result::AuditResult;
+use crate::store::Store;
+use mail::{MailSettings, Outgoing, SendOutcome};
+use scenario::{Persona, Scenario};
+
+#[derive(Debug, thiserror::Error)]
+pub enum CampaignError {
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error("store: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error(transparent)]
+    Mail(#[from] mail::MailError),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl From<scenario::ScenarioError> for CampaignError {
+    fn from(e: scenario::ScenarioError) -> Self {
+        CampaignError::Invalid(e.to_string())
+    }
+}
+
+/// What a campaign is started from.
+pub struct StartRequest<'a> {
+    pub audit: &'a AuditResult,
+    /// Where the audit lives, to write the results back.
+    pub audit_path: Option<&'a std::path::Path>,
+    /// Addresses given by the consultant; empty: those the crawl found.
+    pub to: &'a [String],
+    pub scenarios: Vec<&'a Scenario>,
+    /// Spread the sends over this many hours (0: all at once).
+    pub spread_hours: f64,
+    pub max_probes: u32,
+    pub deadline_days: f64,
+}
+
+/// A planned probe, as a dry run prints it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlannedProbe {
+    pub to: String,
+    pub scenario: String,
+    pub subject: String,
+    pub body: String,
+    pub send_after: String,
+}
+
+pub fn now() -> jiff::Timestamp {
+    jiff::Timestamp::now()
+}
+
+fn rfc3339(t: jiff::Timestamp) -> String {
+    t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// Six characters a person can read back (no 0/O, 1/I/L): unique per probe, in the Message-ID, the plus address
+/// and the signature.
+pub fn new_token() -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTVWXYZ23456789";
+    let mut bytes = [0u8; 6];
+    getrandom::getrandom(&mut bytes).expect("the OS random source");
+    bytes
+        .iter()
+        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
+        .collect()
+}
+
+fn seed_of(token: &str) -> u64 {
+    token.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
+    })
+}
+
+/// The probes a campaign would send: one per scenario, addresses taken in turn (so each address is tried), capped.
+pub fn plan(
+    request: &StartRequest,
+    settings: &MailSettings,
+) -> Result<Vec<(String, PlannedProbe)>, CampaignError> {
+    let addresses: Vec<String> = if request.to.is_empty() {
+        request
+            .audit
+            .site
+            .emails
+            .iter()
+            .map(|e| e.address.clone())
+            .collect()
+    } else {
+        request.to.to_vec()
+    };
+    if addresses.is_empty() {
+        return Err(CampaignError::Invalid(format!(
+            "the audit of {} found no e-mail address: give one with --to",
+            request.audit.target.host
+        )));
+    }
+    if request.scenarios.is_empty() {
+        return Err(CampaignError::Invalid("no scenario to send".into()));
+    }
+    let count = request
+        .scenarios
+        .len()
+        .max(addresses.len())
+        .min(request.max_probes as usize);
+    let lang = match request.audit.target.lang.as_ref().map(|l| l.value.as_str()) {
+        Some("fr") => "fr",
+        _ => "en",
+    };
+    let persona = Persona::from_name(settings.from.name.as_deref().unwrap_or("Marie Dupont"));
+    // A customer names the site by its address.
+    let shop = request
+        .audit
+        .target
+        .host
+        .trim_start_matches("www.")
+        .to_string();
+    let start = now();
+    let mut planned = Vec::new();
+    for i in 0..count {
+        let scenario = request.scenarios[i % request.scenarios.len()];
+        let to = &addresses[i % addresses.len()];
+        let token = new_token();
+        let rendered = scenario.render(lang, seed_of(&token), &shop, &persona, &token);
+        let offset_secs = if count > 1 {
+            request.spread_hours * 3600.0 * i as f64 / (count - 1) as f64
+        } else {
+            0.0
+        };
+        let send_after = start
+            .checked_add(jiff::SignedDuration::from_secs(offset_secs as i64))
+            .unwrap_or(start);
+        planned.push((
+            token,
+            PlannedProbe {
+                to: to.clone(),
+                scenario: scenario.id.clone(),
+                subject: rendered.subject,
+                body: rendered.body,
+                send_after: rfc3339(send_after),
+            },
+        ));
+    }
+    Ok(planned)
+}
+
+/// Stores the campaign and its probes (state `planned`). A campaign already running for the shop is reused, so
+/// re-running `campaign start` never plans a second set of e-mails.
+pub fn create(
+    store: &mut Store,
+    request: &StartRequest,
+    settings: &MailSettings,
+) -> Result<(i64, bool), CampaignError> {
+    let host = &request.audit.target.host;
+    let deadline_hours = request.deadline_days * 24.0;
+    let running: Option<i64> = store
+        .conn
+        .query_row(
+            "SELECT id FROM campaigns WHERE shop_host = ?1
+             AND julianday('now') - julianday(created_at) < deadline_hours / 24.0 + 1
+             ORDER BY id DESC LIMIT 1",
+            params![host],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(id) = running {
+        return Ok((id, false));
+    }
+    let planned = plan(request, settings)?;
+    let promise = request.audit.site.response_time_promise.as_ref();
+    let domain = settings
+        .from
+        .email
+        .to_string()
+        .split_once('@')
+        .map(|(_, d)| d.to_string())
+        .unwrap_or_else(|| "cxaudit.invalid".into());
+    let tx = store.conn.transaction()?;
+    tx.execute(
+        "INSERT INTO campaigns (created_at, shop_host, audit_path, lang, country, persona_name, persona_email,
+            promise_hours, promise_business, promise_text, opening_hours, deadline_hours)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        params![
+            rfc3339(now()),
+            host,
+            request.audit_path.map(|p| p.display().to_string()),
+            request.audit.target.lang.as_ref().map(|l| l.value.clone()).unwrap_or_else(|| "en".into()),
+            request.audit.target.country.as_ref().map(|c| c.value.clone()),
+            settings.from.name.clone().unwrap_or_default(),
+            settings.from.email.to_string(),
+            promise.map(|p| p.hours),
+            promise.map(|p| p.business_hours).unwrap_or(false),
+            promise.map(|p| p.text.clone()),
+            request
+                .audit
+                .site
+                .opening_hours
+                .as_ref()
+                .map(|h| serde_json::to_string(&h.week).unwrap_or_default()),
+            deadline_hours,
+        ],
+    )?;
+    let campaign = tx.last_insert_rowid();
+    for (token, probe) in &planned {
+        let message_id = format!(
+            "<cxaudit.{}.{}@{domain}>",
+            token.to_ascii_lowercase(),
+            new_token().to_ascii_lowercase()
+        );
+        tx.execute(
+            "INSERT INTO probes (campaign_id, token, to_addr, scenario, subject, body, message_id, reply_to, state,
+                send_after, next_attempt_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'planned', ?9, ?9)",
+            params![
+                campaign,
+                token,
+                probe.to,
+                probe.scenario,
+                probe.subject,
+                probe.body,
+                message_id,
+                settings.reply_address(token),
+                probe.send_after,
+            ],
+        )?;
+    }
+    tx.commit()?;
+    Ok((campaign, true))
+}
+
+/// What a sending round did.
+#[derive(Debug, Default, Serialize)]
+pub struct SendReport {
+    pub sent: Vec<i64>,
+    pub retry_later: Vec<(i64, String)>,
+    pub failed: Vec<(i64, String)>,
+    /// Probes found in `sending` from a run that died: not sent again (the server may have accepted them).
+    pub uncertain: Vec<i64>,
+    /// Due probes left for later because of the hourly cap.
+    pub held_by_cap: usize,
+}
+
+/// Backoff for temporary SMTP failures: 5 min, 30 min, 2 h, 6 h, then give up.
+const BACKOFF_MINUTES: [i64; 4] = [5, 30, 120, 360];
+
+/// Sends every due probe (of one campaign, or all). Each probe is claimed (`sending`) and committed before the SMTP
+/// conversation, and marked `sent` with the server's acceptance time after it.
+pub fn send_due(
+    store: &mut Store,
+    settings: &MailSettings,
+    campaign: Option<i64>,
+    max_per_hour: u32,
+) -> Result<SendReport, CampaignError> {
+    let mut report = SendReport::default();
+    // A probe left in `sending` by a process that is gone may or may not have been accepted: never resend it.
+    let stale: Vec<(i64, Option<i64>)> = {
+        let mut stmt = store
+            .conn
+            .prepare("SELECT id, claimed_by FROM probes WHERE state = 'sending'")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    for (id, pid) in stale {
+        let alive = pid.is_some_and(|p| p as u32 != std::process::id() && process_alive(p as u32));
+        if !alive {
+            store.conn.execute(
+                "UPDATE probes SET state = 'uncertain',
+                   failure = 'interrupted during the SMTP exchange: not sent again; a copy in the mailbox or a reply will confirm it'
+                 WHERE id = ?1 AND state = 'sending'",
+                params![id],
+            )?;
+            report.uncertain.push(id);
+        }
+    }
+    let now_text = rfc3339(now());
+    let due: Vec<i64> = {
+        let mut stmt = store.conn.prepare(
+            "SELECT id FROM probes WHERE state = 'planned' AND send_after <= ?1 AND next_attempt_at <= ?1
+             AND (?2 IS NULL OR campaign_id = ?2) ORDER BY send_after, id",
+        )?;
+        let rows = stmt.query_map(params![now_text, campaign], |r| r.get(0))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    if due.is_empty() {
+        return Ok(report);
+    }
+    let transport = mail::transport(settings)?;
+    for id in due {
+        let sent_last_hour: i64 = store.conn.query_row(
+            "SELECT count(*) FROM probes WHERE sent_at IS NOT NULL AND julianday(sent_at) > julianday('now') - 1.0/24",
+            [],
+            |r| r.get(0),
+        )?;
+        if sent_last_hour >= max_per_hour as i64 {
+            report.held_by_cap += 1;
+            continue;
+        }
+        // Claim: only one process sends a probe, and the claim is on disk before anything leaves.
+        let claimed = store.conn.execute(
+            "UPDATE probes SET state = 'sending', attempts = attempts + 1, claimed_by = ?2
+             WHERE id = ?1 AND state = 'planned'",
+            params![id, std::process::id() as i64],
+        )?;
+        if claimed == 0 {
+            continue;
+        }
+        let (to, subject, body, message_id, reply_to, attempts): (String, String, String, String, Option<String>, i64) =
+            store.conn.query_row(
+                "SELECT to_addr, subject, body, message_id, reply_to, attempts FROM probes WHERE id = ?1",
+                params![id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+            )?;
+        let outgoing = Outgoing {
+            to: &to,
+            subject: &subject,
+            body: &body,
+            message_id: &message_id,
+            reply_to: reply_to.as_deref(),
+        };
+        let outcome = match mail::build_message(settings, &outgoing) {
+            Ok(message) => mail::send(&transport, &message),
+            Err(e) => SendOutcome::Permanent(e),
+        };
+        match outcome {
+            SendOutcome::Accepted(response) => {
+                failpoint("after-smtp-accept");
+                store.conn.execute(
+                    "UPDATE probes SET state = 'sent', sent_at = ?2, smtp_response = ?3, failure = NULL WHERE id = ?1",
+                    params![id, rfc3339(now()), response],
+                )?;
+                report.sent.push(id);
+            }
+            SendOutcome::Temporary(reason) if (attempts as usize) <= BACKOFF_MINUTES.len() => {
+                let wait = BACKOFF_MINUTES[attempts as usize - 1];
+                let next = now()
+                    .checked_add(jiff::SignedDuration::from_mins(wait))
+                    .unwrap_or_else(|_| now());
+                store.conn.execute(
+                    "UPDATE probes SET state = 'planned', next_attempt_at = ?2, failure = ?3 WHERE id = ?1",
+                    params![id, rfc3339(next), reason],
+                )?;
+                report.retry_later.push((id, reason));
+            }
+            SendOutcome::Temporary(reason) | SendOutcome::Permanent(reason) => {
+                store.conn.execute(
+                    "UPDATE probes SET state = 'failed', failure = ?2 WHERE id = ?1",
+                    params![id, reason],
+                )?;
+                report.failed.push((id, reason));
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// Linux: a process is alive while /proc has it. Elsewhere, assume it is not (the probe becomes `uncertain`).
+fn process_alive(pid: u32) -> bool {
+    std::path::Path::new(&format!("/proc/{pid}")).exists()
+}
+
+/// Test hook: `CXAUDIT_FAILPOINT=after-smtp-accept` kills the process right after the server accepted a probe and
+/// before the store knows, the worst moment for a crash.
+fn failpoint(name: &str) {
+    if std::env::var("CXAUDIT_FAILPOINT").as_deref() == Ok(name) {
+        std::process::abort();
+    }
+}

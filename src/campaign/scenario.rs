@@ -1,0 +1,303 @@
+//! Probe scenarios (`checks/probes/*.toml`): what the mystery shopper asks, in French and English, with wording
+//! variants picked per probe so that no two shops receive the same e-mail.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use handlebars::Handlebars;
+use regex::Regex;
+use serde::Deserialize;
+
+use crate::facts::lexicon::fold;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Invalid { path: String, message: String },
+    #[error("no scenario named {name:?} (known: {known})")]
+    Unknown { name: String, known: String },
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScenarioFile {
+    id: String,
+    title: BTreeMap<String, String>,
+    fr: Wording,
+    en: Wording,
+}
+
+/// One language's texts: each list holds interchangeable variants.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Wording {
+    pub subjects: Vec<String>,
+    pub greetings: Vec<String>,
+    pub bodies: Vec<String>,
+    pub closings: Vec<String>,
+    pub signature: String,
+    /// Words of a real answer, one alternation per point the answer should cover.
+    pub key_terms: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub id: String,
+    pub title: BTreeMap<String, String>,
+    fr: Wording,
+    en: Wording,
+    key_terms_fr: Vec<Regex>,
+    key_terms_en: Vec<Regex>,
+}
+
+/// Who writes: the persona of the `From` address.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Persona {
+    pub first: String,
+    pub last: String,
+    pub full: String,
+}
+
+impl Persona {
+    /// "Marie Dupont" → first Marie, last Dupont; a single word is both.
+    pub fn from_name(full: &str) -> Persona {
+        let full = full.trim();
+        let (first, last) = match full.rsplit_once(' ') {
+            Some((first, last)) => (first.trim(), last.trim()),
+            None => (full, full),
+        };
+        Persona {
+            first: first.to_string(),
+            last: last.to_string(),
+            full: full.to_string(),
+        }
+    }
+}
+
+/// A rendered e-mail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    pub subject: String,
+    pub body: String,
+}
+
+impl Scenario {
+    fn wording(&self, lang: &str) -> &Wording {
+        if lang == "fr" {
+            &self.fr
+        } else {
+            &self.en
+        }
+    }
+
+    /// The share of the question's points a reply covers (0..1).
+    pub fn answer_coverage(&self, reply_text: &str, lang: &str) -> f64 {
+        let terms = if lang == "fr" {
+            &self.key_terms_fr
+        } else {
+            &self.key_terms_en
+        };
+        if terms.is_empty() {
+            return 0.0;
+        }
+        let folded = fold(reply_text);
+        terms.iter().filter(|t| t.is_match(&folded)).count() as f64 / terms.len() as f64
+    }
+
+    /// Renders the e-mail for one probe; `seed` (from the probe's token) picks the variants.
+    pub fn render(
+        &self,
+        lang: &str,
+        seed: u64,
+        shop: &str,
+        persona: &Persona,
+        token: &str,
+    ) -> Rendered {
+        let w = self.wording(lang);
+        let pick = |list: &[String], salt: u64| -> String {
+            let index = (seed.rotate_left(salt as u32 * 13)
+                ^ salt.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+                % list.len() as u64;
+            list[index as usize].clone()
+        };
+        let mut handlebars = Handlebars::new();
+        handlebars.set_strict_mode(true);
+        // Plain text: nothing to escape, and the values are ours or the consultant's.
+        handlebars.register_escape_fn(handlebars::no_escape);
+        let data = serde_json::json!({ "shop": shop, "persona": persona, "token": token });
+        let fill = |template: &str| {
+            handlebars
+                .render_template(template, &data)
+                .unwrap_or_else(|_| template.to_string())
+        };
+        let subject = fill(&pick(&w.subjects, 1));
+        let body = format!(
+            "{}\n\n{}\n\n{}\n{}\n",
+            fill(&pick(&w.greetings, 2)).trim_end(),
+            fill(&pick(&w.bodies, 3)),
+            fill(&pick(&w.closings, 4)),
+            fill(&w.signature)
+        );
+        Rendered { subject, body }
+    }
+}
+
+/// The bundled scenarios, or those of `dir/probes/` when a rule pack folder is given.
+pub fn load(dir: Option<&Path>) -> Result<Vec<Scenario>, ScenarioError> {
+    let files: Vec<(String, String)> = match dir {
+        None => crate::rules::pack::bundled::BUNDLED
+            .iter()
+            .filter(|(p, _)| p.starts_with("probes/"))
+            .map(|(p, t)| (format!("checks/{p}"), t.to_string()))
+            .collect(),
+        Some(dir) => {
+            let folder = dir.join("probes");
+            let entries = std::fs::read_dir(&folder).map_err(|source| ScenarioError::Read {
+                path: folder.display().to_string(),
+                source,
+            })?;
+            let mut files = Vec::new();
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.extension().is_some_and(|e| e == "toml") {
+                    let text =
+                        std::fs::read_to_string(&path).map_err(|source| ScenarioError::Read {
+                            path: path.display().to_string(),
+                            source,
+                        })?;
+                    files.push((path.display().to_string(), text));
+                }
+            }
+            files.sort();
+            files
+        }
+    };
+    files.iter().map(|(path, text)| parse(path, text)).collect()
+}
+
+fn parse(path: &str, text: &str) -> Result<Scenario, ScenarioError> {
+    let invalid = |message: String| ScenarioError::Invalid {
+        path: path.to_string(),
+        message,
+    };
+    let file: ScenarioFile = toml::from_str(text).map_err(|e| invalid(e.to_string()))?;
+    let stem = Path::new(path)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
+    if file.id != stem {
+        return Err(invalid(format!("id {:?} must be the file name", file.id)));
+    }
+    let mut compiled = Vec::new();
+    for (lang, w) in [("fr", &file.fr), ("en", &file.en)] {
+        for (field, list) in [
+            ("subjects", &w.subjects),
+            ("greetings", &w.greetings),
+            ("bodies", &w.bodies),
+            ("closings", &w.closings),
+        ] {
+            if list.is_empty() {
+                return Err(invalid(format!("[{lang}] {field} is empty")));
+            }
+        }
+        // The token is how a reply that breaks the thread is still matched: it must be sent.
+        if !w.signature.contains("{{token}}") && !w.bodies.iter().all(|b| b.contains("{{token}}")) {
+            return Err(invalid(format!(
+                "[{lang}] the signature must carry {{{{token}}}}"
+            )));
+        }
+        let mut regexes = Vec::new();
+        for term in &w.key_terms {
+            let regex = Regex::new(&format!(r"(?:^|[^a-z0-9])(?:{term})"))
+                .map_err(|e| invalid(format!("[{lang}] key term {term:?}: {e}")))?;
+            regexes.push(regex);
+        }
+        compiled.push(regexes);
+    }
+    let key_terms_en = compiled.pop().unwrap_or_default();
+    let key_terms_fr = compiled.pop().unwrap_or_default();
+    Ok(Scenario {
+        id: file.id,
+        title: file.title,
+        fr: file.fr,
+        en: file.en,
+        key_terms_fr,
+        key_terms_en,
+    })
+}
+
+/// The scenarios named (all when none), in the order given.
+pub fn choose<'a>(
+    all: &'a [Scenario],
+    names: &[String],
+) -> Result<Vec<&'a Scenario>, ScenarioError> {
+    if names.is_empty() {
+        return Ok(all.iter().collect());
+    }
+    names
+        .iter()
+        .map(|name| {
+            all.iter()
+                .find(|s| &s.id == name)
+                .ok_or_else(|| ScenarioError::Unknown {
+                    name: name.clone(),
+                    known: all
+                        .iter()
+                        .map(|s| s.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundled_scenarios_load_and_vary() {
+        let all = load(None).unwrap();
+        let ids: Vec<&str> = all.iter().map(|s| s.id.as_str()).collect();
+        for id in [
+            "delivery-question",
+            "product-question",
+            "order-tracking",
+            "after-sales-complaint",
+        ] {
+            assert!(ids.contains(&id), "{ids:?}");
+        }
+        let persona = Persona::from_name("Marie Dupont");
+        let delivery = all.iter().find(|s| s.id == "delivery-question").unwrap();
+        let texts: std::collections::BTreeSet<String> = (0..40u64)
+            .map(|seed| {
+                delivery
+                    .render("fr", seed * 7919, "atelier.example", &persona, "K7F3A9")
+                    .body
+            })
+            .collect();
+        assert!(texts.len() >= 10, "only {} distinct e-mails", texts.len());
+        let one = delivery.render("fr", 1, "atelier.example", &persona, "K7F3A9");
+        assert!(
+            one.body.contains("Marie Dupont") && one.body.contains("K7F3A9"),
+            "{}",
+            one.body
+        );
+        assert!(!one.body.contains("{{"), "{}", one.body);
+    }
+
+    #[test]
+    fn coverage_counts_the_points_answered() {
+        let all = load(None).unwrap();
+        let delivery = all.iter().find(|s| s.id == "delivery-question").unwrap();
+        let full = "Bonjour, nous livrons en 2 à 3 jours ouvrés, frais de port offerts dès 50 €.";
+        assert_eq!(delivery.answer_coverage(full, "fr"), 1.0);
+        let ack = "Nous avons bien reçu votre message et revenons vers vous rapidement.";
+        assert_eq!(delivery.answer_coverage(ack, "fr"), 0.0);
+    }
+}
