@@ -42,6 +42,9 @@ enum Command {
     /// List or validate rule packs (the files of checks/).
     #[command(subcommand)]
     Checks(ChecksCommand),
+    /// Mystery-shopper campaigns: write to the shop as a customer, time and judge its answers.
+    #[command(subcommand)]
+    Campaign(CampaignCommand),
     /// Serve the bundled sample shop on 127.0.0.1 until interrupted, to crawl it with other tools.
     DemoServe {
         /// Port to listen on (0 picks a free one).
@@ -68,6 +71,58 @@ struct ReportArgs {
     pdf: bool,
     #[command(flatten)]
     look: ReportLook,
+}
+
+/// Where campaigns are kept.
+#[derive(Args, Clone)]
+struct StoreArgs {
+    /// The store (SQLite). Default: [campaign] db in the config, else the user's data dir.
+    #[arg(long, env = "CXAUDIT_DB")]
+    db: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum CampaignCommand {
+    /// Plan the probes of a shop's audit (dry run: prints them); --send stores and sends them.
+    Start {
+        /// The audit folder or its audit.json.
+        audit: PathBuf,
+        /// Write to this address instead of those the crawl found (repeatable).
+        #[arg(long)]
+        to: Vec<String>,
+        /// Only this scenario (repeatable); default all of checks/probes.
+        #[arg(long)]
+        scenario: Vec<String>,
+        /// Store the campaign and send what is due now (without it nothing is stored or sent).
+        #[arg(long)]
+        send: bool,
+        /// Spread the sends over this many hours (a Friday-evening probe tells more than a Tuesday-morning one).
+        #[arg(long, default_value_t = 0.0)]
+        spread_hours: f64,
+        /// A rule pack folder whose probes/ replaces the bundled scenarios.
+        #[arg(long)]
+        checks: Option<PathBuf>,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Send the probes that are due (spread sends, retries).
+    Send {
+        /// Only this campaign.
+        #[arg(long)]
+        campaign: Option<i64>,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Show every probe of a campaign (default: the latest).
+    Status {
+        #[arg(long)]
+        campaign: Option<i64>,
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -158,6 +213,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Audit(args) => audit(args, config.as_deref()).await,
             Command::Checks(command) => checks_command(command),
+            Command::Campaign(command) => campaign_command(command, config.as_deref()),
             Command::Report(args) => report_command(args, config.as_deref()),
             Command::DemoServe { port } => demo_serve(port).await,
         }
@@ -286,6 +342,156 @@ fn report_command(args: ReportArgs, config_path: Option<&std::path::Path>) -> an
         println!("{}", path.display());
     }
     Ok(())
+}
+
+fn open_store(
+    store: &StoreArgs,
+    config: &cxaudit::config::Config,
+) -> anyhow::Result<cxaudit::store::Store> {
+    let path = store
+        .db
+        .clone()
+        .or_else(|| config.campaign.db.as_deref().map(|p| config.resolve(p)))
+        .unwrap_or_else(cxaudit::store::Store::default_path);
+    Ok(cxaudit::store::Store::open(&path)?)
+}
+
+fn campaign_command(
+    command: CampaignCommand,
+    config_path: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    use cxaudit::campaign::{self, mail::MailSettings, scenario};
+    let config = cxaudit::config::Config::load(config_path)?;
+    match command {
+        CampaignCommand::Start {
+            audit,
+            to,
+            scenario: names,
+            send,
+            spread_hours,
+            checks,
+            store,
+        } => {
+            let json_path = if audit.is_dir() {
+                audit.join("audit.json")
+            } else {
+                audit.clone()
+            };
+            let result = cxaudit::audit::read_result(&json_path).map_err(anyhow::Error::msg)?;
+            let settings = MailSettings::resolve(&config)?;
+            let all = scenario::load(checks.as_deref())?;
+            let request = campaign::StartRequest {
+                audit: &result,
+                audit_path: Some(&json_path),
+                to: &to,
+                scenarios: scenario::choose(&all, &names)?,
+                spread_hours: spread_hours.max(0.0),
+                max_probes: config.campaign.max_probes_per_shop,
+                deadline_days: config.campaign.deadline_days,
+            };
+            if !send {
+                for (_, probe) in campaign::plan(&request, &settings)? {
+                    println!(
+                        "To: {}\nFrom: {}\nSubject: {}\nScenario: {} · send after {}\n\n{}\n----",
+                        probe.to,
+                        settings.from,
+                        probe.subject,
+                        probe.scenario,
+                        probe.send_after,
+                        probe.body
+                    );
+                }
+                println!("dry run: nothing stored or sent (add --send)");
+                return Ok(());
+            }
+            // The SMTP settings are checked before anything is stored.
+            settings.smtp()?;
+            let mut store = open_store(&store, &config)?;
+            let (id, created) = campaign::create(&mut store, &request, &settings)?;
+            if created {
+                println!("campaign {id} created for {}", result.target.host);
+            } else {
+                println!(
+                    "campaign {id} is already running for {}: sending what is due",
+                    result.target.host
+                );
+            }
+            print_send_report(&campaign::send_due(
+                &mut store,
+                &settings,
+                Some(id),
+                config.campaign.max_sends_per_hour,
+            )?);
+            Ok(())
+        }
+        CampaignCommand::Send {
+            campaign: id,
+            store,
+        } => {
+            let settings = MailSettings::resolve(&config)?;
+            let mut store = open_store(&store, &config)?;
+            print_send_report(&campaign::send_due(
+                &mut store,
+                &settings,
+                id,
+                config.campaign.max_sends_per_hour,
+            )?);
+            Ok(())
+        }
+        CampaignCommand::Status {
+            campaign: id,
+            json,
+            store,
+        } => {
+            let store = open_store(&store, &config)?;
+            let id = match id {
+                Some(id) => id,
+                None => *campaign::campaigns(&store)?
+                    .first()
+                    .context("no campaign in the store yet")?,
+            };
+            let status = campaign::status(&store, id)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&status)?);
+            } else {
+                println!(
+                    "campaign {} — {} (started {})",
+                    status.id, status.shop, status.created_at
+                );
+                for p in &status.probes {
+                    println!(
+                        "  #{:<4} {:<32} {:<22} {:<9} {:<10} {}",
+                        p.id,
+                        p.to,
+                        p.scenario,
+                        p.state,
+                        p.outcome,
+                        p.sent_at.as_deref().unwrap_or("-")
+                    );
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+fn print_send_report(report: &cxaudit::campaign::SendReport) {
+    println!("sent: {}", report.sent.len());
+    for (id, reason) in &report.retry_later {
+        println!("  #{id} will be retried: {reason}");
+    }
+    for (id, reason) in &report.failed {
+        println!("  #{id} failed: {reason}");
+    }
+    for id in &report.uncertain {
+        println!("  #{id} was interrupted while sending: not sent again (collect will confirm it)");
+    }
+    if report.held_by_cap > 0 {
+        println!(
+            "  {} probe(s) held back by the hourly cap",
+            report.held_by_cap
+        );
+    }
 }
 
 fn load_checks(dir: Option<&std::path::Path>) -> anyhow::Result<Checks> {

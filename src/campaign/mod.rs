@@ -374,3 +374,116 @@ fn failpoint(name: &str) {
         std::process::abort();
     }
 }
+
+/// One probe as `campaign status` and `audit.json` show it.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
+pub struct ProbeStatus {
+    pub id: i64,
+    pub to: String,
+    pub scenario: String,
+    /// planned, sending, sent, failed, uncertain.
+    pub state: String,
+    pub send_after: String,
+    pub sent_at: Option<String>,
+    pub attempts: i64,
+    pub failure: Option<String>,
+    pub bounced: bool,
+    pub first_ack_at: Option<String>,
+    pub first_human_at: Option<String>,
+    pub ack_delay_hours: Option<f64>,
+    pub human_delay_hours: Option<f64>,
+    /// The human answer's delay counted only during the shop's opening hours.
+    pub business_hours_delay: Option<f64>,
+    pub ack_business_hours_delay: Option<f64>,
+    /// answered, ack-only, no-answer (deadline passed), pending, bounced, not-sent.
+    pub outcome: String,
+    pub replies: Vec<ReplyStatus>,
+}
+
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
+pub struct ReplyStatus {
+    pub arrived_at: String,
+    /// ack, human or bounce.
+    pub class: String,
+    /// How it was tied to the probe: in-reply-to, plus-address, token, sender-domain.
+    pub matched_by: String,
+    pub from: Option<String>,
+    pub subject: Option<String>,
+    pub quality: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
+pub struct CampaignStatus {
+    pub id: i64,
+    pub shop: String,
+    pub created_at: String,
+    pub deadline_hours: f64,
+    pub promise_hours: Option<f64>,
+    pub promise_business_hours: bool,
+    pub probes: Vec<ProbeStatus>,
+}
+
+/// Campaign ids, newest first.
+pub fn campaigns(store: &Store) -> Result<Vec<i64>, CampaignError> {
+    let mut stmt = store
+        .conn
+        .prepare("SELECT id FROM campaigns ORDER BY id DESC")?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn status(store: &Store, campaign: i64) -> Result<CampaignStatus, CampaignError> {
+    let (shop, created_at, deadline_hours, promise_hours, promise_business): (String, String, f64, Option<f64>, bool) =
+        store
+            .conn
+            .query_row(
+                "SELECT shop_host, created_at, deadline_hours, promise_hours, promise_business FROM campaigns WHERE id = ?1",
+                params![campaign],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .optional()?
+            .ok_or_else(|| CampaignError::Invalid(format!("no campaign {campaign} in the store")))?;
+    let mut stmt = store.conn.prepare(
+        "SELECT id, to_addr, scenario, state, send_after, sent_at, attempts, failure, bounced_at
+         FROM probes WHERE campaign_id = ?1 ORDER BY id",
+    )?;
+    let probes = stmt
+        .query_map(params![campaign], |r| {
+            let state: String = r.get(3)?;
+            let bounced: Option<String> = r.get(8)?;
+            Ok(ProbeStatus {
+                id: r.get(0)?,
+                to: r.get(1)?,
+                scenario: r.get(2)?,
+                outcome: match (state.as_str(), &bounced) {
+                    (_, Some(_)) => "bounced",
+                    ("sent" | "uncertain", None) => "pending",
+                    _ => "not-sent",
+                }
+                .to_string(),
+                state,
+                send_after: r.get(4)?,
+                sent_at: r.get(5)?,
+                attempts: r.get(6)?,
+                failure: r.get(7)?,
+                bounced: bounced.is_some(),
+                first_ack_at: None,
+                first_human_at: None,
+                ack_delay_hours: None,
+                human_delay_hours: None,
+                business_hours_delay: None,
+                ack_business_hours_delay: None,
+                replies: Vec::new(),
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(CampaignStatus {
+        id: campaign,
+        shop,
+        created_at,
+        deadline_hours,
+        promise_hours,
+        promise_business_hours: promise_business,
+        probes,
+    })
+}
