@@ -3,6 +3,7 @@
 //! the store before and after it happens, so a crash or a re-run never sends a probe twice and never forgets one
 //! that was sent.
 
+pub mod clock;
 pub mod mail;
 pub mod scenario;
 
