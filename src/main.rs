@@ -120,6 +120,21 @@ enum CampaignCommand {
         /// As JSON.
         #[arg(long)]
         json: bool,
+        /// Judge the campaign as of this instant (RFC 3339): later replies are ignored, the deadline is compared to
+        /// it. Default: now.
+        #[arg(long)]
+        as_of: Option<String>,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Read the auditor's mailbox: tie replies to probes, classify and time them (--watch: keep polling).
+    Collect {
+        /// Keep collecting (and sending what is due) every this many seconds.
+        #[arg(long)]
+        watch: Option<u64>,
+        /// A rule pack folder whose probes/ replaces the bundled scenarios.
+        #[arg(long)]
+        checks: Option<PathBuf>,
         #[command(flatten)]
         store: StoreArgs,
     },
@@ -438,9 +453,42 @@ fn campaign_command(
             )?);
             Ok(())
         }
+        CampaignCommand::Collect {
+            watch,
+            checks,
+            store,
+        } => {
+            let settings = MailSettings::resolve(&config)?;
+            let scenarios = scenario::load(checks.as_deref())?;
+            let mut store = open_store(&store, &config)?;
+            loop {
+                let report = campaign::collect::collect(
+                    &mut store,
+                    &settings,
+                    &scenarios,
+                    config.campaign.retention_days,
+                )?;
+                println!(
+                    "read {} message(s): {} repl(ies), {} bounce(s), {} probe(s) confirmed sent",
+                    report.scanned, report.replies, report.bounces, report.confirmed
+                );
+                let Some(seconds) = watch else { break };
+                if settings.smtp.is_some() {
+                    print_send_report(&campaign::send_due(
+                        &mut store,
+                        &settings,
+                        None,
+                        config.campaign.max_sends_per_hour,
+                    )?);
+                }
+                std::thread::sleep(std::time::Duration::from_secs(seconds.max(10)));
+            }
+            Ok(())
+        }
         CampaignCommand::Status {
             campaign: id,
             json,
+            as_of,
             store,
         } => {
             let store = open_store(&store, &config)?;
@@ -450,7 +498,15 @@ fn campaign_command(
                     .first()
                     .context("no campaign in the store yet")?,
             };
-            let status = campaign::status(&store, id)?;
+            let as_of = match &as_of {
+                Some(t) => t.parse::<jiff::Timestamp>().with_context(|| {
+                    format!("--as-of {t}: write an instant like 2026-03-06T18:00:00Z")
+                })?,
+                None => campaign::now(),
+            };
+            let week = campaign::clock::Week::parse(&config.campaign.default_hours)
+                .map_err(|e| anyhow::anyhow!("cxaudit.toml: [campaign] default_hours: {e}"))?;
+            let status = campaign::status(&store, id, as_of, &week)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&status)?);
             } else {
@@ -458,15 +514,19 @@ fn campaign_command(
                     "campaign {} — {} (started {})",
                     status.id, status.shop, status.created_at
                 );
+                let hours =
+                    |h: Option<f64>| h.map(|h| format!("{h:.1} h")).unwrap_or_else(|| "-".into());
                 for p in &status.probes {
                     println!(
-                        "  #{:<4} {:<32} {:<22} {:<9} {:<10} {}",
+                        "  #{:<4} {:<30} {:<22} {:<9} {:<10} ack {:<8} human {:<8} (business {})",
                         p.id,
                         p.to,
                         p.scenario,
                         p.state,
                         p.outcome,
-                        p.sent_at.as_deref().unwrap_or("-")
+                        hours(p.ack_delay_hours),
+                        hours(p.human_delay_hours),
+                        hours(p.business_hours_delay)
                     );
                 }
             }

@@ -4,6 +4,8 @@
 //! that was sent.
 
 pub mod clock;
+pub mod collect;
+pub mod imap_client;
 pub mod mail;
 pub mod scenario;
 
@@ -61,7 +63,7 @@ pub fn now() -> jiff::Timestamp {
     jiff::Timestamp::now()
 }
 
-fn rfc3339(t: jiff::Timestamp) -> String {
+pub(crate) fn rfc3339(t: jiff::Timestamp) -> String {
     t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
@@ -433,36 +435,54 @@ pub fn campaigns(store: &Store) -> Result<Vec<i64>, CampaignError> {
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-pub fn status(store: &Store, campaign: i64) -> Result<CampaignStatus, CampaignError> {
-    let (shop, created_at, deadline_hours, promise_hours, promise_business): (String, String, f64, Option<f64>, bool) =
-        store
-            .conn
-            .query_row(
-                "SELECT shop_host, created_at, deadline_hours, promise_hours, promise_business FROM campaigns WHERE id = ?1",
-                params![campaign],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-            )
-            .optional()?
-            .ok_or_else(|| CampaignError::Invalid(format!("no campaign {campaign} in the store")))?;
+/// The campaign as of `as_of`: replies arriving later are ignored and the deadline is judged at that instant.
+/// Delays run from the SMTP acceptance to the reply's arrival; business hours use the shop's published week (else
+/// `default_week`), its time zone and holidays.
+pub fn status(
+    store: &Store,
+    campaign: i64,
+    as_of: jiff::Timestamp,
+    default_week: &clock::Week,
+) -> Result<CampaignStatus, CampaignError> {
+    type Row = (
+        String,
+        String,
+        f64,
+        Option<f64>,
+        bool,
+        Option<String>,
+        Option<String>,
+    );
+    let (shop, created_at, deadline_hours, promise_hours, promise_business, hours_json, country): Row = store
+        .conn
+        .query_row(
+            "SELECT shop_host, created_at, deadline_hours, promise_hours, promise_business, opening_hours, country
+             FROM campaigns WHERE id = ?1",
+            params![campaign],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
+        )
+        .optional()?
+        .ok_or_else(|| CampaignError::Invalid(format!("no campaign {campaign} in the store")))?;
+    let published = hours_json
+        .and_then(|j| {
+            serde_json::from_str::<std::collections::BTreeMap<String, Vec<String>>>(&j).ok()
+        })
+        .map(|w| clock::Week::from_audit(&w))
+        .filter(|w| !w.is_empty());
+    let week = published.unwrap_or_else(|| default_week.clone());
+    let calendar = clock::Calendar::for_country(country.as_deref());
     let mut stmt = store.conn.prepare(
         "SELECT id, to_addr, scenario, state, send_after, sent_at, attempts, failure, bounced_at
          FROM probes WHERE campaign_id = ?1 ORDER BY id",
     )?;
-    let probes = stmt
+    let mut probes = stmt
         .query_map(params![campaign], |r| {
-            let state: String = r.get(3)?;
             let bounced: Option<String> = r.get(8)?;
             Ok(ProbeStatus {
                 id: r.get(0)?,
                 to: r.get(1)?,
                 scenario: r.get(2)?,
-                outcome: match (state.as_str(), &bounced) {
-                    (_, Some(_)) => "bounced",
-                    ("sent" | "uncertain", None) => "pending",
-                    _ => "not-sent",
-                }
-                .to_string(),
-                state,
+                state: r.get(3)?,
                 send_after: r.get(4)?,
                 sent_at: r.get(5)?,
                 attempts: r.get(6)?,
@@ -474,10 +494,70 @@ pub fn status(store: &Store, campaign: i64) -> Result<CampaignStatus, CampaignEr
                 human_delay_hours: None,
                 business_hours_delay: None,
                 ack_business_hours_delay: None,
+                outcome: String::new(),
                 replies: Vec::new(),
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;
+    let parse = |t: &str| t.parse::<jiff::Timestamp>().ok();
+    let hours_between = |a: jiff::Timestamp, b: jiff::Timestamp| {
+        ((b.as_second() - a.as_second()) as f64 / 3600.0 * 100.0).round() / 100.0
+    };
+    let round = |h: f64| (h * 100.0).round() / 100.0;
+    let as_of_text = rfc3339(as_of);
+    for probe in &mut probes {
+        let mut replies = store.conn.prepare(
+            "SELECT arrived_at, class, matched_by, from_addr, subject, quality FROM replies
+             WHERE probe_id = ?1 AND arrived_at <= ?2 ORDER BY arrived_at, id",
+        )?;
+        probe.replies = replies
+            .query_map(params![probe.id, as_of_text], |r| {
+                let quality: Option<String> = r.get(5)?;
+                Ok(ReplyStatus {
+                    arrived_at: r.get(0)?,
+                    class: r.get(1)?,
+                    matched_by: r.get(2)?,
+                    from: r.get(3)?,
+                    subject: r.get(4)?,
+                    quality: quality.and_then(|q| serde_json::from_str(&q).ok()),
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        probe.bounced = probe.replies.iter().any(|r| r.class == "bounce");
+        let sent = probe.sent_at.as_deref().and_then(parse);
+        let first = |class: &str| {
+            probe
+                .replies
+                .iter()
+                .find(|r| r.class == class)
+                .map(|r| r.arrived_at.clone())
+        };
+        probe.first_ack_at = first("ack");
+        probe.first_human_at = first("human");
+        if let Some(sent) = sent {
+            if let Some(ack) = probe.first_ack_at.as_deref().and_then(parse) {
+                probe.ack_delay_hours = Some(hours_between(sent, ack));
+                probe.ack_business_hours_delay =
+                    Some(round(clock::business_hours(sent, ack, &week, &calendar)));
+            }
+            if let Some(human) = probe.first_human_at.as_deref().and_then(parse) {
+                probe.human_delay_hours = Some(hours_between(sent, human));
+                probe.business_hours_delay =
+                    Some(round(clock::business_hours(sent, human, &week, &calendar)));
+            }
+        }
+        let deadline_passed = sent.is_some_and(|s| hours_between(s, as_of) >= deadline_hours);
+        let answered_in_time = probe.human_delay_hours.is_some_and(|h| h <= deadline_hours);
+        probe.outcome = match (probe.state.as_str(), probe.bounced) {
+            (_, true) => "bounced",
+            ("sent" | "uncertain" | "sending", false) if answered_in_time => "answered",
+            ("sent" | "uncertain" | "sending", false) if deadline_passed => "no-answer",
+            ("sent" | "uncertain" | "sending", false) => "pending",
+            ("failed", false) => "failed",
+            _ => "not-sent",
+        }
+        .to_string();
+    }
     Ok(CampaignStatus {
         id: campaign,
         shop,

@@ -3,7 +3,8 @@
 # dovecot (IMAP, and LMTP for delivery) and postfix (SMTP, hands mail to dovecot over LMTP).
 # Nothing under /etc is read or changed. Needs root (postfix's queue ownership).
 #   MAIL_ROOT=/tmp/x SMTP_PORT=… IMAP_PORT=… LMTP_PORT=… servers.sh start|stop
-# Users (passwd-file, plain): shop@shop.test / shop-secret, auditor@auditor.test / auditor-secret.
+# Users (passwd-file, plain): shop@shop.test / shop-secret, sales@shop.test / sales-secret,
+# auditor@auditor.test / auditor-secret.
 # Plus addresses (auditor+TOKEN@auditor.test) land in the auditor's INBOX.
 set -eu
 : "${MAIL_ROOT:?}" "${SMTP_PORT:?}" "${IMAP_PORT:?}" "${LMTP_PORT:?}"
@@ -14,7 +15,8 @@ start() {
            "$MAIL_ROOT/postfix/conf" "$MAIL_ROOT/postfix/spool" "$MAIL_ROOT/postfix/data"
   # Mail processes never run as root.
   mail_user=nobody; mail_group=nogroup
-  printf '%s\n' 'shop@shop.test:{PLAIN}shop-secret::::::' 'auditor@auditor.test:{PLAIN}auditor-secret::::::' \
+  printf '%s\n' 'shop@shop.test:{PLAIN}shop-secret::::::' 'sales@shop.test:{PLAIN}sales-secret::::::' \
+    'auditor@auditor.test:{PLAIN}auditor-secret::::::' \
     > "$MAIL_ROOT/dovecot/users"
   cat > "$MAIL_ROOT/dovecot/dovecot.conf" <<CONF
 instance_name = cxaudit-test-$IMAP_PORT

@@ -1,0 +1,646 @@
+//! Reading the auditor's mailbox: each new message (by UID, from where the last run stopped) is tied to a probe or
+//! left alone, then classified — the persona's own copy of a probe, a bounce, an automatic acknowledgement or a
+//! human answer — and, for answers, judged. Only messages tied to a probe are kept.
+
+use std::collections::BTreeSet;
+
+use mail_parser::{Message, MessageParser, MimeHeaders};
+use regex::Regex;
+use rusqlite::{params, OptionalExtension};
+use serde::{Deserialize, Serialize};
+
+use super::scenario::{Persona, Scenario};
+use super::{rfc3339, CampaignError};
+use crate::facts::lexicon::fold;
+use crate::store::Store;
+
+const BUNDLED_REPLIES: &str = include_str!("../../checks/replies.toml");
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReplyLexiconFile {
+    ack_phrases: Vec<String>,
+    auto_headers: Vec<(String, String)>,
+    human_min_chars: usize,
+    ticket_subjects: Vec<String>,
+    quote_starts: Vec<String>,
+    closings: Vec<String>,
+    team_words: Vec<String>,
+}
+
+/// `checks/replies.toml`, compiled.
+pub struct ReplyLexicon {
+    ack: Vec<Regex>,
+    auto_headers: Vec<(String, Option<Regex>)>,
+    human_min_chars: usize,
+    ticket_subjects: Vec<Regex>,
+    quote_starts: Vec<Regex>,
+    closings: Vec<String>,
+    team_words: Vec<String>,
+}
+
+impl ReplyLexicon {
+    pub fn bundled() -> ReplyLexicon {
+        let file: ReplyLexiconFile =
+            toml::from_str(BUNDLED_REPLIES).expect("checks/replies.toml is valid");
+        let compile = |list: &[String]| -> Vec<Regex> {
+            list.iter()
+                .map(|p| Regex::new(p).expect("checks/replies.toml patterns are valid"))
+                .collect()
+        };
+        ReplyLexicon {
+            ack: compile(&file.ack_phrases),
+            auto_headers: file
+                .auto_headers
+                .iter()
+                .map(|(name, pattern)| {
+                    (
+                        name.to_ascii_lowercase(),
+                        (!pattern.is_empty())
+                            .then(|| Regex::new(&format!("(?i){pattern}")).expect("valid")),
+                    )
+                })
+                .collect(),
+            human_min_chars: file.human_min_chars,
+            ticket_subjects: file
+                .ticket_subjects
+                .iter()
+                .map(|p| Regex::new(&format!("(?i){p}")).expect("valid"))
+                .collect(),
+            quote_starts: file
+                .quote_starts
+                .iter()
+                .map(|p| Regex::new(p).expect("valid"))
+                .collect(),
+            closings: file.closings,
+            team_words: file.team_words,
+        }
+    }
+
+    /// The reply's own words: quoted lines and everything after the quoted original are cut.
+    pub fn new_text(&self, body: &str) -> String {
+        let mut out = Vec::new();
+        for line in body.lines() {
+            let trimmed = line.trim();
+            let folded = fold(trimmed);
+            if self.quote_starts.iter().any(|r| r.is_match(&folded)) {
+                break;
+            }
+            if trimmed.starts_with('>') {
+                continue;
+            }
+            out.push(line);
+        }
+        out.join("\n").trim().to_string()
+    }
+}
+
+/// What a message is, for the campaign.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReplyClass {
+    Ack,
+    Human,
+    Bounce,
+}
+
+impl ReplyClass {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReplyClass::Ack => "ack",
+            ReplyClass::Human => "human",
+            ReplyClass::Bounce => "bounce",
+        }
+    }
+}
+
+/// How good a human answer is.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Quality {
+    /// "Bonjour Madame Dupont": the persona's name in the first lines.
+    pub greets_by_name: bool,
+    /// Share of the question's points the answer covers (0..1).
+    pub answers_question: f64,
+    /// A person's name signs it, not only "Le service client".
+    pub signed_by_person: bool,
+    /// Gives a phone number, a link or another address.
+    pub gives_other_channel: bool,
+    pub words_checked: u32,
+    pub spelling_mistakes: u32,
+}
+
+/// A probe as the matcher needs it.
+#[derive(Debug, Clone)]
+pub struct ProbeKey {
+    pub id: i64,
+    pub token: String,
+    pub message_id: String,
+    pub to_addr: String,
+    pub subject: String,
+    pub body: String,
+    pub scenario: String,
+    pub lang: String,
+    pub persona: String,
+    pub sent_at: Option<String>,
+}
+
+fn bare_id(id: &str) -> String {
+    id.trim()
+        .trim_start_matches('<')
+        .trim_end_matches('>')
+        .to_ascii_lowercase()
+}
+
+fn domain_of(address: &str) -> String {
+    address
+        .rsplit_once('@')
+        .map(|(_, d)| d.trim_end_matches('>').to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+fn header_ids(message: &Message, name: &str) -> Vec<String> {
+    message
+        .header_raw(name)
+        .map(|raw| {
+            raw.split(|c: char| c.is_whitespace() || c == ',')
+                .filter(|s| s.contains('@'))
+                .map(bare_id)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn recipients(message: &Message) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for address in message.all_to().chain(message.all_cc()) {
+        out.extend(
+            address
+                .iter()
+                .filter_map(|a| a.address())
+                .map(str::to_ascii_lowercase),
+        );
+    }
+    for name in ["Delivered-To", "X-Original-To", "Envelope-To"] {
+        if let Some(raw) = message.header_raw(name) {
+            out.push(raw.trim().trim_matches(['<', '>']).to_ascii_lowercase());
+        }
+    }
+    out
+}
+
+/// Which probe a message belongs to, and how we know.
+pub fn match_probe<'a>(
+    message: &Message,
+    raw: &[u8],
+    probes: &'a [ProbeKey],
+    lexicon: &ReplyLexicon,
+) -> Option<(&'a ProbeKey, &'static str)> {
+    let threaded: BTreeSet<String> = header_ids(message, "In-Reply-To")
+        .into_iter()
+        .chain(header_ids(message, "References"))
+        .collect();
+    if let Some(p) = probes
+        .iter()
+        .find(|p| threaded.contains(&bare_id(&p.message_id)))
+    {
+        return Some((p, "in-reply-to"));
+    }
+    let to = recipients(message);
+    if let Some(p) = probes.iter().find(|p| {
+        let plus = format!("+{}@", p.token.to_ascii_lowercase());
+        to.iter().any(|a| a.contains(&plus))
+    }) {
+        return Some((p, "plus-address"));
+    }
+    let text = format!(
+        "{}\n{}",
+        message.subject().unwrap_or_default(),
+        message.body_text(0).unwrap_or_default()
+    );
+    let token_word = |token: &str| {
+        Regex::new(&format!(
+            r"(?:^|[^A-Za-z0-9]){}(?:$|[^A-Za-z0-9])",
+            regex::escape(token)
+        ))
+        .is_ok_and(|r| r.is_match(&text))
+    };
+    if let Some(p) = probes.iter().find(|p| token_word(&p.token)) {
+        return Some((p, "token"));
+    }
+    // Helpdesks that break the thread: same domain as the address written to, after the probe was sent; the quoted
+    // question or the subject picks among several probes.
+    let sender = message
+        .from()
+        .and_then(|f| f.first())
+        .and_then(|a| a.address())
+        .map(domain_of)
+        .unwrap_or_default();
+    if sender.is_empty() {
+        return None;
+    }
+    let candidates: Vec<&ProbeKey> = probes
+        .iter()
+        .filter(|p| p.sent_at.is_some() && domain_of(&p.to_addr) == sender)
+        .collect();
+    let raw_text = fold(&String::from_utf8_lossy(raw));
+    let quoted = candidates.iter().find(|p| {
+        p.body
+            .lines()
+            .map(str::trim)
+            .filter(|l| l.len() > 40)
+            .any(|l| raw_text.contains(&fold(&l[..40.min(l.len())])))
+    });
+    if let Some(p) = quoted {
+        return Some((p, "sender-domain"));
+    }
+    let subject = fold(message.subject().unwrap_or_default());
+    let stripped = lexicon
+        .ticket_subjects
+        .iter()
+        .fold(subject.clone(), |s, r| r.replace_all(&s, "").to_string());
+    candidates
+        .iter()
+        .find(|p| {
+            let probe_subject = fold(&p.subject);
+            !probe_subject.is_empty() && stripped.contains(&probe_subject)
+        })
+        .or_else(|| (candidates.len() == 1).then(|| &candidates[0]))
+        .map(|p| (*p, "sender-domain"))
+}
+
+/// A delivery failure report (RFC 3464), or a mailer daemon's return.
+pub fn is_bounce(message: &Message) -> bool {
+    let report = message.content_type().is_some_and(|ct| {
+        ct.ctype().eq_ignore_ascii_case("multipart")
+            && ct
+                .subtype()
+                .is_some_and(|s| s.eq_ignore_ascii_case("report"))
+            && ct
+                .attribute("report-type")
+                .is_some_and(|t| t.eq_ignore_ascii_case("delivery-status"))
+    });
+    let daemon = message
+        .from()
+        .and_then(|f| f.first())
+        .and_then(|a| a.address())
+        .map(|a| {
+            let local = a.split('@').next().unwrap_or_default().to_ascii_lowercase();
+            local == "mailer-daemon" || local == "postmaster"
+        })
+        .unwrap_or(false);
+    report || daemon
+}
+
+fn bounce_reason(raw: &[u8]) -> String {
+    let text = String::from_utf8_lossy(raw);
+    text.lines()
+        .find(|l| l.to_ascii_lowercase().starts_with("diagnostic-code:"))
+        .or_else(|| {
+            text.lines()
+                .find(|l| l.to_ascii_lowercase().starts_with("status:"))
+        })
+        .map(|l| {
+            l.split_once(':')
+                .map(|(_, v)| v.trim())
+                .unwrap_or(l)
+                .to_string()
+        })
+        .unwrap_or_else(|| "returned by the mail server".into())
+}
+
+/// Automatic (RFC 3834 headers, autoresponder markers, or a short receipt that answers nothing) or human.
+pub fn classify(
+    message: &Message,
+    new_text: &str,
+    coverage: f64,
+    lexicon: &ReplyLexicon,
+) -> ReplyClass {
+    if let Some(value) = message.header_raw("Auto-Submitted") {
+        if !value.trim().eq_ignore_ascii_case("no") {
+            return ReplyClass::Ack;
+        }
+    }
+    for (name, pattern) in &lexicon.auto_headers {
+        if let Some(value) = message.header_raw(name.as_str()) {
+            if pattern.as_ref().is_none_or(|p| p.is_match(value)) {
+                return ReplyClass::Ack;
+            }
+        }
+    }
+    let folded = fold(new_text);
+    let receipt = lexicon.ack.iter().any(|r| r.is_match(&folded));
+    if receipt && (new_text.chars().count() < lexicon.human_min_chars || coverage == 0.0) {
+        return ReplyClass::Ack;
+    }
+    ReplyClass::Human
+}
+
+/// Judges a human answer.
+pub fn quality(
+    new_text: &str,
+    persona: &Persona,
+    scenario: Option<&Scenario>,
+    lang: &str,
+    lexicon: &ReplyLexicon,
+) -> Quality {
+    let lines: Vec<&str> = new_text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let opening = fold(&lines.iter().take(3).copied().collect::<Vec<_>>().join(" "));
+    let names: Vec<String> = [&persona.last, &persona.first]
+        .iter()
+        .map(|n| fold(n))
+        .filter(|n| n.len() >= 2)
+        .collect();
+    let greets_by_name = names.iter().any(|n| {
+        Regex::new(&format!(r"(?:^|[^a-z]){}(?:$|[^a-z])", regex::escape(n)))
+            .is_ok_and(|r| r.is_match(&opening))
+    });
+    // The signature: the lines after the last closing formula, else the last two lines.
+    let closing_at = lines.iter().rposition(|l| {
+        let f = fold(l);
+        lexicon.closings.iter().any(|c| f.starts_with(c.as_str()))
+    });
+    let signature: Vec<&str> = match closing_at {
+        Some(i) => lines[i + 1..].iter().take(3).copied().collect(),
+        None => lines.iter().rev().take(2).copied().collect(),
+    };
+    let person =
+        Regex::new(r"^\p{Lu}[\p{Ll}'-]+(?:[ -]\p{Lu}[\p{Ll}'-]+|\s+\p{Lu}\.?)?$").expect("valid");
+    let signed_by_person = signature.iter().any(|l| {
+        let first = l.split([',', '—', '-', '|']).next().unwrap_or(l).trim();
+        let f = fold(first);
+        person.is_match(first)
+            && !lexicon
+                .team_words
+                .iter()
+                .any(|w| f.split(' ').any(|part| part == w))
+    });
+    let channel = Regex::new(
+        r"(?:\+\d[\d .]{8,}\d|\b0\d(?:[ .]?\d\d){4}\b|https?://|www\.|[\w.+-]+@[\w-]+\.[\w.]+)",
+    )
+    .expect("valid");
+    let spelling = crate::facts::spelling::check(new_text, Some(lang));
+    Quality {
+        greets_by_name,
+        answers_question: scenario
+            .map(|s| s.answer_coverage(new_text, lang))
+            .unwrap_or(0.0),
+        signed_by_person,
+        gives_other_channel: channel.is_match(new_text),
+        words_checked: spelling.as_ref().map(|s| s.words_checked).unwrap_or(0),
+        spelling_mistakes: spelling.as_ref().map(|s| s.misspelt_count).unwrap_or(0),
+    }
+}
+
+/// What a collection round did.
+#[derive(Debug, Default, Serialize)]
+pub struct CollectReport {
+    pub scanned: usize,
+    pub replies: usize,
+    pub bounces: usize,
+    /// Probes left `uncertain` by a crash, now known to have gone out (their copy arrived).
+    pub confirmed: usize,
+    /// Replies whose text was deleted (retention).
+    pub expired: usize,
+}
+
+fn probe_keys(store: &Store) -> Result<Vec<ProbeKey>, CampaignError> {
+    let mut stmt = store.conn.prepare(
+        "SELECT p.id, p.token, p.message_id, p.to_addr, p.subject, p.body, p.scenario, c.lang, c.persona_name, p.sent_at
+         FROM probes p JOIN campaigns c ON c.id = p.campaign_id
+         WHERE p.state IN ('sent', 'sending', 'uncertain')",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(ProbeKey {
+            id: r.get(0)?,
+            token: r.get(1)?,
+            message_id: r.get(2)?,
+            to_addr: r.get(3)?,
+            subject: r.get(4)?,
+            body: r.get(5)?,
+            scenario: r.get(6)?,
+            lang: r.get(7)?,
+            persona: r.get(8)?,
+            sent_at: r.get(9)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The first Received header's date: the arrival as the receiving server wrote it.
+fn received_at(message: &Message) -> Option<jiff::Timestamp> {
+    let raw = message.header_raw("Received")?;
+    let date = raw.rsplit_once(';')?.1.trim();
+    let date = date.split(" (").next().unwrap_or(date);
+    jiff::fmt::rfc2822::parse(date).ok().map(|z| z.timestamp())
+}
+
+/// One new message of the mailbox.
+pub struct Incoming<'a> {
+    pub uidvalidity: u32,
+    pub uid: u32,
+    /// IMAP INTERNALDATE, seconds since the epoch.
+    pub arrived: i64,
+    pub raw: &'a [u8],
+}
+
+/// Files one message: ties it to a probe, classifies, judges, stores. Returns what it was.
+pub fn file_message(
+    store: &Store,
+    mailbox: &str,
+    incoming: &Incoming,
+    probes: &[ProbeKey],
+    scenarios: &[Scenario],
+    lexicon: &ReplyLexicon,
+    report: &mut CollectReport,
+) -> Result<(), CampaignError> {
+    report.scanned += 1;
+    let Some(message) = MessageParser::default().parse(incoming.raw) else {
+        return Ok(());
+    };
+    let arrived = jiff::Timestamp::from_second(incoming.arrived).unwrap_or_else(|_| super::now());
+    // The persona's copy of a probe (Bcc): proof it went out, and when.
+    if let Some(id) = message.message_id() {
+        if let Some(probe) = probes
+            .iter()
+            .find(|p| bare_id(&p.message_id) == bare_id(id))
+        {
+            let confirmed = store.conn.execute(
+                "UPDATE probes SET state = 'sent', sent_at = COALESCE(sent_at, ?2),
+                   failure = 'confirmed by the copy in the mailbox after an interrupted run'
+                 WHERE id = ?1 AND state IN ('uncertain', 'sending')",
+                params![probe.id, rfc3339(arrived)],
+            )?;
+            report.confirmed += confirmed;
+            return Ok(());
+        }
+    }
+    let bounce = is_bounce(&message);
+    let matched = if bounce {
+        let raw_text = String::from_utf8_lossy(incoming.raw).to_ascii_lowercase();
+        probes
+            .iter()
+            .find(|p| raw_text.contains(&bare_id(&p.message_id)))
+            .map(|p| (p, "bounced-message-id"))
+    } else {
+        match_probe(&message, incoming.raw, probes, lexicon)
+    };
+    let Some((probe, matched_by)) = matched else {
+        return Ok(());
+    };
+    let body = message.body_text(0).unwrap_or_default().into_owned();
+    let new_text = lexicon.new_text(&body);
+    let scenario = scenarios.iter().find(|s| s.id == probe.scenario);
+    let lang = if probe.lang == "fr" { "fr" } else { "en" };
+    let coverage = scenario
+        .map(|s| s.answer_coverage(&new_text, lang))
+        .unwrap_or(0.0);
+    let class = if bounce {
+        ReplyClass::Bounce
+    } else {
+        classify(&message, &new_text, coverage, lexicon)
+    };
+    let judged = (class == ReplyClass::Human).then(|| {
+        quality(
+            &new_text,
+            &Persona::from_name(&probe.persona),
+            scenario,
+            lang,
+            lexicon,
+        )
+    });
+    if bounce {
+        store.conn.execute(
+            "UPDATE probes SET bounced_at = COALESCE(bounced_at, ?2), bounce_reason = ?3 WHERE id = ?1",
+            params![probe.id, rfc3339(arrived), bounce_reason(incoming.raw)],
+        )?;
+        report.bounces += 1;
+    } else {
+        report.replies += 1;
+    }
+    // A probe may be confirmed by a reply as well as by its copy.
+    store.conn.execute(
+        "UPDATE probes SET state = 'sent' WHERE id = ?1 AND state = 'uncertain'",
+        params![probe.id],
+    )?;
+    let duplicate: Option<i64> = match message.message_id() {
+        Some(id) => store
+            .conn
+            .query_row(
+                "SELECT id FROM replies WHERE probe_id = ?1 AND message_id = ?2",
+                params![probe.id, bare_id(id)],
+                |r| r.get(0),
+            )
+            .optional()?,
+        None => None,
+    };
+    if duplicate.is_some() {
+        return Ok(());
+    }
+    store.conn.execute(
+        "INSERT OR IGNORE INTO replies (probe_id, mailbox, uidvalidity, uid, message_id, from_addr, subject, arrived_at,
+            received_at, class, matched_by, quality, text, stored_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+        params![
+            probe.id,
+            mailbox,
+            incoming.uidvalidity,
+            incoming.uid,
+            message.message_id().map(bare_id),
+            message.from().and_then(|f| f.first()).and_then(|a| a.address()).map(str::to_string),
+            message.subject().map(str::to_string),
+            rfc3339(arrived),
+            received_at(&message).map(rfc3339),
+            class.as_str(),
+            matched_by,
+            judged.as_ref().map(|q| serde_json::to_string(q).unwrap_or_default()),
+            new_text,
+            rfc3339(super::now()),
+        ],
+    )?;
+    Ok(())
+}
+
+/// Reads what arrived since the last run (UIDVALIDITY/UID), files it, and deletes reply texts past retention.
+pub fn collect(
+    store: &mut Store,
+    settings: &super::mail::MailSettings,
+    scenarios: &[Scenario],
+    retention_days: u32,
+) -> Result<CollectReport, CampaignError> {
+    let server = settings.imap()?;
+    let mut session = super::imap_client::connect(server, settings.ca_pem.as_deref())
+        .map_err(CampaignError::Invalid)?;
+    let mailbox_name = server.mailbox.clone();
+    let mailbox = session.select(&mailbox_name).map_err(|e| {
+        CampaignError::Invalid(format!("{server}: cannot open {mailbox_name}: {e}"))
+    })?;
+    let uidvalidity = mailbox.uid_validity.unwrap_or(0);
+    let position: Option<(u32, u32)> = store
+        .conn
+        .query_row(
+            "SELECT uidvalidity, last_uid FROM mailbox_positions WHERE mailbox = ?1",
+            params![mailbox_name],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    // A new UIDVALIDITY means the UIDs were renumbered: read everything again (stored replies are not duplicated).
+    let last_uid = match position {
+        Some((validity, last)) if validity == uidvalidity => last,
+        _ => 0,
+    };
+    let lexicon = ReplyLexicon::bundled();
+    let probes = probe_keys(store)?;
+    let mut report = CollectReport::default();
+    if mailbox.exists > 0 {
+        let fetches = session
+            .uid_fetch(
+                format!("{}:*", last_uid + 1),
+                "(UID INTERNALDATE BODY.PEEK[])",
+            )
+            .map_err(|e| CampaignError::Invalid(format!("{server}: FETCH failed: {e}")))?;
+        let mut new_last = last_uid;
+        for fetch in fetches.iter() {
+            let Some(uid) = fetch.uid else { continue };
+            // "n:*" returns the last message even when it is older than n.
+            if uid <= last_uid {
+                continue;
+            }
+            let arrived = fetch
+                .internal_date()
+                .map(|d| d.timestamp())
+                .unwrap_or_else(|| super::now().as_second());
+            let incoming = Incoming {
+                uidvalidity,
+                uid,
+                arrived,
+                raw: fetch.body().unwrap_or_default(),
+            };
+            file_message(
+                store,
+                &mailbox_name,
+                &incoming,
+                &probes,
+                scenarios,
+                &lexicon,
+                &mut report,
+            )?;
+            new_last = new_last.max(uid);
+            store.conn.execute(
+                "INSERT INTO mailbox_positions (mailbox, uidvalidity, last_uid) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(mailbox) DO UPDATE SET uidvalidity = ?2, last_uid = ?3",
+                params![mailbox_name, uidvalidity, new_last],
+            )?;
+        }
+    }
+    session.logout().ok();
+    report.expired = store.conn.execute(
+        "UPDATE replies SET text = NULL, from_addr = NULL, subject = NULL
+         WHERE text IS NOT NULL AND julianday('now') - julianday(stored_at) > ?1",
+        params![retention_days],
+    )?;
+    Ok(report)
+}
