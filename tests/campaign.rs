@@ -204,4 +204,253 @@ fn a_crash_between_sending_and_sent_never_sends_twice() {
     assert_eq!(probe["state"], "uncertain", "{probe}");
     std::thread::sleep(std::time::Duration::from_secs(2));
     assert_eq!(setup.servers.messages(SHOP.0, SHOP.1).len(), 1, "sent once");
+
+    // The persona's copy in the mailbox proves it went out: collecting turns it back into a sent probe, timed.
+    setup.servers.wait_for(AUDITOR.0, AUDITOR.1, 1);
+    let collected = ok(&setup.run(&["campaign", "collect"]));
+    assert!(
+        collected.contains("1 probe(s) confirmed sent"),
+        "{collected}"
+    );
+    let probe = &setup.status()["probes"][0];
+    assert_eq!(probe["state"], "sent", "{probe}");
+    assert!(
+        probe["sent_at"].as_str().is_some_and(|t| t.ends_with('Z')),
+        "{probe}"
+    );
+    assert_eq!(probe["outcome"], "pending");
+}
+
+fn plus_hours(rfc3339: &str, hours: f64) -> String {
+    let t: jiff::Timestamp = rfc3339.parse().unwrap();
+    let later = t
+        .checked_add(jiff::SignedDuration::from_secs((hours * 3600.0) as i64))
+        .unwrap();
+    later.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// A probe as the shop received it.
+struct Received {
+    message_id: String,
+    subject: String,
+    token: String,
+    body: String,
+}
+
+fn probe_in(raw: &[u8]) -> Received {
+    let text = body(raw);
+    let token = text
+        .lines()
+        .find_map(|l| l.strip_prefix("Réf. "))
+        .unwrap()
+        .trim()
+        .to_string();
+    Received {
+        message_id: header(raw, "Message-ID").unwrap(),
+        subject: header(raw, "Subject").unwrap(),
+        token,
+        body: text,
+    }
+}
+
+/// End to end against the real servers: the shop acknowledges then answers one probe in its thread, answers another
+/// through a helpdesk that breaks the thread (new subject, new Message-ID, quoting the question), one address
+/// bounces and one probe gets nothing. Delays, classes and outcomes come out right, and a second collection changes
+/// nothing.
+#[test]
+fn replies_are_tied_classified_and_timed() {
+    let Some(setup) = Setup::new() else { return };
+    let audit = setup.audit();
+    let sent = ok(&setup.run(&[
+        "campaign",
+        "start",
+        audit.to_str().unwrap(),
+        "--send",
+        "--to",
+        "shop@shop.test",
+        "--to",
+        "nobody@shop.test",
+        "--to",
+        "sales@shop.test",
+    ]));
+    assert!(sent.contains("sent: 4"), "{sent}");
+    // Probes 1 and 4 reach shop@, 3 reaches sales@, 2 goes to an unknown user and bounces to the persona.
+    let shop_mail = setup.servers.wait_for(SHOP.0, SHOP.1, 2);
+    let sales_mail = setup.servers.wait_for("sales@shop.test", "sales-secret", 1);
+    setup.servers.wait_for(AUDITOR.0, AUDITOR.1, 5);
+    let status = setup.status();
+    let probe = |n: usize| status["probes"][n - 1].clone();
+    assert_eq!(probe(2)["to"], "nobody@shop.test");
+    // Which of shop@'s two e-mails is probe 1: its scenario is the first one (after-sales-complaint).
+    let (probe1, probe4) = {
+        let a = probe_in(&shop_mail[0]);
+        let b = probe_in(&shop_mail[1]);
+        if a.body.contains("abîmé")
+            || a.body.contains("défaut")
+            || a.body.contains("fonctionne pas")
+        {
+            (a, b)
+        } else {
+            (b, a)
+        }
+    };
+    let probe3 = probe_in(&sales_mail[0]);
+    assert!(probe(1)["sent_at"].as_str().is_some());
+    // The shop's answers must arrive in the past (dovecot dates an APPEND "in the future" now): the campaign is
+    // moved back to a Friday, 17:00 in Paris, as if it had gone out then.
+    let sent1 = "2026-11-13T16:00:00Z".to_string();
+    let sent3 = sent1.clone();
+    let store = rusqlite::Connection::open(setup.dir.path().join("store.sqlite")).unwrap();
+    store
+        .execute("UPDATE probes SET sent_at = ?1", [&sent1])
+        .unwrap();
+    drop(store);
+
+    // Probe 1: an autoresponder in the thread after 6 minutes, then a person after 30 hours.
+    setup.servers.append(
+        AUDITOR.0,
+        AUDITOR.1,
+        &format!(
+            "From: Boutique <shop@shop.test>\nTo: auditor+{tok}@auditor.test\nSubject: Re: {subject}\n\
+             Message-ID: <ack1@shop.test>\nIn-Reply-To: {id}\nReferences: {id}\nAuto-Submitted: auto-replied\n\
+             Date: Mon, 23 Nov 2026 10:00:00 +0000\n\n\
+             Bonjour,\nNous avons bien reçu votre message. Nous revenons vers vous rapidement.\nL'équipe\n",
+            tok = probe1.token.to_lowercase(),
+            subject = probe1.subject,
+            id = probe1.message_id
+        ),
+        &plus_hours(&sent1, 0.1),
+    );
+    setup.servers.append(
+        AUDITOR.0,
+        AUDITOR.1,
+        &format!(
+            "From: Julie Martin <shop@shop.test>\nTo: auditor+{tok}@auditor.test\nSubject: Re: {subject}\n\
+             Message-ID: <human1@shop.test>\nIn-Reply-To: {id}\nReferences: {id}\n\
+             Date: Mon, 23 Nov 2026 10:00:00 +0000\n\n\
+             Bonjour Madame Dupont,\n\nNous sommes désolés pour ce désagrément. Vous pouvez nous retourner l'article \
+             avec l'étiquette jointe : dès réception nous procéderons à l'échange ou au remboursement sous 5 jours. \
+             Merci de nous envoyer une photo du défaut.\n\nCordialement,\nJulie Martin\nService client — 02 99 00 00 00\n\n\
+             Le lundi 23 novembre, Marie Dupont a écrit :\n> {quoted}\n",
+            tok = probe1.token.to_lowercase(),
+            subject = probe1.subject,
+            id = probe1.message_id,
+            quoted = probe1.body.lines().nth(2).unwrap_or_default()
+        ),
+        &plus_hours(&sent1, 30.0),
+    );
+    // Probe 3: a helpdesk that breaks the thread — new subject, new Message-ID, no In-Reply-To, sent to the plain
+    // address — first an automatic receipt, then an agent quoting the question (without the signature).
+    setup.servers.append(
+        AUDITOR.0,
+        AUDITOR.1,
+        &format!(
+            "From: Support <support@shop.test>\nTo: auditor@auditor.test\nSubject: [Ticket #4711] {subject}\n\
+             Message-ID: <t4711-ack@helpdesk.shop.test>\nX-Autoreply: yes\nDate: Mon, 23 Nov 2026 10:00:00 +0000\n\n\
+             Votre demande a bien été enregistrée sous le numéro 4711.\n",
+            subject = probe3.subject
+        ),
+        &plus_hours(&sent3, 0.05),
+    );
+    setup.servers.append(
+        AUDITOR.0,
+        AUDITOR.1,
+        &format!(
+            "From: Support <support@shop.test>\nTo: auditor@auditor.test\nSubject: [Ticket #4711] Réponse à votre demande\n\
+             Message-ID: <t4711-1@helpdesk.shop.test>\nDate: Mon, 23 Nov 2026 10:00:00 +0000\n\n\
+             ##- Merci d'écrire au-dessus de cette ligne -##\n\
+             Bonjour,\n\nVotre commande a été expédiée hier, voici le numéro de suivi Colissimo : 6A12345678901. \
+             Vous pouvez suivre le colis sur laposte.fr.\n\nBien à vous,\nKarim\n\n\
+             ---- Message d'origine ----\n{quoted}\n",
+            quoted = probe3.body.lines().nth(2).unwrap_or_default()
+        ),
+        &plus_hours(&sent3, 5.0),
+    );
+
+    let collected = ok(&setup.run(&["campaign", "collect"]));
+    assert!(collected.contains("1 bounce(s)"), "{collected}");
+    // Ten days on, past the 7-day deadline.
+    let judged = |setup: &Setup| -> Value {
+        let output = setup.run(&["campaign", "status", "--json"]);
+        serde_json::from_slice(&ok_bytes(&output)).unwrap()
+    };
+    let status = judged(&setup);
+    let probe = |n: usize| status["probes"][n - 1].clone();
+
+    let p1 = probe(1);
+    assert_eq!(p1["outcome"], "answered", "{p1}");
+    let classes: Vec<&str> = p1["replies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["class"].as_str().unwrap())
+        .collect();
+    assert_eq!(classes, ["ack", "human"], "{p1}");
+    assert_eq!(p1["ack_delay_hours"], 0.1);
+    assert_eq!(p1["human_delay_hours"], 30.0);
+    // Open Monday to Saturday 9:00-19:00 (the audit's week): Friday 17:00-19:00, then all of Saturday.
+    assert_eq!(p1["business_hours_delay"], 12.0, "{p1}");
+    assert_eq!(p1["ack_business_hours_delay"], 0.1, "{p1}");
+    let quality = &p1["replies"][1]["quality"];
+    assert_eq!(quality["greets_by_name"], true, "{quality}");
+    assert_eq!(quality["signed_by_person"], true, "{quality}");
+    assert_eq!(quality["gives_other_channel"], true, "{quality}");
+    assert!(
+        quality["answers_question"].as_f64().unwrap() >= 0.66,
+        "{quality}"
+    );
+    assert_eq!(p1["replies"][1]["matched_by"], "in-reply-to");
+
+    let p2 = probe(2);
+    assert_eq!(p2["outcome"], "bounced", "{p2}");
+
+    let p3 = probe(3);
+    assert_eq!(p3["outcome"], "answered", "{p3}");
+    let classes: Vec<(&str, &str)> = p3["replies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["class"].as_str().unwrap(),
+                r["matched_by"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        classes,
+        [("ack", "sender-domain"), ("human", "sender-domain")],
+        "{p3}"
+    );
+    assert_eq!(p3["human_delay_hours"], 5.0);
+    assert_eq!(p3["business_hours_delay"], 2.0, "{p3}");
+    assert_eq!(p3["ack_delay_hours"], 0.05);
+
+    let p4 = probe(4);
+    assert_eq!(p4["outcome"], "no-answer", "{p4}");
+    assert!(p4["replies"].as_array().unwrap().is_empty());
+    assert!(!probe4.message_id.is_empty());
+
+    // As of one hour after sending, probe 1 had only its acknowledgement and was still within the deadline.
+    let early = setup.run(&[
+        "campaign",
+        "status",
+        "--json",
+        "--as-of",
+        &plus_hours(&sent1, 1.0),
+    ]);
+    let early: Value = serde_json::from_slice(&ok_bytes(&early)).unwrap();
+    assert_eq!(early["probes"][0]["outcome"], "pending");
+    assert_eq!(early["probes"][0]["first_human_at"], Value::Null);
+    assert_eq!(early["probes"][0]["ack_delay_hours"], 0.1);
+
+    // Collecting again reads nothing new and changes nothing.
+    let again = ok(&setup.run(&["campaign", "collect"]));
+    assert!(again.contains("read 0 message(s)"), "{again}");
+    assert_eq!(judged(&setup), status);
+}
+
+fn ok_bytes(output: &Output) -> Vec<u8> {
+    ok(output);
+    output.stdout.clone()
 }

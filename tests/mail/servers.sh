@@ -2,7 +2,7 @@
 # Throw-away mail servers for the campaign tests, on 127.0.0.1 only, every file under $MAIL_ROOT:
 # dovecot (IMAP, and LMTP for delivery) and postfix (SMTP, hands mail to dovecot over LMTP).
 # Nothing under /etc is read or changed. Needs root (postfix's queue ownership).
-#   MAIL_ROOT=/tmp/x SMTP_PORT=… IMAP_PORT=… LMTP_PORT=… servers.sh start|stop
+#   MAIL_ROOT=/tmp/x SMTP_PORT=… IMAP_PORT=… LMTP_PORT=… servers.sh start|stop|signal
 # Users (passwd-file, plain): shop@shop.test / shop-secret, sales@shop.test / sales-secret,
 # auditor@auditor.test / auditor-secret.
 # Plus addresses (auditor+TOKEN@auditor.test) land in the auditor's INBOX.
@@ -140,8 +140,16 @@ stop() {
   wait
 }
 
+# Signals both masters and returns at once: they finish shutting down on their own.
+signal() {
+  for f in "$MAIL_ROOT/postfix/spool/pid/master.pid" "$MAIL_ROOT/dovecot/run/master.pid"; do
+    [ -f "$f" ] && kill "$(tr -d ' \n' < "$f")" 2>/dev/null || true
+  done
+}
+
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
-  *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+  signal) signal ;;
+  *) echo "usage: $0 start|stop|signal" >&2; exit 2 ;;
 esac
