@@ -276,6 +276,7 @@ pub async fn run(
         site,
         checks: evaluation.checks,
         scores: evaluation.scores,
+        campaign: None,
     };
     let temp_path = writer.temp_path.clone();
     writer

@@ -127,6 +127,25 @@ enum CampaignCommand {
         #[command(flatten)]
         store: StoreArgs,
     },
+    /// Write the campaign's results into its audit (audit.json, the rules on replies, scores) and re-render the
+    /// report files of that folder.
+    Report {
+        #[arg(long)]
+        campaign: Option<i64>,
+        /// Leave staff addresses and reply subjects out (the report goes to a client).
+        #[arg(long)]
+        redact: bool,
+        /// Judge as of this instant (RFC 3339). Default: now.
+        #[arg(long)]
+        as_of: Option<String>,
+        /// The rule pack the audit used, when not the bundled one.
+        #[arg(long)]
+        checks: Option<PathBuf>,
+        #[command(flatten)]
+        look: ReportLook,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
     /// Read the auditor's mailbox: tie replies to probes, classify and time them (--watch: keep polling).
     Collect {
         /// Keep collecting (and sending what is due) every this many seconds.
@@ -453,6 +472,69 @@ fn campaign_command(
             )?);
             Ok(())
         }
+        CampaignCommand::Report {
+            campaign: id,
+            redact,
+            as_of,
+            checks,
+            look,
+            store,
+        } => {
+            let store = open_store(&store, &config)?;
+            let id = match id {
+                Some(id) => id,
+                None => *campaign::campaigns(&store)?
+                    .first()
+                    .context("no campaign in the store yet")?,
+            };
+            let as_of = parse_instant(as_of.as_deref())?;
+            let week = campaign::clock::Week::parse(&config.campaign.default_hours)
+                .map_err(|e| anyhow::anyhow!("cxaudit.toml: [campaign] default_hours: {e}"))?;
+            let mut status = campaign::status(&store, id, as_of, &week)?;
+            if redact {
+                campaign::redact(&mut status);
+            }
+            let json_path = campaign::audit_path(&store, id)?
+                .context("this campaign was not started from an audit folder")?;
+            let mut result = cxaudit::audit::read_result(&json_path).map_err(anyhow::Error::msg)?;
+            let checks = load_checks(checks.as_deref())?;
+            cxaudit::rules::apply_campaign(&checks, &mut result, status);
+            // Written beside and renamed over: a crash never leaves half a file.
+            let temporary = json_path.with_extension("json.tmp");
+            std::fs::write(&temporary, serde_json::to_vec_pretty(&result)?)
+                .with_context(|| format!("cannot write {}", temporary.display()))?;
+            std::fs::rename(&temporary, &json_path)?;
+            let folder = json_path.parent().unwrap_or(std::path::Path::new("."));
+            let look = Look::resolve(&look, None, &config)?;
+            let formats: Vec<Format> = [
+                ("html", Format::Html),
+                ("csv", Format::Csv),
+                ("md", Format::Md),
+                ("pdf", Format::Pdf),
+            ]
+            .into_iter()
+            .filter(|(ext, _)| folder.join(format!("report.{ext}")).exists())
+            .map(|(_, f)| f)
+            .collect();
+            outputs::write_formats(&result, &folder.join("report.html"), &formats, &look)?;
+            outputs::write_manifest(folder)?;
+            println!(
+                "campaign {id} written into {} (score {}{})",
+                json_path.display(),
+                result
+                    .scores
+                    .overall
+                    .map(|s| format!("{s:.0}"))
+                    .unwrap_or_else(|| "–".into()),
+                result
+                    .scores
+                    .grade
+                    .as_deref()
+                    .map(|g| format!(", grade {g}"))
+                    .unwrap_or_default()
+            );
+            Ok(())
+        }
         CampaignCommand::Collect {
             watch,
             checks,
@@ -498,12 +580,7 @@ fn campaign_command(
                     .first()
                     .context("no campaign in the store yet")?,
             };
-            let as_of = match &as_of {
-                Some(t) => t.parse::<jiff::Timestamp>().with_context(|| {
-                    format!("--as-of {t}: write an instant like 2026-03-06T18:00:00Z")
-                })?,
-                None => campaign::now(),
-            };
+            let as_of = parse_instant(as_of.as_deref())?;
             let week = campaign::clock::Week::parse(&config.campaign.default_hours)
                 .map_err(|e| anyhow::anyhow!("cxaudit.toml: [campaign] default_hours: {e}"))?;
             let status = campaign::status(&store, id, as_of, &week)?;
@@ -532,6 +609,15 @@ fn campaign_command(
             }
             Ok(())
         }
+    }
+}
+
+fn parse_instant(text: Option<&str>) -> anyhow::Result<jiff::Timestamp> {
+    match text {
+        Some(t) => t
+            .parse::<jiff::Timestamp>()
+            .with_context(|| format!("--as-of {t}: write an instant like 2026-03-06T18:00:00Z")),
+        None => Ok(cxaudit::campaign::now()),
     }
 }
 

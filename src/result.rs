@@ -26,6 +26,9 @@ pub struct AuditResult {
     pub checks: Vec<CheckResult>,
     #[serde(default)]
     pub scores: Scores,
+    /// The mystery-shopper campaign, once `cxaudit campaign report` has written it here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub campaign: Option<crate::campaign::CampaignStatus>,
 }
 
 /// A rule's verdict on the site.

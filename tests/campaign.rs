@@ -448,6 +448,49 @@ fn replies_are_tied_classified_and_timed() {
     let again = ok(&setup.run(&["campaign", "collect"]));
     assert!(again.contains("read 0 message(s)"), "{again}");
     assert_eq!(judged(&setup), status);
+
+    // Into the audit and its report: the four rules on replies are judged, the report shows the campaign, and
+    // staff addresses stay out of it.
+    let audit_json = setup.audit().join("audit.json");
+    ok(&setup.run(&["report", audit_json.to_str().unwrap()]));
+    let reported = ok(&setup.run(&["campaign", "report", "--redact"]));
+    assert!(reported.contains("written into"), "{reported}");
+    let audit: Value =
+        serde_json::from_str(&std::fs::read_to_string(&audit_json).unwrap()).unwrap();
+    assert_eq!(audit["campaign"]["probes"].as_array().unwrap().len(), 4);
+    let rule = |id: &str| {
+        audit["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap_or_else(|| panic!("{id} judged"))
+            .clone()
+    };
+    // Settled: two answered by a person (5 h and 30 h, 2 and 12 business hours against 24 promised), one
+    // bounce, one silence.
+    for id in [
+        "email-answered",
+        "email-human-answer",
+        "email-within-48h",
+        "email-promise-kept",
+    ] {
+        let check = rule(id);
+        assert_eq!(check["status"], "partial", "{check}");
+        assert_eq!(check["score"], 0.5, "{check}");
+    }
+    let html = std::fs::read_to_string(setup.audit().join("report.html")).unwrap();
+    assert!(html.contains("id=\"email-promise-kept\""));
+    assert!(
+        html.contains("Sans réponse") && html.contains("Adresse en échec"),
+        "outcomes in the report"
+    );
+    assert!(
+        !html.contains("support@shop.test"),
+        "staff address redacted"
+    );
+    let manifest = std::fs::read_to_string(setup.audit().join("manifest.sha256")).unwrap();
+    assert!(manifest.contains("  audit.json\n") && manifest.contains("  report.html\n"));
 }
 
 fn ok_bytes(output: &Output) -> Vec<u8> {

@@ -27,7 +27,73 @@ struct Case {
     /// Words the English finding must contain.
     #[serde(default)]
     finding: Option<String>,
+    /// The shop's pages (rules judged by the crawl).
+    #[serde(default)]
     pages: BTreeMap<String, String>,
+    /// A campaign's probes (rules on e-mail replies); the pages are then the demo audit's.
+    #[serde(default)]
+    campaign: Option<CampaignCase>,
+}
+
+/// A mystery-shopper campaign in a few lines: what came back for each probe.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CampaignCase {
+    #[serde(default)]
+    promise_hours: Option<f64>,
+    #[serde(default)]
+    promise_business_hours: bool,
+    probes: Vec<ProbeCase>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProbeCase {
+    outcome: String,
+    #[serde(default)]
+    ack: Option<f64>,
+    #[serde(default)]
+    human: Option<f64>,
+    #[serde(default)]
+    business: Option<f64>,
+}
+
+impl CampaignCase {
+    fn status(&self) -> cxaudit::campaign::CampaignStatus {
+        cxaudit::campaign::CampaignStatus {
+            id: 1,
+            shop: "shop.test".into(),
+            created_at: "2026-11-13T16:00:00Z".into(),
+            deadline_hours: 168.0,
+            promise_hours: self.promise_hours,
+            promise_business_hours: self.promise_business_hours,
+            probes: self
+                .probes
+                .iter()
+                .enumerate()
+                .map(|(i, p)| cxaudit::campaign::ProbeStatus {
+                    id: i as i64 + 1,
+                    to: "shop@shop.test".into(),
+                    scenario: "delivery-question".into(),
+                    scenario_title: Default::default(),
+                    state: "sent".into(),
+                    send_after: "2026-11-13T16:00:00Z".into(),
+                    sent_at: Some("2026-11-13T16:00:00Z".into()),
+                    attempts: 1,
+                    failure: None,
+                    bounced: p.outcome == "bounced",
+                    first_ack_at: None,
+                    first_human_at: None,
+                    ack_delay_hours: p.ack,
+                    human_delay_hours: p.human,
+                    business_hours_delay: p.business,
+                    ack_business_hours_delay: None,
+                    outcome: p.outcome.clone(),
+                    replies: Vec::new(),
+                })
+                .collect(),
+        }
+    }
 }
 
 fn fixtures_dir() -> &'static Path {
@@ -83,8 +149,11 @@ async fn every_rule_comes_out_as_its_fixtures_say() {
         for case in load(&rule.id).cases {
             cases += 1;
             let pages: Vec<(String, String)> = case.pages.into_iter().collect();
-            let result =
+            let mut result =
                 common::audit_pages(&pages, case.country.as_deref(), Some(checks.clone())).await;
+            if let Some(campaign) = &case.campaign {
+                cxaudit::rules::apply_campaign(&checks, &mut result, campaign.status());
+            }
             let check = result
                 .checks
                 .iter()

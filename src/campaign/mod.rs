@@ -384,6 +384,9 @@ pub struct ProbeStatus {
     pub id: i64,
     pub to: String,
     pub scenario: String,
+    /// The scenario's name per language, for the report.
+    #[serde(default)]
+    pub scenario_title: std::collections::BTreeMap<String, String>,
     /// planned, sending, sent, failed, uncertain.
     pub state: String,
     pub send_after: String,
@@ -482,6 +485,7 @@ pub fn status(
                 id: r.get(0)?,
                 to: r.get(1)?,
                 scenario: r.get(2)?,
+                scenario_title: Default::default(),
                 state: r.get(3)?,
                 send_after: r.get(4)?,
                 sent_at: r.get(5)?,
@@ -505,7 +509,11 @@ pub fn status(
     };
     let round = |h: f64| (h * 100.0).round() / 100.0;
     let as_of_text = rfc3339(as_of);
+    let scenarios = scenario::load(None).unwrap_or_default();
     for probe in &mut probes {
+        if let Some(s) = scenarios.iter().find(|s| s.id == probe.scenario) {
+            probe.scenario_title = s.title.clone();
+        }
         let mut replies = store.conn.prepare(
             "SELECT arrived_at, class, matched_by, from_addr, subject, quality FROM replies
              WHERE probe_id = ?1 AND arrived_at <= ?2 ORDER BY arrived_at, id",
@@ -567,4 +575,36 @@ pub fn status(
         promise_business_hours: promise_business,
         probes,
     })
+}
+
+/// Where the campaign's audit.json is, as recorded when it started.
+pub fn audit_path(
+    store: &Store,
+    campaign: i64,
+) -> Result<Option<std::path::PathBuf>, CampaignError> {
+    let path: Option<String> = store
+        .conn
+        .query_row(
+            "SELECT audit_path FROM campaigns WHERE id = ?1",
+            params![campaign],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten();
+    Ok(path.map(std::path::PathBuf::from))
+}
+
+/// For a report that leaves the consultancy: staff addresses become their domain, subjects (which may carry a
+/// name or a ticket owner) are dropped. Timings and classes stay.
+pub fn redact(status: &mut CampaignStatus) {
+    for probe in &mut status.probes {
+        for reply in &mut probe.replies {
+            reply.from = reply
+                .from
+                .as_deref()
+                .and_then(|a| a.rsplit_once('@'))
+                .map(|(_, domain)| format!("…@{domain}"));
+            reply.subject = None;
+        }
+    }
 }

@@ -339,6 +339,108 @@ fn rule_view(check: &CheckResult, lang: &str, strings: &Value) -> Value {
     })
 }
 
+/// The mystery-shopper section: a timeline (one lane per probe, scaled to the deadline) and a table.
+fn campaign_view(campaign: &crate::campaign::CampaignStatus, lang: &str, strings: &Value) -> Value {
+    let s = |key: &str| strings[key].as_str().unwrap_or(key).to_string();
+    let hours = |h: Option<f64>| match h {
+        Some(h) if h < 1.0 => format!("{:.0} min", h * 60.0),
+        Some(h) => {
+            let text = format!("{h:.1} h");
+            if lang == "fr" {
+                text.replace('.', ",")
+            } else {
+                text
+            }
+        }
+        None => "–".to_string(),
+    };
+    let (left, lane_width, row_height) = (170.0, 600.0, 24.0);
+    let deadline = campaign.deadline_hours.max(1.0);
+    let x = |h: f64| left + (h.min(deadline) / deadline) * lane_width;
+    let rows: Vec<Value> = campaign
+        .probes
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let y = 22.0 + i as f64 * row_height;
+            let label = match text(&p.scenario_title, lang) {
+                "" => p.scenario.clone(),
+                t => t.to_string(),
+            };
+            let quality = p
+                .replies
+                .iter()
+                .find(|r| r.class == "human")
+                .and_then(|r| r.quality.as_ref())
+                .map(|q| {
+                    let mut parts = Vec::new();
+                    if q["greets_by_name"] == true { parts.push(s("quality_greets")); }
+                    if q["answers_question"].as_f64().unwrap_or(0.0) >= 0.5 { parts.push(s("quality_answers")); }
+                    if q["signed_by_person"] == true { parts.push(s("quality_signed")); }
+                    if q["gives_other_channel"] == true { parts.push(s("quality_channel")); }
+                    let mistakes = q["spelling_mistakes"].as_u64().unwrap_or(0);
+                    if mistakes > 0 { parts.push(s("quality_mistakes").replace("{n}", &mistakes.to_string())); }
+                    parts.join(", ")
+                })
+                .unwrap_or_default();
+            json!({
+                "label": label,
+                "to": p.to,
+                "sent": p.sent_at.as_deref().map(|t| t.replace('T', " ").replace('Z', " UTC")).unwrap_or_else(|| "–".into()),
+                "ack": hours(p.ack_delay_hours),
+                "human": hours(p.human_delay_hours),
+                "business": p.business_hours_delay.map(|h| s("campaign_business").replace("{h}", &hours(Some(h)))).unwrap_or_default(),
+                "outcome": p.outcome,
+                "outcome_label": s(&format!("outcome_{}", p.outcome.replace('-', "_"))),
+                "quality": quality,
+                "y": y,
+                "label_y": y + 11.0,
+                "mid_y": y + 7.0,
+                "ack_x": p.ack_delay_hours.map(|h| format!("{:.1}", x(h))),
+                "human_x": p.human_delay_hours.map(|h| format!("{:.1}", x(h))),
+                "human_w": p.human_delay_hours.map(|h| format!("{:.1}", x(h) - left)),
+            })
+        })
+        .collect();
+    let height = 22.0 + campaign.probes.len() as f64 * row_height + 6.0;
+    let ticks: Vec<Value> = (0..=(deadline / 24.0).floor() as i64)
+        .map(|d| json!({ "x": format!("{:.1}", x(d as f64 * 24.0)), "label": if d == 0 { "0".to_string() } else { format!("{} h", d * 24) } }))
+        .collect();
+    let sent = campaign
+        .probes
+        .iter()
+        .filter(|p| p.sent_at.is_some())
+        .count();
+    let answered = campaign
+        .probes
+        .iter()
+        .filter(|p| p.outcome == "answered")
+        .count();
+    let promise = campaign.promise_hours.map(|h| {
+        if campaign.promise_business_hours {
+            s("campaign_business").replace("{h}", &hours(Some(h)))
+        } else {
+            hours(Some(h))
+        }
+    });
+    json!({
+        "summary": s("campaign_summary")
+            .replace("{sent}", &sent.to_string())
+            .replace("{answered}", &answered.to_string())
+            .replace("{deadline}", &format!("{:.0}", deadline / 24.0)),
+        "promise": promise.unwrap_or_default(),
+        // A promise in business hours has no place on a calendar axis.
+        "promise_x": campaign.promise_hours.filter(|_| !campaign.promise_business_hours).map(|h| format!("{:.1}", x(h))),
+        "rows": rows,
+        "ticks": ticks,
+        "width": left + lane_width + 20.0,
+        "height": height,
+        "axis_bottom": height - 4.0,
+        "left": left,
+        "lane_width": lane_width,
+    })
+}
+
 /// What to fix first, then what passes, then what did not apply; heavier rules first in each group.
 fn in_reading_order<'a>(checks: impl Iterator<Item = &'a CheckResult>) -> Vec<&'a CheckResult> {
     let group = |c: &CheckResult| match c.status {
@@ -507,7 +609,7 @@ fn model(result: &AuditResult, strings: &Value, options: &ReportOptions, css: &s
         "channels": channels,
         "hours": hours,
         "promise": promise,
-        "campaign": Value::Null,
+        "campaign": result.campaign.as_ref().map(|c| campaign_view(c, lang, strings)).unwrap_or(Value::Null),
         "history": Value::Null,
         "appendix": {
             "pages_fetched": counts.pages,

@@ -22,6 +22,8 @@ pub struct Context<'a> {
     pub obs: &'a SiteObservations,
     /// Results of the rules judged before (aggregates read them).
     pub earlier: &'a [CheckResult],
+    /// The mystery-shopper campaign, for the rules that judge the replies.
+    pub campaign: Option<&'a crate::campaign::CampaignStatus>,
 }
 
 impl Context<'_> {
@@ -299,7 +301,32 @@ const DETECTORS: &[Detector] = &[
         run: spelling,
         check: params_as::<SpellingParams>,
     },
+    Detector {
+        name: "email-answered",
+        run: email_answered,
+        check: params_as::<ReplyParams>,
+    },
+    Detector {
+        name: "email-human-answer",
+        run: email_human_answer,
+        check: params_as::<ReplyParams>,
+    },
+    Detector {
+        name: "email-within",
+        run: email_within,
+        check: params_as::<WithinParams>,
+    },
+    Detector {
+        name: "email-promise-kept",
+        run: email_promise_kept,
+        check: params_as::<ReplyParams>,
+    },
 ];
+
+/// Detectors that judge a mystery-shopper campaign: run by `campaign report`, not by the crawl.
+pub fn is_campaign(name: &str) -> bool {
+    name.starts_with("email-")
+}
 
 pub fn find(name: &str) -> Option<&'static Detector> {
     DETECTORS.iter().find(|d| d.name == name)
@@ -2032,4 +2059,185 @@ fn spelling(cx: &Context, rule: &Rule) -> Verdict {
     .evidence(ev)
     .details(json!({ "words_checked": words, "mistakes": slips.iter().map(|(w, _)| w).collect::<Vec<_>>(),
         "pages_checked": cx.obs.spelling.len() }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReplyParams {}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WithinParams {
+    /// Calendar hours within which a person must answer.
+    within_hours: f64,
+}
+
+/// Probes whose fate is known: answered, out of time, or bounced. Pending and unsent ones do not count yet.
+fn settled_probes<'a>(cx: &Context<'a>) -> Result<Vec<&'a crate::campaign::ProbeStatus>, Verdict> {
+    let Some(campaign) = cx.campaign else {
+        return Err(Verdict::not_applicable(
+            "No mystery-shopper campaign yet.",
+            "Pas encore de campagne de client mystère.",
+        ));
+    };
+    let settled: Vec<_> = campaign
+        .probes
+        .iter()
+        .filter(|p| matches!(p.outcome.as_str(), "answered" | "no-answer" | "bounced"))
+        .collect();
+    if settled.is_empty() {
+        let pending = campaign
+            .probes
+            .iter()
+            .filter(|p| p.outcome == "pending")
+            .count();
+        return Err(Verdict::not_applicable(
+            format!("Campaign in progress: {pending} probe(s) still within the deadline."),
+            format!("Campagne en cours : {pending} e-mail(s) test encore dans le délai."),
+        ));
+    }
+    Ok(settled)
+}
+
+fn hours_text(hours: Option<f64>) -> (String, String) {
+    match hours {
+        Some(h) if h < 1.0 => (
+            format!("{:.0} min", h * 60.0),
+            format!("{:.0} min", h * 60.0),
+        ),
+        Some(h) => (
+            format!("{h:.1} h"),
+            format!("{} h", format!("{h:.1}").replace('.', ",")),
+        ),
+        None => ("no answer".into(), "sans réponse".into()),
+    }
+}
+
+/// One evidence line per probe: what it asked, to whom, what came back when.
+fn probe_evidence(probe: &crate::campaign::ProbeStatus) -> Evidence {
+    let (en, fr) = if probe.bounced {
+        (
+            "bounced: the address does not work".to_string(),
+            "rejeté : l'adresse ne fonctionne pas".to_string(),
+        )
+    } else {
+        let (ack_en, ack_fr) = hours_text(probe.ack_delay_hours);
+        let (human_en, human_fr) = hours_text(probe.human_delay_hours);
+        (
+            format!("acknowledgement {ack_en}, human answer {human_en}"),
+            format!("accusé de réception {ack_fr}, réponse humaine {human_fr}"),
+        )
+    };
+    noted(
+        None,
+        Bilingual::new(
+            format!("{} → {}: {en}", probe.scenario, probe.to),
+            format!("{} → {} : {fr}", probe.scenario, probe.to),
+        ),
+        "",
+    )
+}
+
+fn share_verdict(
+    settled: &[&crate::campaign::ProbeStatus],
+    ok: impl Fn(&crate::campaign::ProbeStatus) -> bool,
+    what_en: &str,
+    what_fr: &str,
+) -> Verdict {
+    let good = settled.iter().filter(|p| ok(p)).count();
+    let total = settled.len();
+    Verdict::new(
+        Some(good as f64 / total as f64),
+        format!("{good} of {total} test e-mail(s) {what_en}."),
+        format!("{good} e-mail(s) test sur {total} {what_fr}."),
+    )
+    .evidence(
+        settled
+            .iter()
+            .take(EVIDENCE_ITEMS)
+            .map(|p| probe_evidence(p))
+            .collect(),
+    )
+    .details(json!({ "probes": settled.iter().map(|p| p.id).collect::<Vec<_>>(), "passed": good }))
+}
+
+fn email_answered(cx: &Context, _: &Rule) -> Verdict {
+    let settled = match settled_probes(cx) {
+        Ok(s) => s,
+        Err(v) => return v,
+    };
+    let deadline = cx.campaign.map(|c| c.deadline_hours).unwrap_or(f64::MAX);
+    share_verdict(
+        &settled,
+        |p| {
+            !p.bounced
+                && (p.ack_delay_hours.is_some_and(|h| h <= deadline)
+                    || p.human_delay_hours.is_some_and(|h| h <= deadline))
+        },
+        "got any reply before the deadline",
+        "ont reçu une réponse avant l'échéance",
+    )
+}
+
+fn email_human_answer(cx: &Context, _: &Rule) -> Verdict {
+    let settled = match settled_probes(cx) {
+        Ok(s) => s,
+        Err(v) => return v,
+    };
+    share_verdict(
+        &settled,
+        |p| p.outcome == "answered",
+        "got an answer from a person, not only an acknowledgement",
+        "ont reçu une réponse d'une personne, pas seulement un accusé de réception",
+    )
+}
+
+fn email_within(cx: &Context, rule: &Rule) -> Verdict {
+    let p: WithinParams = rule.params().unwrap();
+    let settled = match settled_probes(cx) {
+        Ok(s) => s,
+        Err(v) => return v,
+    };
+    share_verdict(
+        &settled,
+        |probe| probe.human_delay_hours.is_some_and(|h| h <= p.within_hours),
+        &format!("got a human answer within {} h", p.within_hours),
+        &format!(
+            "ont reçu une réponse humaine en moins de {} h",
+            p.within_hours
+        ),
+    )
+}
+
+fn email_promise_kept(cx: &Context, _: &Rule) -> Verdict {
+    let settled = match settled_probes(cx) {
+        Ok(s) => s,
+        Err(v) => return v,
+    };
+    let campaign = cx.campaign.expect("settled probes come from a campaign");
+    let Some(promise) = campaign.promise_hours else {
+        return Verdict::not_applicable(
+            "The site promises no response time: nothing to keep.",
+            "Le site n'annonce pas de délai de réponse : rien à tenir.",
+        );
+    };
+    let business = campaign.promise_business_hours;
+    let (unit_en, unit_fr) = if business {
+        (" business", " ouvrées")
+    } else {
+        ("", "")
+    };
+    share_verdict(
+        &settled,
+        |p| {
+            let delay = if business {
+                p.business_hours_delay
+            } else {
+                p.human_delay_hours
+            };
+            delay.is_some_and(|h| h <= promise)
+        },
+        &format!("were answered within the promised {promise} h{unit_en}"),
+        &format!("ont reçu une réponse dans les {promise} h{unit_fr} promises"),
+    )
 }

@@ -152,6 +152,7 @@ pub fn evaluate(
 ) -> Evaluation {
     detectors::fill_site_facts(checks, site, obs);
     let mut results: Vec<CheckResult> = Vec::new();
+    // Rules on the replies come out not applicable here; `campaign report` judges them again with the campaign.
     let enabled: Vec<&pack::Rule> = checks.rules.iter().filter(|r| r.enabled).collect();
     let (aggregates, plain): (Vec<&pack::Rule>, Vec<&pack::Rule>) = enabled
         .iter()
@@ -164,6 +165,7 @@ pub fn evaluate(
             target,
             obs,
             earlier: &results,
+            campaign: None,
         };
         let verdict = (detector.run)(&context, rule);
         results.push(verdict.into_result(rule));
@@ -352,4 +354,45 @@ pub fn response_promise(site: &SiteFacts, obs: &SiteObservations) -> Option<Resp
             business_hours,
             url: obs.url(page).to_string(),
         })
+}
+
+/// Judges the rules on e-mail replies against a campaign, puts the campaign and those verdicts into `result` (in
+/// place of earlier ones) and recomputes the scores.
+pub fn apply_campaign(
+    checks: &Checks,
+    result: &mut crate::result::AuditResult,
+    campaign: crate::campaign::CampaignStatus,
+) {
+    let obs = SiteObservations::default();
+    let mut verdicts = Vec::new();
+    for rule in checks
+        .rules
+        .iter()
+        .filter(|r| r.enabled && detectors::is_campaign(&r.detector))
+    {
+        let detector = detectors::find(&rule.detector).expect("validated when loaded");
+        let context = detectors::Context {
+            checks,
+            site: &result.site,
+            target: &result.target,
+            obs: &obs,
+            earlier: &[],
+            campaign: Some(&campaign),
+        };
+        verdicts.push((detector.run)(&context, rule).into_result(rule));
+    }
+    let ids: Vec<String> = verdicts.iter().map(|v| v.id.clone()).collect();
+    result.checks.retain(|c| !ids.contains(&c.id));
+    result.checks.extend(verdicts);
+    let order: HashMap<&str, usize> = checks
+        .rules
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id.as_str(), i))
+        .collect();
+    result
+        .checks
+        .sort_by_key(|c| order.get(c.id.as_str()).copied().unwrap_or(usize::MAX));
+    result.scores = score(checks, &result.checks);
+    result.campaign = Some(campaign);
 }
