@@ -424,6 +424,14 @@ fn replies_are_tied_classified_and_timed() {
     );
     assert_eq!(p3["human_delay_hours"], 5.0);
     assert_eq!(p3["business_hours_delay"], 2.0, "{p3}");
+    // The helpdesk's "reply above this line" marker opens its message: the answer below it is read.
+    let quality = &p3["replies"][1]["quality"];
+    assert!(
+        quality["answers_question"].as_f64().unwrap() >= 0.66,
+        "{quality}"
+    );
+    assert_eq!(quality["signed_by_person"], true, "{quality}");
+    assert_eq!(quality["greets_by_name"], false, "{quality}");
     assert_eq!(p3["ack_delay_hours"], 0.05);
 
     let p4 = probe(4);
@@ -489,6 +497,10 @@ fn replies_are_tied_classified_and_timed() {
         !html.contains("support@shop.test"),
         "staff address redacted"
     );
+    // Kept for a person to look at, beside the browser tests' screenshots.
+    let artefacts = Path::new(env!("CARGO_TARGET_TMPDIR")).join("report-artefacts");
+    std::fs::create_dir_all(&artefacts).unwrap();
+    std::fs::write(artefacts.join("campaign-report.html"), &html).unwrap();
     let manifest = std::fs::read_to_string(setup.audit().join("manifest.sha256")).unwrap();
     assert!(manifest.contains("  audit.json\n") && manifest.contains("  report.html\n"));
 }

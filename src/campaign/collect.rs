@@ -86,7 +86,7 @@ impl ReplyLexicon {
             if self.quote_starts.iter().any(|r| r.is_match(&folded)) {
                 break;
             }
-            if trimmed.starts_with('>') {
+            if trimmed.starts_with('>') || trimmed.starts_with("##-") {
                 continue;
             }
             out.push(line);
@@ -329,10 +329,28 @@ pub fn classify(
     }
     let folded = fold(new_text);
     let receipt = lexicon.ack.iter().any(|r| r.is_match(&folded));
-    if receipt && (new_text.chars().count() < lexicon.human_min_chars || coverage == 0.0) {
+    if receipt && coverage < 0.5 && new_text.chars().count() < lexicon.human_min_chars {
         return ReplyClass::Ack;
     }
     ReplyClass::Human
+}
+
+/// Reads one raw message as the collector does: a bounce, an acknowledgement or a human answer.
+pub fn classify_raw(
+    raw: &[u8],
+    scenario: Option<&Scenario>,
+    lang: &str,
+    lexicon: &ReplyLexicon,
+) -> Option<ReplyClass> {
+    let message = MessageParser::default().parse(raw)?;
+    if is_bounce(&message) {
+        return Some(ReplyClass::Bounce);
+    }
+    let new_text = lexicon.new_text(&message.body_text(0).unwrap_or_default());
+    let coverage = scenario
+        .map(|s| s.answer_coverage(&new_text, lang))
+        .unwrap_or(0.0);
+    Some(classify(&message, &new_text, coverage, lexicon))
 }
 
 /// Judges a human answer.

@@ -367,6 +367,8 @@ fn campaign_view(campaign: &crate::campaign::CampaignStatus, lang: &str, strings
                 "" => p.scenario.clone(),
                 t => t.to_string(),
             };
+            // The timeline's label column is narrow; the table below has the full name.
+            let short_label = shortened(&label, 26);
             let quality = p
                 .replies
                 .iter()
@@ -385,6 +387,7 @@ fn campaign_view(campaign: &crate::campaign::CampaignStatus, lang: &str, strings
                 .unwrap_or_default();
             json!({
                 "label": label,
+                "short_label": short_label,
                 "to": p.to,
                 "sent": p.sent_at.as_deref().map(|t| t.replace('T', " ").replace('Z', " UTC")).unwrap_or_else(|| "–".into()),
                 "ack": hours(p.ack_delay_hours),
