@@ -85,7 +85,7 @@ struct StoreArgs {
 enum CampaignCommand {
     /// Plan the probes of a shop's audit (dry run: prints them); --send stores and sends them.
     Start {
-        /// The audit folder or its audit.json.
+        /// The audit folder, its audit.json, or the shop's URL (its latest audit under audits/).
         audit: PathBuf,
         /// Write to this address instead of those the crawl found (repeatable).
         #[arg(long)]
@@ -406,11 +406,7 @@ fn campaign_command(
             checks,
             store,
         } => {
-            let json_path = if audit.is_dir() {
-                audit.join("audit.json")
-            } else {
-                audit.clone()
-            };
+            let json_path = find_audit(&audit)?;
             let result = cxaudit::audit::read_result(&json_path).map_err(anyhow::Error::msg)?;
             let settings = MailSettings::resolve(&config)?;
             let all = scenario::load(checks.as_deref())?;
@@ -609,6 +605,39 @@ fn campaign_command(
             }
             Ok(())
         }
+    }
+}
+
+/// An audit folder, an audit.json, or a shop's URL: the newest `audits/<host>-<date>` folder.
+fn find_audit(given: &std::path::Path) -> anyhow::Result<PathBuf> {
+    if given.is_dir() {
+        return Ok(given.join("audit.json"));
+    }
+    if given.exists() {
+        return Ok(given.to_path_buf());
+    }
+    let raw = given.to_string_lossy();
+    let url = parse_start_url(&raw)
+        .with_context(|| format!("{raw}: no such audit folder or file, and not a shop's URL"))?;
+    let host = url.host_str().unwrap_or_default().replace([':', '/'], "_");
+    let newest = std::fs::read_dir("audits")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(&format!("{host}-"))
+                && e.path().join("audit.json").is_file()
+        })
+        .max_by_key(|e| {
+            std::fs::metadata(e.path().join("audit.json"))
+                .and_then(|m| m.modified())
+                .ok()
+        });
+    match newest {
+        Some(entry) => Ok(entry.path().join("audit.json")),
+        None => bail!("no audit of {host} under audits/: run `cxaudit audit {raw}` first, or give the audit folder"),
     }
 }
 

@@ -517,3 +517,51 @@ fn a_bad_config_fails_before_crawling() {
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("#rrggbb"));
 }
+
+/// `campaign start` takes a shop's URL and finds its latest audit under audits/; a dry run needs no mail server and
+/// stores nothing.
+#[test]
+fn a_campaign_starts_from_the_shops_url() {
+    let work = tempfile::tempdir().unwrap();
+    let folder = work.path().join("audits/example.test-2026-11-01");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::copy(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/minimal-audit.json"),
+        folder.join("audit.json"),
+    )
+    .unwrap();
+    let db = work.path().join("store.sqlite");
+    let run = |url: &str| {
+        cxaudit()
+            .current_dir(work.path())
+            .env("CXAUDIT_FROM", "Marie Dupont <auditor@auditor.test>")
+            .env("CXAUDIT_DB", &db)
+            .args([
+                "campaign",
+                "start",
+                url,
+                "--to",
+                "shop@shop.test",
+                "--scenario",
+                "order-tracking",
+            ])
+            .output()
+            .unwrap()
+    };
+    let output = run("https://example.test/");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("To: shop@shop.test") && stdout.contains("dry run"),
+        "{stdout}"
+    );
+    assert!(!db.exists(), "a dry run stores nothing");
+
+    let output = run("https://unknown.test/");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no audit of unknown.test"));
+}

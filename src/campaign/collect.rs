@@ -456,6 +456,18 @@ fn received_at(message: &Message) -> Option<jiff::Timestamp> {
     jiff::fmt::rfc2822::parse(date).ok().map(|z| z.timestamp())
 }
 
+/// When a message arrived: its INTERNALDATE, unless the receiving server's own Received header says it came
+/// earlier — a client that moves or copies a message can reset INTERNALDATE to the moment of the move.
+pub fn arrival(
+    internal: jiff::Timestamp,
+    received: Option<jiff::Timestamp>,
+) -> (jiff::Timestamp, &'static str) {
+    match received {
+        Some(r) if r.as_second() + 300 < internal.as_second() => (r, "received-header"),
+        _ => (internal, "internaldate"),
+    }
+}
+
 /// One new message of the mailbox.
 pub struct Incoming<'a> {
     pub uidvalidity: u32,
@@ -479,7 +491,8 @@ pub fn file_message(
     let Some(message) = MessageParser::default().parse(incoming.raw) else {
         return Ok(());
     };
-    let arrived = jiff::Timestamp::from_second(incoming.arrived).unwrap_or_else(|_| super::now());
+    let internal = jiff::Timestamp::from_second(incoming.arrived).unwrap_or_else(|_| super::now());
+    let (arrived, _source) = arrival(internal, received_at(&message));
     // The persona's copy of a probe (Bcc): proof it went out, and when.
     if let Some(id) = message.message_id() {
         if let Some(probe) = probes
@@ -661,4 +674,38 @@ pub fn collect(
         params![retention_days],
     )?;
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_received_header_earlier_than_internaldate_wins() {
+        let t = |s: &str| s.parse::<jiff::Timestamp>().unwrap();
+        let internal = t("2026-11-20T10:00:00Z");
+        // Moved into the folder three days after it arrived.
+        assert_eq!(
+            arrival(internal, Some(t("2026-11-17T09:00:00Z"))),
+            (t("2026-11-17T09:00:00Z"), "received-header")
+        );
+        // A minute apart: the same arrival, INTERNALDATE kept.
+        assert_eq!(
+            arrival(internal, Some(t("2026-11-20T09:59:00Z"))).1,
+            "internaldate"
+        );
+        assert_eq!(arrival(internal, None).1, "internaldate");
+        let raw = b"Received: from mx.shop.test by mail.test with ESMTP; Tue, 17 Nov 2026 10:00:00 +0100\r\nSubject: x\r\n\r\nbody\r\n";
+        let message = MessageParser::default().parse(&raw[..]).unwrap();
+        assert_eq!(received_at(&message), Some(t("2026-11-17T09:00:00Z")));
+    }
+
+    #[test]
+    fn new_text_stops_at_the_quoted_original() {
+        let lexicon = ReplyLexicon::bundled();
+        let body = "Bonjour,\nOui.\n\nLe lun. 23 nov. 2026, Marie Dupont a écrit :\n> Question ?\n";
+        assert_eq!(lexicon.new_text(body), "Bonjour,\nOui.");
+        let outlook = "Yes we do.\n\nFrom: Marie Dupont <auditor@auditor.test>\nSent: Monday\n";
+        assert_eq!(lexicon.new_text(outlook), "Yes we do.");
+    }
 }
