@@ -21,7 +21,11 @@ struct Setup {
 
 impl Setup {
     fn new() -> Option<Setup> {
-        let servers = MailServers::start()?;
+        Some(Setup::with(MailServers::start()?, ""))
+    }
+
+    /// `config` is added to the cxaudit.toml the runs read.
+    fn with(servers: MailServers, config: &str) -> Setup {
         let dir = tempfile::tempdir().unwrap();
         // The demo shop's audit, its address replaced by the test shop's.
         let mut audit: Value =
@@ -35,10 +39,10 @@ impl Setup {
         .unwrap();
         std::fs::write(
             dir.path().join("cxaudit.toml"),
-            "[mail]\nplus_addressing = true\n",
+            format!("[mail]\nplus_addressing = true\n{config}"),
         )
         .unwrap();
-        Some(Setup { servers, dir })
+        Setup { servers, dir }
     }
 
     fn audit(&self) -> PathBuf {
@@ -508,4 +512,91 @@ fn replies_are_tied_classified_and_timed() {
 fn ok_bytes(output: &Output) -> Vec<u8> {
     ok(output);
     output.stdout.clone()
+}
+
+/// Real providers speak TLS: STARTTLS (required, never a silent fallback to plain text) with authentication on
+/// SMTP and IMAP, the server's certificate trusted through `[mail] ca_file`; an untrusted certificate sends nothing.
+#[test]
+fn sends_and_collects_over_starttls_with_authentication() {
+    let Some(servers) = MailServers::start_tls() else {
+        return;
+    };
+    let certificate = servers.tls_certificate();
+    let setup = Setup::with(
+        servers,
+        &format!("ca_file = {:?}\n", certificate.display().to_string()),
+    );
+    let audit = setup.audit();
+    let secure = |command: &mut Command| {
+        command
+            .env(
+                "CXAUDIT_SMTP_URL",
+                format!(
+                    "smtp://auditor%40auditor.test:auditor-secret@127.0.0.1:{}",
+                    setup.servers.smtp_port
+                ),
+            )
+            .env(
+                "CXAUDIT_IMAP_URL",
+                format!(
+                    "imap://auditor%40auditor.test:auditor-secret@127.0.0.1:{}/INBOX",
+                    setup.servers.imap_port
+                ),
+            );
+    };
+
+    // Without the certificate trusted, the handshake fails and nothing leaves.
+    let mut untrusted = setup.cxaudit();
+    secure(&mut untrusted);
+    let refused = untrusted
+        .env("CXAUDIT_CONFIG", "/nonexistent/cxaudit.toml")
+        .args([
+            "campaign",
+            "start",
+            audit.to_str().unwrap(),
+            "--send",
+            "--scenario",
+            "delivery-question",
+        ])
+        .output()
+        .unwrap();
+    let said = format!("{}{}", text(&refused.stdout), text(&refused.stderr));
+    assert!(
+        !said.contains("auditor-secret"),
+        "the password never shows: {said}"
+    );
+    assert!(
+        said.contains("sent: 0") || !refused.status.success(),
+        "{said}"
+    );
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    assert!(setup.servers.messages(SHOP.0, SHOP.1).is_empty());
+
+    // A fresh store, the certificate trusted: sent and collected over TLS.
+    let store = setup.dir.path().join("tls.sqlite");
+    let mut trusted = setup.cxaudit();
+    secure(&mut trusted);
+    let sent = ok(&trusted
+        .env("CXAUDIT_DB", &store)
+        .args([
+            "campaign",
+            "start",
+            audit.to_str().unwrap(),
+            "--send",
+            "--scenario",
+            "delivery-question",
+        ])
+        .output()
+        .unwrap());
+    assert!(sent.contains("sent: 1"), "{sent}");
+    assert_eq!(setup.servers.wait_for(SHOP.0, SHOP.1, 1).len(), 1);
+    setup.servers.wait_for(AUDITOR.0, AUDITOR.1, 1);
+    let mut collect = setup.cxaudit();
+    secure(&mut collect);
+    let collected = ok(&collect
+        .env("CXAUDIT_DB", &store)
+        .args(["campaign", "collect"])
+        .output()
+        .unwrap());
+    assert!(collected.contains("read 1 message(s)"), "{collected}");
 }

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 # browser tests (with a font), dovecot and postfix for the campaign tests (each test starts its own instances on
 # loopback ports, tests/mail/servers.sh). The crawl tests need none: they serve their fixture shops with cxaudit's
 # own loopback server.
-packages=(hunspell-fr hunspell-en-us hunspell-en-gb chromium fonts-dejavu-core dovecot-imapd dovecot-lmtpd postfix)
+packages=(hunspell-fr hunspell-en-us hunspell-en-gb chromium fonts-dejavu-core dovecot-imapd dovecot-lmtpd postfix openssl)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then

@@ -29,6 +29,15 @@ fn script() -> PathBuf {
 impl MailServers {
     /// None when dovecot or postfix is missing (or not root), unless `CXAUDIT_REQUIRE_MAIL=1`: then it panics.
     pub fn start() -> Option<MailServers> {
+        Self::start_with(false)
+    }
+
+    /// With STARTTLS on both servers; their certificate's issuer is `tls_certificate()`.
+    pub fn start_tls() -> Option<MailServers> {
+        Self::start_with(true)
+    }
+
+    fn start_with(tls: bool) -> Option<MailServers> {
         let installed = ["/usr/sbin/dovecot", "/usr/sbin/postfix"]
             .iter()
             .all(|p| std::path::Path::new(p).exists());
@@ -52,7 +61,11 @@ impl MailServers {
             root: dir.path().join("mail"),
             _dir: dir,
         };
-        let status = servers.command("start").status().unwrap();
+        let status = servers
+            .command("start")
+            .env("MAIL_TLS", if tls { "1" } else { "0" })
+            .status()
+            .unwrap();
         assert!(
             status.success(),
             "mail servers did not start: see {}",
@@ -78,6 +91,11 @@ impl MailServers {
             .env("IMAP_PORT", self.imap_port.to_string())
             .env("LMTP_PORT", self.lmtp_port.to_string());
         command
+    }
+
+    /// The authority that issued the servers' certificate.
+    pub fn tls_certificate(&self) -> PathBuf {
+        self.root.join("ca.crt")
     }
 
     pub fn smtp_url(&self) -> String {

@@ -2,7 +2,7 @@
 # Throw-away mail servers for the campaign tests, on 127.0.0.1 only, every file under $MAIL_ROOT:
 # dovecot (IMAP, and LMTP for delivery) and postfix (SMTP, hands mail to dovecot over LMTP).
 # Nothing under /etc is read or changed. Needs root (postfix's queue ownership).
-#   MAIL_ROOT=/tmp/x SMTP_PORT=… IMAP_PORT=… LMTP_PORT=… servers.sh start|stop|signal
+#   MAIL_ROOT=/tmp/x SMTP_PORT=… IMAP_PORT=… LMTP_PORT=… [MAIL_TLS=1] servers.sh start|stop|signal
 # Users (passwd-file, plain): shop@shop.test / shop-secret, sales@shop.test / sales-secret,
 # auditor@auditor.test / auditor-secret.
 # Plus addresses (auditor+TOKEN@auditor.test) land in the auditor's INBOX.
@@ -15,6 +15,26 @@ start() {
            "$MAIL_ROOT/postfix/conf" "$MAIL_ROOT/postfix/spool" "$MAIL_ROOT/postfix/data"
   # Mail processes never run as root.
   mail_user=nobody; mail_group=nogroup
+  # MAIL_TLS=1: STARTTLS on both servers, with a certificate for 127.0.0.1 issued by a throw-away authority
+  # ($MAIL_ROOT/ca.crt, the one a client must trust), as a real provider's would be.
+  dovecot_tls="ssl = no"; postfix_tls=""
+  if [ "${MAIL_TLS:-0}" = 1 ]; then
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=cxaudit-test-ca \
+      -keyout "$MAIL_ROOT/ca.key" -out "$MAIL_ROOT/ca.crt" 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -subj /CN=localhost \
+      -keyout "$MAIL_ROOT/tls.key" -out "$MAIL_ROOT/tls.csr" 2>/dev/null
+    printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' > "$MAIL_ROOT/tls.ext"
+    openssl x509 -req -in "$MAIL_ROOT/tls.csr" -CA "$MAIL_ROOT/ca.crt" -CAkey "$MAIL_ROOT/ca.key" \
+      -CAcreateserial -days 2 -extfile "$MAIL_ROOT/tls.ext" -out "$MAIL_ROOT/tls.crt" 2>/dev/null
+    chmod 644 "$MAIL_ROOT/tls.key"
+    dovecot_tls="ssl = yes
+ssl_cert = <$MAIL_ROOT/tls.crt
+ssl_key = <$MAIL_ROOT/tls.key"
+    postfix_tls="smtpd_tls_security_level = may
+smtpd_tls_cert_file = $MAIL_ROOT/tls.crt
+smtpd_tls_key_file = $MAIL_ROOT/tls.key
+smtpd_tls_auth_only = yes"
+  fi
   printf '%s\n' 'shop@shop.test:{PLAIN}shop-secret::::::' 'sales@shop.test:{PLAIN}sales-secret::::::' \
     'auditor@auditor.test:{PLAIN}auditor-secret::::::' \
     > "$MAIL_ROOT/dovecot/users"
@@ -26,7 +46,7 @@ protocols = imap lmtp
 listen = 127.0.0.1
 hostname = mail.test
 log_path = $MAIL_ROOT/log/dovecot.log
-ssl = no
+$dovecot_tls
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 mail_location = maildir:~/Maildir
@@ -97,6 +117,7 @@ alias_maps =
 alias_database =
 local_recipient_maps =
 biff = no
+$postfix_tls
 MAIN
   cat > "$P/conf/master.cf" <<MASTER
 127.0.0.1:$SMTP_PORT inet n - n - - smtpd
@@ -120,6 +141,7 @@ lmtp      unix - - n - - lmtp
 anvil     unix - - n - 1 anvil
 scache    unix - - n - 1 scache
 postlog   unix-dgram n - n - 1 postlogd
+tlsmgr    unix - - n 1000? 1 tlsmgr
 MASTER
   chown postfix "$P/data"
   postfix -c "$P/conf" start
