@@ -600,3 +600,32 @@ fn sends_and_collects_over_starttls_with_authentication() {
         .unwrap());
     assert!(collected.contains("read 1 message(s)"), "{collected}");
 }
+
+/// The hourly cap holds probes back (a typo in a loop cannot spam a shop); the next round sends nothing more
+/// within the hour.
+#[test]
+fn the_hourly_cap_holds_probes_back() {
+    let Some(servers) = MailServers::start() else {
+        return;
+    };
+    let setup = Setup::with(servers, "[campaign]\nmax_sends_per_hour = 2\n");
+    let audit = setup.audit();
+    let first = ok(&setup.run(&["campaign", "start", audit.to_str().unwrap(), "--send"]));
+    assert!(
+        first.contains("sent: 2") && first.contains("2 probe(s) held back"),
+        "{first}"
+    );
+    let second = ok(&setup.run(&["campaign", "send"]));
+    assert!(
+        second.contains("sent: 0") && second.contains("2 probe(s) held back"),
+        "{second}"
+    );
+    assert_eq!(setup.servers.wait_for(SHOP.0, SHOP.1, 2).len(), 2);
+    let planned = setup.status()["probes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["state"] == "planned")
+        .count();
+    assert_eq!(planned, 2);
+}
