@@ -477,15 +477,9 @@ fn campaign_command(
             store,
         } => {
             let store = open_store(&store, &config)?;
-            let id = match id {
-                Some(id) => id,
-                None => *campaign::campaigns(&store)?
-                    .first()
-                    .context("no campaign in the store yet")?,
-            };
+            let id = chosen_campaign(&store, id)?;
             let as_of = parse_instant(as_of.as_deref())?;
-            let week = campaign::clock::Week::parse(&config.campaign.default_hours)
-                .map_err(|e| anyhow::anyhow!("cxaudit.toml: [campaign] default_hours: {e}"))?;
+            let week = default_week(&config)?;
             let mut status = campaign::status(&store, id, as_of, &week)?;
             if redact {
                 campaign::redact(&mut status);
@@ -570,15 +564,9 @@ fn campaign_command(
             store,
         } => {
             let store = open_store(&store, &config)?;
-            let id = match id {
-                Some(id) => id,
-                None => *campaign::campaigns(&store)?
-                    .first()
-                    .context("no campaign in the store yet")?,
-            };
+            let id = chosen_campaign(&store, id)?;
             let as_of = parse_instant(as_of.as_deref())?;
-            let week = campaign::clock::Week::parse(&config.campaign.default_hours)
-                .map_err(|e| anyhow::anyhow!("cxaudit.toml: [campaign] default_hours: {e}"))?;
+            let week = default_week(&config)?;
             let status = campaign::status(&store, id, as_of, &week)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&status)?);
@@ -639,6 +627,24 @@ fn find_audit(given: &std::path::Path) -> anyhow::Result<PathBuf> {
         Some(entry) => Ok(entry.path().join("audit.json")),
         None => bail!("no audit of {host} under audits/: run `cxaudit audit {raw}` first, or give the audit folder"),
     }
+}
+
+/// The campaign asked for, else the newest.
+fn chosen_campaign(store: &cxaudit::store::Store, id: Option<i64>) -> anyhow::Result<i64> {
+    match id {
+        Some(id) => Ok(id),
+        None => Ok(*cxaudit::campaign::campaigns(store)?
+            .first()
+            .context("no campaign in the store yet")?),
+    }
+}
+
+/// The opening hours assumed when a shop publishes none.
+fn default_week(
+    config: &cxaudit::config::Config,
+) -> anyhow::Result<cxaudit::campaign::clock::Week> {
+    cxaudit::campaign::clock::Week::parse(&config.campaign.default_hours)
+        .map_err(|e| anyhow::anyhow!("cxaudit.toml: [campaign] default_hours: {e}"))
 }
 
 fn parse_instant(text: Option<&str>) -> anyhow::Result<jiff::Timestamp> {

@@ -342,18 +342,7 @@ fn rule_view(check: &CheckResult, lang: &str, strings: &Value) -> Value {
 /// The mystery-shopper section: a timeline (one lane per probe, scaled to the deadline) and a table.
 fn campaign_view(campaign: &crate::campaign::CampaignStatus, lang: &str, strings: &Value) -> Value {
     let s = |key: &str| strings[key].as_str().unwrap_or(key).to_string();
-    let hours = |h: Option<f64>| match h {
-        Some(h) if h < 1.0 => format!("{:.0} min", h * 60.0),
-        Some(h) => {
-            let text = format!("{h:.1} h");
-            if lang == "fr" {
-                text.replace('.', ",")
-            } else {
-                text
-            }
-        }
-        None => "–".to_string(),
-    };
+    let hours = |h: Option<f64>| crate::campaign::hours_text(h, lang);
     let (left, lane_width, row_height) = (170.0, 600.0, 24.0);
     let deadline = campaign.deadline_hours.max(1.0);
     let x = |h: f64| left + (h.min(deadline) / deadline) * lane_width;

@@ -2099,17 +2099,14 @@ fn settled_probes<'a>(cx: &Context<'a>) -> Result<Vec<&'a crate::campaign::Probe
     Ok(settled)
 }
 
+/// A delay in both languages; no delay is "no answer".
 fn hours_text(hours: Option<f64>) -> (String, String) {
     match hours {
-        Some(h) if h < 1.0 => (
-            format!("{:.0} min", h * 60.0),
-            format!("{:.0} min", h * 60.0),
-        ),
-        Some(h) => (
-            format!("{h:.1} h"),
-            format!("{} h", format!("{h:.1}").replace('.', ",")),
-        ),
         None => ("no answer".into(), "sans réponse".into()),
+        some => (
+            crate::campaign::hours_text(some, "en"),
+            crate::campaign::hours_text(some, "fr"),
+        ),
     }
 }
 
