@@ -629,3 +629,53 @@ fn the_hourly_cap_holds_probes_back() {
         .count();
     assert_eq!(planned, 2);
 }
+
+/// A temporary refusal (450) is retried later with backoff; a permanent one (550) fails with the server's reason
+/// and is never retried.
+#[test]
+fn refusals_are_retried_or_failed_as_the_server_says() {
+    let Some(setup) = Setup::new() else { return };
+    let audit = setup.audit();
+    let output = ok(&setup.run(&[
+        "campaign",
+        "start",
+        audit.to_str().unwrap(),
+        "--send",
+        "--to",
+        "busy@shop.test",
+        "--to",
+        "gone@shop.test",
+        "--scenario",
+        "delivery-question",
+        "--scenario",
+        "product-question",
+    ]));
+    assert!(output.contains("sent: 0"), "{output}");
+    assert!(
+        output.contains("#1 will be retried") && output.contains("450"),
+        "{output}"
+    );
+    assert!(
+        output.contains("#2 failed") && output.contains("550"),
+        "{output}"
+    );
+    let status = setup.status();
+    let (busy, gone) = (&status["probes"][0], &status["probes"][1]);
+    assert_eq!(busy["state"], "planned", "{busy}");
+    assert_eq!(busy["attempts"], 1);
+    assert_eq!(gone["state"], "failed", "{gone}");
+    assert!(
+        gone["failure"]
+            .as_str()
+            .unwrap()
+            .contains("No such mailbox"),
+        "{gone}"
+    );
+    // The retry waits its turn (5 minutes): an immediate round sends nothing and tries nothing.
+    let again = ok(&setup.run(&["campaign", "send"]));
+    assert!(
+        again.contains("sent: 0") && !again.contains("retried"),
+        "{again}"
+    );
+    assert_eq!(setup.status()["probes"][0]["attempts"], 1);
+}

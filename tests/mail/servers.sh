@@ -113,6 +113,8 @@ smtpd_sasl_auth_enable = yes
 smtpd_sasl_type = dovecot
 smtpd_sasl_path = $MAIL_ROOT/dovecot/auth-sasl
 smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination
+# Two addresses the SMTP server refuses at once: for a while (busy@) and for good (gone@).
+smtpd_recipient_restrictions = check_recipient_access inline:{ { busy@shop.test = 450 4.2.1 Mailbox busy, try later }, { gone@shop.test = 550 5.1.1 No such mailbox here } }, permit
 alias_maps =
 alias_database =
 local_recipient_maps =
