@@ -96,6 +96,9 @@ enum CampaignCommand {
         /// Store the campaign and send what is due now (without it nothing is stored or sent).
         #[arg(long)]
         send: bool,
+        /// A new campaign even if one is running for this shop (by default a re-run resumes it).
+        #[arg(long)]
+        new: bool,
         /// Spread the sends over this many hours (a Friday-evening probe tells more than a Tuesday-morning one).
         #[arg(long, default_value_t = 0.0)]
         spread_hours: f64,
@@ -402,6 +405,7 @@ fn campaign_command(
             to,
             scenario: names,
             send,
+            new,
             spread_hours,
             checks,
             store,
@@ -418,6 +422,7 @@ fn campaign_command(
                 spread_hours: spread_hours.max(0.0),
                 max_probes: config.campaign.max_probes_per_shop,
                 deadline_days: config.campaign.deadline_days,
+                new,
             };
             if !send {
                 for (_, probe) in campaign::plan(&request, &settings)? {
@@ -442,7 +447,7 @@ fn campaign_command(
                 println!("campaign {id} created for {}", result.target.host);
             } else {
                 println!(
-                    "campaign {id} is already running for {}: sending what is due",
+                    "campaign {id} is already running for {}: sending what is due (--new for another)",
                     result.target.host
                 );
             }
@@ -491,7 +496,7 @@ fn campaign_command(
             cxaudit::rules::apply_campaign(&checks, &mut result, status);
             // Written beside and renamed over: a crash never leaves half a file.
             let temporary = json_path.with_extension("json.tmp");
-            std::fs::write(&temporary, serde_json::to_vec_pretty(&result)?)
+            std::fs::write(&temporary, serde_json::to_vec(&result)?)
                 .with_context(|| format!("cannot write {}", temporary.display()))?;
             std::fs::rename(&temporary, &json_path)?;
             let folder = json_path.parent().unwrap_or(std::path::Path::new("."));

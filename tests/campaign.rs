@@ -301,12 +301,18 @@ fn replies_are_tied_classified_and_timed() {
     let probe3 = probe_in(&sales_mail[0]);
     assert!(probe(1)["sent_at"].as_str().is_some());
     // The shop's answers must arrive in the past (dovecot dates an APPEND "in the future" now): the campaign is
-    // moved back to a Friday, 17:00 in Paris, as if it had gone out then.
+    // moved back to a Friday, 17:00 in Paris, as if it had been started and sent then.
     let sent1 = "2026-11-13T16:00:00Z".to_string();
     let sent3 = sent1.clone();
     let store = rusqlite::Connection::open(setup.dir.path().join("store.sqlite")).unwrap();
     store
         .execute("UPDATE probes SET sent_at = ?1", [&sent1])
+        .unwrap();
+    store
+        .execute(
+            "UPDATE campaigns SET created_at = '2026-11-13T15:55:00Z'",
+            [],
+        )
         .unwrap();
     drop(store);
 
@@ -371,7 +377,17 @@ fn replies_are_tied_classified_and_timed() {
         &plus_hours(&sent3, 5.0),
     );
 
+    // Old mail of the auditor's is not read at all: the first collection starts the day before the campaign.
+    setup.servers.append(
+        AUDITOR.0,
+        AUDITOR.1,
+        "From: someone@else.test\nTo: auditor@auditor.test\nSubject: last year's newsletter\n\nHello\n",
+        "2025-01-01T09:00:00Z",
+    );
+
     let collected = ok(&setup.run(&["campaign", "collect"]));
+    // Four copies of the probes, one bounce, four replies.
+    assert!(collected.contains("read 9 message(s)"), "{collected}");
     assert!(collected.contains("1 bounce(s)"), "{collected}");
     // Ten days on, past the 7-day deadline.
     let judged = |setup: &Setup| -> Value {

@@ -595,6 +595,41 @@ pub fn file_message(
     Ok(())
 }
 
+fn save_position(
+    store: &Store,
+    mailbox: &str,
+    uidvalidity: u32,
+    last_uid: u32,
+) -> Result<(), CampaignError> {
+    store.conn.execute(
+        "INSERT INTO mailbox_positions (mailbox, uidvalidity, last_uid) VALUES (?1, ?2, ?3)
+         ON CONFLICT(mailbox) DO UPDATE SET uidvalidity = ?2, last_uid = ?3",
+        params![mailbox, uidvalidity, last_uid],
+    )?;
+    Ok(())
+}
+
+/// Sorted UIDs as an IMAP sequence set: runs become ranges ("3:7,9").
+fn sequence_set(uids: &[u32]) -> String {
+    let mut parts = Vec::new();
+    let mut i = 0;
+    while i < uids.len() {
+        let start = uids[i];
+        let mut end = start;
+        while i + 1 < uids.len() && uids[i + 1] == end + 1 {
+            i += 1;
+            end = uids[i];
+        }
+        parts.push(if start == end {
+            start.to_string()
+        } else {
+            format!("{start}:{end}")
+        });
+        i += 1;
+    }
+    parts.join(",")
+}
+
 /// Reads what arrived since the last run (UIDVALIDITY/UID), files it, and deletes reply texts past retention.
 pub fn collect(
     store: &mut Store,
@@ -626,14 +661,33 @@ pub fn collect(
     let lexicon = ReplyLexicon::bundled();
     let probes = probe_keys(store)?;
     let mut report = CollectReport::default();
-    if mailbox.exists > 0 {
+    // The first time, only what arrived since the oldest campaign began: an auditor's mailbox may hold years.
+    let wanted = if probes.is_empty() || mailbox.exists == 0 {
+        None
+    } else if last_uid > 0 {
+        Some(format!("{}:*", last_uid + 1))
+    } else {
+        let oldest: Option<String> =
+            store
+                .conn
+                .query_row("SELECT min(created_at) FROM campaigns", [], |r| r.get(0))?;
+        let since = oldest
+            .and_then(|t| t.parse::<jiff::Timestamp>().ok())
+            .and_then(|t| t.checked_sub(jiff::SignedDuration::from_hours(24)).ok())
+            .map(|t| t.strftime("%d-%b-%Y").to_string())
+            .unwrap_or_else(|| "01-Jan-1970".into());
+        let uids = session
+            .uid_search(format!("SINCE {since}"))
+            .map_err(|e| CampaignError::Invalid(format!("{server}: SEARCH failed: {e}")))?;
+        let mut uids: Vec<u32> = uids.into_iter().collect();
+        uids.sort_unstable();
+        (!uids.is_empty()).then(|| sequence_set(&uids))
+    };
+    let mut new_last = last_uid;
+    if let Some(wanted) = wanted {
         let fetches = session
-            .uid_fetch(
-                format!("{}:*", last_uid + 1),
-                "(UID INTERNALDATE BODY.PEEK[])",
-            )
+            .uid_fetch(wanted, "(UID INTERNALDATE BODY.PEEK[])")
             .map_err(|e| CampaignError::Invalid(format!("{server}: FETCH failed: {e}")))?;
-        let mut new_last = last_uid;
         for fetch in fetches.iter() {
             let Some(uid) = fetch.uid else { continue };
             // "n:*" returns the last message even when it is older than n.
@@ -660,11 +714,13 @@ pub fn collect(
                 &mut report,
             )?;
             new_last = new_last.max(uid);
-            store.conn.execute(
-                "INSERT INTO mailbox_positions (mailbox, uidvalidity, last_uid) VALUES (?1, ?2, ?3)
-                 ON CONFLICT(mailbox) DO UPDATE SET uidvalidity = ?2, last_uid = ?3",
-                params![mailbox_name, uidvalidity, new_last],
-            )?;
+            save_position(store, &mailbox_name, uidvalidity, new_last)?;
+        }
+    }
+    // Everything below UIDNEXT at SELECT time was read or deliberately passed over (older than the campaigns).
+    if let Some(next) = mailbox.uid_next.filter(|_| !probes.is_empty()) {
+        if next > 1 && next - 1 > new_last {
+            save_position(store, &mailbox_name, uidvalidity, next - 1)?;
         }
     }
     session.logout().ok();
@@ -698,6 +754,12 @@ mod tests {
         let raw = b"Received: from mx.shop.test by mail.test with ESMTP; Tue, 17 Nov 2026 10:00:00 +0100\r\nSubject: x\r\n\r\nbody\r\n";
         let message = MessageParser::default().parse(&raw[..]).unwrap();
         assert_eq!(received_at(&message), Some(t("2026-11-17T09:00:00Z")));
+    }
+
+    #[test]
+    fn uid_runs_become_ranges() {
+        assert_eq!(sequence_set(&[3, 4, 5, 6, 7, 9, 12, 13]), "3:7,9,12:13");
+        assert_eq!(sequence_set(&[1]), "1");
     }
 
     #[test]

@@ -47,6 +47,8 @@ pub struct StartRequest<'a> {
     pub spread_hours: f64,
     pub max_probes: u32,
     pub deadline_days: f64,
+    /// Start a new campaign even if one is running for this shop.
+    pub new: bool,
 }
 
 /// A planned probe, as a dry run prints it.
@@ -185,7 +187,7 @@ pub fn create(
             |r| r.get(0),
         )
         .optional()?;
-    if let Some(id) = running {
+    if let (Some(id), false) = (running, request.new) {
         return Ok((id, false));
     }
     let planned = plan(request, settings)?;
