@@ -144,8 +144,10 @@ pub fn write_manifest(dir: &Path) -> anyhow::Result<()> {
         .collect();
     names.sort();
     for name in names {
-        let bytes = std::fs::read(dir.join(&name))?;
-        let digest = Sha256::digest(&bytes);
+        // Streamed: audit.json of a large shop runs to tens of megabytes.
+        let mut hasher = Sha256::new();
+        std::io::copy(&mut std::fs::File::open(dir.join(&name))?, &mut hasher)?;
+        let digest = hasher.finalize();
         let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
         lines.push_str(&format!("{hex}  {name}\n"));
     }
