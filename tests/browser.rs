@@ -146,7 +146,45 @@ async fn the_report_renders_cleanly_in_chromium_at_desktop_and_phone_widths_and_
         ("/contact/".into(), "<p>Écrivez-nous</p><form method=post><textarea name=message></textarea></form>".into()),
         ("/mentions-legales/".into(), "<h1>Mentions légales</h1><p>Maison SAS</p>".into()),
     ];
-    let result = common::audit_pages(&pages, Some("FR"), None).await;
+    let mut result = common::audit_pages(&pages, Some("FR"), None).await;
+    // With a campaign, so its timeline and table are rendered too.
+    let probe = |id: i64, outcome: &str, ack: Option<f64>, human: Option<f64>| {
+        cxaudit::campaign::ProbeStatus {
+            id,
+            to: "sav@maison.test".into(),
+            scenario: "delivery-question".into(),
+            scenario_title: [("fr".to_string(), "Question sur la livraison".to_string())].into(),
+            state: "sent".into(),
+            send_after: "2026-11-13T16:00:00Z".into(),
+            sent_at: Some("2026-11-13T16:00:00Z".into()),
+            attempts: 1,
+            failure: None,
+            bounced: outcome == "bounced",
+            first_ack_at: None,
+            first_human_at: None,
+            ack_delay_hours: ack,
+            human_delay_hours: human,
+            business_hours_delay: human.map(|h| h / 2.0),
+            ack_business_hours_delay: None,
+            outcome: outcome.into(),
+            replies: Vec::new(),
+        }
+    };
+    let campaign = cxaudit::campaign::CampaignStatus {
+        id: 1,
+        shop: "maison.test".into(),
+        created_at: "2026-11-13T15:55:00Z".into(),
+        deadline_hours: 168.0,
+        promise_hours: Some(24.0),
+        promise_business_hours: false,
+        probes: vec![
+            probe(1, "answered", Some(0.1), Some(30.0)),
+            probe(2, "no-answer", Some(0.2), None),
+            probe(3, "bounced", None, None),
+        ],
+    };
+    let checks = cxaudit::rules::pack::Checks::bundled();
+    cxaudit::rules::apply_campaign(&checks, &mut result, campaign);
     let html = render(
         &result,
         &ReportOptions {

@@ -520,7 +520,10 @@ fn replies_are_tied_classified_and_timed() {
     // The Markdown summary carries the campaign too.
     ok(&setup.run(&["report", audit_json.to_str().unwrap(), "--format", "md"]));
     let md = std::fs::read_to_string(setup.audit().join("report.md")).unwrap();
-    assert!(md.contains("## Client mystère") && md.contains("| Sans réponse |"), "{md}");
+    assert!(
+        md.contains("## Client mystère") && md.contains("| Sans réponse |"),
+        "{md}"
+    );
     // Kept for a person to look at, beside the browser tests' screenshots.
     let artefacts = Path::new(env!("CARGO_TARGET_TMPDIR")).join("report-artefacts");
     std::fs::create_dir_all(&artefacts).unwrap();
