@@ -235,20 +235,29 @@ pub fn match_probe<'a>(
         .and_then(|a| a.address())
         .map(domain_of)
         .unwrap_or_default();
-    if sender.is_empty() {
+    // Newsletters and mailing lists from the shop are not answers, whatever their timing.
+    let bulk = ["List-Unsubscribe", "List-Id"]
+        .iter()
+        .any(|h| message.header_raw(*h).is_some());
+    if sender.is_empty() || bulk {
         return None;
     }
     let candidates: Vec<&ProbeKey> = probes
         .iter()
         .filter(|p| p.sent_at.is_some() && domain_of(&p.to_addr) == sender)
         .collect();
-    let raw_text = fold(&String::from_utf8_lossy(raw));
+    // The decoded text, and the raw message for clients that quote oddly.
+    let quoting = fold(&format!(
+        "{}\n{}",
+        message.body_text(0).unwrap_or_default(),
+        String::from_utf8_lossy(raw)
+    ));
     let quoted = candidates.iter().find(|p| {
         p.body
             .lines()
             .map(str::trim)
-            .filter(|l| l.len() > 40)
-            .any(|l| raw_text.contains(&fold(&l[..40.min(l.len())])))
+            .filter(|l| l.chars().count() > 40)
+            .any(|l| quoting.contains(&fold(&l.chars().take(40).collect::<String>())))
     });
     if let Some(p) = quoted {
         return Some((p, "sender-domain"));
@@ -264,7 +273,14 @@ pub fn match_probe<'a>(
             let probe_subject = fold(&p.subject);
             !probe_subject.is_empty() && stripped.contains(&probe_subject)
         })
-        .or_else(|| (candidates.len() == 1).then(|| &candidates[0]))
+        // One open probe to that domain, and the message reads as a reply or a ticket: it is the answer.
+        .or_else(|| {
+            let replying = subject.starts_with("re")
+                || subject.starts_with("aw:")
+                || subject.starts_with("tr:")
+                || lexicon.ticket_subjects.iter().any(|r| r.is_match(&subject));
+            (candidates.len() == 1 && replying).then(|| &candidates[0])
+        })
         .map(|p| (*p, "sender-domain"))
 }
 
@@ -754,6 +770,46 @@ mod tests {
         let raw = b"Received: from mx.shop.test by mail.test with ESMTP; Tue, 17 Nov 2026 10:00:00 +0100\r\nSubject: x\r\n\r\nbody\r\n";
         let message = MessageParser::default().parse(&raw[..]).unwrap();
         assert_eq!(received_at(&message), Some(t("2026-11-17T09:00:00Z")));
+    }
+
+    fn probe(id: i64, subject: &str, body: &str) -> ProbeKey {
+        ProbeKey {
+            id,
+            token: format!("TOKEN{id}"),
+            message_id: format!("<cxaudit.token{id}@auditor.test>"),
+            to_addr: "contact@shop.test".into(),
+            subject: subject.into(),
+            body: body.into(),
+            scenario: "delivery-question".into(),
+            lang: "fr".into(),
+            persona: "Marie Dupont".into(),
+            sent_at: Some("2026-11-13T16:00:00Z".into()),
+        }
+    }
+
+    #[test]
+    fn the_shops_newsletter_is_not_an_answer() {
+        let lexicon = ReplyLexicon::bundled();
+        let probes = [probe(
+            1,
+            "Question sur la livraison",
+            "Je souhaiterais savoir sous combien de jours la commande serait livrée.",
+        )];
+        let newsletter = b"From: Boutique <news@shop.test>\r\nSubject: -20 % ce week-end\r\nList-Unsubscribe: <mailto:u@shop.test>\r\n\r\nPromo !\r\n";
+        let message = MessageParser::default().parse(&newsletter[..]).unwrap();
+        assert!(match_probe(&message, newsletter, &probes, &lexicon).is_none());
+        // Nor a message from the shop's domain that neither quotes nor replies.
+        let unrelated = b"From: Boutique <hello@shop.test>\r\nSubject: Bienvenue\r\n\r\nMerci de votre inscription.\r\n";
+        let message = MessageParser::default().parse(&unrelated[..]).unwrap();
+        assert!(match_probe(&message, unrelated, &probes, &lexicon).is_none());
+        // A helpdesk's new ticket quoting the question (accents and all, quoted-printable) is.
+        let ticket = "From: Support <support@shop.test>\r\nSubject: [Ticket #12] Votre demande\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nBonjour, 3 jours.\r\n> Je souhaiterais savoir sous combien de jours la commande serait livr=C3=A9e.\r\n";
+        let message = MessageParser::default().parse(ticket.as_bytes()).unwrap();
+        let matched = match_probe(&message, ticket.as_bytes(), &probes, &lexicon);
+        assert_eq!(
+            matched.map(|(p, how)| (p.id, how)),
+            Some((1, "sender-domain"))
+        );
     }
 
     #[test]
