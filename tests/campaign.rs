@@ -385,9 +385,22 @@ fn replies_are_tied_classified_and_timed() {
         "2025-01-01T09:00:00Z",
     );
 
+    // A 6 MB message (a catalogue in attachment) is read in part and gets in nobody's way.
+    let attachment = "QUJDRA==\n".repeat(6 * 1024 * 1024 / 9);
+    setup.servers.append(
+        AUDITOR.0,
+        AUDITOR.1,
+        &format!(
+            "From: catalogue@else.test\nTo: auditor@auditor.test\nSubject: catalogue\nMIME-Version: 1.0\n\
+             Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nCatalogue attached.\n\
+             --b\nContent-Type: application/pdf\nContent-Transfer-Encoding: base64\n\n{attachment}--b--\n"
+        ),
+        &plus_hours(&sent1, 2.0),
+    );
+
     let collected = ok(&setup.run(&["campaign", "collect"]));
-    // Four copies of the probes, one bounce, four replies.
-    assert!(collected.contains("read 9 message(s)"), "{collected}");
+    // Four copies of the probes, one bounce, four replies, the catalogue.
+    assert!(collected.contains("read 10 message(s)"), "{collected}");
     assert!(collected.contains("1 bounce(s)"), "{collected}");
     // Ten days on, past the 7-day deadline.
     let judged = |setup: &Setup| -> Value {

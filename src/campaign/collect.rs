@@ -702,7 +702,8 @@ pub fn collect(
     let mut new_last = last_uid;
     if let Some(wanted) = wanted {
         let fetches = session
-            .uid_fetch(wanted, "(UID INTERNALDATE BODY.PEEK[])")
+            // The first 2 MiB of each message: the words are at the top; an attachment never fills memory.
+            .uid_fetch(wanted, "(UID INTERNALDATE BODY.PEEK[]<0.2097152>)")
             .map_err(|e| CampaignError::Invalid(format!("{server}: FETCH failed: {e}")))?;
         for fetch in fetches.iter() {
             let Some(uid) = fetch.uid else { continue };
