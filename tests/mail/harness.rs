@@ -14,12 +14,20 @@ pub struct MailServers {
     _dir: tempfile::TempDir,
 }
 
+/// A free loopback port, never one handed to another test of this process (they run in parallel).
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    static TAKEN: std::sync::Mutex<std::collections::BTreeSet<u16>> =
+        std::sync::Mutex::new(std::collections::BTreeSet::new());
+    loop {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        if TAKEN.lock().unwrap().insert(port) {
+            return port;
+        }
+    }
 }
 
 fn script() -> PathBuf {
@@ -53,32 +61,49 @@ impl MailServers {
             eprintln!("skipped: dovecot/postfix not installed or not root");
             return None;
         }
-        let dir = tempfile::tempdir().unwrap();
-        let servers = MailServers {
-            smtp_port: free_port(),
-            imap_port: free_port(),
-            lmtp_port: free_port(),
-            root: dir.path().join("mail"),
-            _dir: dir,
-        };
-        let status = servers
-            .command("start")
-            .env("MAIL_TLS", if tls { "1" } else { "0" })
-            .status()
-            .unwrap();
-        assert!(
-            status.success(),
-            "mail servers did not start: see {}",
-            servers.root.join("log").display()
-        );
-        let deadline = Instant::now() + Duration::from_secs(20);
-        for port in [servers.smtp_port, servers.imap_port] {
-            while TcpStream::connect(("127.0.0.1", port)).is_err() {
-                assert!(Instant::now() < deadline, "port {port} never opened");
-                std::thread::sleep(Duration::from_millis(50));
+        // A port another program took in the meantime makes a start fail: then again, on other ports.
+        for attempt in 1..=3 {
+            let dir = tempfile::tempdir().unwrap();
+            let servers = MailServers {
+                smtp_port: free_port(),
+                imap_port: free_port(),
+                lmtp_port: free_port(),
+                root: dir.path().join("mail"),
+                _dir: dir,
+            };
+            let started = servers
+                .command("start")
+                .env("MAIL_TLS", if tls { "1" } else { "0" })
+                .status()
+                .unwrap()
+                .success();
+            let deadline = Instant::now() + Duration::from_secs(15);
+            let listening = started
+                && [servers.smtp_port, servers.imap_port]
+                    .iter()
+                    .all(|port| loop {
+                        if TcpStream::connect(("127.0.0.1", *port)).is_ok() {
+                            break true;
+                        }
+                        if Instant::now() > deadline {
+                            break false;
+                        }
+                        std::thread::sleep(Duration::from_millis(50));
+                    });
+            if listening {
+                return Some(servers);
             }
+            let logs = std::fs::read_to_string(servers.root.join("log/postfix.log"))
+                .unwrap_or_default()
+                + &std::fs::read_to_string(servers.root.join("log/dovecot.log"))
+                    .unwrap_or_default();
+            assert!(
+                attempt < 3,
+                "mail servers did not start three times; last logs:\n{logs}"
+            );
+            eprintln!("mail servers did not start (attempt {attempt}), trying other ports");
         }
-        Some(servers)
+        unreachable!("the loop returns or panics")
     }
 
     fn command(&self, action: &str) -> Command {
