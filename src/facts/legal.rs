@@ -80,6 +80,13 @@ static ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 
+/// What makes an address complete enough to send a letter to: a postcode with its town (FR, BE, CH, LU, DE, MA...),
+/// a UK or US postcode, a "cedex" or a post-office box. "9 rue Winston Churchill" alone is not.
+static POSTAL_ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?-u:\b)(?:[A-Z]-)?[0-9]{4,5}[ \t]+[A-ZÀ-Ý][a-zà-ÿA-ZÀ-Ý]|(?i:(?-u:\b)cedex(?-u:\b))|(?-u:\b)[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}(?-u:\b)|(?-u:\b)[A-Z]{2}[ \t]+[0-9]{5}(?:-[0-9]{4})?(?-u:\b)|(?i:(?-u:\b)(?:b\.?\s?p\.?|bo[iî]te postale|p\.?\s?o\.?\s?box)\s*[0-9]+)")
+        .expect("valid regex")
+});
+
 static PLACEHOLDER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\[[^\]\n]{0,40}(?:votre|your|num[ée]ro|siret|siren|adresse|address|nom|name|soci[ée]t[ée]|company|capital|x{3})[^\]\n]{0,40}\]|(?-u:\b)X{3,}(?:\s?X{2,})*(?-u:\b)|(?-u:\b)(?:000\s?000\s?000|123\s?456\s?789)(?:\s?0{5})?(?-u:\b)")
         .expect("valid regex")
@@ -251,7 +258,7 @@ pub fn find(text: &str) -> LegalFacts {
         .as_ref()
         .map(|c| c.get(0).unwrap().start())
         .unwrap_or(text.len());
-    facts.address = ADDRESS.is_match(&text[..host_start]);
+    facts.address = POSTAL_ADDRESS.is_match(&text[..host_start]);
     if let Some(c) = host_match {
         let start = c.get(0).unwrap().start();
         let mut end = (start + 400).min(text.len());
@@ -325,6 +332,28 @@ mod tests {
         assert!(!f.address, "the only address is the host's");
         assert!(f.rcs.is_some());
         assert!(f.placeholders.is_empty());
+    }
+
+    #[test]
+    fn an_address_needs_a_postcode_and_town() {
+        let address = |line: &str| {
+            find(&format!(
+                "Mentions légales\nÉditeur : Boutique SARL\n{line}"
+            ))
+            .address
+        };
+        assert!(
+            !address("Siège : 9 rue Winston Churchill"),
+            "a street alone"
+        );
+        assert!(!address("Adresse : Suisse : Lausanne"), "a town alone");
+        assert!(address("Siège : 9 rue Winston Churchill, 56000 Vannes"));
+        assert!(address("Siège : 12 rue de la Loi\n1000 Bruxelles"));
+        assert!(address(
+            "Registered office: 10 Downing Street, London SW1A 2AA"
+        ));
+        assert!(address("Office: 350 Fifth Avenue, New York, NY 10118"));
+        assert!(address("Adresse : BP 1234 Lomé"));
     }
 
     #[test]

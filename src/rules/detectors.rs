@@ -1712,7 +1712,10 @@ struct LegalParams {
 fn legal_item_name(item: &str) -> Bilingual {
     let (en, fr) = match item {
         "company" => ("company and legal form", "société et forme juridique"),
-        "address" => ("registered address", "adresse du siège"),
+        "address" => (
+            "full registered address (postcode and town)",
+            "adresse complète du siège (code postal et ville)",
+        ),
         "registration-number" => ("registration number", "numéro d'immatriculation"),
         "vat-number" => ("VAT number", "numéro de TVA intracommunautaire"),
         "rcs" => ("trade register (RCS)", "RCS"),
