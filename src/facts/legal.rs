@@ -278,7 +278,22 @@ pub fn find(text: &str) -> LegalFacts {
         };
         if !name.is_empty() {
             facts.host = Some(one_line(name));
-            facts.host_address = ADDRESS.is_match(&text[c.get(0).unwrap().start()..end]);
+            let section = &text[c.get(0).unwrap().start()..end];
+            facts.host_address = ADDRESS.is_match(section);
+            // "L'hébergement, l'édition et la direction de la publication sont assurées par X, domiciliée au …":
+            // one person both hosts and publishes, and the address is the publisher's too.
+            let first_lines: String = section
+                .lines()
+                .take(2)
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase();
+            if ["édit", "edit", "publisher"]
+                .iter()
+                .any(|w| first_lines.contains(w))
+            {
+                facts.address |= POSTAL_ADDRESS.is_match(section);
+            }
         }
     }
     for m in PLACEHOLDER.find_iter(text) {
@@ -354,6 +369,18 @@ mod tests {
         ));
         assert!(address("Office: 350 Fifth Avenue, New York, NY 10118"));
         assert!(address("Adresse : BP 1234 Lomé"));
+    }
+
+    #[test]
+    fn one_person_hosting_and_publishing_gives_one_address() {
+        let f = find(
+            "Mentions légales\nL'hébergeur et l'éditeur\nL'hébergement du Site, l'édition et la direction de la \
+             publication sont assurées par Lya Martin, domiciliée au 250 rue de la République, 38290 La Verpillière.",
+        );
+        assert!(f.address && f.host_address, "{f:?}");
+        // A host's address alone is still not the publisher's.
+        let g = find("Mentions légales\nHébergeur : OVH SAS, 2 rue Kellermann, 59100 Roubaix");
+        assert!(!g.address && g.host_address);
     }
 
     #[test]
