@@ -452,7 +452,7 @@ fn replies_are_tied_classified_and_timed() {
         .collect();
     assert_eq!(
         classes,
-        [("ack", "sender-domain"), ("human", "sender-domain")],
+        [("ack", "sender-domain"), ("human", "quoted-text")],
         "{p3}"
     );
     assert_eq!(p3["human_delay_hours"], 5.0);

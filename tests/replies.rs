@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use cxaudit::campaign::collect::{classify_raw, ReplyClass, ReplyLexicon};
+use cxaudit::campaign::collect::{classify_raw, match_probe, ProbeKey, ReplyClass, ReplyLexicon};
 use cxaudit::campaign::scenario;
 use serde::Deserialize;
 
@@ -63,4 +63,82 @@ fn measure(set: &str, file: &str) {
         }
     }
     assert!(gate.is_empty(), "{set}: {gate:?}\n{}", wrong.join("\n"));
+}
+
+#[derive(Deserialize)]
+struct MatchingFile {
+    probes: Vec<ProbeCase>,
+    messages: Vec<MatchCase>,
+}
+
+#[derive(Deserialize)]
+struct ProbeCase {
+    id: i64,
+    token: String,
+    message_id: String,
+    to: String,
+    subject: String,
+    body: String,
+}
+
+#[derive(Deserialize)]
+struct MatchCase {
+    name: String,
+    /// A probe id, or "none".
+    expect: toml::Value,
+    raw: String,
+}
+
+/// Tying replies to probes, measured: precision (a reply tied to a probe is tied to the right one; a wrong tie
+/// would time the wrong e-mail) and recall (answers found).
+#[test]
+fn replies_are_tied_to_the_right_probe() {
+    let file: MatchingFile = toml::from_str(include_str!("replies/matching.toml")).unwrap();
+    let probes: Vec<ProbeKey> = file
+        .probes
+        .iter()
+        .map(|p| ProbeKey {
+            id: p.id,
+            token: p.token.clone(),
+            message_id: p.message_id.clone(),
+            to_addr: p.to.clone(),
+            subject: p.subject.clone(),
+            body: p.body.clone(),
+            scenario: "delivery-question".into(),
+            lang: "fr".into(),
+            persona: "Marie Dupont".into(),
+            sent_at: Some("2026-11-23T09:00:00Z".into()),
+        })
+        .collect();
+    let lexicon = ReplyLexicon::bundled();
+    let (mut right, mut wrong, mut missed, mut expected_ties) = (0, 0, 0, 0);
+    let mut errors = Vec::new();
+    for m in &file.messages {
+        let raw = m.raw.trim_start().replace('\n', "\r\n");
+        let message = mail_parser::MessageParser::default()
+            .parse(raw.as_bytes())
+            .unwrap();
+        let got = match_probe(&message, raw.as_bytes(), &probes, &lexicon).map(|(p, _)| p.id);
+        let expected = m.expect.as_integer();
+        expected_ties += usize::from(expected.is_some());
+        match (expected, got) {
+            (Some(e), Some(g)) if e == g => right += 1,
+            (_, Some(g)) => {
+                wrong += 1;
+                errors.push(format!("{}: tied to {g}, expected {:?}", m.name, expected));
+            }
+            (Some(e), None) => {
+                missed += 1;
+                errors.push(format!("{}: not tied, expected {e}", m.name));
+            }
+            (None, None) => {}
+        }
+    }
+    let precision = right as f64 / (right + wrong).max(1) as f64;
+    let recall = right as f64 / expected_ties.max(1) as f64;
+    println!(
+        "matching: {} messages, {right} tied right, {wrong} tied wrong, {missed} missed — precision {precision:.3}, recall {recall:.3}",
+        file.messages.len()
+    );
+    assert!(precision >= 0.99 && recall >= 0.90, "{}", errors.join("\n"));
 }

@@ -235,33 +235,49 @@ pub fn match_probe<'a>(
         .and_then(|a| a.address())
         .map(domain_of)
         .unwrap_or_default();
-    // Newsletters and mailing lists from the shop are not answers, whatever their timing.
+    // Newsletters and mailing lists are not answers, whatever their timing.
     let bulk = ["List-Unsubscribe", "List-Id"]
         .iter()
         .any(|h| message.header_raw(*h).is_some());
-    if sender.is_empty() || bulk {
+    if bulk {
+        return None;
+    }
+    // The question quoted back, from any domain (helpdesks send from their own): the decoded text, and the raw
+    // message for clients that quote oddly. Body variants are shared between shops, so several quoted probes
+    // are told apart by the sender's domain, or not at all.
+    let quoting = fold(&format!(
+        "{}\n{}",
+        message.body_text(0).unwrap_or_default(),
+        String::from_utf8_lossy(raw)
+    ));
+    let quoted: Vec<&ProbeKey> = probes
+        .iter()
+        .filter(|p| p.sent_at.is_some())
+        .filter(|p| {
+            p.body
+                .lines()
+                .map(str::trim)
+                .filter(|l| l.chars().count() > 40)
+                .any(|l| quoting.contains(&fold(&l.chars().take(40).collect::<String>())))
+        })
+        .collect();
+    match quoted.as_slice() {
+        [one] => return Some((one, "quoted-text")),
+        [] => {}
+        several => {
+            return several
+                .iter()
+                .find(|p| domain_of(&p.to_addr) == sender)
+                .map(|p| (*p, "quoted-text"));
+        }
+    }
+    if sender.is_empty() {
         return None;
     }
     let candidates: Vec<&ProbeKey> = probes
         .iter()
         .filter(|p| p.sent_at.is_some() && domain_of(&p.to_addr) == sender)
         .collect();
-    // The decoded text, and the raw message for clients that quote oddly.
-    let quoting = fold(&format!(
-        "{}\n{}",
-        message.body_text(0).unwrap_or_default(),
-        String::from_utf8_lossy(raw)
-    ));
-    let quoted = candidates.iter().find(|p| {
-        p.body
-            .lines()
-            .map(str::trim)
-            .filter(|l| l.chars().count() > 40)
-            .any(|l| quoting.contains(&fold(&l.chars().take(40).collect::<String>())))
-    });
-    if let Some(p) = quoted {
-        return Some((p, "sender-domain"));
-    }
     let subject = fold(message.subject().unwrap_or_default());
     let stripped = lexicon
         .ticket_subjects
@@ -809,7 +825,7 @@ mod tests {
         let matched = match_probe(&message, ticket.as_bytes(), &probes, &lexicon);
         assert_eq!(
             matched.map(|(p, how)| (p.id, how)),
-            Some((1, "sender-domain"))
+            Some((1, "quoted-text"))
         );
     }
 
