@@ -168,6 +168,7 @@ async fn term_and_page_names_follow_the_report_language() {
         ("Chèque", "Cheque"),
         ("page contact", "contact page"),
         ("directeur de la publication", "publication director"),
+        ("requêtes simultanées", "requests at a time"),
     ] {
         assert!(fr.contains(french), "French report lacks {french:?}");
         assert!(!fr.contains(english), "French report shows {english:?}");

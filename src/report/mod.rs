@@ -610,13 +610,13 @@ fn model(result: &AuditResult, strings: &Value, options: &ReportOptions, css: &s
             "max_depth": counts.max_depth_seen,
             "robots_excluded": counts.skipped_by_reason.get("robots-txt").copied().unwrap_or(0),
             "broken_links": result.crawl.broken_links.len(),
-            "settings": format!(
-                "max {} pages, depth {}, {} requests at a time, timeout {} s",
-                result.crawl.settings.max_pages,
-                result.crawl.settings.max_depth,
-                result.crawl.settings.concurrency,
-                result.crawl.settings.timeout_secs
-            ),
+            "settings": strings["settings_text"]
+                .as_str()
+                .unwrap_or("{pages} / {depth} / {concurrency} / {timeout}")
+                .replace("{pages}", &result.crawl.settings.max_pages.to_string())
+                .replace("{depth}", &result.crawl.settings.max_depth.to_string())
+                .replace("{concurrency}", &result.crawl.settings.concurrency.to_string())
+                .replace("{timeout}", &result.crawl.settings.timeout_secs.to_string()),
             "tool": format!("{} {}", result.tool.name, result.tool.version),
             "started_at": result.started_at,
             "finished_at": result.finished_at,
