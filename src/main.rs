@@ -99,9 +99,13 @@ enum CampaignCommand {
         /// A new campaign even if one is running for this shop (by default a re-run resumes it).
         #[arg(long)]
         new: bool,
-        /// Spread the sends over this many hours (a Friday-evening probe tells more than a Tuesday-morning one).
+        /// Spread the sends over this many hours from now.
         #[arg(long, default_value_t = 0.0)]
         spread_hours: f64,
+        /// Send at this moment of the shop's week, in its time zone (repeatable, taken in turn by the probes):
+        /// a Friday-evening probe tells more than a Tuesday-morning one. Example: --at fri-19:00 --at sat-10:00
+        #[arg(long)]
+        at: Vec<cxaudit::campaign::clock::WeekTime>,
         /// A rule pack folder whose probes/ replaces the bundled scenarios.
         #[arg(long)]
         checks: Option<PathBuf>,
@@ -407,6 +411,7 @@ fn campaign_command(
             send,
             new,
             spread_hours,
+            at,
             checks,
             store,
         } => {
@@ -420,6 +425,7 @@ fn campaign_command(
                 to: &to,
                 scenarios: scenario::choose(&all, &names)?,
                 spread_hours: spread_hours.max(0.0),
+                at,
                 max_probes: config.campaign.max_probes_per_shop,
                 deadline_days: config.campaign.deadline_days,
                 new,

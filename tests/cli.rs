@@ -561,6 +561,37 @@ fn a_campaign_starts_from_the_shops_url() {
     );
     assert!(!db.exists(), "a dry run stores nothing");
 
+    // A send time in the shop's week: the next Friday at 19:00 in Paris.
+    let output = cxaudit()
+        .current_dir(work.path())
+        .env("CXAUDIT_FROM", "Marie Dupont <auditor@auditor.test>")
+        .env("CXAUDIT_DB", &db)
+        .args([
+            "campaign",
+            "start",
+            "https://example.test/",
+            "--to",
+            "shop@shop.test",
+        ])
+        .args(["--scenario", "order-tracking", "--at", "fri-19:00"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let when = stdout
+        .lines()
+        .find_map(|l| l.split("send after ").nth(1))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    let local = when
+        .trim()
+        .parse::<jiff::Timestamp>()
+        .unwrap()
+        .in_tz("Europe/Paris")
+        .unwrap();
+    assert_eq!(
+        (local.weekday(), local.hour(), local.minute()),
+        (jiff::civil::Weekday::Friday, 19, 0)
+    );
+
     let output = run("https://unknown.test/");
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("no audit of unknown.test"));

@@ -171,6 +171,58 @@ impl Week {
     }
 }
 
+/// A moment of the shop's week, "fri-19:00": when a probe should leave, in the shop's time zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WeekTime {
+    /// Monday = 0.
+    pub day: usize,
+    pub time: Time,
+}
+
+impl std::str::FromStr for WeekTime {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<WeekTime, String> {
+        let short = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+        let bad = || format!("{s:?}: write a day and a time, like fri-19:00");
+        let (day, time) = s.split_once(['-', ' ']).ok_or_else(bad)?;
+        let day = short
+            .iter()
+            .position(|d| *d == day.trim().to_ascii_lowercase())
+            .ok_or_else(bad)?;
+        let (h, m) = time.trim().split_once(':').ok_or_else(bad)?;
+        let time = Time::new(
+            h.parse().map_err(|_| bad())?,
+            m.parse().map_err(|_| bad())?,
+            0,
+            0,
+        )
+        .map_err(|_| bad())?;
+        Ok(WeekTime { day, time })
+    }
+}
+
+impl WeekTime {
+    /// The first such moment after `after`, in the calendar's time zone.
+    pub fn next_after(&self, after: Timestamp, calendar: &Calendar) -> Timestamp {
+        let mut date = after.to_zoned(calendar.tz.clone()).date();
+        for _ in 0..8 {
+            if weekday_index(date.weekday()) == self.day {
+                if let Ok(zoned) = date.to_datetime(self.time).to_zoned(calendar.tz.clone()) {
+                    if zoned.timestamp() > after {
+                        return zoned.timestamp();
+                    }
+                }
+            }
+            match date.tomorrow() {
+                Ok(next) => date = next,
+                Err(_) => break,
+            }
+        }
+        after
+    }
+}
+
 fn weekday_index(day: Weekday) -> usize {
     day.to_monday_zero_offset() as usize
 }
@@ -276,6 +328,23 @@ mod tests {
             ),
             1.0
         );
+    }
+
+    #[test]
+    fn a_send_time_is_the_next_one_in_the_shops_zone() {
+        let france = Calendar::for_country(Some("FR"));
+        let friday_evening: WeekTime = "fri-19:00".parse().unwrap();
+        // Monday 2026-11-23 12:00 UTC → Friday 27th, 19:00 Paris = 18:00 UTC.
+        assert_eq!(
+            friday_evening.next_after(at("2026-11-23T12:00:00Z"), &france),
+            at("2026-11-27T18:00:00Z")
+        );
+        // On Friday at 19:30 Paris, the next is a week later.
+        assert_eq!(
+            friday_evening.next_after(at("2026-11-27T18:30:00Z"), &france),
+            at("2026-12-04T18:00:00Z")
+        );
+        assert!("friday at 7".parse::<WeekTime>().is_err());
     }
 
     #[test]

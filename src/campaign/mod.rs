@@ -45,6 +45,8 @@ pub struct StartRequest<'a> {
     pub scenarios: Vec<&'a Scenario>,
     /// Spread the sends over this many hours (0: all at once).
     pub spread_hours: f64,
+    /// Send times in the shop's week ("fri-19:00"), taken in turn by the probes; they win over `spread_hours`.
+    pub at: Vec<clock::WeekTime>,
     pub max_probes: u32,
     pub deadline_days: f64,
     /// Start a new campaign even if one is running for this shop.
@@ -140,6 +142,14 @@ pub fn plan(
         .trim_start_matches("www.")
         .to_string();
     let start = now();
+    let calendar = clock::Calendar::for_country(
+        request
+            .audit
+            .target
+            .country
+            .as_ref()
+            .map(|c| c.value.as_str()),
+    );
     let mut planned = Vec::new();
     for i in 0..count {
         let scenario = request.scenarios[i % request.scenarios.len()];
@@ -151,9 +161,12 @@ pub fn plan(
         } else {
             0.0
         };
-        let send_after = start
-            .checked_add(jiff::SignedDuration::from_secs(offset_secs as i64))
-            .unwrap_or(start);
+        let send_after = match request.at.get(i % request.at.len().max(1)) {
+            Some(at) => at.next_after(start, &calendar),
+            None => start
+                .checked_add(jiff::SignedDuration::from_secs(offset_secs as i64))
+                .unwrap_or(start),
+        };
         planned.push((
             token,
             PlannedProbe {
