@@ -463,6 +463,14 @@ fn campaign_command(
                 Some(id),
                 config.campaign.max_sends_per_hour,
             )?);
+            let waiting = campaign::waiting(&store, id)?;
+            if let Some(first) = waiting.first() {
+                println!(
+                    "{} probe(s) wait for their time (first at {first}): `cxaudit campaign send` then, or keep \
+                     `cxaudit campaign collect --watch 600` running",
+                    waiting.len()
+                );
+            }
             Ok(())
         }
         CampaignCommand::Send {

@@ -633,3 +633,12 @@ pub fn redact(status: &mut CampaignStatus) {
         }
     }
 }
+
+/// When the probes still waiting for their time will leave (planned, not due yet), earliest first.
+pub fn waiting(store: &Store, campaign: i64) -> Result<Vec<String>, CampaignError> {
+    let mut stmt = store.conn.prepare(
+        "SELECT max(send_after, next_attempt_at) FROM probes WHERE campaign_id = ?1 AND state = 'planned' ORDER BY 1",
+    )?;
+    let rows = stmt.query_map(params![campaign], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
