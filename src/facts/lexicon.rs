@@ -141,8 +141,20 @@ fn or_never(alternation: String) -> String {
 /// Lower case without accents, apostrophes unified: "Qui sommes-nous ?" and "QUI SOMMES NOUS" compare equal.
 pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+    let mut rest = s;
+    while !rest.is_empty() {
+        // Runs of ASCII, most of every page, are copied and lower-cased in one go.
+        let ascii = rest.bytes().take_while(u8::is_ascii).count();
+        if ascii > 0 {
+            let start = out.len();
+            out.push_str(&rest[..ascii]);
+            out[start..].make_ascii_lowercase();
+            rest = &rest[ascii..];
+            continue;
+        }
+        let c = rest.chars().next().expect("not empty");
         fold_char(c, &mut out);
+        rest = &rest[c.len_utf8()..];
     }
     out
 }

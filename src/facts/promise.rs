@@ -61,14 +61,39 @@ static TRIGGER: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 
+/// ASCII parts of every response word, accents left out: "pon" is in réponse, répondre, respond and response.
+const RAW_CORES: [&str; 7] = [
+    "pon",
+    "repl",
+    "answer",
+    "back to you",
+    "trait",
+    "revien",
+    "contact",
+];
+
+fn contains_ignore_ascii_case(haystack: &str, needle: &str) -> bool {
+    haystack
+        .as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
 pub fn find(text: &str) -> Vec<Promise> {
     let mut out: Vec<Promise> = Vec::new();
     if !TRIGGER.is_match(text) {
         return out;
     }
-    // Folding keeps every line break, so folded and original lines pair up.
-    let folded = fold(text);
-    for (raw_line, line) in text.lines().zip(folded.lines()) {
+    for raw_line in text.lines() {
+        // Only lines with a response word's ASCII core are folded and read (a 48 KB product text has few).
+        if !RAW_CORES
+            .iter()
+            .any(|core| contains_ignore_ascii_case(raw_line, core))
+        {
+            continue;
+        }
+        let line = fold(raw_line);
+        let line = line.as_str();
         if !line.contains("rep")
             && !line.contains("respon")
             && !line.contains("answer")

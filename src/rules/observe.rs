@@ -58,10 +58,26 @@ impl<'a> Folded<'a> {
     fn new(original: &'a str) -> Folded<'a> {
         let mut folded = String::with_capacity(original.len());
         let mut origin = Vec::with_capacity(original.len() + 1);
-        for (at, c) in original.char_indices() {
+        let mut at = 0;
+        while at < original.len() {
+            // ASCII runs fold byte for byte: copied and lower-cased in one go, each byte its own origin.
+            let ascii = original.as_bytes()[at..]
+                .iter()
+                .take_while(|b| b.is_ascii())
+                .count();
+            if ascii > 0 {
+                let start = folded.len();
+                folded.push_str(&original[at..at + ascii]);
+                folded[start..].make_ascii_lowercase();
+                origin.extend(at as u32..(at + ascii) as u32);
+                at += ascii;
+                continue;
+            }
+            let c = original[at..].chars().next().expect("inside the text");
             let before = folded.len();
             fold_char(c, &mut folded);
             origin.resize(origin.len() + folded.len() - before, at as u32);
+            at += c.len_utf8();
         }
         origin.push(original.len() as u32);
         Folded {
