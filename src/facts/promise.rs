@@ -54,44 +54,46 @@ fn number(word: &str) -> Option<f64> {
     })
 }
 
-/// Every promise written in `text`.
-/// Any word a promise starts with: pages without one are not read line by line.
-static TRIGGER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)r[ée]pon|respon|repl(?:y|ies)|answer|back to you|trait(?:ons|erons|ement|[ée]e?s?)(?-u:\b)|revien|recontact|d[ée]lai de r[ée]ponse")
-        .expect("valid regex")
+/// ASCII parts of every response word, accents left out: "pon" is in réponse, répondre, respond and response.
+static RAW_CORES: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
+    aho_corasick::AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build([
+            "pon",
+            "repl",
+            "answer",
+            "back to you",
+            "trait",
+            "revien",
+            "contact",
+        ])
+        .expect("valid patterns")
 });
 
-/// ASCII parts of every response word, accents left out: "pon" is in réponse, répondre, respond and response.
-const RAW_CORES: [&str; 7] = [
-    "pon",
-    "repl",
-    "answer",
-    "back to you",
-    "trait",
-    "revien",
-    "contact",
-];
-
-fn contains_ignore_ascii_case(haystack: &str, needle: &str) -> bool {
-    haystack
-        .as_bytes()
-        .windows(needle.len())
-        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
-}
-
-pub fn find(text: &str) -> Vec<Promise> {
-    let mut out: Vec<Promise> = Vec::new();
-    if !TRIGGER.is_match(text) {
-        return out;
-    }
-    for raw_line in text.lines() {
-        // Only lines with a response word's ASCII core are folded and read (a 48 KB product text has few).
-        if !RAW_CORES
-            .iter()
-            .any(|core| contains_ignore_ascii_case(raw_line, core))
-        {
+/// The lines of `text` holding one of the cores, each once, in order: one pass over the text.
+fn candidate_lines(text: &str) -> Vec<&str> {
+    let mut lines = Vec::new();
+    let mut next_line_start = 0;
+    for m in RAW_CORES.find_iter(text) {
+        if m.start() < next_line_start {
             continue;
         }
+        let start = text[..m.start()].rfind('\n').map(|i| i + 1).unwrap_or(0);
+        let end = text[m.end()..]
+            .find('\n')
+            .map(|i| m.end() + i)
+            .unwrap_or(text.len());
+        lines.push(text[start..end].trim_end_matches('\r'));
+        next_line_start = end + 1;
+    }
+    lines
+}
+
+/// Every promise written in `text`.
+pub fn find(text: &str) -> Vec<Promise> {
+    let mut out: Vec<Promise> = Vec::new();
+    // Only lines with a response word's ASCII core are folded and read (a 48 KB product text has few).
+    for raw_line in candidate_lines(text) {
         let line = fold(raw_line);
         let line = line.as_str();
         if !line.contains("rep")
@@ -153,6 +155,15 @@ mod tests {
         let found = find(text);
         assert_eq!(found.len(), 1, "{text}: {found:?}");
         (found[0].hours, found[0].business_hours)
+    }
+
+    #[test]
+    fn candidate_lines_are_each_line_with_a_core_once() {
+        let text = "Livraison offerte\nRéponse sous 24h, réponse garantie\nrien\nWe reply fast";
+        assert_eq!(
+            candidate_lines(text),
+            ["Réponse sous 24h, réponse garantie", "We reply fast"]
+        );
     }
 
     #[test]
