@@ -789,32 +789,42 @@ fn non_empty(s: String) -> Option<String> {
 /// Collapses runs of whitespace (NBSP and narrow NBSP included) into one space and trims.
 pub fn collapse(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    collapse_into(&mut out, s);
+    out
+}
+
+/// `collapse`, appended to `out` (no string of its own per line).
+fn collapse_into(out: &mut String, s: &str) {
+    let start = out.len();
     let mut push_words = |words: &mut dyn Iterator<Item = &str>| {
         for word in words {
-            if !out.is_empty() {
+            if out.len() > start {
                 out.push(' ');
             }
             out.push_str(word);
         }
     };
-    // Most text has only ASCII whitespace, which the byte-wise splitter handles much faster.
-    if s.contains(['\u{a0}', '\u{202f}', '\u{2009}', '\u{2007}', '\u{3000}']) {
+    // Most text has only ASCII whitespace, which the byte-wise splitter handles much faster. The other spaces all
+    // start with byte 0xC2, 0xE2 or 0xE3 in UTF-8: only text holding one of those needs the slower check.
+    let maybe_other_space = s.bytes().any(|b| matches!(b, 0xC2 | 0xE2 | 0xE3));
+    if maybe_other_space && s.contains(['\u{a0}', '\u{202f}', '\u{2009}', '\u{2007}', '\u{3000}']) {
         push_words(&mut s.split(char::is_whitespace).filter(|w| !w.is_empty()));
     } else {
         push_words(&mut s.split_ascii_whitespace());
     }
-    out
 }
 
 fn tidy_lines(s: &str) -> String {
     let mut out = String::with_capacity(s.len() / 2);
     for line in s.lines() {
-        let line = collapse(line);
-        if !line.is_empty() {
-            if !out.is_empty() {
-                out.push('\n');
-            }
-            out.push_str(&line);
+        let before = out.len();
+        if before > 0 {
+            out.push('\n');
+        }
+        collapse_into(&mut out, line);
+        // An empty line leaves no separator behind.
+        if out.len() == before + usize::from(before > 0) {
+            out.truncate(before);
         }
     }
     out
@@ -824,5 +834,20 @@ fn truncate_chars(s: &str, max: usize) -> String {
     match s.char_indices().nth(max) {
         Some((at, _)) => format!("{}…", &s[..at]),
         None => s.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_tidied_without_empty_ones() {
+        assert_eq!(
+            tidy_lines("  a  b \n\n \t \n\u{a0}c\u{a0} d\nl’été  e"),
+            "a b\nc d\nl’été e"
+        );
+        assert_eq!(tidy_lines("\n\n"), "");
+        assert_eq!(collapse(" x\u{202f}: y "), "x : y");
     }
 }
