@@ -182,6 +182,14 @@ pub async fn run(
         move |source| AuditError::Write { path, source }
     };
     std::fs::create_dir_all(&options.out_dir).map_err(write_error(&options.out_dir))?;
+    if options
+        .checks
+        .rules
+        .iter()
+        .any(|r| r.enabled && r.detector == "spelling")
+    {
+        crate::facts::spelling::warm_up();
+    }
     let tool = ToolInfo {
         name: "cxaudit".into(),
         version: env!("CARGO_PKG_VERSION").into(),

@@ -77,14 +77,30 @@ fn load(lang: &str) -> Option<Dictionary> {
     None
 }
 
-/// Dictionaries loaded once per process and language (a missing one is remembered too).
-static DICTIONARIES: LazyLock<Mutex<HashMap<String, Option<&'static Dictionary>>>> =
-    LazyLock::new(Default::default);
+type Slot = std::sync::Arc<std::sync::OnceLock<Option<&'static Dictionary>>>;
+
+/// Dictionaries loaded once per process and language (a missing one is remembered too). Each language has its own
+/// slot, so several load at once and a reader waits only for the one it needs.
+static DICTIONARIES: LazyLock<Mutex<HashMap<String, Slot>>> = LazyLock::new(Default::default);
 
 fn dictionary(lang: &str) -> Option<&'static Dictionary> {
-    let mut map = DICTIONARIES.lock().unwrap_or_else(|e| e.into_inner());
-    *map.entry(lang.to_string())
-        .or_insert_with(|| load(lang).map(|d| &*Box::leak(Box::new(d))))
+    let slot = DICTIONARIES
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .entry(lang.to_string())
+        .or_default()
+        .clone();
+    *slot.get_or_init(|| load(lang).map(|d| &*Box::leak(Box::new(d))))
+}
+
+/// Starts parsing the dictionaries on background threads, one per language, while the crawl fetches its first
+/// pages: parsing them is the largest fixed cost of an audit.
+pub fn warm_up() {
+    for lang in CANDIDATE_LANGS {
+        std::thread::spawn(move || {
+            dictionary(lang);
+        });
+    }
 }
 
 /// Whether a dictionary for `lang` is installed.
