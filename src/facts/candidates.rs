@@ -74,11 +74,22 @@ pub fn extract_from_text(facts: &mut PageFacts) {
         }
         // The regexes scan long product descriptions; each only reads the lines that could hold a match.
         for line in text.lines() {
-            let digits = line.bytes().filter(u8::is_ascii_digit).count();
-            if digits < 4 && !line.contains('@') && !line.contains(['[', '(', '{', '<']) {
+            // One pass over the bytes says whether the line is worth a regex.
+            let (mut digits, mut at_sign, mut bracket, mut wide) = (0, false, false, false);
+            for b in line.bytes() {
+                match b {
+                    b'0'..=b'9' => digits += 1,
+                    b'@' => at_sign = true,
+                    b'[' | b'(' | b'{' | b'<' => bracket = true,
+                    // Lead bytes of the non-breaking and thin spaces.
+                    0xC2 | 0xE2 => wide = true,
+                    _ => {}
+                }
+            }
+            if digits < 4 && !at_sign && !bracket {
                 continue;
             }
-            let line = if line.contains(['\u{a0}', '\u{202f}', '\u{2009}', '\u{2007}']) {
+            let line = if wide && line.contains(['\u{a0}', '\u{202f}', '\u{2009}', '\u{2007}']) {
                 std::borrow::Cow::Owned(
                     line.replace(['\u{a0}', '\u{202f}', '\u{2009}', '\u{2007}'], " "),
                 )
@@ -88,7 +99,7 @@ pub fn extract_from_text(facts: &mut PageFacts) {
             if digits >= 8 {
                 phones_in(&line, region, &mut facts.candidates);
             }
-            if line.contains('@') {
+            if at_sign {
                 emails_in(&line, region, &mut facts.candidates);
             } else if OBFUSCATION_HINT.is_match(&line) {
                 obfuscated_emails_in(&line, region, &mut facts.candidates);
