@@ -7,6 +7,8 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 pub struct MailServers {
+    /// Run the script through `sudo -n` (not root).
+    sudo: bool,
     pub smtp_port: u16,
     pub imap_port: u16,
     lmtp_port: u16,
@@ -49,22 +51,30 @@ impl MailServers {
         let installed = ["/usr/sbin/dovecot", "/usr/sbin/postfix"]
             .iter()
             .all(|p| std::path::Path::new(p).exists());
-        let root_user = std::env::var("USER").as_deref() == Ok("root")
-            || Command::new("id")
-                .arg("-u")
-                .output()
-                .is_ok_and(|o| o.stdout.starts_with(b"0"));
-        if !(installed && root_user) {
+        let root_user = Command::new("id")
+            .arg("-u")
+            .output()
+            .is_ok_and(|o| o.stdout.trim_ascii() == b"0");
+        // postfix's queue wants root: as another user, password-less sudo will do.
+        let sudo = !root_user
+            && Command::new("sudo")
+                .args(["-n", "true"])
+                .status()
+                .is_ok_and(|s| s.success());
+        if !(installed && (root_user || sudo)) {
             if std::env::var("CXAUDIT_REQUIRE_MAIL").as_deref() == Ok("1") {
-                panic!("dovecot and postfix, run as root, are required (CXAUDIT_REQUIRE_MAIL=1)");
+                panic!(
+                    "dovecot and postfix, and root or sudo, are required (CXAUDIT_REQUIRE_MAIL=1)"
+                );
             }
-            eprintln!("skipped: dovecot/postfix not installed or not root");
+            eprintln!("skipped: dovecot/postfix not installed, or neither root nor sudo");
             return None;
         }
         // A port another program took in the meantime makes a start fail: then again, on other ports.
         for attempt in 1..=3 {
             let dir = tempfile::tempdir().unwrap();
             let servers = MailServers {
+                sudo,
                 smtp_port: free_port(),
                 imap_port: free_port(),
                 lmtp_port: free_port(),
@@ -107,7 +117,17 @@ impl MailServers {
     }
 
     fn command(&self, action: &str) -> Command {
-        let mut command = Command::new("sh");
+        let mut command = if self.sudo {
+            let mut c = Command::new("sudo");
+            c.args([
+                "-n",
+                "--preserve-env=MAIL_ROOT,SMTP_PORT,IMAP_PORT,LMTP_PORT,MAIL_TLS",
+                "sh",
+            ]);
+            c
+        } else {
+            Command::new("sh")
+        };
         command
             .arg(script())
             .arg(action)
