@@ -609,6 +609,21 @@ fn campaign_command(
                         hours(p.business_hours_delay)
                     );
                 }
+                let count = |o: &str| status.probes.iter().filter(|p| p.outcome == o).count();
+                let mut human: Vec<f64> = status
+                    .probes
+                    .iter()
+                    .filter_map(|p| p.human_delay_hours)
+                    .collect();
+                human.sort_by(f64::total_cmp);
+                println!(
+                    "answered by a person {}, no answer {}, bounced {}, pending {}; median human answer {}",
+                    count("answered"),
+                    count("no-answer"),
+                    count("bounced"),
+                    count("pending"),
+                    hours(human.get(human.len() / 2).copied())
+                );
             }
             Ok(())
         }

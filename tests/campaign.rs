@@ -472,6 +472,12 @@ fn replies_are_tied_classified_and_timed() {
     assert!(p4["replies"].as_array().unwrap().is_empty());
     assert!(!probe4.message_id.is_empty());
 
+    let text_status = ok(&setup.run(&["campaign", "status"]));
+    assert!(
+        text_status.contains("answered by a person 2, no answer 1, bounced 1, pending 0"),
+        "{text_status}"
+    );
+
     // As of one hour after sending, probe 1 had only its acknowledgement and was still within the deadline.
     let early = setup.run(&[
         "campaign",
