@@ -495,11 +495,7 @@ fn campaign_command(
             look,
             store,
         } => {
-            let store = open_store(&store, &config)?;
-            let id = chosen_campaign(&store, id)?;
-            let as_of = parse_instant(as_of.as_deref())?;
-            let week = default_week(&config)?;
-            let mut status = campaign::status(&store, id, as_of, &week)?;
+            let (store, id, mut status) = judged_campaign(&store, id, as_of.as_deref(), &config)?;
             if redact {
                 campaign::redact(&mut status);
             }
@@ -582,11 +578,7 @@ fn campaign_command(
             as_of,
             store,
         } => {
-            let store = open_store(&store, &config)?;
-            let id = chosen_campaign(&store, id)?;
-            let as_of = parse_instant(as_of.as_deref())?;
-            let week = default_week(&config)?;
-            let status = campaign::status(&store, id, as_of, &week)?;
+            let (_, _, status) = judged_campaign(&store, id, as_of.as_deref(), &config)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&status)?);
             } else {
@@ -661,6 +653,24 @@ fn find_audit(given: &std::path::Path) -> anyhow::Result<PathBuf> {
         Some(entry) => Ok(entry.path().join("audit.json")),
         None => bail!("no audit of {host} under audits/: run `cxaudit audit {raw}` first, or give the audit folder"),
     }
+}
+
+/// The store, the campaign asked for (else the newest), and its status as of `as_of` (else now).
+fn judged_campaign(
+    store: &StoreArgs,
+    id: Option<i64>,
+    as_of: Option<&str>,
+    config: &cxaudit::config::Config,
+) -> anyhow::Result<(
+    cxaudit::store::Store,
+    i64,
+    cxaudit::campaign::CampaignStatus,
+)> {
+    let store = open_store(store, config)?;
+    let id = chosen_campaign(&store, id)?;
+    let status =
+        cxaudit::campaign::status(&store, id, parse_instant(as_of)?, &default_week(config)?)?;
+    Ok((store, id, status))
 }
 
 /// The campaign asked for, else the newest.

@@ -8,6 +8,8 @@ use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use serde::Deserialize;
 
+use crate::facts::hours::DAYS;
+
 const BUNDLED_CALENDARS: &str = include_str!("../../checks/calendars.toml");
 
 #[derive(Debug, Deserialize)]
@@ -93,16 +95,6 @@ pub fn easter_sunday(year: i16) -> Date {
 /// Opening ranges per weekday (Monday first), local times.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Week(pub [Vec<(Time, Time)>; 7]);
-
-const DAYS: [&str; 7] = [
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-];
 
 fn parse_range(range: &str) -> Option<(Time, Time)> {
     let (open, close) = range.split_once('-')?;

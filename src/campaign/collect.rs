@@ -217,12 +217,14 @@ pub fn match_probe<'a>(
         message.subject().unwrap_or_default(),
         message.body_text(0).unwrap_or_default()
     );
+    // The token as a whole word; a plain search, not a regex compiled per probe and message.
     let token_word = |token: &str| {
-        Regex::new(&format!(
-            r"(?:^|[^A-Za-z0-9]){}(?:$|[^A-Za-z0-9])",
-            regex::escape(token)
-        ))
-        .is_ok_and(|r| r.is_match(&text))
+        text.match_indices(token).any(|(at, _)| {
+            let before = text[..at].chars().next_back();
+            let after = text[at + token.len()..].chars().next();
+            !before.is_some_and(|c| c.is_ascii_alphanumeric())
+                && !after.is_some_and(|c| c.is_ascii_alphanumeric())
+        })
     };
     if let Some(p) = probes.iter().find(|p| token_word(&p.token)) {
         return Some((p, "token"));

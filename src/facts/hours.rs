@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::facts::lexicon::fold;
 
-const DAYS: [&str; 7] = [
+/// The week's days as `audit.json` names them, Monday first.
+pub const DAYS: [&str; 7] = [
     "monday",
     "tuesday",
     "wednesday",

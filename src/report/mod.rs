@@ -547,11 +547,10 @@ fn model(result: &AuditResult, strings: &Value, options: &ReportOptions, css: &s
         })
         .unwrap_or_default();
     let hours = result.site.opening_hours.as_ref().map(|h| {
-        let order = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
         json!({
             "url": safe_url(&h.url),
             "text": h.text,
-            "rows": order.iter().enumerate().map(|(i, day)| {
+            "rows": crate::facts::hours::DAYS.iter().enumerate().map(|(i, day)| {
                 let ranges = h.week.get(*day).cloned().unwrap_or_default();
                 json!({ "day": days.get(i).cloned().unwrap_or_else(|| day.to_string()), "ranges": ranges.join(" · "), "closed": ranges.is_empty() })
             }).collect::<Vec<_>>(),
