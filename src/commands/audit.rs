@@ -1,0 +1,160 @@
+//! `cxaudit audit`: gather a shop (crawl → facts), judge it (rules → scores), write the folder (audit.json,
+//! report files, manifest) and print the summary. No crawling or judging logic here: only the wiring.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use clap::Args;
+use url::Url;
+
+use cxaudit::crawl::frontier::Limits;
+use cxaudit::crawl::CrawlSettings;
+
+use crate::cli::outputs::{self, Format, Look, ReportLook};
+use crate::cli::progress;
+use crate::commands::{chosen_formats, load_checks, parse_start_url};
+
+#[derive(Args)]
+pub struct AuditArgs {
+    /// The shop's home page, such as https://shop.example/.
+    #[arg(required_unless_present = "demo")]
+    url: Option<String>,
+    /// Audit the bundled sample shop, served on 127.0.0.1 by cxaudit itself (no network needed).
+    #[arg(long, conflicts_with = "url")]
+    demo: bool,
+    /// Folder for audit.json. Default: audits/<host>-<date> (a new folder if it exists).
+    #[arg(long, short = 'o')]
+    out: Option<PathBuf>,
+    /// Stop after this many fetched URLs.
+    #[arg(long, default_value_t = 500)]
+    max_pages: usize,
+    /// Do not follow links deeper than this many clicks from the start page.
+    #[arg(long, default_value_t = 10)]
+    max_depth: u32,
+    /// Simultaneous requests to the shop.
+    #[arg(long, default_value_t = 4)]
+    concurrency: usize,
+    /// Pause between requests, in milliseconds (robots.txt Crawl-delay wins if longer).
+    #[arg(long, default_value_t = 0)]
+    delay_ms: u64,
+    /// Give up on a request after this many seconds.
+    #[arg(long, default_value_t = 20)]
+    timeout: u64,
+    /// Stop reading a page past this many MiB.
+    #[arg(long, default_value_t = 5)]
+    max_body_mib: u64,
+    /// Do not read sitemap.xml (only follow links).
+    #[arg(long)]
+    no_sitemaps: bool,
+    /// The shop's country (ISO code such as FR, BE), when the domain does not tell.
+    #[arg(long)]
+    country: Option<String>,
+    /// The shop's language (fr, en...), when the page does not tell.
+    #[arg(long)]
+    lang: Option<String>,
+    /// A folder of rule files replacing the bundled ones (key-pages.toml, categories.toml, rules/*.toml).
+    #[arg(long)]
+    checks: Option<PathBuf>,
+    /// Print nothing but errors.
+    #[arg(long, short = 'q')]
+    quiet: bool,
+    /// The report's language (default: the config's, else fr).
+    #[arg(long, value_parser = ["fr", "en"])]
+    report_lang: Option<String>,
+    /// What to write, comma-separated: json (always), html, csv (one row per rule), md (a summary), pdf.
+    /// Default: the config's formats, else json,html.
+    #[arg(long, value_delimiter = ',')]
+    format: Vec<Format>,
+    #[command(flatten)]
+    look: ReportLook,
+}
+
+pub async fn run(args: AuditArgs, config_path: Option<&std::path::Path>) -> anyhow::Result<()> {
+    let config = cxaudit::config::Config::load(config_path)?;
+    // Settings are checked before the crawl: a typo must not cost a 10-minute crawl.
+    let look = Look::resolve(&args.look, args.report_lang.as_deref(), &config)?;
+    let formats = chosen_formats(&args.format, &config, &[Format::Json, Format::Html])?;
+    let checks = load_checks(args.checks.as_deref())?;
+    // The demo shop lives as long as the audit; it is dropped (and stops) on return.
+    let demo_server = if args.demo {
+        Some(
+            cxaudit::demo::serve(0)
+                .await
+                .context("cannot start the demo shop")?,
+        )
+    } else {
+        None
+    };
+    let start = match (&demo_server, &args.url) {
+        (Some(server), _) => Url::parse(&server.url())?,
+        (None, Some(url)) => parse_start_url(url)?,
+        (None, None) => bail!("give the shop's URL, or --demo"),
+    };
+    if let Some(country) = &args.country {
+        if country.parse::<phonenumber::country::Id>().is_err() {
+            bail!("--country {country}: not an ISO 3166 country code (FR, BE, CH...)");
+        }
+    }
+    let out_dir = match args.out {
+        Some(dir) => dir,
+        None => default_out_dir(if args.demo {
+            "demo"
+        } else {
+            start.host_str().unwrap_or("shop")
+        }),
+    };
+    let settings = CrawlSettings {
+        limits: Limits {
+            max_pages: args.max_pages.max(1),
+            max_depth: args.max_depth,
+            ..Limits::default()
+        },
+        concurrency: args.concurrency.clamp(1, 64),
+        delay: Duration::from_millis(args.delay_ms),
+        timeout: Duration::from_secs(args.timeout.max(1)),
+        max_body_bytes: args.max_body_mib.max(1) * 1024 * 1024,
+        use_sitemaps: !args.no_sitemaps,
+        ..CrawlSettings::default()
+    };
+    let progress = progress::Bar::new(args.quiet);
+    let options = cxaudit::audit::AuditOptions {
+        start,
+        crawl: settings,
+        country: args.country,
+        lang: args.lang,
+        checks: Arc::new(checks),
+        out_dir,
+    };
+    let output = cxaudit::audit::run(options, &progress).await?;
+    progress.finish();
+    let report_path = output.json_path.with_file_name("report.html");
+    outputs::write_formats(&output.result, &report_path, &formats, &look)?;
+    outputs::write_manifest(
+        output
+            .json_path
+            .parent()
+            .unwrap_or(std::path::Path::new(".")),
+    )?;
+    if !args.quiet {
+        print!(
+            "{}",
+            cxaudit::summary::render(&output.result, &output.json_path.display().to_string())
+        );
+    }
+    Ok(())
+}
+
+/// `audits/<host>-<date>`, with `-2`, `-3`... when an audit is already there: a re-run never overwrites one.
+fn default_out_dir(host: &str) -> PathBuf {
+    let date = jiff::Timestamp::now().strftime("%Y-%m-%d").to_string();
+    let base = PathBuf::from("audits").join(format!("{}-{date}", host.replace([':', '/'], "_")));
+    let mut candidate = base.clone();
+    let mut n = 2;
+    while candidate.join("audit.json").exists() {
+        candidate = PathBuf::from(format!("{}-{n}", base.display()));
+        n += 1;
+    }
+    candidate
+}

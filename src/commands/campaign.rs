@@ -1,0 +1,434 @@
+//! `cxaudit campaign`: start, send, collect, status and report of mystery-shopper campaigns. The campaign logic is
+//! in the library (`cxaudit::campaign`); this module parses, wires and prints.
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+use clap::{Args, Subcommand};
+
+use crate::cli::outputs::{self, Format, Look, ReportLook};
+use crate::commands::{load_checks, parse_start_url};
+
+/// Where campaigns are kept.
+#[derive(Args, Clone)]
+pub struct StoreArgs {
+    /// The store (SQLite). Default: [campaign] db in the config, else the user's data dir.
+    #[arg(long, env = "CXAUDIT_DB")]
+    db: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+pub enum CampaignCommand {
+    /// Plan the probes of a shop's audit (dry run: prints them); --send stores and sends them.
+    Start {
+        /// The audit folder, its audit.json, or the shop's URL (its latest audit under audits/).
+        audit: PathBuf,
+        /// Write to this address instead of those the crawl found (repeatable).
+        #[arg(long)]
+        to: Vec<String>,
+        /// Only this scenario (repeatable); default all of checks/probes.
+        #[arg(long)]
+        scenario: Vec<String>,
+        /// Store the campaign and send what is due now (without it nothing is stored or sent).
+        #[arg(long)]
+        send: bool,
+        /// A new campaign even if one is running for this shop (by default a re-run resumes it).
+        #[arg(long)]
+        new: bool,
+        /// Spread the sends over this many hours from now.
+        #[arg(long, default_value_t = 0.0)]
+        spread_hours: f64,
+        /// Send at this moment of the shop's week, in its time zone (repeatable, taken in turn by the probes):
+        /// a Friday-evening probe tells more than a Tuesday-morning one. Example: --at fri-19:00 --at sat-10:00
+        #[arg(long)]
+        at: Vec<cxaudit::campaign::clock::WeekTime>,
+        /// A rule pack folder whose probes/ replaces the bundled scenarios.
+        #[arg(long)]
+        checks: Option<PathBuf>,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Send the probes that are due (spread sends, retries).
+    Send {
+        /// Only this campaign.
+        #[arg(long)]
+        campaign: Option<i64>,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Show every probe of a campaign (default: the latest).
+    Status {
+        #[arg(long)]
+        campaign: Option<i64>,
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+        /// Judge the campaign as of this instant (RFC 3339): later replies are ignored, the deadline is compared to
+        /// it. Default: now.
+        #[arg(long)]
+        as_of: Option<String>,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Write the campaign's results into its audit (audit.json, the rules on replies, scores) and re-render the
+    /// report files of that folder.
+    Report {
+        #[arg(long)]
+        campaign: Option<i64>,
+        /// Leave staff addresses and reply subjects out (the report goes to a client).
+        #[arg(long)]
+        redact: bool,
+        /// Judge as of this instant (RFC 3339). Default: now.
+        #[arg(long)]
+        as_of: Option<String>,
+        /// The rule pack the audit used, when not the bundled one.
+        #[arg(long)]
+        checks: Option<PathBuf>,
+        #[command(flatten)]
+        look: ReportLook,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Read the auditor's mailbox: tie replies to probes, classify and time them (--watch: keep polling).
+    Collect {
+        /// Keep collecting (and sending what is due) every this many seconds.
+        #[arg(long)]
+        watch: Option<u64>,
+        /// A rule pack folder whose probes/ replaces the bundled scenarios.
+        #[arg(long)]
+        checks: Option<PathBuf>,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+fn open_store(
+    store: &StoreArgs,
+    config: &cxaudit::config::Config,
+) -> anyhow::Result<cxaudit::store::Store> {
+    let path = store
+        .db
+        .clone()
+        .or_else(|| config.campaign.db.as_deref().map(|p| config.resolve(p)))
+        .unwrap_or_else(cxaudit::store::Store::default_path);
+    Ok(cxaudit::store::Store::open(&path)?)
+}
+
+pub fn run(command: CampaignCommand, config_path: Option<&std::path::Path>) -> anyhow::Result<()> {
+    use cxaudit::campaign::{self, mail::MailSettings, scenario};
+    let config = cxaudit::config::Config::load(config_path)?;
+    match command {
+        CampaignCommand::Start {
+            audit,
+            to,
+            scenario: names,
+            send,
+            new,
+            spread_hours,
+            at,
+            checks,
+            store,
+        } => {
+            let json_path = find_audit(&audit)?;
+            let result = cxaudit::audit::read_result(&json_path).map_err(anyhow::Error::msg)?;
+            let settings = MailSettings::resolve(&config)?;
+            let all = scenario::load(checks.as_deref())?;
+            let request = campaign::StartRequest {
+                audit: &result,
+                audit_path: Some(&json_path),
+                to: &to,
+                scenarios: scenario::choose(&all, &names)?,
+                spread_hours: spread_hours.max(0.0),
+                at,
+                max_probes: config.campaign.max_probes_per_shop,
+                deadline_days: config.campaign.deadline_days,
+                new,
+            };
+            if !send {
+                for (_, probe) in campaign::plan(&request, &settings)? {
+                    println!(
+                        "To: {}\nFrom: {}\nSubject: {}\nScenario: {} · send after {}\n\n{}\n----",
+                        probe.to,
+                        settings.from,
+                        probe.subject,
+                        probe.scenario,
+                        probe.send_after,
+                        probe.body
+                    );
+                }
+                println!("dry run: nothing stored or sent (add --send)");
+                return Ok(());
+            }
+            // The SMTP settings are checked before anything is stored.
+            settings.smtp()?;
+            let mut store = open_store(&store, &config)?;
+            let (id, created) = campaign::create(&mut store, &request, &settings)?;
+            if created {
+                println!("campaign {id} created for {}", result.target.host);
+            } else {
+                println!(
+                    "campaign {id} is already running for {}: sending what is due (--new for another)",
+                    result.target.host
+                );
+            }
+            print_send_report(&campaign::send_due(
+                &mut store,
+                &settings,
+                Some(id),
+                config.campaign.max_sends_per_hour,
+            )?);
+            let waiting = campaign::waiting(&store, id)?;
+            if let Some(first) = waiting.first() {
+                println!(
+                    "{} probe(s) wait for their time (first at {first}): `cxaudit campaign send` then, or keep \
+                     `cxaudit campaign collect --watch 600` running",
+                    waiting.len()
+                );
+            }
+            Ok(())
+        }
+        CampaignCommand::Send {
+            campaign: id,
+            store,
+        } => {
+            let settings = MailSettings::resolve(&config)?;
+            let mut store = open_store(&store, &config)?;
+            print_send_report(&campaign::send_due(
+                &mut store,
+                &settings,
+                id,
+                config.campaign.max_sends_per_hour,
+            )?);
+            Ok(())
+        }
+        CampaignCommand::Report {
+            campaign: id,
+            redact,
+            as_of,
+            checks,
+            look,
+            store,
+        } => {
+            let (store, id, mut status) = judged_campaign(&store, id, as_of.as_deref(), &config)?;
+            if redact {
+                campaign::redact(&mut status);
+            }
+            let json_path = campaign::audit_path(&store, id)?
+                .context("this campaign was not started from an audit folder")?;
+            let mut result = cxaudit::audit::read_result(&json_path).map_err(anyhow::Error::msg)?;
+            let checks = load_checks(checks.as_deref())?;
+            cxaudit::rules::apply_campaign(&checks, &mut result, status);
+            // Written beside and renamed over: a crash never leaves half a file.
+            let temporary = json_path.with_extension("json.tmp");
+            std::fs::write(&temporary, serde_json::to_vec(&result)?)
+                .with_context(|| format!("cannot write {}", temporary.display()))?;
+            std::fs::rename(&temporary, &json_path)?;
+            let folder = json_path.parent().unwrap_or(std::path::Path::new("."));
+            let look = Look::resolve(&look, None, &config)?;
+            let formats: Vec<Format> = [
+                ("html", Format::Html),
+                ("csv", Format::Csv),
+                ("md", Format::Md),
+                ("pdf", Format::Pdf),
+            ]
+            .into_iter()
+            .filter(|(ext, _)| folder.join(format!("report.{ext}")).exists())
+            .map(|(_, f)| f)
+            .collect();
+            outputs::write_formats(&result, &folder.join("report.html"), &formats, &look)?;
+            outputs::write_manifest(folder)?;
+            println!(
+                "campaign {id} written into {} (score {}{})",
+                json_path.display(),
+                result
+                    .scores
+                    .overall
+                    .map(|s| format!("{s:.0}"))
+                    .unwrap_or_else(|| "–".into()),
+                result
+                    .scores
+                    .grade
+                    .as_deref()
+                    .map(|g| format!(", grade {g}"))
+                    .unwrap_or_default()
+            );
+            Ok(())
+        }
+        CampaignCommand::Collect {
+            watch,
+            checks,
+            store,
+        } => {
+            let settings = MailSettings::resolve(&config)?;
+            let scenarios = scenario::load(checks.as_deref())?;
+            let mut store = open_store(&store, &config)?;
+            loop {
+                let report = campaign::collect::collect(
+                    &mut store,
+                    &settings,
+                    &scenarios,
+                    config.campaign.retention_days,
+                )?;
+                println!(
+                    "read {} message(s): {} repl(ies), {} bounce(s), {} probe(s) confirmed sent",
+                    report.scanned, report.replies, report.bounces, report.confirmed
+                );
+                let Some(seconds) = watch else { break };
+                if settings.smtp.is_some() {
+                    print_send_report(&campaign::send_due(
+                        &mut store,
+                        &settings,
+                        None,
+                        config.campaign.max_sends_per_hour,
+                    )?);
+                }
+                std::thread::sleep(std::time::Duration::from_secs(seconds.max(10)));
+            }
+            Ok(())
+        }
+        CampaignCommand::Status {
+            campaign: id,
+            json,
+            as_of,
+            store,
+        } => {
+            let (_, _, status) = judged_campaign(&store, id, as_of.as_deref(), &config)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&status)?);
+            } else {
+                println!(
+                    "campaign {} — {} (started {})",
+                    status.id, status.shop, status.created_at
+                );
+                let hours =
+                    |h: Option<f64>| h.map(|h| format!("{h:.1} h")).unwrap_or_else(|| "-".into());
+                for p in &status.probes {
+                    println!(
+                        "  #{:<4} {:<30} {:<22} {:<9} {:<10} ack {:<8} human {:<8} (business {})",
+                        p.id,
+                        p.to,
+                        p.scenario,
+                        p.state,
+                        p.outcome,
+                        hours(p.ack_delay_hours),
+                        hours(p.human_delay_hours),
+                        hours(p.business_hours_delay)
+                    );
+                }
+                let count = |o: &str| status.probes.iter().filter(|p| p.outcome == o).count();
+                let mut human: Vec<f64> = status
+                    .probes
+                    .iter()
+                    .filter_map(|p| p.human_delay_hours)
+                    .collect();
+                human.sort_by(f64::total_cmp);
+                println!(
+                    "answered by a person {}, no answer {}, bounced {}, pending {}; median human answer {}",
+                    count("answered"),
+                    count("no-answer"),
+                    count("bounced"),
+                    count("pending"),
+                    hours(human.get(human.len() / 2).copied())
+                );
+            }
+            Ok(())
+        }
+    }
+}
+
+/// An audit folder, an audit.json, or a shop's URL: the newest `audits/<host>-<date>` folder.
+fn find_audit(given: &std::path::Path) -> anyhow::Result<PathBuf> {
+    if given.is_dir() {
+        return Ok(given.join("audit.json"));
+    }
+    if given.exists() {
+        return Ok(given.to_path_buf());
+    }
+    let raw = given.to_string_lossy();
+    let url = parse_start_url(&raw)
+        .with_context(|| format!("{raw}: no such audit folder or file, and not a shop's URL"))?;
+    let host = url.host_str().unwrap_or_default().replace([':', '/'], "_");
+    let newest = std::fs::read_dir("audits")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(&format!("{host}-"))
+                && e.path().join("audit.json").is_file()
+        })
+        .max_by_key(|e| {
+            std::fs::metadata(e.path().join("audit.json"))
+                .and_then(|m| m.modified())
+                .ok()
+        });
+    match newest {
+        Some(entry) => Ok(entry.path().join("audit.json")),
+        None => bail!("no audit of {host} under audits/: run `cxaudit audit {raw}` first, or give the audit folder"),
+    }
+}
+
+/// The store, the campaign asked for (else the newest), and its status as of `as_of` (else now).
+fn judged_campaign(
+    store: &StoreArgs,
+    id: Option<i64>,
+    as_of: Option<&str>,
+    config: &cxaudit::config::Config,
+) -> anyhow::Result<(
+    cxaudit::store::Store,
+    i64,
+    cxaudit::campaign::CampaignStatus,
+)> {
+    let store = open_store(store, config)?;
+    let id = chosen_campaign(&store, id)?;
+    let status =
+        cxaudit::campaign::status(&store, id, parse_instant(as_of)?, &default_week(config)?)?;
+    Ok((store, id, status))
+}
+
+/// The campaign asked for, else the newest.
+fn chosen_campaign(store: &cxaudit::store::Store, id: Option<i64>) -> anyhow::Result<i64> {
+    match id {
+        Some(id) => Ok(id),
+        None => Ok(*cxaudit::campaign::campaigns(store)?
+            .first()
+            .context("no campaign in the store yet")?),
+    }
+}
+
+/// The opening hours assumed when a shop publishes none.
+fn default_week(
+    config: &cxaudit::config::Config,
+) -> anyhow::Result<cxaudit::campaign::clock::Week> {
+    cxaudit::campaign::clock::Week::parse(&config.campaign.default_hours)
+        .map_err(|e| anyhow::anyhow!("cxaudit.toml: [campaign] default_hours: {e}"))
+}
+
+fn parse_instant(text: Option<&str>) -> anyhow::Result<jiff::Timestamp> {
+    match text {
+        Some(t) => t
+            .parse::<jiff::Timestamp>()
+            .with_context(|| format!("--as-of {t}: write an instant like 2026-03-06T18:00:00Z")),
+        None => Ok(cxaudit::campaign::now()),
+    }
+}
+
+fn print_send_report(report: &cxaudit::campaign::SendReport) {
+    println!("sent: {}", report.sent.len());
+    for (id, reason) in &report.retry_later {
+        println!("  #{id} will be retried: {reason}");
+    }
+    for (id, reason) in &report.failed {
+        println!("  #{id} failed: {reason}");
+    }
+    for id in &report.uncertain {
+        println!("  #{id} was interrupted while sending: not sent again (collect will confirm it)");
+    }
+    if report.held_by_cap > 0 {
+        println!(
+            "  {} probe(s) held back by the hourly cap",
+            report.held_by_cap
+        );
+    }
+}
