@@ -6,8 +6,9 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use cxaudit::facts::observe;
 use cxaudit::facts::{page, site};
-use cxaudit::rules::{observe, pack::Checks};
+use cxaudit::rules::pack::Checks;
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
@@ -76,8 +77,8 @@ fn main() {
         docs.iter()
             .map(|(d, base)| {
                 let (facts, links) = page::extract(d, base);
-                let summary = site::summarize(&facts, base, &checks);
-                let observation = observe::observe(&facts, base, Some(2), &checks);
+                let summary = site::summarize(&facts, base, &checks.readers);
+                let observation = observe::observe(&facts, base, Some(2), &checks.readers);
                 std::hint::black_box((&summary, &observation));
                 serde_json::to_string(&facts).unwrap().len() + links.len()
             })

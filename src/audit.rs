@@ -1,5 +1,8 @@
-//! The audit pipeline as a library call: crawl → page facts → site facts → audit result, written to `audit.json`.
-//! Later stages (rules, scores, report, campaign) read the result; nothing here reaches back into them.
+//! The audit as two library calls, like Lighthouse's gather (`-G`) and audit (`-A`): [`run`] gathers a shop
+//! (crawl → page facts, streamed into `audit.json` → site facts) then judges it; [`rejudge`] judges a stored
+//! `audit.json` again, with no network, from the page facts it keeps. Both derive what the rules read from the
+//! same page facts in the same order through [`SiteGatherer`], so a rejudge gives what a fresh audit with that pack
+//! gives. [`write_result`] is the one writer of `audit.json`. Nothing here renders or sends.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -8,11 +11,16 @@ use std::sync::Arc;
 use url::Url;
 
 use crate::crawl::{self, Analyzed, CrawlSettings, FetchedPage, PageHandler, Progress};
+use crate::facts::observations::{self, SiteObservations};
+use crate::facts::observe::{self, PageObservation};
+use crate::facts::readers::Readers;
 use crate::facts::{page, site};
-use crate::result::{AuditResult, CrawlReport, CrawlSettingsReport, ToolInfo, SCHEMA_VERSION};
-use crate::rules::observe::{self, PageObservation};
+use crate::result::{
+    AuditResult, CrawlReport, CrawlSettingsReport, Discovery, PageFacts, PageRecord, SiteFacts,
+    Target, ToolInfo, SCHEMA_VERSION,
+};
 use crate::rules::pack::Checks;
-use crate::rules::{self, SiteObservations};
+use crate::rules::{self, Judged};
 use crate::target::{self, TargetInput};
 
 /// What to audit and how.
@@ -38,6 +46,8 @@ pub enum AuditError {
         path: String,
         source: std::io::Error,
     },
+    #[error("{0}")]
+    Read(String),
 }
 
 /// The written audit: its result (with `pages` left empty: they are in the file) and where it is.
@@ -46,13 +56,94 @@ pub struct AuditOutput {
     pub json_path: PathBuf,
 }
 
-/// Turns each HTML page into its facts (kept, as a JSON line) and its summary (for the site facts).
+/// What one page gives the site: its contribution to the site facts and what the pack's readers saw on it.
+pub struct Derived {
+    summary: site::PageSummary,
+    observation: PageObservation,
+}
+
+/// Derives a page's contribution from its facts alone: the fresh audit and `rejudge` both call this.
+pub fn derive(facts: &PageFacts, url: &Url, depth: Option<u32>, readers: &Readers) -> Derived {
+    Derived {
+        summary: site::summarize(facts, url, readers),
+        observation: observe::observe(facts, url, depth, readers),
+    }
+}
+
+/// Accumulates the pages in crawl order into what the judge reads.
+pub struct SiteGatherer {
+    builder: site::SiteFactsBuilder,
+    observations: SiteObservations,
+}
+
+/// The site as gathered: the target, its facts and the merged page observations.
+pub struct Gathered {
+    pub target: Target,
+    pub site: SiteFacts,
+    pub observations: SiteObservations,
+}
+
+/// Where the audit started and what the consultant forced.
+pub struct Origin<'a> {
+    pub start_url: &'a Url,
+    pub final_url: &'a Url,
+    pub country_flag: Option<&'a str>,
+    pub lang_flag: Option<&'a str>,
+}
+
+impl SiteGatherer {
+    pub fn new(readers: &Readers) -> SiteGatherer {
+        SiteGatherer {
+            builder: site::SiteFactsBuilder::new(&readers.lexicon),
+            observations: SiteObservations::new(readers),
+        }
+    }
+
+    /// Adds one finished URL (errors and redirects too), with what its page gave when it was an HTML page.
+    pub fn add(&mut self, record: &PageRecord, derived: Option<Derived>) {
+        self.builder.add_record(record);
+        if let Some(derived) = derived {
+            self.builder.add_page(record, derived.summary);
+            self.observations.add(
+                &record.final_url,
+                record.depth,
+                record.discovered_by == Discovery::Start,
+                derived.observation,
+            );
+        }
+    }
+
+    pub fn finish(self, origin: Origin<'_>, readers: &Readers) -> Gathered {
+        let target = target::resolve(TargetInput {
+            start_url: origin.start_url,
+            final_url: origin.final_url,
+            html_lang: self.builder.home_lang.clone().as_deref(),
+            home_title: self.builder.home_title.clone(),
+            hreflang: self.builder.home_hreflang.clone(),
+            country_flag: origin.country_flag,
+            lang_flag: origin.lang_flag,
+            phone_country: self.builder.international_phone_country(),
+        });
+        let mut site = self.builder.finish(
+            target.country.as_ref().map(|c| c.value.as_str()),
+            &readers.not_the_shop,
+        );
+        observations::fill_site_facts(readers, &mut site, &self.observations);
+        observations::rank_pages(&mut site, &self.observations);
+        Gathered {
+            target,
+            site,
+            observations: self.observations,
+        }
+    }
+}
+
+/// Turns each HTML page into its facts (kept, as a JSON line) and what it gives the site.
 struct FactsHandler {
     checks: Arc<Checks>,
 }
 
-/// A page's serialised record, its contribution to the site facts, and what the rules saw on it.
-type HandledPage = (String, site::PageSummary, PageObservation);
+type HandledPage = (String, Derived);
 
 impl PageHandler for FactsHandler {
     type Output = HandledPage;
@@ -60,15 +151,14 @@ impl PageHandler for FactsHandler {
     fn analyze(&self, page: FetchedPage) -> Analyzed<HandledPage> {
         let (facts, links) = page::extract(&page.html, &page.base);
         drop(page.html);
-        let summary = site::summarize(&facts, &page.base, &self.checks);
-        let observation = observe::observe(&facts, &page.base, page.record.depth, &self.checks);
+        let derived = derive(&facts, &page.base, page.record.depth, &self.checks.readers);
         let mut record = page.record;
         record.facts = Some(facts);
         // Serialised here, on the blocking pool, so that the crawl loop only copies bytes.
         let line = serde_json::to_string(&record).expect("page records serialise");
         Analyzed {
             links,
-            output: (line, summary, observation),
+            output: (line, derived),
         }
     }
 }
@@ -90,8 +180,16 @@ struct ResultWriter {
 }
 
 impl ResultWriter {
-    fn create(dir: &Path, tool: &ToolInfo, started_at: &str) -> std::io::Result<ResultWriter> {
-        let temp_path = dir.join(".audit.json.partial");
+    fn create(
+        json_path: &Path,
+        tool: &ToolInfo,
+        started_at: &str,
+    ) -> std::io::Result<ResultWriter> {
+        let name = json_path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_else(|| "audit.json".into());
+        let temp_path = json_path.with_file_name(format!(".{name}.partial"));
         let mut out = std::io::BufWriter::new(std::fs::File::create(&temp_path)?);
         write!(out, "{{\n\"schema_version\": {SCHEMA_VERSION},\n\"tool\": ")?;
         serde_json::to_writer(&mut out, tool)?;
@@ -103,6 +201,12 @@ impl ResultWriter {
             out,
             pages: 0,
         })
+    }
+
+    /// Removes the partial file: the audit.json in place, if any, stays as it was.
+    fn abandon(self) {
+        drop(self.out);
+        let _ = std::fs::remove_file(&self.temp_path);
     }
 
     /// Appends one page, already serialised as a JSON object.
@@ -137,7 +241,12 @@ impl ResultWriter {
             ("scores", &result.scores),
             ("checks", &result.checks),
         ];
-        write_fields(out, &top_fields, "\n}\n")?;
+        write_fields(out, &top_fields, "")?;
+        if let Some(campaign) = &result.campaign {
+            out.write_all(b",\n\"campaign\": ")?;
+            erased::Json::write_pretty(campaign, out)?;
+        }
+        out.write_all(b"\n}\n")?;
         out.flush()?;
         drop(self.out);
         std::fs::rename(&self.temp_path, json_path)
@@ -177,19 +286,8 @@ pub async fn run(
     options: AuditOptions,
     progress: &dyn Progress,
 ) -> Result<AuditOutput, AuditError> {
-    let write_error = |path: &Path| {
-        let path = path.display().to_string();
-        move |source| AuditError::Write { path, source }
-    };
     std::fs::create_dir_all(&options.out_dir).map_err(write_error(&options.out_dir))?;
-    if options
-        .checks
-        .rules
-        .iter()
-        .any(|r| r.enabled && r.detector == "spelling")
-    {
-        crate::facts::spelling::warm_up();
-    }
+    warm_up(&options.checks);
     let tool = ToolInfo {
         name: "cxaudit".into(),
         version: env!("CARGO_PKG_VERSION").into(),
@@ -197,30 +295,25 @@ pub async fn run(
     };
     let started_at = now_rfc3339();
     let json_path = options.out_dir.join("audit.json");
-    let mut writer = ResultWriter::create(&options.out_dir, &tool, &started_at)
-        .map_err(write_error(&json_path))?;
+    let mut writer =
+        ResultWriter::create(&json_path, &tool, &started_at).map_err(write_error(&json_path))?;
     let mut write_failure: Option<std::io::Error> = None;
 
-    let mut builder = site::SiteFactsBuilder::new(&options.checks.lexicon);
-    let mut observations = SiteObservations::new(&options.checks);
+    // Gather.
+    let readers = &options.checks.readers;
+    let mut gatherer = SiteGatherer::new(readers);
     let handler = Arc::new(FactsHandler {
         checks: options.checks.clone(),
     });
     let outcome = crawl::crawl(&options.crawl, &options.start, handler, progress, |event| {
-        builder.add_record(&event.record);
-        let line = match event.output {
-            Some((line, summary, observation)) => {
-                builder.add_page(&event.record, summary);
-                observations.add(
-                    &event.record.final_url,
-                    event.record.depth,
-                    event.record.discovered_by == crate::result::Discovery::Start,
-                    observation,
-                );
-                line
-            }
-            None => serde_json::to_string(&event.record).expect("page records serialise"),
+        let (line, derived) = match event.output {
+            Some((line, derived)) => (line, Some(derived)),
+            None => (
+                serde_json::to_string(&event.record).expect("page records serialise"),
+                None,
+            ),
         };
+        gatherer.add(&event.record, derived);
         if write_failure.is_none() {
             write_failure = writer.page(&line).err();
         }
@@ -229,35 +322,29 @@ pub async fn run(
     let outcome = match outcome {
         Ok(outcome) => outcome,
         Err(e) => {
-            let _ = std::fs::remove_file(&writer.temp_path);
+            writer.abandon();
             return Err(e.into());
         }
     };
     if let Some(e) = write_failure {
-        return Err(write_error(&writer.temp_path)(e));
+        writer.abandon();
+        return Err(write_error(&json_path)(e));
     }
     let finished_at = now_rfc3339();
-
-    let target = target::resolve(TargetInput {
-        start_url: &options.start,
-        final_url: &outcome.final_url,
-        html_lang: builder.home_lang.clone().as_deref(),
-        home_title: builder.home_title.clone(),
-        hreflang: builder.home_hreflang.clone(),
-        country_flag: options.country.as_deref(),
-        lang_flag: options.lang.as_deref(),
-        phone_country: builder.international_phone_country(),
-    });
-    let mut site = builder.finish(
-        target.country.as_ref().map(|c| c.value.as_str()),
-        &options.checks.not_the_shop,
+    let gathered = gatherer.finish(
+        Origin {
+            start_url: &options.start,
+            final_url: &outcome.final_url,
+            country_flag: options.country.as_deref(),
+            lang_flag: options.lang.as_deref(),
+        },
+        readers,
     );
-    let evaluation = rules::evaluate(&options.checks, &mut site, &target, &observations);
     let settings = &options.crawl;
-    let result = AuditResult {
+    let mut result = AuditResult {
         schema_version: SCHEMA_VERSION,
         tool,
-        target,
+        target: gathered.target,
         started_at,
         finished_at,
         crawl: CrawlReport {
@@ -281,23 +368,127 @@ pub async fn run(
             broken_links: outcome.broken_links,
             redirects: outcome.redirects,
         },
-        site,
-        checks: evaluation.checks,
-        scores: evaluation.scores,
+        site: gathered.site,
+        checks: Vec::new(),
+        scores: Default::default(),
         campaign: None,
     };
-    let temp_path = writer.temp_path.clone();
+
+    // Judge.
+    judge_into(&options.checks, &mut result, &gathered.observations);
     writer
         .finish(&result, &json_path)
-        .map_err(write_error(&temp_path))?;
+        .map_err(write_error(&json_path))?;
     Ok(AuditOutput { result, json_path })
+}
+
+/// Judges a stored audit again with `checks`, from the page facts it keeps (no network): the site facts are
+/// derived anew, the rules judged, the scores computed, the campaign (if any) judged by the campaign rules. Files
+/// of schema version 2 are judged too and come out as version 3.
+pub fn rejudge(result: &mut AuditResult, checks: &Checks) -> Result<(), AuditError> {
+    let (start_url, final_url) = match (
+        Url::parse(&result.target.start_url),
+        Url::parse(&result.target.final_url),
+    ) {
+        (Ok(start), Ok(end)) => (start, end),
+        _ => {
+            return Err(AuditError::Read(format!(
+                "the stored start URL {:?} is not a URL: audit the shop again",
+                result.target.start_url
+            )))
+        }
+    };
+    if result.crawl.counts.html_pages > 0 && result.crawl.pages.iter().all(|p| p.facts.is_none()) {
+        return Err(AuditError::Read(
+            "this audit.json keeps no page facts, so it cannot be judged again: audit the shop again"
+                .into(),
+        ));
+    }
+    warm_up(checks);
+    let readers = &checks.readers;
+    let mut gatherer = SiteGatherer::new(readers);
+    for record in &result.crawl.pages {
+        let derived = match (&record.facts, Url::parse(&record.final_url)) {
+            (Some(facts), Ok(url)) => Some(derive(facts, &url, record.depth, readers)),
+            _ => None,
+        };
+        gatherer.add(record, derived);
+    }
+    let flag = |guess: &Option<crate::result::Guess>| {
+        guess
+            .as_ref()
+            .filter(|g| g.source == "flag")
+            .map(|g| g.value.clone())
+    };
+    let (country_flag, lang_flag) = (flag(&result.target.country), flag(&result.target.lang));
+    let gathered = gatherer.finish(
+        Origin {
+            start_url: &start_url,
+            final_url: &final_url,
+            country_flag: country_flag.as_deref(),
+            lang_flag: lang_flag.as_deref(),
+        },
+        readers,
+    );
+    result.schema_version = SCHEMA_VERSION;
+    result.target = gathered.target;
+    result.site = gathered.site;
+    judge_into(checks, result, &gathered.observations);
+    Ok(())
+}
+
+/// The judge stage: the rules over what was gathered, into `checks[]` and `scores`.
+fn judge_into(checks: &Checks, result: &mut AuditResult, observations: &SiteObservations) {
+    let evaluation = rules::judge(
+        checks,
+        Judged {
+            site: &result.site,
+            target: &result.target,
+            obs: observations,
+            campaign: result.campaign.as_ref(),
+        },
+    );
+    result.checks = evaluation.checks;
+    result.scores = evaluation.scores;
+}
+
+/// Dictionaries load in the background from the start, when the spelling rule will want them.
+fn warm_up(checks: &Checks) {
+    if checks
+        .rules
+        .iter()
+        .any(|r| r.enabled && r.detector == "spelling")
+    {
+        crate::facts::spelling::warm_up();
+    }
+}
+
+fn write_error(path: &Path) -> impl FnOnce(std::io::Error) -> AuditError {
+    let path = path.display().to_string();
+    move |source| AuditError::Write { path, source }
+}
+
+/// Writes a whole result (its pages included) to `json_path`, atomically, in the same layout as a fresh audit.
+pub fn write_result(json_path: &Path, result: &AuditResult) -> Result<(), AuditError> {
+    let mut writer = ResultWriter::create(json_path, &result.tool, &result.started_at)
+        .map_err(write_error(json_path))?;
+    for record in &result.crawl.pages {
+        let line = serde_json::to_string(record).expect("page records serialise");
+        if let Err(e) = writer.page(&line) {
+            writer.abandon();
+            return Err(write_error(json_path)(e));
+        }
+    }
+    writer
+        .finish(result, json_path)
+        .map_err(write_error(json_path))
 }
 
 /// Reads an `audit.json`, refusing a newer major schema.
 pub fn read_result(path: &Path) -> Result<AuditResult, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let result: AuditResult = serde_json::from_str(&text)
+    let file =
+        std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let result: AuditResult = serde_json::from_reader(std::io::BufReader::new(file))
         .map_err(|e| format!("{} is not a valid audit.json: {e}", path.display()))?;
     if result.schema_version > SCHEMA_VERSION {
         return Err(format!(

@@ -10,7 +10,8 @@ mod cli;
 mod commands;
 
 use commands::{
-    audit::AuditArgs, campaign::CampaignCommand, checks::ChecksCommand, report::ReportArgs,
+    audit::AuditArgs, campaign::CampaignCommand, checks::ChecksCommand, rejudge::RejudgeArgs,
+    report::ReportArgs,
 };
 
 #[derive(Parser)]
@@ -31,6 +32,8 @@ struct Cli {
 enum Command {
     /// Crawl a shop and write its audit (audit.json) to a folder.
     Audit(AuditArgs),
+    /// Judge a stored audit again with a rule pack (no network): new checks and scores, report re-rendered.
+    Rejudge(RejudgeArgs),
     /// Render the client's HTML report from an audit.json (no re-crawl).
     Report(ReportArgs),
     /// List or validate rule packs (the files of checks/).
@@ -63,6 +66,7 @@ fn main() -> ExitCode {
             Command::Audit(args) => commands::audit::run(args, config.as_deref()).await,
             Command::Checks(command) => commands::checks::run(command),
             Command::Campaign(command) => commands::campaign::run(command, config.as_deref()),
+            Command::Rejudge(args) => commands::rejudge::run(args, config.as_deref()),
             Command::Report(args) => commands::report::run(args, config.as_deref()),
             Command::DemoServe { port } => commands::demo::run(port).await,
         }

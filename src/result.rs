@@ -7,7 +7,10 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Version of the `audit.json` layout. Readers refuse documents with a higher major version.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
+
+/// The campaign's results as `audit.json` keeps them.
+pub type CampaignResult = crate::campaign::CampaignStatus;
 
 /// The whole `audit.json` document.
 #[derive(Debug, Serialize, Deserialize)]
@@ -28,7 +31,7 @@ pub struct AuditResult {
     pub scores: Scores,
     /// The mystery-shopper campaign, once `cxaudit campaign report` has written it here.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub campaign: Option<crate::campaign::CampaignStatus>,
+    pub campaign: Option<CampaignResult>,
 }
 
 /// A rule's verdict on the site.
@@ -41,8 +44,14 @@ pub struct CheckResult {
     /// 0..1; null when not applicable.
     pub score: Option<f64>,
     pub weight: f64,
-    /// One line, in English and French.
-    pub finding: Bilingual,
+    /// One line, in every language of the rule pack.
+    pub finding: Localized,
+    /// The finding as a message key and its arguments (absent in version-2 files).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<Message>,
+    /// From the rule file: a channel, an aggregate, a campaign rule.
+    #[serde(default)]
+    pub kind: RuleKind,
     /// What proves it: at most a few items.
     pub evidence: Vec<Evidence>,
     /// Detector-specific measures (counts, lists of pages lacking something, parsed values).
@@ -67,33 +76,69 @@ pub struct RuleTexts {
     pub reference: Option<String>,
 }
 
-/// A text the tool writes, in both languages of the report.
+/// A text in every language the rule pack speaks: `{"fr": "…", "en": "…", "de": "…"}`. A version-2 file's
+/// `{en, fr}` pairs read as the same map.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
-pub struct Bilingual {
-    pub en: String,
-    pub fr: String,
+#[serde(transparent)]
+pub struct Localized(pub BTreeMap<String, String>);
+
+impl Localized {
+    /// A name that reads the same in every language (a brand), under the key `*` until it is spread over the
+    /// pack's languages by [`same_in`].
+    pub fn same(text: &str) -> Self {
+        Localized(BTreeMap::from([("*".to_string(), text.to_string())]))
+    }
+
+    /// The text in `lang`, else English, else French, else any.
+    pub fn get(&self, lang: &str) -> &str {
+        self.0
+            .get(lang)
+            .or_else(|| self.0.get("*"))
+            .or_else(|| self.0.get("en"))
+            .or_else(|| self.0.get("fr"))
+            .or_else(|| self.0.values().next())
+            .map(String::as_str)
+            .unwrap_or_default()
+    }
 }
 
-impl Bilingual {
-    pub fn new(en: impl Into<String>, fr: impl Into<String>) -> Self {
-        Bilingual {
-            en: en.into(),
-            fr: fr.into(),
-        }
+impl FromIterator<(String, String)> for Localized {
+    fn from_iter<I: IntoIterator<Item = (String, String)>>(items: I) -> Self {
+        Localized(items.into_iter().collect())
     }
+}
 
-    /// A name that reads the same in both languages (a brand).
-    pub fn same(text: &str) -> Self {
-        Bilingual::new(text, text)
-    }
+/// One text in each of `languages`.
+pub fn same_in(languages: &[String], text: &str) -> Localized {
+    Localized(
+        languages
+            .iter()
+            .map(|l| (l.clone(), text.to_string()))
+            .collect(),
+    )
+}
 
-    pub fn get(&self, lang: &str) -> &str {
-        if lang == "fr" {
-            &self.fr
-        } else {
-            &self.en
-        }
-    }
+/// A message of the rule pack's catalogue (`checks/messages/<lang>.toml`) with its arguments: what a finding says,
+/// kept beside its rendered texts so that a report in a language added later can word it again.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Message {
+    pub key: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub args: BTreeMap<String, serde_json::Value>,
+}
+
+/// What kind of rule it is, for the code that treats kinds apart (a field of the rule file, never its id).
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum RuleKind {
+    #[default]
+    Plain,
+    /// A way to reach the shop: listed in the report's channels table, counted by the aggregate.
+    Channel,
+    /// Reads the other rules' results: judged after them.
+    Aggregate,
+    /// Judges the mystery-shopper campaign's replies: not applicable until a campaign is reported.
+    Campaign,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash)]
@@ -113,7 +158,7 @@ pub struct Evidence {
     pub region: Option<Region>,
     /// What the tool says this item shows ("no phone number on this page"), when the quoted text alone does not.
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub note: Option<Bilingual>,
+    pub note: Option<Localized>,
     /// The text or attribute that proves it, as found on the site.
     pub text: String,
 }
@@ -694,7 +739,9 @@ impl KeyPages {
 pub struct NamedSignal {
     /// The term's name in its rule file (`paypal`, `colissimo`, `crisp`).
     pub name: String,
-    pub label: String,
+    /// Per language; a version-2 file's single English label reads as the same text in every language.
+    #[serde(deserialize_with = "label_or_texts")]
+    pub label: Localized,
     pub page_count: u64,
     pub evidence: Evidence,
 }
@@ -784,4 +831,18 @@ pub struct SitePostcode {
     pub code: String,
     pub locality: String,
     pub page_count: u64,
+}
+
+/// A version-2 label (one string) or a version-3 one (per language).
+fn label_or_texts<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Localized, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Label {
+        One(String),
+        PerLanguage(BTreeMap<String, String>),
+    }
+    Ok(match Label::deserialize(d)? {
+        Label::One(text) => Localized::same(&text),
+        Label::PerLanguage(map) => Localized(map),
+    })
 }

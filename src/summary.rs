@@ -184,7 +184,7 @@ fn render_scores(out: &mut String, result: &AuditResult) {
     if !failed.is_empty() {
         let _ = writeln!(out, "  to fix first:");
         for check in failed.iter().take(5) {
-            let _ = writeln!(out, "    {:<24} {}", check.id, check.finding.en);
+            let _ = writeln!(out, "    {:<24} {}", check.id, check.finding.get("en"));
         }
     }
 }

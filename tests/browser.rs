@@ -184,7 +184,8 @@ async fn the_report_renders_cleanly_in_chromium_at_desktop_and_phone_widths_and_
         ],
     };
     let checks = cxaudit::rules::pack::Checks::bundled();
-    cxaudit::rules::apply_campaign(&checks, &mut result, campaign);
+    result.campaign = Some(campaign);
+    cxaudit::audit::rejudge(&mut result, &checks).unwrap();
     let html = render(
         &result,
         &ReportOptions {

@@ -4,15 +4,8 @@ use std::process::Command;
 
 use serde_json::Value;
 
-/// The binary, blind to the developer's own settings: no config file, no branding from the environment.
-fn cxaudit() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_cxaudit"));
-    command
-        .env_remove("CXAUDIT_CONFIG")
-        .env_remove("CXAUDIT_CONSULTANCY")
-        .env("XDG_CONFIG_HOME", "/nonexistent/cxaudit-tests");
-    command
-}
+mod common;
+use common::{copy_of_bundled_checks, cxaudit};
 
 #[test]
 fn demo_audit_writes_audit_json_and_a_summary() {
@@ -178,20 +171,6 @@ fn a_consultant_adds_a_word_to_the_lexicon_without_rebuilding() {
 }
 
 /// A copy of the bundled `checks/` folder, to edit as a consultant would.
-fn copy_of_bundled_checks() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("checks");
-    std::fs::create_dir(dir.path().join("rules")).unwrap();
-    for sub in ["", "rules"] {
-        for entry in std::fs::read_dir(source.join(sub)).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_file() {
-                std::fs::copy(&path, dir.path().join(sub).join(path.file_name().unwrap())).unwrap();
-            }
-        }
-    }
-    dir
-}
 
 fn audit_demo_with(checks: &std::path::Path) -> Value {
     let out = tempfile::tempdir().unwrap();

@@ -56,8 +56,9 @@ impl Look {
     ) -> anyhow::Result<Look> {
         let file = &config.report;
         let lang = lang.or(file.lang.as_deref()).unwrap_or("fr").to_string();
-        if !matches!(lang.as_str(), "fr" | "en") {
-            bail!("report language {lang:?}: fr or en");
+        // Any language the string table and the rule pack speak; the report says so when one is missing.
+        if !(2..=3).contains(&lang.len()) || !lang.bytes().all(|b| b.is_ascii_lowercase()) {
+            bail!("report language {lang:?}: a language code such as fr, en or de");
         }
         let accent = flags.accent.clone().or(file.accent.clone());
         if let Some(accent) = &accent {
@@ -133,6 +134,20 @@ pub fn write_formats(
 }
 
 /// `manifest.sha256` beside the artefacts (`sha256sum -c` format), so a client can check later that nothing changed.
+/// The report formats a folder already holds (`report.html`, `report.csv`...): what a re-render rewrites.
+pub fn formats_in(folder: &Path) -> Vec<Format> {
+    [
+        ("html", Format::Html),
+        ("csv", Format::Csv),
+        ("md", Format::Md),
+        ("pdf", Format::Pdf),
+    ]
+    .into_iter()
+    .filter(|(ext, _)| folder.join(format!("report.{ext}")).exists())
+    .map(|(_, f)| f)
+    .collect()
+}
+
 pub fn write_manifest(dir: &Path) -> anyhow::Result<()> {
     use sha2::{Digest, Sha256};
     let mut lines = String::new();

@@ -61,7 +61,7 @@ pub struct AuditArgs {
     #[arg(long, short = 'q')]
     quiet: bool,
     /// The report's language (default: the config's, else fr).
-    #[arg(long, value_parser = ["fr", "en"])]
+    #[arg(long)]
     report_lang: Option<String>,
     /// What to write, comma-separated: json (always), html, csv (one row per rule), md (a summary), pdf.
     /// Default: the config's formats, else json,html.

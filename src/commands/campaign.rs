@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
 
-use crate::cli::outputs::{self, Format, Look, ReportLook};
+use crate::cli::outputs::{self, Look, ReportLook};
 use crate::commands::{load_checks, parse_start_url};
 
 /// Where campaigns are kept.
@@ -217,24 +217,13 @@ pub fn run(command: CampaignCommand, config_path: Option<&std::path::Path>) -> a
                 .context("this campaign was not started from an audit folder")?;
             let mut result = cxaudit::audit::read_result(&json_path).map_err(anyhow::Error::msg)?;
             let checks = load_checks(checks.as_deref())?;
-            cxaudit::rules::apply_campaign(&checks, &mut result, status);
-            // Written beside and renamed over: a crash never leaves half a file.
-            let temporary = json_path.with_extension("json.tmp");
-            std::fs::write(&temporary, serde_json::to_vec(&result)?)
-                .with_context(|| format!("cannot write {}", temporary.display()))?;
-            std::fs::rename(&temporary, &json_path)?;
+            // The whole audit is judged again with the campaign: one judge, the same as `rejudge`.
+            result.campaign = Some(status);
+            cxaudit::audit::rejudge(&mut result, &checks)?;
+            cxaudit::audit::write_result(&json_path, &result)?;
             let folder = json_path.parent().unwrap_or(std::path::Path::new("."));
             let look = Look::resolve(&look, None, &config)?;
-            let formats: Vec<Format> = [
-                ("html", Format::Html),
-                ("csv", Format::Csv),
-                ("md", Format::Md),
-                ("pdf", Format::Pdf),
-            ]
-            .into_iter()
-            .filter(|(ext, _)| folder.join(format!("report.{ext}")).exists())
-            .map(|(_, f)| f)
-            .collect();
+            let formats = outputs::formats_in(folder);
             outputs::write_formats(&result, &folder.join("report.html"), &formats, &look)?;
             outputs::write_manifest(folder)?;
             println!(

@@ -58,7 +58,7 @@ pub fn run(command: ChecksCommand) -> anyhow::Result<()> {
                 dir.display(),
                 checks.rules.len(),
                 checks.categories.len(),
-                checks.terms.len()
+                checks.readers.terms.len()
             );
             Ok(())
         }

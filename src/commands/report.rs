@@ -14,7 +14,7 @@ pub struct ReportArgs {
     #[arg(long, short = 'o')]
     out: Option<PathBuf>,
     /// The report's language (default: the config's, else fr).
-    #[arg(long, value_parser = ["fr", "en"])]
+    #[arg(long)]
     lang: Option<String>,
     /// What to write, comma-separated: html, csv (one row per rule), md (a summary), pdf.
     #[arg(long, value_delimiter = ',', default_value = "html")]

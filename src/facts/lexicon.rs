@@ -33,7 +33,7 @@ pub enum LexiconError {
 #[derive(Debug)]
 pub struct KeyPageLexicon {
     kinds: Vec<String>,
-    names: Vec<crate::result::Bilingual>,
+    names: Vec<crate::result::Localized>,
     text: RegexSet,
     url: RegexSet,
 }
@@ -67,10 +67,11 @@ impl KeyPageLexicon {
             if words.text.is_empty() && words.url.is_empty() {
                 return Err(invalid(format!("[{kind}] has no words")));
             }
-            let (Some(en), Some(fr)) = (words.name.get("en"), words.name.get("fr")) else {
+            if words.name.get("en").is_none() || words.name.get("fr").is_none() {
                 return Err(invalid(format!("[{kind}] needs name.en and name.fr")));
-            };
-            names.push(crate::result::Bilingual::new(en, fr));
+            }
+            // Every language given: a pack that adds one names its pages in it.
+            names.push(crate::result::Localized(words.name.clone()));
             let alternation = |list: &[String]| {
                 list.iter()
                     .map(|w| regex::escape(&fold(w)))
@@ -120,12 +121,12 @@ impl KeyPageLexicon {
     }
 
     /// How a report names the page kind ("mentions légales" / "legal notice"); the kind itself when unknown.
-    pub fn display_name(&self, kind: &str) -> crate::result::Bilingual {
+    pub fn display_name(&self, kind: &str) -> crate::result::Localized {
         self.kinds
             .iter()
             .position(|k| k == kind)
             .map(|i| self.names[i].clone())
-            .unwrap_or_else(|| crate::result::Bilingual::same(kind))
+            .unwrap_or_else(|| crate::result::Localized::same(kind))
     }
 }
 

@@ -11,12 +11,12 @@ use url::Url;
 
 use crate::facts::candidates::same_line;
 use crate::facts::lexicon::{fold, KeyPageLexicon};
+use crate::facts::readers::{NotTheShop, Readers};
 use crate::memo;
 use crate::result::{
     CandidateSource, Discovery, HostCount, Hreflang, KeyPageCandidate, KeyPages, LinkKind,
     OutboundProfile, PageFacts, PageRecord, Region, SiteEmail, SiteFacts, SitePhone, SitePostcode,
 };
-use crate::rules::pack::{Checks, NotTheShop};
 
 /// Pages listed per phone number and per e-mail address (the counts are complete).
 const PAGES_LISTED: usize = 50;
@@ -72,8 +72,8 @@ pub struct PageSummary {
 }
 
 /// Reduces a page to its summary. Pure; runs on the blocking pool.
-pub fn summarize(facts: &PageFacts, page_url: &Url, checks: &Checks) -> PageSummary {
-    let lexicon = &checks.lexicon;
+pub fn summarize(facts: &PageFacts, page_url: &Url, readers: &Readers) -> PageSummary {
+    let lexicon = &readers.lexicon;
     let own_host = page_url
         .host_str()
         .unwrap_or_default()
@@ -96,7 +96,7 @@ pub fn summarize(facts: &PageFacts, page_url: &Url, checks: &Checks) -> PageSumm
                     region: phone.region,
                     look_alike: NOT_A_PHONE_CONTEXT.is_match(same_line(&context))
                         || IBAN_TAIL.is_match(same_line(&context)),
-                    other_body: checks
+                    other_body: readers
                         .other_body_context
                         .as_ref()
                         .is_some_and(|r| r.is_match(&context)),

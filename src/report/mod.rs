@@ -270,11 +270,7 @@ fn band(score: Option<f64>) -> &'static str {
 }
 
 fn finding(check: &CheckResult, lang: &str) -> String {
-    if lang == "fr" {
-        check.finding.fr.clone()
-    } else {
-        check.finding.en.clone()
-    }
+    check.finding.get(lang).to_string()
 }
 
 fn rule_view(check: &CheckResult, lang: &str, strings: &Value) -> Value {
@@ -522,7 +518,7 @@ fn model(result: &AuditResult, strings: &Value, options: &ReportOptions, css: &s
         .collect();
     let channels: Vec<Value> = checks
         .iter()
-        .filter(|c| c.id.starts_with("channel-"))
+        .filter(|c| c.kind == crate::result::RuleKind::Channel)
         .map(|c| {
             let name = match text(&c.rule.name, lang) {
                 "" => text(&c.rule.title, lang),

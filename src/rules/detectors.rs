@@ -7,9 +7,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::result::{Bilingual, CheckResult, CheckStatus, Evidence, Region, SiteFacts, Target};
+use crate::facts::observations::{hit_evidence, SiteObservations};
+use crate::result::{
+    CheckResult, CheckStatus, Evidence, Localized, Message, Region, SiteFacts, Target,
+};
 use crate::rules::pack::{Checks, Rule};
-use crate::rules::{hit_evidence, status_of, SiteObservations};
+use crate::rules::status_of;
 
 /// Pages listed in details ("pages without a phone").
 const PAGES_LISTED: usize = 50;
@@ -23,7 +26,7 @@ pub struct Context<'a> {
     /// Results of the rules judged before (aggregates read them).
     pub earlier: &'a [CheckResult],
     /// The mystery-shopper campaign, for the rules that judge the replies.
-    pub campaign: Option<&'a crate::campaign::CampaignStatus>,
+    pub campaign: Option<&'a crate::result::CampaignResult>,
 }
 
 impl Context<'_> {
@@ -32,8 +35,8 @@ impl Context<'_> {
     }
 
     /// Pages (ids) where each term name of `rule` was seen.
-    fn term_hits(&self, rule: &str) -> Vec<(String, crate::rules::TermPages)> {
-        crate::rules::merged_terms(self.checks, self.obs, rule)
+    fn term_hits(&self, rule: &str) -> Vec<(String, crate::facts::observations::TermPages)> {
+        crate::facts::observations::merged_terms(&self.checks.readers, self.obs, rule)
             .into_iter()
             .filter(|(_, seen)| !seen.pages.is_empty())
             .collect()
@@ -49,20 +52,34 @@ impl Context<'_> {
 
 pub struct Verdict {
     pub score: Option<f64>,
-    pub finding: Bilingual,
+    pub message: Message,
     pub evidence: Vec<Evidence>,
     pub details: serde_json::Value,
 }
 
+/// Key of the transitional messages that carry their English and French texts as arguments.
+const LITERAL: &str = "";
+
 impl Verdict {
     fn new(score: Option<f64>, en: impl Into<String>, fr: impl Into<String>) -> Verdict {
+        Verdict::says(
+            score,
+            Message {
+                key: LITERAL.into(),
+                args: [("en", en.into()), ("fr", fr.into())]
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), serde_json::Value::String(v)))
+                    .collect(),
+            },
+        )
+    }
+
+    /// A verdict whose finding is a message of the pack's catalogue.
+    fn says(score: Option<f64>, message: Message) -> Verdict {
         Verdict {
             // `+ 0.0` turns a -0.0 (a weighted sum of nothing) into 0.
             score: score.map(|s| (s.clamp(0.0, 1.0) * 1000.0).round() / 1000.0 + 0.0),
-            finding: Bilingual {
-                en: en.into(),
-                fr: fr.into(),
-            },
+            message,
             evidence: Vec::new(),
             details: serde_json::Value::Null,
         }
@@ -82,14 +99,32 @@ impl Verdict {
         self
     }
 
-    pub fn into_result(self, rule: &Rule) -> CheckResult {
+    pub fn into_result(self, rule: &Rule, checks: &Checks) -> CheckResult {
+        let (finding, message) = if self.message.key == LITERAL {
+            let text = |lang: &str| {
+                self.message
+                    .args
+                    .get(lang)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            (both(text("en"), text("fr")), None)
+        } else {
+            (
+                checks.messages.localize(&self.message, &checks.languages),
+                Some(self.message),
+            )
+        };
         CheckResult {
             id: rule.id.clone(),
             category: rule.category.clone(),
             status: status_of(self.score),
             score: self.score,
             weight: rule.weight,
-            finding: self.finding,
+            finding,
+            message,
+            kind: rule.kind,
             evidence: self.evidence,
             details: self.details,
             rule: crate::result::RuleTexts {
@@ -104,6 +139,15 @@ impl Verdict {
     }
 }
 
+/// A text in English and French (transitional: findings move to the message catalogue).
+fn both(en: impl Into<String>, fr: impl Into<String>) -> Localized {
+    Localized(
+        [("en".to_string(), en.into()), ("fr".to_string(), fr.into())]
+            .into_iter()
+            .collect(),
+    )
+}
+
 fn evidence(url: Option<&str>, region: Option<Region>, text: impl Into<String>) -> Evidence {
     Evidence {
         url: url.map(str::to_string),
@@ -114,7 +158,7 @@ fn evidence(url: Option<&str>, region: Option<Region>, text: impl Into<String>) 
 }
 
 /// Evidence with the tool's own words about it, in both languages, beside what was quoted from the site.
-fn noted(url: Option<&str>, note: Bilingual, text: impl Into<String>) -> Evidence {
+fn noted(url: Option<&str>, note: Localized, text: impl Into<String>) -> Evidence {
     Evidence {
         note: Some(note),
         ..evidence(url, None, text)
@@ -122,7 +166,7 @@ fn noted(url: Option<&str>, note: Bilingual, text: impl Into<String>) -> Evidenc
 }
 
 /// How a report names a libphonenumber type.
-fn number_type_name(kind: Option<&str>) -> Bilingual {
+fn number_type_name(kind: Option<&str>) -> Localized {
     let (en, fr) = match kind.unwrap_or_default() {
         "fixed-line" => ("landline", "fixe"),
         "mobile" => ("mobile", "mobile"),
@@ -133,9 +177,9 @@ fn number_type_name(kind: Option<&str>) -> Bilingual {
         "voip" => ("internet telephony", "téléphonie sur internet"),
         "personal-number" => ("personal number", "numéro personnel"),
         "uan" => ("company number", "numéro d'entreprise"),
-        other => return Bilingual::same(if other.is_empty() { "?" } else { other }),
+        other => return Localized::same(if other.is_empty() { "?" } else { other }),
     };
-    Bilingual::new(en, fr)
+    both(en, fr)
 }
 
 type Run = fn(&Context, &Rule) -> Verdict;
@@ -323,31 +367,12 @@ const DETECTORS: &[Detector] = &[
     },
 ];
 
-/// Detectors that judge a mystery-shopper campaign: run by `campaign report`, not by the crawl.
-pub fn is_campaign(name: &str) -> bool {
-    name.starts_with("email-")
-}
-
 pub fn find(name: &str) -> Option<&'static Detector> {
     DETECTORS.iter().find(|d| d.name == name)
 }
 
 pub fn names() -> Vec<&'static str> {
     DETECTORS.iter().map(|d| d.name).collect()
-}
-
-/// Detectors that read other rules' results run last.
-pub fn is_aggregate(name: &str) -> bool {
-    name == "channels"
-}
-
-/// Facts found by rules that `site` publishes under stable names.
-pub fn fill_site_facts(checks: &Checks, site: &mut SiteFacts, obs: &SiteObservations) {
-    site.payment_methods = crate::rules::signals(checks, obs, "payment-options");
-    site.delivery_options = crate::rules::signals(checks, obs, "delivery-options");
-    site.chat_widgets = crate::rules::signals(checks, obs, "channel-live-chat");
-    site.opening_hours = crate::rules::opening_hours(site, obs);
-    site.response_time_promise = crate::rules::response_promise(site, obs);
 }
 
 #[derive(Deserialize)]
@@ -404,7 +429,7 @@ fn phone_every_page(cx: &Context, rule: &Rule) -> Verdict {
             region: p.regions.first().copied(),
             ..noted(
                 p.pages.first().map(String::as_str),
-                Bilingual::new(
+                both(
                     format!("on {} page(s)", p.page_count),
                     format!("sur {} page(s)", p.page_count),
                 ),
@@ -415,7 +440,7 @@ fn phone_every_page(cx: &Context, rule: &Rule) -> Verdict {
     for url in site.pages_without_phone.iter().take(2) {
         ev.push(noted(
             Some(url),
-            Bilingual::new(
+            both(
                 "no phone number on this page",
                 "aucun numéro de téléphone sur cette page",
             ),
@@ -556,7 +581,7 @@ fn phone_local(cx: &Context, rule: &Rule) -> Verdict {
         .map(|p| {
             noted(
                 p.pages.first().map(String::as_str),
-                Bilingual::same(&format!(
+                Localized::same(&format!(
                     "{} ({})",
                     p.e164,
                     p.country.as_deref().unwrap_or("?")
@@ -691,7 +716,7 @@ fn contact_link_every_page(cx: &Context, rule: &Rule) -> Verdict {
         .map(|page| {
             noted(
                 Some(cx.obs.url(*page)),
-                Bilingual::new(
+                both(
                     "no link to the contact page",
                     "aucun lien vers la page contact",
                 ),
@@ -739,7 +764,7 @@ fn key_pages_depth(cx: &Context, rule: &Rule) -> Verdict {
         let reached = clicks.is_some_and(|d| d <= p.max_clicks);
         ok += usize::from(reached);
         rows.push(json!({"kind": kind, "url": best.map(|b| &b.url), "clicks": clicks}));
-        let name = cx.checks.lexicon.display_name(kind);
+        let name = cx.checks.readers.lexicon.display_name(kind);
         let (en, fr) = match (best, clicks) {
             (None, _) => ("not found".to_string(), "introuvable".to_string()),
             (Some(_), Some(d)) => (
@@ -753,14 +778,24 @@ fn key_pages_depth(cx: &Context, rule: &Rule) -> Verdict {
         };
         ev.push(noted(
             best.map(|b| b.url.as_str()),
-            Bilingual::new(format!("{}: {en}", name.en), format!("{} : {fr}", name.fr)),
+            both(
+                format!("{}: {en}", name.get("en")),
+                format!("{} : {fr}", name.get("fr")),
+            ),
             "",
         ));
     }
     let kind_names = |lang: &str| {
         p.kinds
             .iter()
-            .map(|k| cx.checks.lexicon.display_name(k).get(lang).to_string())
+            .map(|k| {
+                cx.checks
+                    .readers
+                    .lexicon
+                    .display_name(k)
+                    .get(lang)
+                    .to_string()
+            })
             .collect::<Vec<_>>()
             .join(", ")
     };
@@ -868,7 +903,7 @@ fn channel_contact_form(cx: &Context, _: &Rule) -> Verdict {
         .map(|p| {
             noted(
                 Some(cx.obs.url(*p)),
-                Bilingual::new("form taking a message", "formulaire pour écrire un message"),
+                both("form taking a message", "formulaire pour écrire un message"),
                 "",
             )
         })
@@ -1047,16 +1082,16 @@ fn hits_on(
         .collect()
 }
 
-fn label_of(cx: &Context, rule: &Rule, name: &str) -> Bilingual {
+fn label_of(cx: &Context, rule: &Rule, name: &str) -> Localized {
     cx.checks
         .terms_of(&rule.id)
         .find(|(_, t)| t.name == name)
         .map(|(_, t)| t.label.clone())
-        .unwrap_or_else(|| Bilingual::same(name))
+        .unwrap_or_else(|| Localized::same(name))
 }
 
 /// "a, b, c" in one language.
-fn joined(labels: &[Bilingual], lang: &str) -> String {
+fn joined(labels: &[Localized], lang: &str) -> String {
     labels
         .iter()
         .map(|l| l.get(lang))
@@ -1074,10 +1109,10 @@ fn terms_any(cx: &Context, rule: &Rule) -> Verdict {
         .collect();
     let mut ev: Vec<Evidence> = pages
         .iter()
-        .map(|(k, u)| noted(Some(u), cx.checks.lexicon.display_name(k), ""))
+        .map(|(k, u)| noted(Some(u), cx.checks.readers.lexicon.display_name(k), ""))
         .collect();
     ev.extend(hits.iter().filter_map(|(_, _, e)| e.first().cloned()));
-    let found: Vec<Bilingual> = hits.iter().map(|(n, _, _)| label_of(cx, rule, n)).collect();
+    let found: Vec<Localized> = hits.iter().map(|(n, _, _)| label_of(cx, rule, n)).collect();
     if found.is_empty() && pages.is_empty() {
         return Verdict::new(
             Some(0.0),
@@ -1085,9 +1120,9 @@ fn terms_any(cx: &Context, rule: &Rule) -> Verdict {
             "Introuvable sur les pages parcourues.",
         );
     }
-    let mut what: Vec<Bilingual> = pages
+    let mut what: Vec<Localized> = pages
         .iter()
-        .map(|(k, _)| cx.checks.lexicon.display_name(k))
+        .map(|(k, _)| cx.checks.readers.lexicon.display_name(k))
         .collect();
     what.extend(found.iter().cloned());
     Verdict::new(
@@ -1109,7 +1144,7 @@ struct TermsCountParams {
 fn terms_count(cx: &Context, rule: &Rule) -> Verdict {
     let p: TermsCountParams = rule.params().unwrap();
     let hits = hits_on(cx, rule, &[]);
-    let labels: Vec<Bilingual> = hits.iter().map(|(n, _, _)| label_of(cx, rule, n)).collect();
+    let labels: Vec<Localized> = hits.iter().map(|(n, _, _)| label_of(cx, rule, n)).collect();
     let score = labels.len() as f64 / p.target.max(1) as f64;
     let ev = hits
         .iter()
@@ -1128,7 +1163,7 @@ fn terms_count(cx: &Context, rule: &Rule) -> Verdict {
         format!("{} trouvé(s) : {}.", labels.len(), joined(&labels, "fr")),
     )
     .evidence(ev)
-    .details(json!({ "found": hits.iter().map(|(n, pages, _)| json!({"name": n, "label": label_of(cx, rule, n).en, "pages": pages.len()})).collect::<Vec<_>>(), "target": p.target }))
+    .details(json!({ "found": hits.iter().map(|(n, pages, _)| json!({"name": n, "label": label_of(cx, rule, n).get("en"), "pages": pages.len()})).collect::<Vec<_>>(), "target": p.target }))
 }
 
 #[derive(Deserialize)]
@@ -1147,8 +1182,8 @@ fn terms_weighted(cx: &Context, rule: &Rule) -> Verdict {
         .iter()
         .map(|(n, _, _)| p.weights.get(n).copied().unwrap_or(0.0))
         .sum();
-    let found: Vec<Bilingual> = hits.iter().map(|(n, _, _)| label_of(cx, rule, n)).collect();
-    let missing: Vec<Bilingual> = p
+    let found: Vec<Localized> = hits.iter().map(|(n, _, _)| label_of(cx, rule, n)).collect();
+    let missing: Vec<Localized> = p
         .weights
         .keys()
         .filter(|k| !hits.iter().any(|(n, _, _)| n == *k))
@@ -1360,7 +1395,7 @@ fn contact_form_friction(cx: &Context, rule: &Rule) -> Verdict {
             "Pas de formulaire de contact (voir channel-contact-form).",
         );
     };
-    let visible = crate::rules::observe::visible_fields(form);
+    let visible = crate::facts::observe::visible_fields(form);
     let required = visible.iter().filter(|f| f.required).count();
     let labelled = visible
         .iter()
@@ -1379,7 +1414,7 @@ fn contact_form_friction(cx: &Context, rule: &Rule) -> Verdict {
         .collect();
     let next_hit = cx.obs.promises.iter().any(|(pg, _)| pg == page)
         || on_page.iter().any(|n| n == "next-step");
-    let captcha: Vec<Bilingual> = on_page
+    let captcha: Vec<Localized> = on_page
         .iter()
         .filter(|n| n.starts_with("captcha-"))
         .map(|n| label_of(cx, rule, n))
@@ -1510,7 +1545,7 @@ fn faq(cx: &Context, rule: &Rule) -> Verdict {
     )
     .evidence(vec![noted(
         Some(url),
-        Bilingual::new(format!("{count} questions"), format!("{count} questions")),
+        both(format!("{count} questions"), format!("{count} questions")),
         "",
     )])
     .details(json!({ "url": url, "questions": count, "min_questions": p.min_questions }))
@@ -1563,7 +1598,7 @@ fn question_bank(cx: &Context, rule: &Rule) -> Verdict {
         }
     }
     let total = terms.len().max(1);
-    let missing: Vec<&Bilingual> = terms
+    let missing: Vec<&Localized> = terms
         .iter()
         .filter(|(i, _)| cx.obs.terms[*i].pages.is_empty())
         .map(|(_, t)| &t.label)
@@ -1572,13 +1607,7 @@ fn question_bank(cx: &Context, rule: &Rule) -> Verdict {
         let mut names: Vec<&str> = missing
             .iter()
             .take(4)
-            .map(|l| {
-                if english {
-                    l.en.as_str()
-                } else {
-                    l.fr.as_str()
-                }
-            })
+            .map(|l| if english { l.get("en") } else { l.get("fr") })
             .collect();
         let more = format!("+{}", missing.len().saturating_sub(4));
         if missing.len() > 4 {
@@ -1672,17 +1701,17 @@ fn key_page(cx: &Context, rule: &Rule) -> Verdict {
                                 .section_on
                                 .iter()
                                 .find(|kind| cx.site.key_pages.get(kind) == Some(url))
-                                .map(|kind| cx.checks.lexicon.display_name(kind))
-                                .unwrap_or_else(|| Bilingual::same(url));
+                                .map(|kind| cx.checks.readers.lexicon.display_name(kind))
+                                .unwrap_or_else(|| Localized::same(url));
                             Verdict::new(
                                 Some(0.5),
                                 format!(
                                     "No page of its own: only a section of the {} covers it ({url}).",
-                                    host.en
+                                    host.get("en")
                                 ),
                                 format!(
                                     "Pas de page dédiée : seule une section de la page {} en traite ({url}).",
-                                    host.fr
+                                    host.get("fr")
                                 ),
                             )
                             .evidence(ev.iter().take(1).cloned().collect())
@@ -1709,7 +1738,7 @@ struct LegalParams {
 }
 
 /// How a report names an item of the legal notice.
-fn legal_item_name(item: &str) -> Bilingual {
+fn legal_item_name(item: &str) -> Localized {
     let (en, fr) = match item {
         "company" => ("company and legal form", "société et forme juridique"),
         "address" => (
@@ -1724,9 +1753,9 @@ fn legal_item_name(item: &str) -> Bilingual {
         "publication-director" => ("publication director", "directeur de la publication"),
         "host" => ("web host", "hébergeur"),
         "host-address" => ("web host's address", "adresse de l'hébergeur"),
-        other => return Bilingual::same(other),
+        other => return Localized::same(other),
     };
-    Bilingual::new(en, fr)
+    both(en, fr)
 }
 
 fn legal_notice_complete(cx: &Context, rule: &Rule) -> Verdict {
@@ -1826,7 +1855,7 @@ fn legal_notice_complete(cx: &Context, rule: &Rule) -> Verdict {
             0,
             noted(
                 Some(&url),
-                Bilingual::new("template text left", "texte modèle non rempli"),
+                both("template text left", "texte modèle non rempli"),
                 placeholder.clone(),
             ),
         );
@@ -1969,21 +1998,21 @@ fn checkout_assistance(cx: &Context, rule: &Rule) -> Verdict {
             .any(|ph| ph.valid && ph.pages.iter().any(|u| u == url));
         let chat = chat_pages.contains(page);
         ok += usize::from(phone || chat);
-        let name = cx.checks.lexicon.display_name(kind);
+        let name = cx.checks.readers.lexicon.display_name(kind);
         let yes_no_en = |b: bool| if b { "yes" } else { "no" };
         let yes_no_fr = |b: bool| if b { "oui" } else { "non" };
         ev.push(noted(
             Some(url),
-            Bilingual::new(
+            both(
                 format!(
                     "{}: phone {}, chat {}",
-                    name.en,
+                    name.get("en"),
                     yes_no_en(phone),
                     yes_no_en(chat)
                 ),
                 format!(
                     "{} : téléphone {}, chat {}",
-                    name.fr,
+                    name.get("fr"),
                     yes_no_fr(phone),
                     yes_no_fr(chat)
                 ),
@@ -2130,7 +2159,7 @@ fn probe_evidence(probe: &crate::campaign::ProbeStatus) -> Evidence {
     };
     noted(
         None,
-        Bilingual::new(
+        both(
             format!("{} → {}: {en}", probe.scenario, probe.to),
             format!("{} → {} : {fr}", probe.scenario, probe.to),
         ),

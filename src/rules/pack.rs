@@ -5,11 +5,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use regex::{Regex, RegexSet};
+use regex::Regex;
 use serde::{Deserialize, Serialize};
 
 use crate::facts::lexicon::{fold, KeyPageLexicon};
+pub use crate::facts::readers::{CompiledTerm, NotTheShop, Readers, TermSource};
+use crate::result::RuleKind;
 use crate::rules::detectors;
+use crate::rules::messages::Messages;
 
 pub(crate) mod bundled {
     include!(concat!(env!("OUT_DIR"), "/bundled_checks.rs"));
@@ -65,24 +68,6 @@ pub enum Scope {
     AnyPage,
 }
 
-/// Where a term is looked for on a page.
-#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[serde(rename_all = "kebab-case")]
-pub enum TermSource {
-    /// Visible text, every region.
-    Text,
-    /// Image `alt`, `title` and file name (payment logos, carrier badges).
-    Image,
-    /// Script URLs and the start of inline scripts (chat widgets, payment providers).
-    Script,
-    /// `iframe` sources (maps, chat frames).
-    Iframe,
-    /// Link targets and texts.
-    Link,
-    /// The page's own URL and title.
-    Page,
-}
-
 fn default_sources() -> Vec<TermSource> {
     vec![TermSource::Text, TermSource::Image]
 }
@@ -133,6 +118,12 @@ pub struct Rule {
     /// The practice or the law the rule comes from.
     #[serde(default)]
     pub reference: Option<String>,
+    /// What kind of rule it is (`channel`, `aggregate`, `campaign`; default plain): metadata, never read from the id.
+    #[serde(default)]
+    pub kind: RuleKind,
+    /// The site-fact list its terms feed (`payment_methods`, `delivery_options`, `chat_widgets`).
+    #[serde(default)]
+    pub lists: Option<String>,
     #[serde(default)]
     pub params: toml::Table,
     #[serde(default)]
@@ -174,55 +165,21 @@ struct CategoriesFile {
     grades: Vec<GradeBand>,
 }
 
-/// Numbers, addresses and words that belong to other bodies (regulators, hosts, mediators): they are not the
-/// shop's, even when its pages show them.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NotTheShop {
-    /// E.164 numbers.
-    #[serde(default)]
-    pub numbers: Vec<String>,
-    /// Words that, within the 150 characters before a number or an address, say it is another body's.
-    #[serde(default)]
-    pub context: Vec<String>,
-    /// E-mail domains of other bodies, and placeholder domains.
-    #[serde(default)]
-    pub email_domains: Vec<String>,
-    /// Local parts or whole addresses that are placeholders ("votre@email.fr", "nom@domaine.fr").
-    #[serde(default)]
-    pub email_placeholders: Vec<String>,
-}
-
-/// A term compiled for matching: patterns folded and joined, whole words.
-#[derive(Debug)]
-pub struct CompiledTerm {
-    pub rule: usize,
-    pub name: String,
-    /// The display name in French and English.
-    pub label: crate::result::Bilingual,
-    pub regex: Regex,
-    pub near: Option<Regex>,
-    pub not_after: Option<Regex>,
-    pub not_before: Option<Regex>,
-    pub sources: Vec<TermSource>,
-}
-
 /// The loaded pack.
 #[derive(Debug)]
 pub struct Checks {
     /// Where it came from: "bundled" or the folder.
     pub origin: String,
-    pub lexicon: KeyPageLexicon,
+    /// What the fact readers need from the pack, as plain data: the facts never see the rules.
+    pub readers: Readers,
     pub categories: Vec<Category>,
     pub grades: Vec<GradeBand>,
-    pub not_the_shop: NotTheShop,
-    pub other_body_context: Option<Regex>,
     /// Every rule file, enabled or not, sorted by category order then id.
     pub rules: Vec<Rule>,
-    /// The terms of the enabled rules.
-    pub terms: Vec<CompiledTerm>,
-    /// Prefilter over `terms`, for text sources.
-    pub term_set: RegexSet,
+    /// The languages the pack speaks (every language of its rule titles; `fr` and `en` always).
+    pub languages: Vec<String>,
+    /// The words of findings and notes, per language (`messages/<lang>.toml`).
+    pub messages: Messages,
 }
 
 /// Wraps an alternation so it matches whole words only.
@@ -248,7 +205,7 @@ impl Checks {
     /// Reads every `*.toml` of `dir` (and of `dir/rules/`).
     pub fn load(dir: &Path) -> Result<Checks, ChecksError> {
         let mut files = Vec::new();
-        for sub in ["", "rules"] {
+        for sub in ["", "rules", "messages"] {
             let folder = dir.join(sub);
             let entries = match std::fs::read_dir(&folder) {
                 Ok(entries) => entries,
@@ -309,6 +266,8 @@ impl Checks {
                 .unwrap_or_default(),
             None => NotTheShop::default(),
         };
+        let (messages, message_problems) = Messages::parse(&files);
+        problems.extend(message_problems);
         let mut rules = Vec::new();
         for (path, text) in &files {
             let Some(name) = path
@@ -415,8 +374,29 @@ impl Checks {
                 .unwrap_or(usize::MAX)
         };
         rules.sort_by(|a, b| order(a).cmp(&order(b)).then(a.id.cmp(&b.id)));
+        let languages: Vec<String> = rules
+            .iter()
+            .flat_map(|r| r.title.0.keys().cloned())
+            .collect::<BTreeSet<String>>()
+            .into_iter()
+            .collect();
+        const LISTS: [&str; 3] = ["payment_methods", "delivery_options", "chat_widgets"];
+        let mut lists = Vec::new();
+        for rule in rules.iter().filter(|r| r.enabled) {
+            if let Some(list) = &rule.lists {
+                if LISTS.contains(&list.as_str()) {
+                    lists.push((list.clone(), rule.id.clone()));
+                } else {
+                    problems.push(format!(
+                        "rules/{}.toml: lists {list:?} is not one of {}",
+                        rule.id,
+                        LISTS.join(", ")
+                    ));
+                }
+            }
+        }
         let mut terms = Vec::new();
-        for (index, rule) in rules.iter().enumerate() {
+        for rule in &rules {
             if !rule.enabled {
                 continue;
             }
@@ -441,15 +421,15 @@ impl Checks {
                     continue;
                 };
                 terms.push(CompiledTerm {
-                    rule: index,
+                    group: rule.id.clone(),
                     name: term.name.clone(),
                     label: match &term.label {
-                        None => crate::result::Bilingual::same(&term.name),
-                        Some(TermLabel::Same(text)) => crate::result::Bilingual::same(text),
-                        Some(TermLabel::PerLanguage(texts)) => crate::result::Bilingual {
-                            en: texts.get("en").to_string(),
-                            fr: texts.get("fr").to_string(),
-                        },
+                        None => crate::result::same_in(&languages, &term.name),
+                        Some(TermLabel::Same(text)) => crate::result::same_in(&languages, text),
+                        Some(TermLabel::PerLanguage(texts)) => languages
+                            .iter()
+                            .map(|l| (l.clone(), texts.get(l).to_string()))
+                            .collect(),
                     },
                     regex,
                     near: compile(&term.near, true),
@@ -492,14 +472,19 @@ impl Checks {
         };
         Ok(Checks {
             origin: origin.to_string(),
-            lexicon: lexicon.expect("no problems means a lexicon"),
+            readers: Readers {
+                lexicon: lexicon.expect("no problems means a lexicon"),
+                not_the_shop,
+                other_body_context,
+                terms,
+                term_set,
+                lists,
+            },
             categories,
             grades,
-            not_the_shop,
-            other_body_context,
             rules,
-            terms,
-            term_set,
+            languages,
+            messages,
         })
     }
 
@@ -512,10 +497,7 @@ impl Checks {
         &'a self,
         rule_id: &'a str,
     ) -> impl Iterator<Item = (usize, &'a CompiledTerm)> + 'a {
-        self.terms
-            .iter()
-            .enumerate()
-            .filter(move |(_, t)| self.rules[t.rule].id == rule_id)
+        self.readers.terms_of(rule_id)
     }
 
     /// The grade for an overall score.

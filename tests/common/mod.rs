@@ -114,3 +114,36 @@ pub async fn audit_pages(
     let output = cxaudit::audit::run(options, &()).await.unwrap();
     cxaudit::audit::read_result(&output.json_path).unwrap()
 }
+
+/// The binary, blind to the developer's own settings: no config file, no branding from the environment.
+pub fn cxaudit() -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_cxaudit"));
+    command
+        .env_remove("CXAUDIT_CONFIG")
+        .env_remove("CXAUDIT_CONSULTANCY")
+        .env("XDG_CONFIG_HOME", "/nonexistent/cxaudit-tests");
+    command
+}
+
+/// A copy of the bundled rule pack (`checks/`, every folder), for a test to edit.
+pub fn copy_of_bundled_checks() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("checks"),
+        dir.path(),
+    );
+    dir
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_tree(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).unwrap();
+        }
+    }
+}

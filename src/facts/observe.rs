@@ -1,4 +1,4 @@
-//! The rules' page phase: what each page shows that the rules judge (their terms, opening hours, a response-time
+//! The page phase of the pack's readers: what each page shows that the rules judge (their terms, opening hours, a response-time
 //! promise, legal identifiers, contact forms, structured contact data, spelling), reduced to a small
 //! [`PageObservation`] next to the page's parsing. Like axe-core's checks, this runs once per page; the detectors
 //! then judge the site from the merged observations.
@@ -8,10 +8,10 @@ use std::collections::BTreeSet;
 use url::Url;
 
 use crate::facts::lexicon::{fold, fold_char};
+use crate::facts::readers::{Readers, TermSource};
 use crate::facts::{hours, legal, promise, spelling};
 use crate::memo;
 use crate::result::{FormFact, LinkKind, PageFacts, Region};
-use crate::rules::pack::{Checks, TermSource};
 
 /// Characters of original text kept around a match as evidence.
 const SNIPPET_CHARS: usize = 70;
@@ -147,7 +147,7 @@ fn ceil_boundary(s: &str, mut i: usize) -> usize {
 
 /// The first match of each term of `source` in `text`, the term's context conditions met.
 fn first_hits(
-    checks: &Checks,
+    readers: &Readers,
     source: TermSource,
     region: Option<Region>,
     text: &str,
@@ -155,9 +155,9 @@ fn first_hits(
     let mut hits = Vec::new();
     let folded = Folded::new(text);
     let f = &folded.folded;
-    let matching = checks.term_set.matches(f);
+    let matching = readers.term_set.matches(f);
     for index in matching.iter() {
-        let term = &checks.terms[index];
+        let term = &readers.terms[index];
         if !term.sources.contains(&source) {
             continue;
         }
@@ -198,7 +198,7 @@ pub fn observe(
     facts: &PageFacts,
     page_url: &Url,
     depth: Option<u32>,
-    checks: &Checks,
+    readers: &Readers,
 ) -> PageObservation {
     let mut obs = PageObservation::default();
     let mut found: BTreeSet<usize> = BTreeSet::new();
@@ -211,10 +211,10 @@ pub fn observe(
             // Header, menu and footer repeat on every page: their hits are found once per thread.
             let hits = if region.is_some_and(|r| r != Region::Main) {
                 memo::memoized(&CHROME_HITS, (source, text.to_string()), || {
-                    first_hits(checks, source, region, text)
+                    first_hits(readers, source, region, text)
                 })
             } else {
-                first_hits(checks, source, region, text)
+                first_hits(readers, source, region, text)
             };
             for hit in hits {
                 if found.insert(hit.term) {
@@ -319,7 +319,7 @@ pub fn observe(
         }
     }
     // Identification blocks are judged on the legal notice: only pages that could be one are read for them.
-    if is_legal_page(facts, page_url, checks) {
+    if is_legal_page(facts, page_url, readers) {
         let all_text: String = Region::ALL
             .iter()
             .map(|r| facts.text.get(*r))
@@ -340,11 +340,12 @@ pub fn observe(
             } else {
                 &l.text
             };
-            let (by_text, by_url) = crate::facts::site::link_kinds(&checks.lexicon, &l.href, label);
+            let (by_text, by_url) =
+                crate::facts::site::link_kinds(&readers.lexicon, &l.href, label);
             by_text
                 .iter()
                 .chain(by_url.iter())
-                .any(|k| checks.lexicon.kind_name(*k) == "contact")
+                .any(|k| readers.lexicon.kind_name(*k) == "contact")
         }
     });
     obs.link_mismatches = link_mismatches(facts);
@@ -378,17 +379,17 @@ thread_local! {
 type ChromeStatements = (Option<(hours::WeeklyHours, String)>, Vec<promise::Promise>);
 
 /// A page whose URL or title names the legal notice, the terms, the privacy policy or the about page.
-fn is_legal_page(facts: &PageFacts, page_url: &Url, checks: &Checks) -> bool {
-    let kinds = checks
+fn is_legal_page(facts: &PageFacts, page_url: &Url, readers: &Readers) -> bool {
+    let kinds = readers
         .lexicon
         .match_url_path(page_url.path())
         .into_iter()
         .chain(
-            checks
+            readers
                 .lexicon
                 .match_text(facts.title.as_deref().unwrap_or_default()),
         );
-    let mut kinds = kinds.map(|k| checks.lexicon.kind_name(k));
+    let mut kinds = kinds.map(|k| readers.lexicon.kind_name(k));
     kinds.any(|k| matches!(k, "legal-notice" | "terms" | "privacy" | "about"))
 }
 
