@@ -1,7 +1,5 @@
 //! The `cxaudit` binary as a consultant runs it: the README's demo command, exit codes and error messages.
 
-use std::process::Command;
-
 use serde_json::Value;
 
 mod common;

@@ -1,12 +1,13 @@
-//! One HTTP request at a time: politeness (concurrency permits, delay between requests), the body-size limit, and
-//! turning every failure into a [`FetchError`] with a reason a consultant can read. Redirects are not followed here:
-//! the frontier decides whether a `Location` is in scope, allowed and new.
+//! Stage 1, crawl: the fetch seam. A [`Fetcher`] makes one request for one URL and reports that single hop: status,
+//! the headers the crawl reads, and a body cut at the limits the crawl passes in. It must not follow redirects (the
+//! crawl judges every `Location` for scope, robots.txt and loops), apply politeness (the crawl's gate does, for any
+//! fetcher), or take a limit from the server. [`HttpFetcher`] is the plain HTTP one, through reqwest; every failure
+//! becomes a [`FetchError`] with a reason a consultant can read.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
 
-use tokio::sync::Semaphore;
 use url::Url;
 
 use crate::result::{FetchError, FetchErrorKind};
@@ -14,6 +15,7 @@ use crate::result::{FetchError, FetchErrorKind};
 /// What one request gave.
 #[derive(Debug)]
 pub enum Hop {
+    /// A 3xx with a `Location` header (its raw value; `None` when it is not valid text). Not followed.
     Redirect {
         status: u16,
         location: Option<String>,
@@ -30,37 +32,60 @@ pub struct Fetched {
     pub body: Option<Vec<u8>>,
     /// Set when the body was cut at the size limit, or the response was not wanted (not HTML, error status).
     pub error: Option<FetchError>,
+    /// Body bytes received, those past the limit and those of a discarded body included: the crawl's byte count.
+    pub received: u64,
 }
 
 /// Which bodies to read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Want {
-    /// HTML documents only (2xx with an HTML content type, or an untyped body that looks like HTML).
+    /// A page: HTML documents only (2xx with an HTML content type, or an untyped body that looks like HTML).
+    /// Anything else is answered with a [`FetchErrorKind::NotHtml`] error and no body.
     Html,
-    /// Any 2xx body (robots.txt, sitemaps), up to `limit` bytes.
-    Any { limit: u64 },
+    /// Any 2xx body as it is (robots.txt, sitemaps). A rendering fetcher hands these to plain HTTP.
+    Any,
 }
 
-pub struct Fetcher {
+/// One request, with the crawl's limits: a fetcher applies these, never the server's nor its own.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub url: Url,
+    pub want: Want,
+    /// Body bytes kept at most; reading stops there, with a [`FetchErrorKind::TooLarge`] error.
+    pub max_body_bytes: u64,
+    /// For the whole exchange, connection to last body byte; past it, a [`FetchErrorKind::Timeout`] error.
+    pub timeout: Duration,
+}
+
+/// The boxed future of [`Fetcher::fetch`]: boxed so that the trait stays object-safe without a macro crate.
+pub type FetchFuture<'a> = Pin<Box<dyn Future<Output = Hop> + Send + 'a>>;
+
+/// Fetches pages, robots.txt and sitemaps for the crawl, which holds it as `Arc<dyn Fetcher>` and never knows which
+/// one it has. Called concurrently, up to the crawl's concurrency.
+pub trait Fetcher: Send + Sync + 'static {
+    /// One hop for `request.url`: no redirect followed, the body bounded by `request`'s limits.
+    fn fetch(&self, request: Request) -> FetchFuture<'_>;
+}
+
+/// The HTTP fetcher: reqwest, redirects off, gzip decoded.
+pub struct HttpFetcher {
     client: reqwest::Client,
-    max_body_bytes: u64,
-    /// Caps simultaneous requests to the shop (per-host concurrency: the crawl has one site).
-    permits: Semaphore,
-    /// The earliest time the next request may start, for the delay between requests.
-    next_slot: Mutex<Instant>,
-    delay: Duration,
-    requests: AtomicU64,
-    bytes: AtomicU64,
 }
 
-impl Fetcher {
+impl Fetcher for HttpFetcher {
+    fn fetch(&self, request: Request) -> FetchFuture<'_> {
+        Box::pin(self.get(request))
+    }
+}
+
+impl HttpFetcher {
+    /// A client for the crawl's user agent; `timeout` is its default for a whole exchange (each [`Request`] brings
+    /// its own) and bounds the connection at 10 s; `concurrency` idle connections are kept for reuse.
     pub fn new(
         user_agent: &str,
         timeout: Duration,
         concurrency: usize,
-        delay: Duration,
-        max_body_bytes: u64,
-    ) -> Result<Fetcher, reqwest::Error> {
+    ) -> Result<HttpFetcher, reqwest::Error> {
         // reqwest is built without a bundled crypto provider so that ring (small, no cmake) is the one used.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder()
@@ -70,56 +95,25 @@ impl Fetcher {
             .connect_timeout(timeout.min(Duration::from_secs(10)))
             .pool_max_idle_per_host(concurrency)
             .build()?;
-        Ok(Fetcher {
-            client,
-            max_body_bytes,
-            permits: Semaphore::new(concurrency.max(1)),
-            next_slot: Mutex::new(Instant::now()),
-            delay,
-            requests: AtomicU64::new(0),
-            bytes: AtomicU64::new(0),
-        })
+        Ok(HttpFetcher { client })
     }
 
-    pub fn requests(&self) -> u64 {
-        self.requests.load(Ordering::Relaxed)
-    }
-
-    pub fn bytes(&self) -> u64 {
-        self.bytes.load(Ordering::Relaxed)
-    }
-
-    /// Waits for the politeness delay: each request takes the next free slot `delay` after the previous one.
-    async fn wait_turn(&self) {
-        if self.delay.is_zero() {
-            return;
-        }
-        let slot = {
-            let mut next = self.next_slot.lock().expect("slot lock");
-            let slot = (*next).max(Instant::now());
-            *next = slot + self.delay;
-            slot
-        };
-        tokio::time::sleep_until(slot.into()).await;
-    }
-
-    pub async fn fetch(&self, url: &Url, want: Want) -> Hop {
-        // The permit is held for the whole exchange, body included: it is what "4 concurrent requests" means.
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .expect("semaphore never closed");
-        self.wait_turn().await;
-        self.requests.fetch_add(1, Ordering::Relaxed);
+    async fn get(&self, request: Request) -> Hop {
+        let Request {
+            url,
+            want,
+            max_body_bytes: limit,
+            timeout,
+        } = request;
         let accept = match want {
             Want::Html => "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
-            Want::Any { .. } => "*/*",
+            Want::Any => "*/*",
         };
         let response = match self
             .client
-            .get(url.clone())
+            .get(url)
             .header("Accept", accept)
+            .timeout(timeout)
             .send()
             .await
         {
@@ -158,30 +152,28 @@ impl Fetcher {
                 content_type,
                 body: None,
                 error: Some(error),
+                received: 0,
             });
         }
 
-        let limit = match want {
-            Want::Html => {
-                if let Some(ct) = &content_type {
-                    if !is_html_type(ct) {
-                        let error = FetchError {
-                            kind: FetchErrorKind::NotHtml,
-                            message: format!("not HTML ({}): noted, not parsed", mime_only(ct)),
-                        };
-                        return Hop::Response(Fetched {
-                            status,
-                            content_type,
-                            body: None,
-                            error: Some(error),
-                        });
-                    }
+        if want == Want::Html {
+            if let Some(ct) = &content_type {
+                if !is_html_type(ct) {
+                    let error = FetchError {
+                        kind: FetchErrorKind::NotHtml,
+                        message: format!("not HTML ({}): noted, not parsed", mime_only(ct)),
+                    };
+                    return Hop::Response(Fetched {
+                        status,
+                        content_type,
+                        body: None,
+                        error: Some(error),
+                        received: 0,
+                    });
                 }
-                self.max_body_bytes
             }
-            Want::Any { limit } => limit,
-        };
-        let (body, error) = self.read_body(response, limit).await;
+        }
+        let (body, error, received) = read_body(response, limit).await;
         let mut error = error;
         if want == Want::Html
             && content_type.is_none()
@@ -198,6 +190,7 @@ impl Fetcher {
                 content_type,
                 body: None,
                 error,
+                received,
             });
         }
         Hop::Response(Fetched {
@@ -205,44 +198,45 @@ impl Fetcher {
             content_type,
             body: Some(body),
             error,
+            received,
         })
     }
+}
 
-    /// Reads up to `limit` bytes and stops there: a body past the limit is cut, never buffered whole.
-    async fn read_body(
-        &self,
-        mut response: reqwest::Response,
-        limit: u64,
-    ) -> (Vec<u8>, Option<FetchError>) {
-        let mut body =
-            Vec::with_capacity(response.content_length().unwrap_or(0).min(limit) as usize);
-        loop {
-            match response.chunk().await {
-                Ok(Some(chunk)) => {
-                    self.bytes.fetch_add(chunk.len() as u64, Ordering::Relaxed);
-                    let room = (limit as usize).saturating_sub(body.len());
-                    if chunk.len() > room {
-                        body.extend_from_slice(&chunk[..room]);
-                        let error = FetchError {
-                            kind: FetchErrorKind::TooLarge,
-                            message: format!(
-                                "body larger than {}: stopped reading there",
-                                human_bytes(limit)
-                            ),
-                        };
-                        return (body, Some(error));
-                    }
-                    body.extend_from_slice(&chunk);
+/// Reads up to `limit` bytes and stops there: a body past the limit is cut, never buffered whole. Also gives the
+/// bytes received, the part of the last chunk past the limit included.
+async fn read_body(
+    mut response: reqwest::Response,
+    limit: u64,
+) -> (Vec<u8>, Option<FetchError>, u64) {
+    let mut body = Vec::with_capacity(response.content_length().unwrap_or(0).min(limit) as usize);
+    let mut received = 0;
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                received += chunk.len() as u64;
+                let room = (limit as usize).saturating_sub(body.len());
+                if chunk.len() > room {
+                    body.extend_from_slice(&chunk[..room]);
+                    let error = FetchError {
+                        kind: FetchErrorKind::TooLarge,
+                        message: format!(
+                            "body larger than {}: stopped reading there",
+                            human_bytes(limit)
+                        ),
+                    };
+                    return (body, Some(error), received);
                 }
-                Ok(None) => return (body, None),
-                Err(e) => {
-                    let mut error = classify(&e);
-                    if error.kind == FetchErrorKind::Other {
-                        error.kind = FetchErrorKind::Body;
-                    }
-                    error.message = format!("body cut short: {}", error.message);
-                    return (body, Some(error));
+                body.extend_from_slice(&chunk);
+            }
+            Ok(None) => return (body, None, received),
+            Err(e) => {
+                let mut error = classify(&e);
+                if error.kind == FetchErrorKind::Other {
+                    error.kind = FetchErrorKind::Body;
                 }
+                error.message = format!("body cut short: {}", error.message);
+                return (body, Some(error), received);
             }
         }
     }

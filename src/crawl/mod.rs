@@ -1,10 +1,12 @@
-//! Stage 1, crawl: HTTP, robots.txt, sitemaps, scope, politeness and limits. It hands each HTML page (decoded text
-//! and fetch metadata) to a [`PageHandler`] on the blocking pool and gets back the links to follow; it knows nothing
-//! about customer relations.
+//! Stage 1, crawl: robots.txt, sitemaps, redirects, scope, politeness and limits. It hands each HTML page (decoded
+//! text and fetch metadata) to a [`PageHandler`] on the blocking pool and gets back the links to follow; it knows
+//! nothing about customer relations. Every request goes through one [`Fetcher`] (plain HTTP unless the caller brings
+//! another), one hop at a time; the crawl never knows which fetcher it has.
 
 pub mod charset;
 pub mod fetch;
 pub mod frontier;
+mod polite;
 pub mod robots;
 pub mod sitemap;
 
@@ -20,8 +22,9 @@ use crate::result::{
     RedirectHop, RobotsReport, SitemapReport, SkippedUrl,
 };
 use crate::urlnorm::{self, Scope};
-use fetch::{Fetcher, Hop, Want};
+use fetch::{Fetcher, Hop, HttpFetcher, Request, Want};
 use frontier::{Admission, Frontier, Limits, Next};
+use polite::Polite;
 use robots::Robots;
 
 /// How a crawl is run. The defaults are polite for a real shop; every one is a CLI flag.
@@ -140,8 +143,22 @@ const ROBOTS_MAX_BYTES: u64 = 512 * 1024;
 const SITEMAP_MAX_BYTES: u64 = 50 * 1024 * 1024;
 const MAX_SITEMAP_FILES: usize = 50;
 
-/// Crawls from `start`, calling `sink` for every finished URL in the order fetches finish.
+/// Crawls from `start` over plain HTTP, calling `sink` for every finished URL in the order fetches finish.
 pub async fn crawl<H: PageHandler>(
+    settings: &CrawlSettings,
+    start: &Url,
+    handler: Arc<H>,
+    progress: &dyn Progress,
+    sink: impl FnMut(PageEvent<H::Output>),
+) -> Result<CrawlOutcome, CrawlError> {
+    let fetcher = HttpFetcher::new(&settings.user_agent, settings.timeout, settings.concurrency)?;
+    crawl_with(Arc::new(fetcher), settings, start, handler, progress, sink).await
+}
+
+/// [`crawl`] with the given fetcher for every request: pages, redirect hops, robots.txt and sitemaps. The limits,
+/// politeness and redirect rules are still `settings`'; `settings.user_agent` is left to the fetcher.
+pub async fn crawl_with<H: PageHandler>(
+    fetcher: Arc<dyn Fetcher>,
     settings: &CrawlSettings,
     start: &Url,
     handler: Arc<H>,
@@ -152,27 +169,15 @@ pub async fn crawl<H: PageHandler>(
     let start = urlnorm::normalize(start);
     let mut scope = Scope::new(&start);
 
-    // robots.txt first: it decides the delay, and whether the start URL may be fetched at all.
-    let probe = Fetcher::new(
-        &settings.user_agent,
-        settings.timeout,
-        1,
-        Duration::ZERO,
-        ROBOTS_MAX_BYTES,
-    )?;
-    let (robots, robots_report) = load_robots(&probe, &start).await?;
+    // robots.txt first, alone: it decides the delay, and whether the start URL may be fetched at all.
+    let probe = Polite::new(fetcher.clone(), 1, Duration::ZERO);
+    let (robots, robots_report) = load_robots(&probe, &start, settings.timeout).await?;
     let crawl_delay = robots
         .crawl_delay_secs()
         .map(Duration::from_secs_f64)
         .unwrap_or_default();
     let effective_delay = settings.delay.max(crawl_delay);
-    let fetcher = Arc::new(Fetcher::new(
-        &settings.user_agent,
-        settings.timeout,
-        settings.concurrency,
-        effective_delay,
-        settings.max_body_bytes,
-    )?);
+    let fetcher = Arc::new(Polite::new(fetcher, settings.concurrency, effective_delay));
 
     let mut frontier = Frontier::new(settings.limits.clone());
     let allowed = |u: &Url| robots.allowed(u);
@@ -193,7 +198,7 @@ pub async fn crawl<H: PageHandler>(
                 .expect("an http(s) URL has a root")
                 .to_string(),
         );
-        for loc in load_sitemaps(&fetcher, sitemap_urls, &mut sitemaps).await {
+        for loc in load_sitemaps(&fetcher, sitemap_urls, &mut sitemaps, settings.timeout).await {
             if let Some(url) = urlnorm::resolve(&start, &loc) {
                 if scope.contains(&url) {
                     frontier.discover(&url, None, None, Discovery::Sitemap, allowed);
@@ -227,7 +232,8 @@ pub async fn crawl<H: PageHandler>(
                         hops: Vec::new(),
                         started: Instant::now(),
                     };
-                    jobs.spawn(run_job(fetcher.clone(), handler.clone(), job));
+                    let request = page_request(settings, &job.url);
+                    jobs.spawn(run_job(fetcher.clone(), handler.clone(), request, job));
                 }
                 Next::Wait | Next::Done => break,
             }
@@ -301,8 +307,9 @@ pub async fn crawl<H: PageHandler>(
                 let target = target.expect("checked above");
                 match frontier.claim_redirect_target(&target, job.depth, allowed) {
                     Admission::New(_) => {
+                        let request = page_request(settings, &target);
                         job.url = target;
-                        jobs.spawn(run_job(fetcher.clone(), handler.clone(), job));
+                        jobs.spawn(run_job(fetcher.clone(), handler.clone(), request, job));
                     }
                     Admission::Known(_) | Admission::Skipped(_) => {
                         // The target is (or will be) a page of its own, or is not ours to fetch: this URL only
@@ -495,13 +502,24 @@ fn count_record(counts: &mut CrawlCounts, record: &PageRecord, analyzed: bool) {
     }
 }
 
-/// Fetches one hop of a job; an HTML page is decoded and analysed on the blocking pool.
+/// The request for one hop of a page fetch, with the crawl's limits.
+fn page_request(settings: &CrawlSettings, url: &Url) -> Request {
+    Request {
+        url: url.clone(),
+        want: Want::Html,
+        max_body_bytes: settings.max_body_bytes,
+        timeout: settings.timeout,
+    }
+}
+
+/// Fetches one hop of a job (`request` is for `job.url`); an HTML page is decoded and analysed on the blocking pool.
 async fn run_job<H: PageHandler>(
-    fetcher: Arc<Fetcher>,
+    fetcher: Arc<Polite>,
     handler: Arc<H>,
+    request: Request,
     job: Job,
 ) -> JobResult<H::Output> {
-    let fetched = match fetcher.fetch(&job.url, Want::Html).await {
+    let fetched = match fetcher.fetch(request).await {
         Hop::Redirect { status, location } => {
             return JobResult::Redirect {
                 job,
@@ -558,13 +576,20 @@ async fn run_job<H: PageHandler>(
 
 /// Fetches a small auxiliary file (robots.txt, a sitemap), following redirects. `Ok(None)` for a 4xx/5xx.
 async fn fetch_aux(
-    fetcher: &Fetcher,
+    fetcher: &Polite,
     url: &Url,
     limit: u64,
+    timeout: Duration,
 ) -> Result<(Option<u16>, Option<Vec<u8>>), FetchError> {
     let mut url = url.clone();
     for _ in 0..=AUX_MAX_REDIRECTS {
-        match fetcher.fetch(&url, Want::Any { limit }).await {
+        let request = Request {
+            url: url.clone(),
+            want: Want::Any,
+            max_body_bytes: limit,
+            timeout,
+        };
+        match fetcher.fetch(request).await {
             Hop::Redirect { location, .. } => {
                 url = location
                     .as_deref()
@@ -593,7 +618,11 @@ async fn fetch_aux(
     ))
 }
 
-async fn load_robots(fetcher: &Fetcher, start: &Url) -> Result<(Robots, RobotsReport), CrawlError> {
+async fn load_robots(
+    fetcher: &Polite,
+    start: &Url,
+    timeout: Duration,
+) -> Result<(Robots, RobotsReport), CrawlError> {
     let url = start
         .join("/robots.txt")
         .expect("an http(s) URL has a root");
@@ -601,7 +630,7 @@ async fn load_robots(fetcher: &Fetcher, start: &Url) -> Result<(Robots, RobotsRe
         url: url.to_string(),
         ..RobotsReport::default()
     };
-    let robots = match fetch_aux(fetcher, &url, ROBOTS_MAX_BYTES).await {
+    let robots = match fetch_aux(fetcher, &url, ROBOTS_MAX_BYTES, timeout).await {
         Err(error) if is_network_error(&error) => {
             return Err(CrawlError::StartUnreachable {
                 url: start.to_string(),
@@ -640,9 +669,10 @@ async fn load_robots(fetcher: &Fetcher, start: &Url) -> Result<(Robots, RobotsRe
 
 /// Reads sitemaps and sitemap indexes (breadth-first, at most [`MAX_SITEMAP_FILES`]); returns the page URLs.
 async fn load_sitemaps(
-    fetcher: &Fetcher,
+    fetcher: &Polite,
     seeds: Vec<String>,
     reports: &mut Vec<SitemapReport>,
+    timeout: Duration,
 ) -> Vec<String> {
     let mut queue: std::collections::VecDeque<String> = seeds.into_iter().collect();
     let mut seen = HashSet::new();
@@ -661,7 +691,7 @@ async fn load_sitemaps(
         let parsed = Url::parse(&sitemap_url).map_err(|e| e.to_string());
         match parsed {
             Err(e) => report.error = Some(format!("invalid sitemap URL: {e}")),
-            Ok(url) => match fetch_aux(fetcher, &url, SITEMAP_MAX_BYTES).await {
+            Ok(url) => match fetch_aux(fetcher, &url, SITEMAP_MAX_BYTES, timeout).await {
                 Err(error) => report.error = Some(error.message),
                 Ok((status, None)) => {
                     report.status = status;
