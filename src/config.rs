@@ -6,16 +6,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    #[error("cannot read {path}: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error("{path}: {message}")]
-    Invalid { path: String, message: String },
-}
+/// A settings file that cannot be used: the one file error type.
+pub type ConfigError = crate::files::FileError;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]

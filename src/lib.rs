@@ -20,6 +20,7 @@ pub mod config;
 pub mod crawl;
 pub mod demo;
 pub mod facts;
+pub mod files;
 pub mod memo;
 pub mod report;
 pub mod result;

@@ -12,13 +12,8 @@ use crate::facts::lexicon::fold;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
-    #[error("cannot read {path}: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error("{path}: {message}")]
-    Invalid { path: String, message: String },
+    #[error(transparent)]
+    File(#[from] crate::files::FileError),
     #[error("no scenario named {name:?} (known: {known})")]
     Unknown { name: String, known: String },
 }
@@ -157,19 +152,21 @@ pub fn load(dir: Option<&Path>) -> Result<Vec<Scenario>, ScenarioError> {
             .collect(),
         Some(dir) => {
             let folder = dir.join("probes");
-            let entries = std::fs::read_dir(&folder).map_err(|source| ScenarioError::Read {
-                path: folder.display().to_string(),
-                source,
-            })?;
+            let entries =
+                std::fs::read_dir(&folder).map_err(|source| crate::files::FileError::Read {
+                    path: folder.display().to_string(),
+                    source,
+                })?;
             let mut files = Vec::new();
             for entry in entries.flatten() {
                 let path = entry.path();
                 if path.extension().is_some_and(|e| e == "toml") {
-                    let text =
-                        std::fs::read_to_string(&path).map_err(|source| ScenarioError::Read {
+                    let text = std::fs::read_to_string(&path).map_err(|source| {
+                        crate::files::FileError::Read {
                             path: path.display().to_string(),
                             source,
-                        })?;
+                        }
+                    })?;
                     files.push((path.display().to_string(), text));
                 }
             }
@@ -181,11 +178,10 @@ pub fn load(dir: Option<&Path>) -> Result<Vec<Scenario>, ScenarioError> {
 }
 
 fn parse(path: &str, text: &str) -> Result<Scenario, ScenarioError> {
-    let invalid = |message: String| ScenarioError::Invalid {
-        path: path.to_string(),
-        message,
-    };
-    let file: ScenarioFile = toml::from_str(text).map_err(|e| invalid(e.to_string()))?;
+    let invalid =
+        |message: String| ScenarioError::from(crate::files::FileError::invalid(path, message));
+    let file: ScenarioFile =
+        toml::from_str(text).map_err(|e| invalid(crate::files::toml_problem(text, &e)))?;
     let stem = Path::new(path)
         .file_stem()
         .and_then(|s| s.to_str())

@@ -18,16 +18,8 @@ struct KindWords {
     url: Vec<String>,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum LexiconError {
-    #[error("cannot read {path}: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error("{path}: {message}")]
-    Invalid { path: String, message: String },
-}
+/// A lexicon file that cannot be used: the one file error type.
+pub type LexiconError = crate::files::FileError;
 
 /// Compiled matchers, one per page kind.
 #[derive(Debug)]
@@ -57,8 +49,8 @@ impl KeyPageLexicon {
             path: origin.to_string(),
             message,
         };
-        let table: BTreeMap<String, KindWords> =
-            toml::from_str(toml_text).map_err(|e| invalid(e.to_string()))?;
+        let table: BTreeMap<String, KindWords> = toml::from_str(toml_text)
+            .map_err(|e| invalid(crate::files::toml_problem(toml_text, &e)))?;
         let mut kinds = Vec::new();
         let mut names = Vec::new();
         let mut text_patterns = Vec::new();

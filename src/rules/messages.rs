@@ -65,7 +65,9 @@ impl Messages {
                     }
                     messages.by_lang.insert(lang.to_string(), catalogue);
                 }
-                Err(e) => problems.push(format!("{path}: {}", e.message())),
+                Err(e) => {
+                    problems.push(format!("{path}: {}", crate::files::toml_problem(text, &e)))
+                }
             }
         }
         // French and English are the languages every rule speaks: their catalogues must be whole.

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::facts::lexicon::{fold, KeyPageLexicon};
 pub use crate::facts::readers::{CompiledTerm, NotTheShop, Readers, TermSource};
+use crate::files::toml_problem;
 use crate::result::RuleKind;
 use crate::rules::detectors;
 use crate::rules::messages::Messages;
@@ -18,19 +19,8 @@ pub(crate) mod bundled {
     include!(concat!(env!("OUT_DIR"), "/bundled_checks.rs"));
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum ChecksError {
-    #[error("cannot read {path}: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error("{origin}: {} problem(s):\n  {}", .problems.len(), .problems.join("\n  "))]
-    Invalid {
-        origin: String,
-        problems: Vec<String>,
-    },
-}
+/// A rule pack that cannot be used: the one file error type (`Problems` lists every problem with its file).
+pub type ChecksError = crate::files::FileError;
 
 /// A text in each language the pack speaks; `fr` and `en` are required.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
@@ -253,7 +243,7 @@ impl Checks {
         };
         let categories_file: Option<CategoriesFile> = match file("categories.toml") {
             Some(text) => toml::from_str(text)
-                .map_err(|e| problems.push(format!("categories.toml: {}", e.message())))
+                .map_err(|e| problems.push(format!("categories.toml: {}", toml_problem(text, &e))))
                 .ok(),
             None => {
                 problems.push("categories.toml is missing".into());
@@ -262,7 +252,9 @@ impl Checks {
         };
         let not_the_shop: NotTheShop = match file("not-the-shop.toml") {
             Some(text) => toml::from_str(text)
-                .map_err(|e| problems.push(format!("not-the-shop.toml: {}", e.message())))
+                .map_err(|e| {
+                    problems.push(format!("not-the-shop.toml: {}", toml_problem(text, &e)))
+                })
                 .unwrap_or_default(),
             None => NotTheShop::default(),
         };
@@ -286,7 +278,7 @@ impl Checks {
                     }
                     rules.push(rule);
                 }
-                Err(e) => problems.push(format!("{path}: {}", e.message())),
+                Err(e) => problems.push(format!("{path}: {}", toml_problem(text, &e))),
             }
         }
         if rules.is_empty() {
@@ -451,7 +443,7 @@ impl Checks {
                 .ok()
         };
         if !problems.is_empty() {
-            return Err(ChecksError::Invalid {
+            return Err(ChecksError::Problems {
                 origin: origin.to_string(),
                 problems,
             });
@@ -462,7 +454,7 @@ impl Checks {
         {
             Ok(set) => set,
             Err(e) => {
-                return Err(ChecksError::Invalid {
+                return Err(ChecksError::Problems {
                     origin: origin.to_string(),
                     problems: vec![format!(
                         "the terms together are too large to match at once: {e}"
