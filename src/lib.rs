@@ -30,6 +30,7 @@ pub mod store;
 pub mod summary;
 pub mod target;
 pub mod urlnorm;
+pub mod words;
 
 /// Sent with every request, so a shop's logs say who crawled and where to read about it.
 pub const USER_AGENT: &str = concat!(

@@ -228,8 +228,38 @@ fn strings(files: &[(String, String)], lang: &str) -> Result<Value, ReportError>
         toml::from_str(text).map_err(|e| ReportError::Strings(e.to_string()))?;
     let chosen = table
         .get(lang)
+        .and_then(toml::Value::as_table)
         .ok_or_else(|| ReportError::Language(lang.to_string()))?;
-    serde_json::to_value(chosen).map_err(|e| ReportError::Strings(e.to_string()))
+    // A language's table may be partial: what it lacks is said in English rather than failing the report.
+    let mut merged = table
+        .get("en")
+        .and_then(toml::Value::as_table)
+        .cloned()
+        .unwrap_or_default();
+    merged.extend(chosen.iter().map(|(k, v)| (k.clone(), v.clone())));
+    let strings =
+        serde_json::to_value(merged).map_err(|e| ReportError::Strings(e.to_string()))?;
+    for (key, value) in strings.as_object().into_iter().flatten() {
+        if let Some(template) = value.as_str() {
+            crate::words::check_template(template)
+                .map_err(|e| ReportError::Strings(format!("[{lang}] {key}: {e}")))?;
+        }
+    }
+    Ok(strings)
+}
+
+/// A string of the table with its placeholders filled, plural forms by the language's `plural_one` counts.
+fn say(strings: &Value, key: &str, args: &[(&str, f64)]) -> String {
+    let template = strings[key].as_str().unwrap_or(key);
+    let singular: Vec<i64> = strings["plural_one"]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_i64).collect())
+        .unwrap_or_else(|| vec![1]);
+    crate::words::fill(template, &singular, |name| {
+        args.iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| crate::words::Arg::number(*v))
+    })
 }
 
 /// Only web addresses become links: a scraped `javascript:` URL stays text.
@@ -297,10 +327,7 @@ fn rule_view(check: &CheckResult, lang: &str, strings: &Value) -> Value {
         .and_then(Value::as_u64)
         .unwrap_or(pages_without.len() as u64);
     let more = total_without.saturating_sub(pages_without.len() as u64);
-    let and_more = strings["and_more"]
-        .as_str()
-        .unwrap_or("+{n}")
-        .replace("{n}", &more.to_string());
+    let and_more = say(strings, "and_more", &[("n", more as f64)]);
     // A missing fax is not a breach: failed minor rules (weight under 1) read as suggestions.
     let minor =
         matches!(check.status, CheckStatus::Fail | CheckStatus::Partial) && check.weight < 1.0;
@@ -366,7 +393,7 @@ fn campaign_view(campaign: &crate::campaign::CampaignStatus, lang: &str, strings
                     if q["signed_by_person"] == true { parts.push(s("quality_signed")); }
                     if q["gives_other_channel"] == true { parts.push(s("quality_channel")); }
                     let mistakes = q["spelling_mistakes"].as_u64().unwrap_or(0);
-                    if mistakes > 0 { parts.push(s("quality_mistakes").replace("{n}", &mistakes.to_string())); }
+                    if mistakes > 0 { parts.push(say(strings, "quality_mistakes", &[("n", mistakes as f64)])); }
                     parts.join(", ")
                 })
                 .unwrap_or_default();
@@ -412,10 +439,15 @@ fn campaign_view(campaign: &crate::campaign::CampaignStatus, lang: &str, strings
         }
     });
     json!({
-        "summary": s("campaign_summary")
-            .replace("{sent}", &sent.to_string())
-            .replace("{answered}", &answered.to_string())
-            .replace("{deadline}", &format!("{:.0}", deadline / 24.0)),
+        "summary": say(
+            strings,
+            "campaign_summary",
+            &[
+                ("sent", sent as f64),
+                ("answered", answered as f64),
+                ("deadline", (deadline / 24.0).round()),
+            ],
+        ),
         "promise": promise.unwrap_or_default(),
         // A promise in business hours has no place on a calendar axis.
         "promise_x": campaign.promise_hours.filter(|_| !campaign.promise_business_hours).map(|h| format!("{:.1}", x(h))),
@@ -605,13 +637,16 @@ fn model(result: &AuditResult, strings: &Value, options: &ReportOptions, css: &s
             "max_depth": counts.max_depth_seen,
             "robots_excluded": counts.skipped_by_reason.get("robots-txt").copied().unwrap_or(0),
             "broken_links": result.crawl.broken_links.len(),
-            "settings": strings["settings_text"]
-                .as_str()
-                .unwrap_or("{pages} / {depth} / {concurrency} / {timeout}")
-                .replace("{pages}", &result.crawl.settings.max_pages.to_string())
-                .replace("{depth}", &result.crawl.settings.max_depth.to_string())
-                .replace("{concurrency}", &result.crawl.settings.concurrency.to_string())
-                .replace("{timeout}", &result.crawl.settings.timeout_secs.to_string()),
+            "settings": say(
+                strings,
+                "settings_text",
+                &[
+                    ("pages", result.crawl.settings.max_pages as f64),
+                    ("depth", f64::from(result.crawl.settings.max_depth)),
+                    ("concurrency", result.crawl.settings.concurrency as f64),
+                    ("timeout", result.crawl.settings.timeout_secs as f64),
+                ],
+            ),
             "tool": format!("{} {}", result.tool.name, result.tool.version),
             "started_at": result.started_at,
             "finished_at": result.finished_at,

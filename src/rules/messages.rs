@@ -13,6 +13,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::result::{Localized, Message};
+use crate::words::Arg;
 
 /// One language's file.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -59,7 +60,7 @@ impl Messages {
             match toml::from_str::<Catalogue>(text) {
                 Ok(catalogue) => {
                     for (key, template) in &catalogue.messages {
-                        if let Err(e) = check_template(template) {
+                        if let Err(e) = crate::words::check_template(template) {
                             problems.push(format!("{path}: {key}: {e}"));
                         }
                     }
@@ -115,35 +116,13 @@ impl Messages {
         let Some(template) = catalogue.messages.get(&message.key) else {
             return message.key.clone();
         };
-        let mut out = String::new();
-        let mut rest = template.as_str();
-        while let Some(open) = rest.find('{') {
-            out.push_str(&rest[..open]);
-            let Some(close) = rest[open..].find('}') else {
-                out.push_str(&rest[open..]);
-                return out;
-            };
-            let inside = &rest[open + 1..open + close];
-            let mut parts = inside.split('|');
-            let name = parts.next().unwrap_or_default().trim();
-            let forms: Vec<&str> = parts.collect();
-            let value = message.args.get(name).unwrap_or(&Value::Null);
-            if forms.is_empty() {
-                out.push_str(&self.argument(value, lang));
-            } else {
-                let count = value.as_f64().unwrap_or(0.0);
-                let singular =
-                    count.fract() == 0.0 && catalogue.plural.one.contains(&(count as i64));
-                out.push_str(if singular {
-                    forms[0]
-                } else {
-                    forms.get(1).unwrap_or(&forms[0])
-                });
-            }
-            rest = &rest[open + close + 1..];
-        }
-        out.push_str(rest);
-        out
+        crate::words::fill(template, &catalogue.plural.one, |name| {
+            let value = message.args.get(name)?;
+            Some(Arg {
+                text: self.argument(value, lang),
+                number: value.as_f64(),
+            })
+        })
     }
 
     fn argument(&self, value: &Value, lang: &str) -> String {
@@ -184,34 +163,6 @@ impl Messages {
             }
         }
     }
-}
-
-/// Braces balanced, a placeholder's name not empty.
-fn check_template(template: &str) -> Result<(), String> {
-    let mut depth = 0;
-    let mut name = String::new();
-    for c in template.chars() {
-        match c {
-            '{' if depth == 0 => {
-                depth = 1;
-                name.clear();
-            }
-            '{' => return Err("a '{' inside a placeholder".into()),
-            '}' if depth == 1 => {
-                if name.split('|').next().unwrap_or_default().trim().is_empty() {
-                    return Err("a placeholder without a name".into());
-                }
-                depth = 0;
-            }
-            '}' => return Err("a '}' without its '{'".into()),
-            c if depth == 1 => name.push(c),
-            _ => {}
-        }
-    }
-    if depth != 0 {
-        return Err("a '{' without its '}'".into());
-    }
-    Ok(())
 }
 
 /// A message from a key and `(name, value)` pairs.
