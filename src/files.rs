@@ -1,6 +1,13 @@
 //! The one error type for the files a consultant writes or passes (settings, rule packs, lexicons, scenarios):
 //! which file, where in it (the line, when the parser knows it) and why. Neutral: imports no stage.
 
+/// (path relative to `checks/`, contents) of every file of the bundled rule pack and probe scenarios.
+pub use bundled::BUNDLED as BUNDLED_CHECKS;
+
+mod bundled {
+    include!(concat!(env!("OUT_DIR"), "/bundled_checks.rs"));
+}
+
 /// A file that cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum FileError {

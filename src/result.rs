@@ -9,6 +9,17 @@ use std::collections::BTreeMap;
 /// Version of the `audit.json` layout. Readers refuse documents with a higher major version.
 pub const SCHEMA_VERSION: u32 = 3;
 
+/// The week's days as `audit.json` names them, Monday first.
+pub const DAYS: [&str; 7] = [
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+
 /// The campaign's results as `audit.json` keeps them.
 pub type CampaignResult = crate::campaign::CampaignStatus;
 

@@ -39,10 +39,9 @@ fn a_pack_that_adds_german_renders_a_german_report() {
     germanise_file(&pack.path().join("categories.toml"));
     germanise_file(&pack.path().join("key-pages.toml"));
     // The German catalogue: every English message, marked; German counts take the singular for 1 only.
-    let en: toml::Table = toml::from_str(
-        &std::fs::read_to_string(pack.path().join("messages/en.toml")).unwrap(),
-    )
-    .unwrap();
+    let en: toml::Table =
+        toml::from_str(&std::fs::read_to_string(pack.path().join("messages/en.toml")).unwrap())
+            .unwrap();
     let mut de = toml::Table::new();
     de.insert(
         "plural".into(),

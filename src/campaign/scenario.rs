@@ -145,7 +145,7 @@ impl Scenario {
 /// The bundled scenarios, or those of `dir/probes/` when a rule pack folder is given.
 pub fn load(dir: Option<&Path>) -> Result<Vec<Scenario>, ScenarioError> {
     let files: Vec<(String, String)> = match dir {
-        None => crate::rules::pack::bundled::BUNDLED
+        None => crate::files::BUNDLED_CHECKS
             .iter()
             .filter(|(p, _)| p.starts_with("probes/"))
             .map(|(p, t)| (format!("checks/{p}"), t.to_string()))

@@ -10,16 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::facts::lexicon::fold;
 
-/// The week's days as `audit.json` names them, Monday first.
-pub const DAYS: [&str; 7] = [
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-];
+pub use crate::result::DAYS;
 
 /// Opening ranges per day, Monday first, in minutes since midnight.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -237,8 +237,7 @@ fn strings(files: &[(String, String)], lang: &str) -> Result<Value, ReportError>
         .cloned()
         .unwrap_or_default();
     merged.extend(chosen.iter().map(|(k, v)| (k.clone(), v.clone())));
-    let strings =
-        serde_json::to_value(merged).map_err(|e| ReportError::Strings(e.to_string()))?;
+    let strings = serde_json::to_value(merged).map_err(|e| ReportError::Strings(e.to_string()))?;
     for (key, value) in strings.as_object().into_iter().flatten() {
         if let Some(template) = value.as_str() {
             crate::words::check_template(template)
@@ -578,7 +577,7 @@ fn model(result: &AuditResult, strings: &Value, options: &ReportOptions, css: &s
         json!({
             "url": safe_url(&h.url),
             "text": h.text,
-            "rows": crate::facts::hours::DAYS.iter().enumerate().map(|(i, day)| {
+            "rows": crate::result::DAYS.iter().enumerate().map(|(i, day)| {
                 let ranges = h.week.get(*day).cloned().unwrap_or_default();
                 json!({ "day": days.get(i).cloned().unwrap_or_else(|| day.to_string()), "ranges": ranges.join(" · "), "closed": ranges.is_empty() })
             }).collect::<Vec<_>>(),

@@ -15,10 +15,6 @@ use crate::result::RuleKind;
 use crate::rules::detectors;
 use crate::rules::messages::Messages;
 
-pub(crate) mod bundled {
-    include!(concat!(env!("OUT_DIR"), "/bundled_checks.rs"));
-}
-
 /// A rule pack that cannot be used: the one file error type (`Problems` lists every problem with its file).
 pub type ChecksError = crate::files::FileError;
 
@@ -185,7 +181,7 @@ fn alternation(words: &[String]) -> String {
 
 impl Checks {
     pub fn bundled() -> Checks {
-        let files = bundled::BUNDLED
+        let files = crate::files::BUNDLED_CHECKS
             .iter()
             .map(|(path, text)| (path.to_string(), text.to_string()))
             .collect();
@@ -518,7 +514,7 @@ mod tests {
 
     #[test]
     fn every_problem_is_reported_with_its_file() {
-        let mut files: Vec<(String, String)> = bundled::BUNDLED
+        let mut files: Vec<(String, String)> = crate::files::BUNDLED_CHECKS
             .iter()
             .map(|(p, t)| (p.to_string(), t.to_string()))
             .collect();
