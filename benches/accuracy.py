@@ -5,6 +5,7 @@ Each site of ../shared/corpus (or $CXAUDIT_CORPUS) is served on 127.0.0.1 by a s
 pretty URLs (/mentions-legales from mentions-legales.html), audited by target/release/cxaudit with the country
 its real domain would give, and its facts compared with the labels: precision and recall per fact type, and
 every disagreement listed. Usage: cargo build --release && python3 benches/accuracy.py [site...]
+($CXAUDIT_BIN names another binary, such as a baseline build, to compare two versions in one run.)
 """
 import json, os, subprocess, sys, tomllib, urllib.parse
 from pathlib import Path
@@ -53,7 +54,7 @@ def expected(label):
 def main():
     labels = tomllib.loads((ROOT / "benches" / "corpus-labels.toml").read_text())
     sites = sys.argv[1:] or sorted(labels)
-    binary = ROOT / "target" / "release" / "cxaudit"
+    binary = Path(os.environ.get("CXAUDIT_BIN", ROOT / "target" / "release" / "cxaudit"))
     totals, mistakes = {}, []
     for name in sites:
         server = serve(CORPUS / name)
