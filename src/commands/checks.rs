@@ -53,12 +53,20 @@ pub fn run(command: ChecksCommand) -> anyhow::Result<()> {
         ChecksCommand::Validate { dir } => {
             let checks = Checks::load(&dir)?;
             let enabled = checks.rules.iter().filter(|r| r.enabled).count();
+            let messages = checks
+                .messages
+                .by_lang
+                .get("en")
+                .map(|c| c.messages.len())
+                .unwrap_or(0);
             println!(
-                "{}: valid — {} rules ({enabled} enabled), {} categories, {} terms",
+                "{}: valid — {} rules ({enabled} enabled), {} categories, {} terms, {messages} messages; \
+                 languages: {}",
                 dir.display(),
                 checks.rules.len(),
                 checks.categories.len(),
-                checks.readers.terms.len()
+                checks.readers.terms.len(),
+                checks.languages.join(", ")
             );
             Ok(())
         }

@@ -283,6 +283,15 @@ impl Checks {
         let (categories, grades) = categories_file
             .map(|f| (f.categories, f.grades))
             .unwrap_or_default();
+        // Every language a rule title speaks is a language of the pack: each rule must speak it, so a report
+        // in that language has no hole (French and English always).
+        let languages: Vec<String> = rules
+            .iter()
+            .flat_map(|r| r.title.0.keys().cloned())
+            .chain(["fr".to_string(), "en".to_string()])
+            .collect::<BTreeSet<String>>()
+            .into_iter()
+            .collect();
         let category_ids: BTreeSet<&str> = categories.iter().map(|c| c.id.as_str()).collect();
         let rule_ids: BTreeSet<&str> = rules.iter().map(|r| r.id.as_str()).collect();
         for rule in &rules {
@@ -309,7 +318,7 @@ impl Checks {
                 ("why", &rule.why),
                 ("fix", &rule.fix),
             ] {
-                for lang in ["fr", "en"] {
+                for lang in &languages {
                     if texts.0.get(lang).is_none_or(|t| t.trim().is_empty()) {
                         problems.push(format!("{at}: {field}.{lang} is missing"));
                     }
@@ -362,12 +371,6 @@ impl Checks {
                 .unwrap_or(usize::MAX)
         };
         rules.sort_by(|a, b| order(a).cmp(&order(b)).then(a.id.cmp(&b.id)));
-        let languages: Vec<String> = rules
-            .iter()
-            .flat_map(|r| r.title.0.keys().cloned())
-            .collect::<BTreeSet<String>>()
-            .into_iter()
-            .collect();
         const LISTS: [&str; 3] = ["payment_methods", "delivery_options", "chat_widgets"];
         let mut lists = Vec::new();
         for rule in rules.iter().filter(|r| r.enabled) {
@@ -510,6 +513,27 @@ mod tests {
         let checks = Checks::bundled();
         assert!(checks.rules.len() >= 35, "{}", checks.rules.len());
         assert!(checks.rule("phone-every-page").is_some());
+    }
+
+    #[test]
+    fn a_language_one_rule_speaks_every_rule_must_speak() {
+        let mut files: Vec<(String, String)> = crate::files::BUNDLED_CHECKS
+            .iter()
+            .map(|(p, t)| (p.to_string(), t.to_string()))
+            .collect();
+        let faq = files
+            .iter_mut()
+            .find(|(p, _)| p == "rules/faq.toml")
+            .unwrap();
+        faq.1 = faq
+            .1
+            .replacen("title = { fr = ", "title = { de = \"Eine FAQ\", fr = ", 1);
+        let err = Checks::from_files(files, "test").unwrap_err().to_string();
+        assert!(
+            err.contains("rules/phone-every-page.toml: title.de is missing"),
+            "{err}"
+        );
+        assert!(!err.contains("rules/faq.toml: title.de"), "{err}");
     }
 
     #[test]
