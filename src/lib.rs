@@ -28,6 +28,7 @@ pub mod serve;
 pub mod store;
 pub mod summary;
 pub mod target;
+pub mod text;
 pub mod urlnorm;
 
 /// Sent with every request, so a shop's logs say who crawled and where to read about it.

@@ -63,15 +63,8 @@ pub struct PlannedProbe {
     pub send_after: String,
 }
 
-/// A delay as a report writes it: "6 min", "30.0 h" ("30,0 h" in French), "–" when there is none.
-pub fn hours_text(hours: Option<f64>, lang: &str) -> String {
-    match hours {
-        Some(h) if h < 1.0 => format!("{:.0} min", h * 60.0),
-        Some(h) if lang == "fr" => format!("{h:.1} h").replace('.', ","),
-        Some(h) => format!("{h:.1} h"),
-        None => "–".to_string(),
-    }
-}
+/// Moved to [`crate::text`]; kept here for the callers that still name it so.
+pub use crate::text::hours_text;
 
 pub fn now() -> jiff::Timestamp {
     jiff::Timestamp::now()

@@ -2107,8 +2107,8 @@ fn hours_text(hours: Option<f64>) -> (String, String) {
     match hours {
         None => ("no answer".into(), "sans réponse".into()),
         some => (
-            crate::campaign::hours_text(some, "en"),
-            crate::campaign::hours_text(some, "fr"),
+            crate::text::hours_text(some, "en"),
+            crate::text::hours_text(some, "fr"),
         ),
     }
 }
