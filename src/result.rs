@@ -6,6 +6,8 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+pub mod campaign;
+
 /// Version of the `audit.json` layout. Readers refuse documents with a higher major version.
 pub const SCHEMA_VERSION: u32 = 2;
 
@@ -28,7 +30,7 @@ pub struct AuditResult {
     pub scores: Scores,
     /// The mystery-shopper campaign, once `cxaudit campaign report` has written it here.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub campaign: Option<crate::campaign::CampaignStatus>,
+    pub campaign: Option<campaign::CampaignStatus>,
 }
 
 /// A rule's verdict on the site.

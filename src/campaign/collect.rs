@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::scenario::{Persona, Scenario};
 use super::{rfc3339, CampaignError};
 use crate::facts::lexicon::fold;
+pub use crate::result::campaign::{Quality, ReplyClass};
 use crate::store::Store;
 
 const BUNDLED_REPLIES: &str = include_str!("../../checks/replies.toml");
@@ -93,40 +94,6 @@ impl ReplyLexicon {
         }
         out.join("\n").trim().to_string()
     }
-}
-
-/// What a message is, for the campaign.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ReplyClass {
-    Ack,
-    Human,
-    Bounce,
-}
-
-impl ReplyClass {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ReplyClass::Ack => "ack",
-            ReplyClass::Human => "human",
-            ReplyClass::Bounce => "bounce",
-        }
-    }
-}
-
-/// How good a human answer is.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Quality {
-    /// "Bonjour Madame Dupont": the persona's name in the first lines.
-    pub greets_by_name: bool,
-    /// Share of the question's points the answer covers (0..1).
-    pub answers_question: f64,
-    /// A person's name signs it, not only "Le service client".
-    pub signed_by_person: bool,
-    /// Gives a phone number, a link or another address.
-    pub gives_other_channel: bool,
-    pub words_checked: u32,
-    pub spelling_mistakes: u32,
 }
 
 /// A probe as the matcher needs it.

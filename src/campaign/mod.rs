@@ -12,6 +12,10 @@ pub mod scenario;
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
+pub use crate::result::campaign::{
+    CampaignStatus, Outcome, ProbeState, ProbeStatus, Quality, ReplyClass, ReplyStatus,
+};
+
 use crate::result::AuditResult;
 use crate::store::Store;
 use mail::{MailSettings, Outgoing, SendOutcome};
@@ -396,55 +400,33 @@ fn failpoint(name: &str) {
     }
 }
 
-/// One probe as `campaign status` and `audit.json` show it.
-#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
-pub struct ProbeStatus {
-    pub id: i64,
-    pub to: String,
-    pub scenario: String,
-    /// The scenario's name per language, for the report.
-    #[serde(default)]
-    pub scenario_title: std::collections::BTreeMap<String, String>,
-    /// planned, sending, sent, failed, uncertain.
-    pub state: String,
-    pub send_after: String,
-    pub sent_at: Option<String>,
-    pub attempts: i64,
-    pub failure: Option<String>,
-    pub bounced: bool,
-    pub first_ack_at: Option<String>,
-    pub first_human_at: Option<String>,
-    pub ack_delay_hours: Option<f64>,
-    pub human_delay_hours: Option<f64>,
-    /// The human answer's delay counted only during the shop's opening hours.
-    pub business_hours_delay: Option<f64>,
-    pub ack_business_hours_delay: Option<f64>,
-    /// answered, ack-only, no-answer (deadline passed), pending, bounced, not-sent.
-    pub outcome: String,
-    pub replies: Vec<ReplyStatus>,
+/// A state or class word read back from the store.
+fn word<T: std::str::FromStr<Err = crate::result::campaign::UnknownWord>>(
+    text: String,
+) -> rusqlite::Result<T> {
+    text.parse()
+        .map_err(|e: crate::result::campaign::UnknownWord| {
+            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+        })
 }
 
-#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
-pub struct ReplyStatus {
-    pub arrived_at: String,
-    /// ack, human or bounce.
-    pub class: String,
-    /// How it was tied to the probe: in-reply-to, plus-address, token, sender-domain.
-    pub matched_by: String,
-    pub from: Option<String>,
-    pub subject: Option<String>,
-    pub quality: Option<serde_json::Value>,
-}
-
-#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
-pub struct CampaignStatus {
-    pub id: i64,
-    pub shop: String,
-    pub created_at: String,
-    pub deadline_hours: f64,
-    pub promise_hours: Option<f64>,
-    pub promise_business_hours: bool,
-    pub probes: Vec<ProbeStatus>,
+/// What a probe came to, judged at an instant: its state, whether it bounced, whether a person answered within
+/// the deadline, whether the deadline has passed since it was sent.
+pub fn outcome_of(
+    state: ProbeState,
+    bounced: bool,
+    answered_in_time: bool,
+    deadline_passed: bool,
+) -> Outcome {
+    use ProbeState::{Failed, Sending, Sent, Uncertain};
+    match (state, bounced) {
+        (_, true) => Outcome::Bounced,
+        (Sent | Uncertain | Sending, false) if answered_in_time => Outcome::Answered,
+        (Sent | Uncertain | Sending, false) if deadline_passed => Outcome::NoAnswer,
+        (Sent | Uncertain | Sending, false) => Outcome::Pending,
+        (Failed, false) => Outcome::Failed,
+        _ => Outcome::NotSent,
+    }
 }
 
 /// Campaign ids, newest first.
@@ -504,7 +486,7 @@ pub fn status(
                 to: r.get(1)?,
                 scenario: r.get(2)?,
                 scenario_title: Default::default(),
-                state: r.get(3)?,
+                state: word(r.get(3)?)?,
                 send_after: r.get(4)?,
                 sent_at: r.get(5)?,
                 attempts: r.get(6)?,
@@ -516,7 +498,7 @@ pub fn status(
                 human_delay_hours: None,
                 business_hours_delay: None,
                 ack_business_hours_delay: None,
-                outcome: String::new(),
+                outcome: Outcome::NotSent,
                 replies: Vec::new(),
             })
         })?
@@ -541,7 +523,7 @@ pub fn status(
                 let quality: Option<String> = r.get(5)?;
                 Ok(ReplyStatus {
                     arrived_at: r.get(0)?,
-                    class: r.get(1)?,
+                    class: word(r.get(1)?)?,
                     matched_by: r.get(2)?,
                     from: r.get(3)?,
                     subject: r.get(4)?,
@@ -549,17 +531,17 @@ pub fn status(
                 })
             })?
             .collect::<Result<Vec<_>, _>>()?;
-        probe.bounced = probe.replies.iter().any(|r| r.class == "bounce");
+        probe.bounced = probe.replies.iter().any(|r| r.class == ReplyClass::Bounce);
         let sent = probe.sent_at.as_deref().and_then(parse);
-        let first = |class: &str| {
+        let first = |class: ReplyClass| {
             probe
                 .replies
                 .iter()
                 .find(|r| r.class == class)
                 .map(|r| r.arrived_at.clone())
         };
-        probe.first_ack_at = first("ack");
-        probe.first_human_at = first("human");
+        probe.first_ack_at = first(ReplyClass::Ack);
+        probe.first_human_at = first(ReplyClass::Human);
         if let Some(sent) = sent {
             if let Some(ack) = probe.first_ack_at.as_deref().and_then(parse) {
                 probe.ack_delay_hours = Some(hours_between(sent, ack));
@@ -574,15 +556,12 @@ pub fn status(
         }
         let deadline_passed = sent.is_some_and(|s| hours_between(s, as_of) >= deadline_hours);
         let answered_in_time = probe.human_delay_hours.is_some_and(|h| h <= deadline_hours);
-        probe.outcome = match (probe.state.as_str(), probe.bounced) {
-            (_, true) => "bounced",
-            ("sent" | "uncertain" | "sending", false) if answered_in_time => "answered",
-            ("sent" | "uncertain" | "sending", false) if deadline_passed => "no-answer",
-            ("sent" | "uncertain" | "sending", false) => "pending",
-            ("failed", false) => "failed",
-            _ => "not-sent",
-        }
-        .to_string();
+        probe.outcome = outcome_of(
+            probe.state,
+            probe.bounced,
+            answered_in_time,
+            deadline_passed,
+        );
     }
     Ok(CampaignStatus {
         id: campaign,

@@ -315,7 +315,13 @@ pub fn run(command: CampaignCommand, config_path: Option<&std::path::Path>) -> a
                         hours(p.business_hours_delay)
                     );
                 }
-                let count = |o: &str| status.probes.iter().filter(|p| p.outcome == o).count();
+                let count = |o: &str| {
+                    status
+                        .probes
+                        .iter()
+                        .filter(|p| p.outcome.as_str() == o)
+                        .count()
+                };
                 let mut human: Vec<f64> = status
                     .probes
                     .iter()

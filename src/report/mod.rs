@@ -361,7 +361,7 @@ fn campaign_view(campaign: &crate::campaign::CampaignStatus, lang: &str, strings
             let quality = p
                 .replies
                 .iter()
-                .find(|r| r.class == "human")
+                .find(|r| r.class == crate::result::campaign::ReplyClass::Human)
                 .and_then(|r| r.quality.as_ref())
                 .map(|q| {
                     let mut parts = Vec::new();
@@ -383,7 +383,7 @@ fn campaign_view(campaign: &crate::campaign::CampaignStatus, lang: &str, strings
                 "human": hours(p.human_delay_hours),
                 "business": p.business_hours_delay.map(|h| s("campaign_business").replace("{h}", &hours(Some(h)))).unwrap_or_default(),
                 "outcome": p.outcome,
-                "outcome_label": s(&format!("outcome_{}", p.outcome.replace('-', "_"))),
+                "outcome_label": s(&format!("outcome_{}", p.outcome.as_str().replace('-', "_"))),
                 "quality": quality,
                 "y": y,
                 "label_y": y + 11.0,
@@ -406,7 +406,7 @@ fn campaign_view(campaign: &crate::campaign::CampaignStatus, lang: &str, strings
     let answered = campaign
         .probes
         .iter()
-        .filter(|p| p.outcome == "answered")
+        .filter(|p| p.outcome == crate::result::campaign::Outcome::Answered)
         .count();
     let promise = campaign.promise_hours.map(|h| {
         if campaign.promise_business_hours {

@@ -361,7 +361,7 @@ pub fn response_promise(site: &SiteFacts, obs: &SiteObservations) -> Option<Resp
 pub fn apply_campaign(
     checks: &Checks,
     result: &mut crate::result::AuditResult,
-    campaign: crate::campaign::CampaignStatus,
+    campaign: crate::result::campaign::CampaignStatus,
 ) {
     let obs = SiteObservations::default();
     let mut verdicts = Vec::new();
