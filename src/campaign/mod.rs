@@ -574,6 +574,37 @@ pub fn status(
     })
 }
 
+/// What `campaign status` sums up under its probes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct StatusSummary {
+    pub answered: usize,
+    pub no_answer: usize,
+    pub bounced: usize,
+    pub pending: usize,
+    /// The median delay of the human answers, in hours (of an even count, the later of the two middle ones).
+    pub median_human_hours: Option<f64>,
+}
+
+impl CampaignStatus {
+    /// The outcomes counted and the median human answer.
+    pub fn summary(&self) -> StatusSummary {
+        let count = |o: Outcome| self.probes.iter().filter(|p| p.outcome == o).count();
+        let mut human: Vec<f64> = self
+            .probes
+            .iter()
+            .filter_map(|p| p.human_delay_hours)
+            .collect();
+        human.sort_by(f64::total_cmp);
+        StatusSummary {
+            answered: count(Outcome::Answered),
+            no_answer: count(Outcome::NoAnswer),
+            bounced: count(Outcome::Bounced),
+            pending: count(Outcome::Pending),
+            median_human_hours: human.get(human.len() / 2).copied(),
+        }
+    }
+}
+
 /// Where the campaign's audit.json is, as recorded when it started.
 pub fn audit_path(
     store: &Store,
@@ -613,4 +644,73 @@ pub fn waiting(store: &Store, campaign: i64) -> Result<Vec<String>, CampaignErro
     )?;
     let rows = stmt.query_map(params![campaign], |r| r.get(0))?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn probe(outcome: Outcome, human: Option<f64>) -> ProbeStatus {
+        ProbeStatus {
+            id: 1,
+            to: "shop@shop.test".into(),
+            scenario: "delivery-question".into(),
+            scenario_title: Default::default(),
+            state: ProbeState::Sent,
+            send_after: "2026-11-13T16:00:00Z".into(),
+            sent_at: Some("2026-11-13T16:00:00Z".into()),
+            attempts: 1,
+            failure: None,
+            bounced: outcome == Outcome::Bounced,
+            first_ack_at: None,
+            first_human_at: None,
+            ack_delay_hours: None,
+            human_delay_hours: human,
+            business_hours_delay: None,
+            ack_business_hours_delay: None,
+            outcome,
+            replies: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_summary_counts_outcomes_and_takes_the_median_human_answer() {
+        let status = CampaignStatus {
+            id: 1,
+            shop: "shop.test".into(),
+            created_at: "2026-11-13T15:55:00Z".into(),
+            deadline_hours: 168.0,
+            promise_hours: None,
+            promise_business_hours: false,
+            probes: vec![
+                probe(Outcome::Answered, Some(30.0)),
+                probe(Outcome::Answered, Some(5.0)),
+                probe(Outcome::NoAnswer, None),
+                probe(Outcome::Bounced, None),
+                probe(Outcome::Pending, None),
+                probe(Outcome::NotSent, None),
+            ],
+        };
+        assert_eq!(
+            status.summary(),
+            StatusSummary {
+                answered: 2,
+                no_answer: 1,
+                bounced: 1,
+                pending: 1,
+                median_human_hours: Some(30.0),
+            }
+        );
+    }
+
+    #[test]
+    fn outcomes_follow_state_bounce_answer_and_deadline() {
+        use ProbeState::*;
+        assert_eq!(outcome_of(Sent, true, true, true), Outcome::Bounced);
+        assert_eq!(outcome_of(Uncertain, false, true, true), Outcome::Answered);
+        assert_eq!(outcome_of(Sending, false, false, true), Outcome::NoAnswer);
+        assert_eq!(outcome_of(Sent, false, false, false), Outcome::Pending);
+        assert_eq!(outcome_of(Failed, false, false, false), Outcome::Failed);
+        assert_eq!(outcome_of(Planned, false, false, false), Outcome::NotSent);
+    }
 }

@@ -315,26 +315,14 @@ pub fn run(command: CampaignCommand, config_path: Option<&std::path::Path>) -> a
                         hours(p.business_hours_delay)
                     );
                 }
-                let count = |o: &str| {
-                    status
-                        .probes
-                        .iter()
-                        .filter(|p| p.outcome.as_str() == o)
-                        .count()
-                };
-                let mut human: Vec<f64> = status
-                    .probes
-                    .iter()
-                    .filter_map(|p| p.human_delay_hours)
-                    .collect();
-                human.sort_by(f64::total_cmp);
+                let summary = status.summary();
                 println!(
                     "answered by a person {}, no answer {}, bounced {}, pending {}; median human answer {}",
-                    count("answered"),
-                    count("no-answer"),
-                    count("bounced"),
-                    count("pending"),
-                    hours(human.get(human.len() / 2).copied())
+                    summary.answered,
+                    summary.no_answer,
+                    summary.bounced,
+                    summary.pending,
+                    hours(summary.median_human_hours)
                 );
             }
             Ok(())
