@@ -100,10 +100,10 @@ fn another_programs_database_is_refused_and_left_as_it_was() {
             assert_eq!(snapshot(dir.path()), before, "{journal_mode}: {message}");
         }
 
-        // The command a consultant would mistype, on the real binary.
+        // The command a consultant would mistype, on the real binary (a relative path, as typed).
         let output = cxaudit()
-            .args(["campaign", "status", "--db"])
-            .arg(&path)
+            .current_dir(dir.path())
+            .args(["campaign", "status", "--db", "other-app.sqlite"])
             .output()
             .unwrap();
         assert_eq!(output.status.code(), Some(1));

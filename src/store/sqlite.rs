@@ -239,6 +239,16 @@ impl SqliteStore {
     fn migrate(&mut self, create: bool) -> StoreResult<()> {
         let path = self.path.display().to_string();
         let known = MIGRATIONS.len() as i64;
+        // Current already (every open but the first after an upgrade): no write lock, so a reader never waits.
+        let current = |conn: &Connection| -> rusqlite::Result<bool> {
+            let application_id: i32 =
+                conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
+            let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+            Ok(application_id == APPLICATION_ID && version == known)
+        };
+        if current(&self.conn)? {
+            return Ok(());
+        }
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -346,7 +356,9 @@ fn foreign_database(application_id: Option<i32>, tables: &[String]) -> String {
 /// file nor creates a `-wal` or `-shm` beside it (and reads only the main file, which is all a look at the schema
 /// needs). SQLite: the `immutable` URI parameter.
 fn tables_untouched(path: &Path) -> rusqlite::Result<Vec<String>> {
-    let uri = format!("file:{}?mode=ro&immutable=1", uri_path(path));
+    // Absolute, so that the URI never reads a path as a host (`file://x`).
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let uri = format!("file:{}?mode=ro&immutable=1", uri_path(&absolute));
     let conn = Connection::open_with_flags(
         uri,
         OpenFlags::SQLITE_OPEN_READ_ONLY
