@@ -6,6 +6,8 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+pub mod campaign;
+
 /// Version of the `audit.json` layout. Readers refuse documents with a higher major version.
 pub const SCHEMA_VERSION: u32 = 3;
 
@@ -21,7 +23,7 @@ pub const DAYS: [&str; 7] = [
 ];
 
 /// The campaign's results as `audit.json` keeps them.
-pub type CampaignResult = crate::campaign::CampaignStatus;
+pub type CampaignResult = campaign::CampaignStatus;
 
 /// The whole `audit.json` document.
 #[derive(Debug, Serialize, Deserialize)]

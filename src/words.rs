@@ -85,9 +85,27 @@ pub fn check_template(template: &str) -> Result<(), String> {
     }
 }
 
+/// A delay as a report writes it: "6 min", "30.0 h" ("30,0 h" in French), "–" when there is none.
+pub fn hours_text(hours: Option<f64>, lang: &str) -> String {
+    match hours {
+        Some(h) if h < 1.0 => format!("{:.0} min", h * 60.0),
+        Some(h) if lang == "fr" => format!("{h:.1} h").replace('.', ","),
+        Some(h) => format!("{h:.1} h"),
+        None => "–".to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn delays_read_as_a_report_writes_them() {
+        assert_eq!(hours_text(Some(0.1), "en"), "6 min");
+        assert_eq!(hours_text(Some(30.0), "fr"), "30,0 h");
+        assert_eq!(hours_text(Some(30.0), "en"), "30.0 h");
+        assert_eq!(hours_text(None, "en"), "–");
+    }
 
     #[test]
     fn plural_forms_follow_the_languages_singular_counts() {

@@ -154,7 +154,7 @@ async fn the_report_renders_cleanly_in_chromium_at_desktop_and_phone_widths_and_
             to: "sav@maison.test".into(),
             scenario: "delivery-question".into(),
             scenario_title: [("fr".to_string(), "Question sur la livraison".to_string())].into(),
-            state: "sent".into(),
+            state: cxaudit::campaign::ProbeState::Sent,
             send_after: "2026-11-13T16:00:00Z".into(),
             sent_at: Some("2026-11-13T16:00:00Z".into()),
             attempts: 1,
@@ -166,7 +166,7 @@ async fn the_report_renders_cleanly_in_chromium_at_desktop_and_phone_widths_and_
             human_delay_hours: human,
             business_hours_delay: human.map(|h| h / 2.0),
             ack_business_hours_delay: None,
-            outcome: outcome.into(),
+            outcome: outcome.parse().unwrap(),
             replies: Vec::new(),
         }
     };

@@ -61,7 +61,8 @@ impl Setup {
                 "CXAUDIT_IMAP_URL",
                 self.servers.imap_url(AUDITOR.0, AUDITOR.1),
             )
-            .env_remove("CXAUDIT_FAILPOINT");
+            .env_remove("CXAUDIT_FAILPOINT")
+            .env_remove("CXAUDIT_TEST_SEND_LEASE_SECS");
         command
     }
 
@@ -175,8 +176,8 @@ fn probes_go_out_once_as_an_ordinary_customer_would_write() {
     );
 }
 
-/// The process dies after the server accepted a probe and before the store recorded it: the next run does not send
-/// it again, and marks it uncertain instead of forgetting it.
+/// The process dies after the server accepted a probe and before the store recorded it: once its claim has run out,
+/// the next run does not send it again, and marks it uncertain instead of forgetting it.
 #[test]
 fn a_crash_between_sending_and_sent_never_sends_twice() {
     let Some(setup) = Setup::new() else { return };
@@ -185,6 +186,8 @@ fn a_crash_between_sending_and_sent_never_sends_twice() {
     let crashed = setup
         .cxaudit()
         .env("CXAUDIT_FAILPOINT", "after-smtp-accept")
+        // The claim's lease runs out after a second instead of a quarter of an hour.
+        .env("CXAUDIT_TEST_SEND_LEASE_SECS", "1")
         .args([
             "campaign",
             "start",
@@ -198,6 +201,8 @@ fn a_crash_between_sending_and_sent_never_sends_twice() {
     assert!(!crashed.status.success(), "the failpoint must kill the run");
     assert_eq!(setup.servers.wait_for(SHOP.0, SHOP.1, 1).len(), 1);
     assert_eq!(setup.status()["probes"][0]["state"], "sending");
+    // Past the lease (to the second): the next run finds the claim run out.
+    std::thread::sleep(std::time::Duration::from_millis(2100));
 
     let resumed = ok(&setup.run(&["campaign", "send"]));
     assert!(

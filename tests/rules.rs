@@ -76,7 +76,7 @@ impl CampaignCase {
                     to: "shop@shop.test".into(),
                     scenario: "delivery-question".into(),
                     scenario_title: Default::default(),
-                    state: "sent".into(),
+                    state: cxaudit::campaign::ProbeState::Sent,
                     send_after: "2026-11-13T16:00:00Z".into(),
                     sent_at: Some("2026-11-13T16:00:00Z".into()),
                     attempts: 1,
@@ -88,7 +88,7 @@ impl CampaignCase {
                     human_delay_hours: p.human,
                     business_hours_delay: p.business,
                     ack_business_hours_delay: None,
-                    outcome: p.outcome.clone(),
+                    outcome: p.outcome.parse().unwrap(),
                     replies: Vec::new(),
                 })
                 .collect(),

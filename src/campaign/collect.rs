@@ -6,13 +6,14 @@ use std::collections::BTreeSet;
 
 use mail_parser::{Message, MessageParser, MimeHeaders};
 use regex::Regex;
-use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use super::scenario::{Persona, Scenario};
-use super::{rfc3339, CampaignError};
+use super::CampaignError;
 use crate::facts::lexicon::fold;
-use crate::store::Store;
+pub use crate::result::campaign::{Quality, ReplyClass};
+pub use crate::store::ProbeKey;
+use crate::store::{CampaignStore, MailboxPosition, NewReply, ReplyStore};
 
 const BUNDLED_REPLIES: &str = include_str!("../../checks/replies.toml");
 
@@ -93,55 +94,6 @@ impl ReplyLexicon {
         }
         out.join("\n").trim().to_string()
     }
-}
-
-/// What a message is, for the campaign.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ReplyClass {
-    Ack,
-    Human,
-    Bounce,
-}
-
-impl ReplyClass {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ReplyClass::Ack => "ack",
-            ReplyClass::Human => "human",
-            ReplyClass::Bounce => "bounce",
-        }
-    }
-}
-
-/// How good a human answer is.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Quality {
-    /// "Bonjour Madame Dupont": the persona's name in the first lines.
-    pub greets_by_name: bool,
-    /// Share of the question's points the answer covers (0..1).
-    pub answers_question: f64,
-    /// A person's name signs it, not only "Le service client".
-    pub signed_by_person: bool,
-    /// Gives a phone number, a link or another address.
-    pub gives_other_channel: bool,
-    pub words_checked: u32,
-    pub spelling_mistakes: u32,
-}
-
-/// A probe as the matcher needs it.
-#[derive(Debug, Clone)]
-pub struct ProbeKey {
-    pub id: i64,
-    pub token: String,
-    pub message_id: String,
-    pub to_addr: String,
-    pub subject: String,
-    pub body: String,
-    pub scenario: String,
-    pub lang: String,
-    pub persona: String,
-    pub sent_at: Option<String>,
 }
 
 fn bare_id(id: &str) -> String {
@@ -459,29 +411,6 @@ pub struct CollectReport {
     pub expired: usize,
 }
 
-fn probe_keys(store: &Store) -> Result<Vec<ProbeKey>, CampaignError> {
-    let mut stmt = store.conn.prepare(
-        "SELECT p.id, p.token, p.message_id, p.to_addr, p.subject, p.body, p.scenario, c.lang, c.persona_name, p.sent_at
-         FROM probes p JOIN campaigns c ON c.id = p.campaign_id
-         WHERE p.state IN ('sent', 'sending', 'uncertain')",
-    )?;
-    let rows = stmt.query_map([], |r| {
-        Ok(ProbeKey {
-            id: r.get(0)?,
-            token: r.get(1)?,
-            message_id: r.get(2)?,
-            to_addr: r.get(3)?,
-            subject: r.get(4)?,
-            body: r.get(5)?,
-            scenario: r.get(6)?,
-            lang: r.get(7)?,
-            persona: r.get(8)?,
-            sent_at: r.get(9)?,
-        })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
-}
-
 /// The first Received header's date: the arrival as the receiving server wrote it.
 fn received_at(message: &Message) -> Option<jiff::Timestamp> {
     let raw = message.header_raw("Received")?;
@@ -513,7 +442,7 @@ pub struct Incoming<'a> {
 
 /// Files one message: ties it to a probe, classifies, judges, stores. Returns what it was.
 pub fn file_message(
-    store: &Store,
+    store: &mut impl ReplyStore,
     mailbox: &str,
     incoming: &Incoming,
     probes: &[ProbeKey],
@@ -533,13 +462,9 @@ pub fn file_message(
             .iter()
             .find(|p| bare_id(&p.message_id) == bare_id(id))
         {
-            let confirmed = store.conn.execute(
-                "UPDATE probes SET state = 'sent', sent_at = COALESCE(sent_at, ?2),
-                   failure = 'confirmed by the copy in the mailbox after an interrupted run'
-                 WHERE id = ?1 AND state IN ('uncertain', 'sending')",
-                params![probe.id, rfc3339(arrived)],
-            )?;
-            report.confirmed += confirmed;
+            if store.confirm_sent_by_copy(probe.id, arrived)? {
+                report.confirmed += 1;
+            }
             return Ok(());
         }
     }
@@ -578,68 +503,40 @@ pub fn file_message(
         )
     });
     if bounce {
-        store.conn.execute(
-            "UPDATE probes SET bounced_at = COALESCE(bounced_at, ?2), bounce_reason = ?3 WHERE id = ?1",
-            params![probe.id, rfc3339(arrived), bounce_reason(incoming.raw)],
-        )?;
+        store.record_bounce(probe.id, arrived, &bounce_reason(incoming.raw))?;
         report.bounces += 1;
     } else {
         report.replies += 1;
     }
     // A probe may be confirmed by a reply as well as by its copy.
-    store.conn.execute(
-        "UPDATE probes SET state = 'sent' WHERE id = ?1 AND state = 'uncertain'",
-        params![probe.id],
-    )?;
-    let duplicate: Option<i64> = match message.message_id() {
-        Some(id) => store
-            .conn
-            .query_row(
-                "SELECT id FROM replies WHERE probe_id = ?1 AND message_id = ?2",
-                params![probe.id, bare_id(id)],
-                |r| r.get(0),
-            )
-            .optional()?,
-        None => None,
-    };
-    if duplicate.is_some() {
-        return Ok(());
+    store.confirm_sent_by_reply(probe.id)?;
+    if let Some(id) = message.message_id() {
+        if store.has_reply(probe.id, &bare_id(id))? {
+            return Ok(());
+        }
     }
-    store.conn.execute(
-        "INSERT OR IGNORE INTO replies (probe_id, mailbox, uidvalidity, uid, message_id, from_addr, subject, arrived_at,
-            received_at, class, matched_by, quality, text, stored_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-        params![
-            probe.id,
-            mailbox,
-            incoming.uidvalidity,
-            incoming.uid,
-            message.message_id().map(bare_id),
-            message.from().and_then(|f| f.first()).and_then(|a| a.address()).map(str::to_string),
-            message.subject().map(str::to_string),
-            rfc3339(arrived),
-            received_at(&message).map(rfc3339),
-            class.as_str(),
-            matched_by,
-            judged.as_ref().map(|q| serde_json::to_string(q).unwrap_or_default()),
-            new_text,
-            rfc3339(super::now()),
-        ],
-    )?;
-    Ok(())
-}
-
-fn save_position(
-    store: &Store,
-    mailbox: &str,
-    uidvalidity: u32,
-    last_uid: u32,
-) -> Result<(), CampaignError> {
-    store.conn.execute(
-        "INSERT INTO mailbox_positions (mailbox, uidvalidity, last_uid) VALUES (?1, ?2, ?3)
-         ON CONFLICT(mailbox) DO UPDATE SET uidvalidity = ?2, last_uid = ?3",
-        params![mailbox, uidvalidity, last_uid],
-    )?;
+    store.add_reply(&NewReply {
+        probe_id: probe.id,
+        mailbox: mailbox.to_string(),
+        uidvalidity: incoming.uidvalidity,
+        uid: incoming.uid,
+        message_id: message.message_id().map(bare_id),
+        from_addr: message
+            .from()
+            .and_then(|f| f.first())
+            .and_then(|a| a.address())
+            .map(str::to_string),
+        subject: message.subject().map(str::to_string),
+        arrived_at: arrived,
+        received_at: received_at(&message),
+        class,
+        matched_by: matched_by.to_string(),
+        quality: judged
+            .as_ref()
+            .map(|q| serde_json::to_string(q).unwrap_or_default()),
+        text: new_text,
+        stored_at: super::now(),
+    })?;
     Ok(())
 }
 
@@ -666,7 +563,7 @@ fn sequence_set(uids: &[u32]) -> String {
 
 /// Reads what arrived since the last run (UIDVALIDITY/UID), files it, and deletes reply texts past retention.
 pub fn collect(
-    store: &mut Store,
+    store: &mut (impl CampaignStore + ReplyStore),
     settings: &super::mail::MailSettings,
     scenarios: &[Scenario],
     retention_days: u32,
@@ -679,21 +576,14 @@ pub fn collect(
         CampaignError::Invalid(format!("{server}: cannot open {mailbox_name}: {e}"))
     })?;
     let uidvalidity = mailbox.uid_validity.unwrap_or(0);
-    let position: Option<(u32, u32)> = store
-        .conn
-        .query_row(
-            "SELECT uidvalidity, last_uid FROM mailbox_positions WHERE mailbox = ?1",
-            params![mailbox_name],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
+    let position = store.mailbox_position(&mailbox_name)?;
     // A new UIDVALIDITY means the UIDs were renumbered: read everything again (stored replies are not duplicated).
     let last_uid = match position {
-        Some((validity, last)) if validity == uidvalidity => last,
+        Some(p) if p.uidvalidity == uidvalidity => p.last_uid,
         _ => 0,
     };
     let lexicon = ReplyLexicon::bundled();
-    let probes = probe_keys(store)?;
+    let probes = store.probe_keys()?;
     let mut report = CollectReport::default();
     // The first time, only what arrived since the oldest campaign began: an auditor's mailbox may hold years.
     let wanted = if probes.is_empty() || mailbox.exists == 0 {
@@ -701,10 +591,7 @@ pub fn collect(
     } else if last_uid > 0 {
         Some(format!("{}:*", last_uid + 1))
     } else {
-        let oldest: Option<String> =
-            store
-                .conn
-                .query_row("SELECT min(created_at) FROM campaigns", [], |r| r.get(0))?;
+        let oldest = store.oldest_campaign_start()?;
         let since = oldest
             .and_then(|t| t.parse::<jiff::Timestamp>().ok())
             .and_then(|t| t.checked_sub(jiff::SignedDuration::from_hours(24)).ok())
@@ -749,21 +636,34 @@ pub fn collect(
                 &mut report,
             )?;
             new_last = new_last.max(uid);
-            save_position(store, &mailbox_name, uidvalidity, new_last)?;
+            store.set_mailbox_position(
+                &mailbox_name,
+                MailboxPosition {
+                    uidvalidity,
+                    last_uid: new_last,
+                },
+            )?;
         }
     }
     // Everything below UIDNEXT at SELECT time was read or deliberately passed over (older than the campaigns).
     if let Some(next) = mailbox.uid_next.filter(|_| !probes.is_empty()) {
         if next > 1 && next - 1 > new_last {
-            save_position(store, &mailbox_name, uidvalidity, next - 1)?;
+            store.set_mailbox_position(
+                &mailbox_name,
+                MailboxPosition {
+                    uidvalidity,
+                    last_uid: next - 1,
+                },
+            )?;
         }
     }
     session.logout().ok();
-    report.expired = store.conn.execute(
-        "UPDATE replies SET text = NULL, from_addr = NULL, subject = NULL
-         WHERE text IS NOT NULL AND julianday('now') - julianday(stored_at) > ?1",
-        params![retention_days],
-    )?;
+    let kept_since = super::now()
+        .checked_sub(jiff::SignedDuration::from_hours(
+            24 * i64::from(retention_days),
+        ))
+        .unwrap_or_else(|_| super::now());
+    report.expired = store.purge_reply_texts(kept_since)?;
     Ok(report)
 }
 

@@ -9,11 +9,16 @@ pub mod imap_client;
 pub mod mail;
 pub mod scenario;
 
-use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
+pub use crate::result::campaign::{
+    CampaignStatus, Outcome, ProbeState, ProbeStatus, Quality, ReplyClass, ReplyStatus,
+};
+/// Moved to [`crate::text`]; kept here for the callers that still name it so.
+pub use crate::words::hours_text;
+
 use crate::result::AuditResult;
-use crate::store::Store;
+use crate::store::{CampaignStore, Claim, NewCampaign, NewProbe, ReplyStore};
 use mail::{MailSettings, Outgoing, SendOutcome};
 use scenario::{Persona, Scenario};
 
@@ -21,8 +26,6 @@ use scenario::{Persona, Scenario};
 pub enum CampaignError {
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
-    #[error("store: {0}")]
-    Sql(#[from] rusqlite::Error),
     #[error(transparent)]
     Mail(#[from] mail::MailError),
     #[error("{0}")]
@@ -63,22 +66,12 @@ pub struct PlannedProbe {
     pub send_after: String,
 }
 
-/// A delay as a report writes it: "6 min", "30.0 h" ("30,0 h" in French), "–" when there is none.
-pub fn hours_text(hours: Option<f64>, lang: &str) -> String {
-    match hours {
-        Some(h) if h < 1.0 => format!("{:.0} min", h * 60.0),
-        Some(h) if lang == "fr" => format!("{h:.1} h").replace('.', ","),
-        Some(h) => format!("{h:.1} h"),
-        None => "–".to_string(),
-    }
-}
-
 pub fn now() -> jiff::Timestamp {
     jiff::Timestamp::now()
 }
 
 pub(crate) fn rfc3339(t: jiff::Timestamp) -> String {
-    t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+    crate::store::instant_text(t)
 }
 
 /// Six characters a person can read back (no 0/O, 1/I/L): unique per probe, in the Message-ID, the plus address
@@ -184,22 +177,13 @@ pub fn plan(
 /// Stores the campaign and its probes (state `planned`). A campaign already running for the shop is reused, so
 /// re-running `campaign start` never plans a second set of e-mails.
 pub fn create(
-    store: &mut Store,
+    store: &mut impl CampaignStore,
     request: &StartRequest,
     settings: &MailSettings,
 ) -> Result<(i64, bool), CampaignError> {
     let host = &request.audit.target.host;
     let deadline_hours = request.deadline_days * 24.0;
-    let running: Option<i64> = store
-        .conn
-        .query_row(
-            "SELECT id FROM campaigns WHERE shop_host = ?1
-             AND julianday('now') - julianday(created_at) < deadline_hours / 24.0 + 1
-             ORDER BY id DESC LIMIT 1",
-            params![host],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let running = store.running_campaign(host, now())?;
     if let (Some(id), false) = (running, request.new) {
         return Ok((id, false));
     }
@@ -212,57 +196,58 @@ pub fn create(
         .split_once('@')
         .map(|(_, d)| d.to_string())
         .unwrap_or_else(|| "cxaudit.invalid".into());
-    let tx = store.conn.transaction()?;
-    tx.execute(
-        "INSERT INTO campaigns (created_at, shop_host, audit_path, lang, country, persona_name, persona_email,
-            promise_hours, promise_business, promise_text, opening_hours, deadline_hours)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-        params![
-            rfc3339(now()),
-            host,
-            request.audit_path.map(|p| p.display().to_string()),
-            request.audit.target.lang.as_ref().map(|l| l.value.clone()).unwrap_or_else(|| "en".into()),
-            request.audit.target.country.as_ref().map(|c| c.value.clone()),
-            settings.from.name.clone().unwrap_or_default(),
-            settings.from.email.to_string(),
-            promise.map(|p| p.hours),
-            promise.map(|p| p.business_hours).unwrap_or(false),
-            promise.map(|p| p.text.clone()),
-            request
-                .audit
-                .site
-                .opening_hours
-                .as_ref()
-                .map(|h| serde_json::to_string(&h.week).unwrap_or_default()),
-            deadline_hours,
-        ],
-    )?;
-    let campaign = tx.last_insert_rowid();
-    for (token, probe) in &planned {
-        let message_id = format!(
-            "<cxaudit.{}.{}@{domain}>",
-            token.to_ascii_lowercase(),
-            new_token().to_ascii_lowercase()
-        );
-        tx.execute(
-            "INSERT INTO probes (campaign_id, token, to_addr, scenario, subject, body, message_id, reply_to, state,
-                send_after, next_attempt_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'planned', ?9, ?9)",
-            params![
-                campaign,
-                token,
-                probe.to,
-                probe.scenario,
-                probe.subject,
-                probe.body,
-                message_id,
-                settings.reply_address(token),
-                probe.send_after,
-            ],
-        )?;
-    }
-    tx.commit()?;
-    Ok((campaign, true))
+    let campaign = NewCampaign {
+        created_at: now(),
+        shop_host: host.clone(),
+        audit_path: request.audit_path.map(|p| p.display().to_string()),
+        lang: request
+            .audit
+            .target
+            .lang
+            .as_ref()
+            .map(|l| l.value.clone())
+            .unwrap_or_else(|| "en".into()),
+        country: request
+            .audit
+            .target
+            .country
+            .as_ref()
+            .map(|c| c.value.clone()),
+        persona_name: settings.from.name.clone().unwrap_or_default(),
+        persona_email: settings.from.email.to_string(),
+        promise_hours: promise.map(|p| p.hours),
+        promise_business: promise.map(|p| p.business_hours).unwrap_or(false),
+        promise_text: promise.map(|p| p.text.clone()),
+        opening_hours: request
+            .audit
+            .site
+            .opening_hours
+            .as_ref()
+            .map(|h| serde_json::to_string(&h.week).unwrap_or_default()),
+        deadline_hours,
+    };
+    let probes = planned
+        .iter()
+        .map(|(token, probe)| {
+            Ok(NewProbe {
+                token: token.clone(),
+                to_addr: probe.to.clone(),
+                scenario: probe.scenario.clone(),
+                subject: probe.subject.clone(),
+                body: probe.body.clone(),
+                message_id: format!(
+                    "<cxaudit.{}.{}@{domain}>",
+                    token.to_ascii_lowercase(),
+                    new_token().to_ascii_lowercase()
+                ),
+                reply_to: settings.reply_address(token),
+                send_after: probe.send_after.parse().map_err(|e| {
+                    CampaignError::Invalid(format!("send time {}: {e}", probe.send_after))
+                })?,
+            })
+        })
+        .collect::<Result<Vec<_>, CampaignError>>()?;
+    Ok((store.create_campaign(&campaign, &probes)?, true))
 }
 
 /// What a sending round did.
@@ -271,7 +256,8 @@ pub struct SendReport {
     pub sent: Vec<i64>,
     pub retry_later: Vec<(i64, String)>,
     pub failed: Vec<(i64, String)>,
-    /// Probes found in `sending` from a run that died: not sent again (the server may have accepted them).
+    /// Probes whose claim ran out while `sending` (their sender died or hung mid-exchange): not sent again (the
+    /// server may have accepted them).
     pub uncertain: Vec<i64>,
     /// Due probes left for later because of the hourly cap.
     pub held_by_cap: usize,
@@ -280,119 +266,104 @@ pub struct SendReport {
 /// Backoff for temporary SMTP failures: 5 min, 30 min, 2 h, 6 h, then give up.
 const BACKOFF_MINUTES: [i64; 4] = [5, 30, 120, 360];
 
-/// Sends every due probe (of one campaign, or all). Each probe is claimed (`sending`) and committed before the SMTP
-/// conversation, and marked `sent` with the server's acceptance time after it.
+/// How long a claim on a probe for sending holds (its lease). Longer than any SMTP exchange can take: lettre gives
+/// each step 60 s (connection, EHLO, STARTTLS, EHLO again, AUTH, MAIL, RCPT, DATA, the message, QUIT), so about
+/// ten minutes if every step waited until its timeout, and a quarter of an hour leaves room. Past it, a probe still
+/// `sending` is taken for interrupted and becomes `uncertain`, on whichever machine looks; a longer lease only
+/// delays that verdict, the probe is never sent again either way.
+pub const SEND_LEASE: jiff::SignedDuration = jiff::SignedDuration::from_mins(15);
+
+/// The lease, unless a test shortens it: `CXAUDIT_TEST_SEND_LEASE_SECS=N` (a test hook like `CXAUDIT_FAILPOINT`,
+/// so a test sees a crashed claim run out without waiting a quarter of an hour; it can only shorten).
+fn send_lease() -> jiff::SignedDuration {
+    std::env::var("CXAUDIT_TEST_SEND_LEASE_SECS")
+        .ok()
+        .and_then(|s| s.parse::<i64>().ok())
+        .map(jiff::SignedDuration::from_secs)
+        .filter(|d| *d < SEND_LEASE)
+        .unwrap_or(SEND_LEASE)
+}
+
+/// Who this process is when it claims a probe: random, so that processes on different machines sharing a store,
+/// or a pid reused, never pass for one another (the pid is there for a person reading the store).
+pub fn claim_owner() -> &'static str {
+    static OWNER: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    OWNER.get_or_init(|| {
+        let mut bytes = [0u8; 8];
+        getrandom::getrandom(&mut bytes).expect("the OS random source");
+        let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        format!("{}-{hex}", std::process::id())
+    })
+}
+
+/// Sends every due probe (of one campaign, or all). Each probe is claimed (`sending`, with a lease) and committed
+/// before the SMTP conversation, and marked `sent` with the server's acceptance time after it.
 pub fn send_due(
-    store: &mut Store,
+    store: &mut impl CampaignStore,
     settings: &MailSettings,
     campaign: Option<i64>,
     max_per_hour: u32,
 ) -> Result<SendReport, CampaignError> {
-    let mut report = SendReport::default();
-    // A probe left in `sending` by a process that is gone may or may not have been accepted: never resend it.
-    let stale: Vec<(i64, Option<i64>)> = {
-        let mut stmt = store
-            .conn
-            .prepare("SELECT id, claimed_by FROM probes WHERE state = 'sending'")?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        rows.collect::<Result<_, _>>()?
+    let mut report = SendReport {
+        // A claim that ran out while `sending`: the server may or may not have accepted the probe. Never resend it.
+        uncertain: store.expire_claims(now())?,
+        ..SendReport::default()
     };
-    for (id, pid) in stale {
-        let alive = pid.is_some_and(|p| p as u32 != std::process::id() && process_alive(p as u32));
-        if !alive {
-            store.conn.execute(
-                "UPDATE probes SET state = 'uncertain',
-                   failure = 'interrupted during the SMTP exchange: not sent again; a copy in the mailbox or a reply will confirm it'
-                 WHERE id = ?1 AND state = 'sending'",
-                params![id],
-            )?;
-            report.uncertain.push(id);
-        }
-    }
-    let now_text = rfc3339(now());
-    let due: Vec<i64> = {
-        let mut stmt = store.conn.prepare(
-            "SELECT id FROM probes WHERE state = 'planned' AND send_after <= ?1 AND next_attempt_at <= ?1
-             AND (?2 IS NULL OR campaign_id = ?2) ORDER BY send_after, id",
-        )?;
-        let rows = stmt.query_map(params![now_text, campaign], |r| r.get(0))?;
-        rows.collect::<Result<_, _>>()?
-    };
+    let due = store.due_probes(campaign, now())?;
     if due.is_empty() {
         return Ok(report);
     }
     let transport = mail::transport(settings)?;
+    let owner = claim_owner();
     for id in due {
-        let sent_last_hour: i64 = store.conn.query_row(
-            "SELECT count(*) FROM probes WHERE sent_at IS NOT NULL AND julianday(sent_at) > julianday('now') - 1.0/24",
-            [],
-            |r| r.get(0),
-        )?;
-        if sent_last_hour >= max_per_hour as i64 {
+        let hour_ago = now()
+            .checked_sub(jiff::SignedDuration::from_hours(1))
+            .unwrap_or_else(|_| now());
+        if store.sent_since(hour_ago)? >= max_per_hour as u64 {
             report.held_by_cap += 1;
             continue;
         }
         // Claim: only one process sends a probe, and the claim is on disk before anything leaves.
-        let claimed = store.conn.execute(
-            "UPDATE probes SET state = 'sending', attempts = attempts + 1, claimed_by = ?2
-             WHERE id = ?1 AND state = 'planned'",
-            params![id, std::process::id() as i64],
-        )?;
-        if claimed == 0 {
+        let claim = Claim {
+            owner: owner.to_string(),
+            until: now().checked_add(send_lease()).unwrap_or_else(|_| now()),
+        };
+        let Some(probe) = store.claim_probe(id, &claim)? else {
             continue;
-        }
-        let (to, subject, body, message_id, reply_to, attempts): (String, String, String, String, Option<String>, i64) =
-            store.conn.query_row(
-                "SELECT to_addr, subject, body, message_id, reply_to, attempts FROM probes WHERE id = ?1",
-                params![id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
-            )?;
+        };
         let outgoing = Outgoing {
-            to: &to,
-            subject: &subject,
-            body: &body,
-            message_id: &message_id,
-            reply_to: reply_to.as_deref(),
+            to: &probe.to_addr,
+            subject: &probe.subject,
+            body: &probe.body,
+            message_id: &probe.message_id,
+            reply_to: probe.reply_to.as_deref(),
         };
         let outcome = match mail::build_message(settings, &outgoing) {
             Ok(message) => mail::send(&transport, &message),
             Err(e) => SendOutcome::Permanent(e),
         };
+        let attempts = probe.attempts.max(1) as usize;
         match outcome {
             SendOutcome::Accepted(response) => {
                 failpoint("after-smtp-accept");
-                store.conn.execute(
-                    "UPDATE probes SET state = 'sent', sent_at = ?2, smtp_response = ?3, failure = NULL WHERE id = ?1",
-                    params![id, rfc3339(now()), response],
-                )?;
+                store.mark_sent(id, owner, now(), &response)?;
                 report.sent.push(id);
             }
-            SendOutcome::Temporary(reason) if (attempts as usize) <= BACKOFF_MINUTES.len() => {
-                let wait = BACKOFF_MINUTES[attempts as usize - 1];
+            SendOutcome::Temporary(reason) if attempts <= BACKOFF_MINUTES.len() => {
+                let wait = BACKOFF_MINUTES[attempts - 1];
                 let next = now()
                     .checked_add(jiff::SignedDuration::from_mins(wait))
                     .unwrap_or_else(|_| now());
-                store.conn.execute(
-                    "UPDATE probes SET state = 'planned', next_attempt_at = ?2, failure = ?3 WHERE id = ?1",
-                    params![id, rfc3339(next), reason],
-                )?;
+                store.mark_retry(id, owner, next, &reason)?;
                 report.retry_later.push((id, reason));
             }
             SendOutcome::Temporary(reason) | SendOutcome::Permanent(reason) => {
-                store.conn.execute(
-                    "UPDATE probes SET state = 'failed', failure = ?2 WHERE id = ?1",
-                    params![id, reason],
-                )?;
+                store.mark_failed(id, owner, &reason)?;
                 report.failed.push((id, reason));
             }
         }
     }
     Ok(report)
-}
-
-/// Linux: a process is alive while /proc has it. Elsewhere, assume it is not (the probe becomes `uncertain`).
-fn process_alive(pid: u32) -> bool {
-    std::path::Path::new(&format!("/proc/{pid}")).exists()
 }
 
 /// Test hook: `CXAUDIT_FAILPOINT=after-smtp-accept` kills the process right after the server accepted a probe and
@@ -403,170 +374,109 @@ fn failpoint(name: &str) {
     }
 }
 
-/// One probe as `campaign status` and `audit.json` show it.
-#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
-pub struct ProbeStatus {
-    pub id: i64,
-    pub to: String,
-    pub scenario: String,
-    /// The scenario's name per language, for the report.
-    #[serde(default)]
-    pub scenario_title: std::collections::BTreeMap<String, String>,
-    /// planned, sending, sent, failed, uncertain.
-    pub state: String,
-    pub send_after: String,
-    pub sent_at: Option<String>,
-    pub attempts: i64,
-    pub failure: Option<String>,
-    pub bounced: bool,
-    pub first_ack_at: Option<String>,
-    pub first_human_at: Option<String>,
-    pub ack_delay_hours: Option<f64>,
-    pub human_delay_hours: Option<f64>,
-    /// The human answer's delay counted only during the shop's opening hours.
-    pub business_hours_delay: Option<f64>,
-    pub ack_business_hours_delay: Option<f64>,
-    /// answered, ack-only, no-answer (deadline passed), pending, bounced, not-sent.
-    pub outcome: String,
-    pub replies: Vec<ReplyStatus>,
-}
-
-#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
-pub struct ReplyStatus {
-    pub arrived_at: String,
-    /// ack, human or bounce.
-    pub class: String,
-    /// How it was tied to the probe: in-reply-to, plus-address, token, sender-domain.
-    pub matched_by: String,
-    pub from: Option<String>,
-    pub subject: Option<String>,
-    pub quality: Option<serde_json::Value>,
-}
-
-#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
-pub struct CampaignStatus {
-    pub id: i64,
-    pub shop: String,
-    pub created_at: String,
-    pub deadline_hours: f64,
-    pub promise_hours: Option<f64>,
-    pub promise_business_hours: bool,
-    pub probes: Vec<ProbeStatus>,
-}
-
 /// Campaign ids, newest first.
-pub fn campaigns(store: &Store) -> Result<Vec<i64>, CampaignError> {
-    let mut stmt = store
-        .conn
-        .prepare("SELECT id FROM campaigns ORDER BY id DESC")?;
-    let rows = stmt.query_map([], |r| r.get(0))?;
-    Ok(rows.collect::<Result<_, _>>()?)
+pub fn campaigns(store: &impl CampaignStore) -> Result<Vec<i64>, CampaignError> {
+    Ok(store.campaign_ids()?)
+}
+
+/// What a probe came to, judged at an instant: its state, whether it bounced, whether a person answered within
+/// the deadline, whether the deadline has passed since it was sent.
+pub fn outcome_of(
+    state: ProbeState,
+    bounced: bool,
+    answered_in_time: bool,
+    deadline_passed: bool,
+) -> Outcome {
+    use ProbeState::{Failed, Sending, Sent, Uncertain};
+    match (state, bounced) {
+        (_, true) => Outcome::Bounced,
+        (Sent | Uncertain | Sending, false) if answered_in_time => Outcome::Answered,
+        (Sent | Uncertain | Sending, false) if deadline_passed => Outcome::NoAnswer,
+        (Sent | Uncertain | Sending, false) => Outcome::Pending,
+        (Failed, false) => Outcome::Failed,
+        _ => Outcome::NotSent,
+    }
 }
 
 /// The campaign as of `as_of`: replies arriving later are ignored and the deadline is judged at that instant.
 /// Delays run from the SMTP acceptance to the reply's arrival; business hours use the shop's published week (else
 /// `default_week`), its time zone and holidays.
 pub fn status(
-    store: &Store,
+    store: &(impl CampaignStore + ReplyStore),
     campaign: i64,
     as_of: jiff::Timestamp,
     default_week: &clock::Week,
 ) -> Result<CampaignStatus, CampaignError> {
-    type Row = (
-        String,
-        String,
-        f64,
-        Option<f64>,
-        bool,
-        Option<String>,
-        Option<String>,
-    );
-    let (shop, created_at, deadline_hours, promise_hours, promise_business, hours_json, country): Row = store
-        .conn
-        .query_row(
-            "SELECT shop_host, created_at, deadline_hours, promise_hours, promise_business, opening_hours, country
-             FROM campaigns WHERE id = ?1",
-            params![campaign],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
-        )
-        .optional()?
+    let record = store
+        .campaign(campaign)?
         .ok_or_else(|| CampaignError::Invalid(format!("no campaign {campaign} in the store")))?;
-    let published = hours_json
+    let deadline_hours = record.deadline_hours;
+    let published = record
+        .opening_hours
+        .as_deref()
         .and_then(|j| {
-            serde_json::from_str::<std::collections::BTreeMap<String, Vec<String>>>(&j).ok()
+            serde_json::from_str::<std::collections::BTreeMap<String, Vec<String>>>(j).ok()
         })
         .map(|w| clock::Week::from_audit(&w))
         .filter(|w| !w.is_empty());
     let week = published.unwrap_or_else(|| default_week.clone());
-    let calendar = clock::Calendar::for_country(country.as_deref());
-    let mut stmt = store.conn.prepare(
-        "SELECT id, to_addr, scenario, state, send_after, sent_at, attempts, failure, bounced_at
-         FROM probes WHERE campaign_id = ?1 ORDER BY id",
-    )?;
-    let mut probes = stmt
-        .query_map(params![campaign], |r| {
-            let bounced: Option<String> = r.get(8)?;
-            Ok(ProbeStatus {
-                id: r.get(0)?,
-                to: r.get(1)?,
-                scenario: r.get(2)?,
-                scenario_title: Default::default(),
-                state: r.get(3)?,
-                send_after: r.get(4)?,
-                sent_at: r.get(5)?,
-                attempts: r.get(6)?,
-                failure: r.get(7)?,
-                bounced: bounced.is_some(),
-                first_ack_at: None,
-                first_human_at: None,
-                ack_delay_hours: None,
-                human_delay_hours: None,
-                business_hours_delay: None,
-                ack_business_hours_delay: None,
-                outcome: String::new(),
-                replies: Vec::new(),
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
+    let calendar = clock::Calendar::for_country(record.country.as_deref());
     let parse = |t: &str| t.parse::<jiff::Timestamp>().ok();
     let hours_between = |a: jiff::Timestamp, b: jiff::Timestamp| {
         ((b.as_second() - a.as_second()) as f64 / 3600.0 * 100.0).round() / 100.0
     };
     let round = |h: f64| (h * 100.0).round() / 100.0;
-    let as_of_text = rfc3339(as_of);
     let scenarios = scenario::load(None).unwrap_or_default();
-    for probe in &mut probes {
-        if let Some(s) = scenarios.iter().find(|s| s.id == probe.scenario) {
-            probe.scenario_title = s.title.clone();
-        }
-        let mut replies = store.conn.prepare(
-            "SELECT arrived_at, class, matched_by, from_addr, subject, quality FROM replies
-             WHERE probe_id = ?1 AND arrived_at <= ?2 ORDER BY arrived_at, id",
-        )?;
-        probe.replies = replies
-            .query_map(params![probe.id, as_of_text], |r| {
-                let quality: Option<String> = r.get(5)?;
-                Ok(ReplyStatus {
-                    arrived_at: r.get(0)?,
-                    class: r.get(1)?,
-                    matched_by: r.get(2)?,
-                    from: r.get(3)?,
-                    subject: r.get(4)?,
-                    quality: quality.and_then(|q| serde_json::from_str(&q).ok()),
-                })
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
-        probe.bounced = probe.replies.iter().any(|r| r.class == "bounce");
-        let sent = probe.sent_at.as_deref().and_then(parse);
-        let first = |class: &str| {
-            probe
-                .replies
+    let replies = store.replies(campaign, as_of)?;
+    let mut probes = Vec::new();
+    for p in store.probes(campaign)? {
+        let replies: Vec<ReplyStatus> = replies
+            .iter()
+            .filter(|r| r.probe_id == p.id)
+            .map(|r| ReplyStatus {
+                arrived_at: r.arrived_at.clone(),
+                class: r.class,
+                matched_by: r.matched_by.clone(),
+                from: r.from_addr.clone(),
+                subject: r.subject.clone(),
+                quality: r
+                    .quality
+                    .as_deref()
+                    .and_then(|q| serde_json::from_str(q).ok()),
+            })
+            .collect();
+        let first = |class: ReplyClass| {
+            replies
                 .iter()
                 .find(|r| r.class == class)
                 .map(|r| r.arrived_at.clone())
         };
-        probe.first_ack_at = first("ack");
-        probe.first_human_at = first("human");
+        let mut probe = ProbeStatus {
+            id: p.id,
+            to: p.to_addr,
+            scenario_title: scenarios
+                .iter()
+                .find(|s| s.id == p.scenario)
+                .map(|s| s.title.clone())
+                .unwrap_or_default(),
+            scenario: p.scenario,
+            state: p.state,
+            send_after: p.send_after,
+            sent_at: p.sent_at,
+            attempts: p.attempts,
+            failure: p.failure,
+            // As of `as_of`: a bounce that came later does not count yet.
+            bounced: replies.iter().any(|r| r.class == ReplyClass::Bounce),
+            first_ack_at: first(ReplyClass::Ack),
+            first_human_at: first(ReplyClass::Human),
+            ack_delay_hours: None,
+            human_delay_hours: None,
+            business_hours_delay: None,
+            ack_business_hours_delay: None,
+            outcome: Outcome::NotSent,
+            replies,
+        };
+        let sent = probe.sent_at.as_deref().and_then(parse);
         if let Some(sent) = sent {
             if let Some(ack) = probe.first_ack_at.as_deref().and_then(parse) {
                 probe.ack_delay_hours = Some(hours_between(sent, ack));
@@ -581,42 +491,65 @@ pub fn status(
         }
         let deadline_passed = sent.is_some_and(|s| hours_between(s, as_of) >= deadline_hours);
         let answered_in_time = probe.human_delay_hours.is_some_and(|h| h <= deadline_hours);
-        probe.outcome = match (probe.state.as_str(), probe.bounced) {
-            (_, true) => "bounced",
-            ("sent" | "uncertain" | "sending", false) if answered_in_time => "answered",
-            ("sent" | "uncertain" | "sending", false) if deadline_passed => "no-answer",
-            ("sent" | "uncertain" | "sending", false) => "pending",
-            ("failed", false) => "failed",
-            _ => "not-sent",
-        }
-        .to_string();
+        probe.outcome = outcome_of(
+            probe.state,
+            probe.bounced,
+            answered_in_time,
+            deadline_passed,
+        );
+        probes.push(probe);
     }
     Ok(CampaignStatus {
         id: campaign,
-        shop,
-        created_at,
+        shop: record.shop_host,
+        created_at: record.created_at,
         deadline_hours,
-        promise_hours,
-        promise_business_hours: promise_business,
+        promise_hours: record.promise_hours,
+        promise_business_hours: record.promise_business,
         probes,
     })
 }
 
+/// What `campaign status` sums up under its probes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct StatusSummary {
+    pub answered: usize,
+    pub no_answer: usize,
+    pub bounced: usize,
+    pub pending: usize,
+    /// The median delay of the human answers, in hours (of an even count, the later of the two middle ones).
+    pub median_human_hours: Option<f64>,
+}
+
+impl CampaignStatus {
+    /// The outcomes counted and the median human answer.
+    pub fn summary(&self) -> StatusSummary {
+        let count = |o: Outcome| self.probes.iter().filter(|p| p.outcome == o).count();
+        let mut human: Vec<f64> = self
+            .probes
+            .iter()
+            .filter_map(|p| p.human_delay_hours)
+            .collect();
+        human.sort_by(f64::total_cmp);
+        StatusSummary {
+            answered: count(Outcome::Answered),
+            no_answer: count(Outcome::NoAnswer),
+            bounced: count(Outcome::Bounced),
+            pending: count(Outcome::Pending),
+            median_human_hours: human.get(human.len() / 2).copied(),
+        }
+    }
+}
+
 /// Where the campaign's audit.json is, as recorded when it started.
 pub fn audit_path(
-    store: &Store,
+    store: &impl CampaignStore,
     campaign: i64,
 ) -> Result<Option<std::path::PathBuf>, CampaignError> {
-    let path: Option<String> = store
-        .conn
-        .query_row(
-            "SELECT audit_path FROM campaigns WHERE id = ?1",
-            params![campaign],
-            |r| r.get(0),
-        )
-        .optional()?
-        .flatten();
-    Ok(path.map(std::path::PathBuf::from))
+    Ok(store
+        .campaign(campaign)?
+        .and_then(|c| c.audit_path)
+        .map(std::path::PathBuf::from))
 }
 
 /// For a report that leaves the consultancy: staff addresses become their domain, subjects (which may carry a
@@ -634,11 +567,76 @@ pub fn redact(status: &mut CampaignStatus) {
     }
 }
 
-/// When the probes still waiting for their time will leave (planned, not due yet), earliest first.
-pub fn waiting(store: &Store, campaign: i64) -> Result<Vec<String>, CampaignError> {
-    let mut stmt = store.conn.prepare(
-        "SELECT max(send_after, next_attempt_at) FROM probes WHERE campaign_id = ?1 AND state = 'planned' ORDER BY 1",
-    )?;
-    let rows = stmt.query_map(params![campaign], |r| r.get(0))?;
-    Ok(rows.collect::<Result<_, _>>()?)
+/// When the probes still waiting for their time will leave (planned, not sent yet), earliest first.
+pub fn waiting(store: &impl CampaignStore, campaign: i64) -> Result<Vec<String>, CampaignError> {
+    Ok(store.waiting_probes(campaign)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn probe(outcome: Outcome, human: Option<f64>) -> ProbeStatus {
+        ProbeStatus {
+            id: 1,
+            to: "shop@shop.test".into(),
+            scenario: "delivery-question".into(),
+            scenario_title: Default::default(),
+            state: ProbeState::Sent,
+            send_after: "2026-11-13T16:00:00Z".into(),
+            sent_at: Some("2026-11-13T16:00:00Z".into()),
+            attempts: 1,
+            failure: None,
+            bounced: outcome == Outcome::Bounced,
+            first_ack_at: None,
+            first_human_at: None,
+            ack_delay_hours: None,
+            human_delay_hours: human,
+            business_hours_delay: None,
+            ack_business_hours_delay: None,
+            outcome,
+            replies: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_summary_counts_outcomes_and_takes_the_median_human_answer() {
+        let status = CampaignStatus {
+            id: 1,
+            shop: "shop.test".into(),
+            created_at: "2026-11-13T15:55:00Z".into(),
+            deadline_hours: 168.0,
+            promise_hours: None,
+            promise_business_hours: false,
+            probes: vec![
+                probe(Outcome::Answered, Some(30.0)),
+                probe(Outcome::Answered, Some(5.0)),
+                probe(Outcome::NoAnswer, None),
+                probe(Outcome::Bounced, None),
+                probe(Outcome::Pending, None),
+                probe(Outcome::NotSent, None),
+            ],
+        };
+        assert_eq!(
+            status.summary(),
+            StatusSummary {
+                answered: 2,
+                no_answer: 1,
+                bounced: 1,
+                pending: 1,
+                median_human_hours: Some(30.0),
+            }
+        );
+    }
+
+    #[test]
+    fn outcomes_follow_state_bounce_answer_and_deadline() {
+        use ProbeState::*;
+        assert_eq!(outcome_of(Sent, true, true, true), Outcome::Bounced);
+        assert_eq!(outcome_of(Uncertain, false, true, true), Outcome::Answered);
+        assert_eq!(outcome_of(Sending, false, false, true), Outcome::NoAnswer);
+        assert_eq!(outcome_of(Sent, false, false, false), Outcome::Pending);
+        assert_eq!(outcome_of(Failed, false, false, false), Outcome::Failed);
+        assert_eq!(outcome_of(Planned, false, false, false), Outcome::NotSent);
+    }
 }

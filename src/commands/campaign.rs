@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
 
+use cxaudit::store::SqliteStore;
+
 use crate::cli::outputs::{self, Look, ReportLook};
 use crate::commands::{load_checks, parse_start_url};
 
@@ -102,16 +104,26 @@ pub enum CampaignCommand {
     },
 }
 
-fn open_store(
-    store: &StoreArgs,
-    config: &cxaudit::config::Config,
-) -> anyhow::Result<cxaudit::store::Store> {
-    let path = store
+/// `--db` (or `CXAUDIT_DB`), else the config's, else the user's data dir.
+fn store_path(store: &StoreArgs, config: &cxaudit::config::Config) -> PathBuf {
+    store
         .db
         .clone()
         .or_else(|| config.campaign.db.as_deref().map(|p| config.resolve(p)))
-        .unwrap_or_else(cxaudit::store::Store::default_path);
-    Ok(cxaudit::store::Store::open(&path)?)
+        .unwrap_or_else(cxaudit::store::default_path)
+}
+
+/// For the commands that write: a missing store is created.
+fn open_store(store: &StoreArgs, config: &cxaudit::config::Config) -> anyhow::Result<SqliteStore> {
+    Ok(SqliteStore::open(&store_path(store, config))?)
+}
+
+/// For the commands that only read: never creates a store.
+fn open_store_to_read(
+    store: &StoreArgs,
+    config: &cxaudit::config::Config,
+) -> anyhow::Result<SqliteStore> {
+    Ok(SqliteStore::open_existing(&store_path(store, config))?)
 }
 
 pub fn run(command: CampaignCommand, config_path: Option<&std::path::Path>) -> anyhow::Result<()> {
@@ -209,7 +221,8 @@ pub fn run(command: CampaignCommand, config_path: Option<&std::path::Path>) -> a
             look,
             store,
         } => {
-            let (store, id, mut status) = judged_campaign(&store, id, as_of.as_deref(), &config)?;
+            let store = open_store(&store, &config)?;
+            let (id, mut status) = judged_campaign(&store, id, as_of.as_deref(), &config)?;
             if redact {
                 campaign::redact(&mut status);
             }
@@ -281,7 +294,8 @@ pub fn run(command: CampaignCommand, config_path: Option<&std::path::Path>) -> a
             as_of,
             store,
         } => {
-            let (_, _, status) = judged_campaign(&store, id, as_of.as_deref(), &config)?;
+            let store = open_store_to_read(&store, &config)?;
+            let (_, status) = judged_campaign(&store, id, as_of.as_deref(), &config)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&status)?);
             } else {
@@ -304,20 +318,14 @@ pub fn run(command: CampaignCommand, config_path: Option<&std::path::Path>) -> a
                         hours(p.business_hours_delay)
                     );
                 }
-                let count = |o: &str| status.probes.iter().filter(|p| p.outcome == o).count();
-                let mut human: Vec<f64> = status
-                    .probes
-                    .iter()
-                    .filter_map(|p| p.human_delay_hours)
-                    .collect();
-                human.sort_by(f64::total_cmp);
+                let summary = status.summary();
                 println!(
                     "answered by a person {}, no answer {}, bounced {}, pending {}; median human answer {}",
-                    count("answered"),
-                    count("no-answer"),
-                    count("bounced"),
-                    count("pending"),
-                    hours(human.get(human.len() / 2).copied())
+                    summary.answered,
+                    summary.no_answer,
+                    summary.bounced,
+                    summary.pending,
+                    hours(summary.median_human_hours)
                 );
             }
             Ok(())
@@ -358,26 +366,21 @@ fn find_audit(given: &std::path::Path) -> anyhow::Result<PathBuf> {
     }
 }
 
-/// The store, the campaign asked for (else the newest), and its status as of `as_of` (else now).
+/// The campaign asked for (else the newest), and its status as of `as_of` (else now).
 fn judged_campaign(
-    store: &StoreArgs,
+    store: &SqliteStore,
     id: Option<i64>,
     as_of: Option<&str>,
     config: &cxaudit::config::Config,
-) -> anyhow::Result<(
-    cxaudit::store::Store,
-    i64,
-    cxaudit::campaign::CampaignStatus,
-)> {
-    let store = open_store(store, config)?;
-    let id = chosen_campaign(&store, id)?;
+) -> anyhow::Result<(i64, cxaudit::campaign::CampaignStatus)> {
+    let id = chosen_campaign(store, id)?;
     let status =
-        cxaudit::campaign::status(&store, id, parse_instant(as_of)?, &default_week(config)?)?;
-    Ok((store, id, status))
+        cxaudit::campaign::status(store, id, parse_instant(as_of)?, &default_week(config)?)?;
+    Ok((id, status))
 }
 
 /// The campaign asked for, else the newest.
-fn chosen_campaign(store: &cxaudit::store::Store, id: Option<i64>) -> anyhow::Result<i64> {
+fn chosen_campaign(store: &SqliteStore, id: Option<i64>) -> anyhow::Result<i64> {
     match id {
         Some(id) => Ok(id),
         None => Ok(*cxaudit::campaign::campaigns(store)?

@@ -362,9 +362,13 @@ fn rule_view(check: &CheckResult, lang: &str, strings: &Value) -> Value {
 }
 
 /// The mystery-shopper section: a timeline (one lane per probe, scaled to the deadline) and a table.
-fn campaign_view(campaign: &crate::campaign::CampaignStatus, lang: &str, strings: &Value) -> Value {
+fn campaign_view(
+    campaign: &crate::result::campaign::CampaignStatus,
+    lang: &str,
+    strings: &Value,
+) -> Value {
     let s = |key: &str| strings[key].as_str().unwrap_or(key).to_string();
-    let hours = |h: Option<f64>| crate::campaign::hours_text(h, lang);
+    let hours = |h: Option<f64>| crate::words::hours_text(h, lang);
     let (left, lane_width, row_height) = (170.0, 600.0, 24.0);
     let deadline = campaign.deadline_hours.max(1.0);
     let x = |h: f64| left + (h.min(deadline) / deadline) * lane_width;
@@ -383,7 +387,7 @@ fn campaign_view(campaign: &crate::campaign::CampaignStatus, lang: &str, strings
             let quality = p
                 .replies
                 .iter()
-                .find(|r| r.class == "human")
+                .find(|r| r.class == crate::result::campaign::ReplyClass::Human)
                 .and_then(|r| r.quality.as_ref())
                 .map(|q| {
                     let mut parts = Vec::new();
@@ -405,7 +409,7 @@ fn campaign_view(campaign: &crate::campaign::CampaignStatus, lang: &str, strings
                 "human": hours(p.human_delay_hours),
                 "business": p.business_hours_delay.map(|h| s("campaign_business").replace("{h}", &hours(Some(h)))).unwrap_or_default(),
                 "outcome": p.outcome,
-                "outcome_label": s(&format!("outcome_{}", p.outcome.replace('-', "_"))),
+                "outcome_label": s(&format!("outcome_{}", p.outcome.as_str().replace('-', "_"))),
                 "quality": quality,
                 "y": y,
                 "label_y": y + 11.0,
@@ -428,7 +432,7 @@ fn campaign_view(campaign: &crate::campaign::CampaignStatus, lang: &str, strings
     let answered = campaign
         .probes
         .iter()
-        .filter(|p| p.outcome == "answered")
+        .filter(|p| p.outcome == crate::result::campaign::Outcome::Answered)
         .count();
     let promise = campaign.promise_hours.map(|h| {
         if campaign.promise_business_hours {

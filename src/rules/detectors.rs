@@ -2105,7 +2105,10 @@ struct WithinParams {
 }
 
 /// Probes whose fate is known: answered, out of time, or bounced. Pending and unsent ones do not count yet.
-fn settled_probes<'a>(cx: &Context<'a>) -> Result<Vec<&'a crate::campaign::ProbeStatus>, Verdict> {
+fn settled_probes<'a>(
+    cx: &Context<'a>,
+) -> Result<Vec<&'a crate::result::campaign::ProbeStatus>, Verdict> {
+    use crate::result::campaign::Outcome;
     let Some(campaign) = cx.campaign else {
         return Err(Verdict::not_applicable(
             "No mystery-shopper campaign yet.",
@@ -2115,13 +2118,18 @@ fn settled_probes<'a>(cx: &Context<'a>) -> Result<Vec<&'a crate::campaign::Probe
     let settled: Vec<_> = campaign
         .probes
         .iter()
-        .filter(|p| matches!(p.outcome.as_str(), "answered" | "no-answer" | "bounced"))
+        .filter(|p| {
+            matches!(
+                p.outcome,
+                Outcome::Answered | Outcome::NoAnswer | Outcome::Bounced
+            )
+        })
         .collect();
     if settled.is_empty() {
         let pending = campaign
             .probes
             .iter()
-            .filter(|p| p.outcome == "pending")
+            .filter(|p| p.outcome == Outcome::Pending)
             .count();
         return Err(Verdict::not_applicable(
             format!("Campaign in progress: {pending} probe(s) still within the deadline."),
@@ -2136,14 +2144,14 @@ fn hours_text(hours: Option<f64>) -> (String, String) {
     match hours {
         None => ("no answer".into(), "sans réponse".into()),
         some => (
-            crate::campaign::hours_text(some, "en"),
-            crate::campaign::hours_text(some, "fr"),
+            crate::words::hours_text(some, "en"),
+            crate::words::hours_text(some, "fr"),
         ),
     }
 }
 
 /// One evidence line per probe: what it asked, to whom, what came back when.
-fn probe_evidence(probe: &crate::campaign::ProbeStatus) -> Evidence {
+fn probe_evidence(probe: &crate::result::campaign::ProbeStatus) -> Evidence {
     let (en, fr) = if probe.bounced {
         (
             "bounced: the address does not work".to_string(),
@@ -2168,8 +2176,8 @@ fn probe_evidence(probe: &crate::campaign::ProbeStatus) -> Evidence {
 }
 
 fn share_verdict(
-    settled: &[&crate::campaign::ProbeStatus],
-    ok: impl Fn(&crate::campaign::ProbeStatus) -> bool,
+    settled: &[&crate::result::campaign::ProbeStatus],
+    ok: impl Fn(&crate::result::campaign::ProbeStatus) -> bool,
     what_en: &str,
     what_fr: &str,
 ) -> Verdict {
@@ -2215,7 +2223,7 @@ fn email_human_answer(cx: &Context, _: &Rule) -> Verdict {
     };
     share_verdict(
         &settled,
-        |p| p.outcome == "answered",
+        |p| p.outcome == crate::result::campaign::Outcome::Answered,
         "got an answer from a person, not only an acknowledgement",
         "ont reçu une réponse d'une personne, pas seulement un accusé de réception",
     )

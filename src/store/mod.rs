@@ -1,0 +1,280 @@
+//! The store: what cxaudit keeps between runs. Today campaigns, their probes, the replies they got and how far
+//! each mailbox was read; later the audits' history and schedules.
+//!
+//! Stages speak to it through traits, one per concern ([`CampaignStore`] for campaigns and the sending of their
+//! probes, [`ReplyStore`] for what collecting reads and files), implemented by [`SqliteStore`] (one SQLite file,
+//! WAL) and open to another backend (PostgreSQL) later. The history and schedules will be traits of their own on
+//! the same store, with their own migrations. All SQL lives under `src/store/`.
+//!
+//! Instants given to the store are [`jiff::Timestamp`]s; it writes them as RFC 3339 UTC to the second
+//! (`2026-11-13T16:00:00Z`, [`instant_text`]), a fixed width, so that comparing the texts orders the instants and
+//! the queries need no date functions. Instants read back come as that text, as `audit.json` carries them.
+
+mod sqlite;
+
+pub use crate::result::campaign::{ProbeState, ReplyClass};
+pub use sqlite::{SqliteStore, APPLICATION_ID};
+
+use std::path::PathBuf;
+
+use jiff::Timestamp;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A command that only reads found no store (and created none).
+    #[error(
+        "no store at {path} yet: start a campaign first (`cxaudit campaign start AUDIT --send`)"
+    )]
+    Missing { path: String },
+    /// A command that only reads found an empty file (and left it so).
+    #[error("{path} is an empty file, no store yet: start a campaign first (`cxaudit campaign start AUDIT --send`)")]
+    Empty { path: String },
+    /// Not a file cxaudit made: refused before anything was written to it.
+    #[error("{path} is not a cxaudit store: it is {what}. It was left as it is; give another file with --db or CXAUDIT_DB")]
+    NotAStore { path: String, what: String },
+    #[error(
+        "the store {path} has schema {found}; this cxaudit knows up to {known}: upgrade cxaudit"
+    )]
+    TooNew {
+        path: String,
+        found: i64,
+        known: i64,
+    },
+    #[error("cannot open the store {path}: {message}")]
+    Open { path: String, message: String },
+    /// A value in the store that this cxaudit cannot read back (a state word it does not know...).
+    #[error("store: {0}")]
+    Invalid(String),
+    /// The backend's own error.
+    #[error("store: {0}")]
+    Backend(Box<dyn std::error::Error + Send + Sync>),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// `<user data dir>/cxaudit/cxaudit.sqlite` (`CXAUDIT_DB` and the config's `[campaign] db` come first).
+pub fn default_path() -> PathBuf {
+    dirs::data_dir()
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("cxaudit")
+        .join("cxaudit.sqlite")
+}
+
+/// An instant as the store writes it: RFC 3339, UTC, to the second.
+pub fn instant_text(t: Timestamp) -> String {
+    t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// A campaign to store.
+#[derive(Debug, Clone)]
+pub struct NewCampaign {
+    pub created_at: Timestamp,
+    pub shop_host: String,
+    /// The audit.json it was started from.
+    pub audit_path: Option<String>,
+    pub lang: String,
+    pub country: Option<String>,
+    pub persona_name: String,
+    pub persona_email: String,
+    pub promise_hours: Option<f64>,
+    pub promise_business: bool,
+    pub promise_text: Option<String>,
+    /// The shop's published week as JSON (`{"mon": ["09:00-19:00"], ...}`).
+    pub opening_hours: Option<String>,
+    pub deadline_hours: f64,
+}
+
+/// A probe to store, `planned`.
+#[derive(Debug, Clone)]
+pub struct NewProbe {
+    pub token: String,
+    pub to_addr: String,
+    pub scenario: String,
+    pub subject: String,
+    pub body: String,
+    pub message_id: String,
+    pub reply_to: Option<String>,
+    pub send_after: Timestamp,
+}
+
+/// A stored campaign.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CampaignRecord {
+    pub id: i64,
+    pub created_at: String,
+    pub shop_host: String,
+    pub audit_path: Option<String>,
+    pub lang: String,
+    pub country: Option<String>,
+    pub persona_name: String,
+    pub promise_hours: Option<f64>,
+    pub promise_business: bool,
+    pub opening_hours: Option<String>,
+    pub deadline_hours: f64,
+}
+
+/// A stored probe, as its status needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProbeRecord {
+    pub id: i64,
+    pub to_addr: String,
+    pub scenario: String,
+    pub state: ProbeState,
+    pub send_after: String,
+    pub sent_at: Option<String>,
+    pub attempts: i64,
+    pub failure: Option<String>,
+    pub bounced_at: Option<String>,
+}
+
+/// A claim on a probe for sending: who holds it and until when. A claim is a lease: once `until` has passed
+/// without the holder saying how the exchange ended, nobody knows whether the server accepted the e-mail, and
+/// [`CampaignStore::expire_claims`] makes the probe `uncertain` (never sent again).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claim {
+    /// Random per process (see `campaign::claim_owner`).
+    pub owner: String,
+    pub until: Timestamp,
+}
+
+/// What the holder of a claim sends.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClaimedProbe {
+    pub to_addr: String,
+    pub subject: String,
+    pub body: String,
+    pub message_id: String,
+    pub reply_to: Option<String>,
+    /// Including this one.
+    pub attempts: i64,
+}
+
+/// A probe as the reply matcher needs it (one that went out, or may have).
+#[derive(Debug, Clone)]
+pub struct ProbeKey {
+    pub id: i64,
+    pub token: String,
+    pub message_id: String,
+    pub to_addr: String,
+    pub subject: String,
+    pub body: String,
+    pub scenario: String,
+    pub lang: String,
+    pub persona: String,
+    pub sent_at: Option<String>,
+}
+
+/// A message tied to a probe, to store.
+#[derive(Debug, Clone)]
+pub struct NewReply {
+    pub probe_id: i64,
+    pub mailbox: String,
+    pub uidvalidity: u32,
+    pub uid: u32,
+    /// Without the angle brackets, lower case.
+    pub message_id: Option<String>,
+    pub from_addr: Option<String>,
+    pub subject: Option<String>,
+    pub arrived_at: Timestamp,
+    pub received_at: Option<Timestamp>,
+    pub class: ReplyClass,
+    pub matched_by: String,
+    /// The quality judgement as JSON, for human answers.
+    pub quality: Option<String>,
+    /// The reply's own words (deleted after the retention period).
+    pub text: String,
+    pub stored_at: Timestamp,
+}
+
+/// A stored reply, as a status shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplyRecord {
+    pub probe_id: i64,
+    pub arrived_at: String,
+    pub class: ReplyClass,
+    pub matched_by: String,
+    pub from_addr: Option<String>,
+    pub subject: Option<String>,
+    /// JSON.
+    pub quality: Option<String>,
+}
+
+/// How far a mailbox was read: its UIDVALIDITY and the last UID seen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MailboxPosition {
+    pub uidvalidity: u32,
+    pub last_uid: u32,
+}
+
+/// Campaigns and the sending of their probes. Every state change is committed when the method returns.
+pub trait CampaignStore {
+    /// The newest campaign of this shop still running at `now` (started less than its deadline plus a day ago).
+    fn running_campaign(&self, shop_host: &str, now: Timestamp) -> StoreResult<Option<i64>>;
+    /// Stores a campaign and its probes (`planned`) in one transaction; returns the campaign's id.
+    fn create_campaign(&mut self, campaign: &NewCampaign, probes: &[NewProbe]) -> StoreResult<i64>;
+    /// Every campaign's id, newest first.
+    fn campaign_ids(&self) -> StoreResult<Vec<i64>>;
+    fn campaign(&self, id: i64) -> StoreResult<Option<CampaignRecord>>;
+    /// When the oldest campaign began (where a first reading of the mailbox starts).
+    fn oldest_campaign_start(&self) -> StoreResult<Option<String>>;
+
+    /// A campaign's probes, by id.
+    fn probes(&self, campaign: i64) -> StoreResult<Vec<ProbeRecord>>;
+    /// The planned probes due at `now` (of one campaign, or all), in the order they should leave.
+    fn due_probes(&self, campaign: Option<i64>, now: Timestamp) -> StoreResult<Vec<i64>>;
+    /// When each planned probe of the campaign may leave (the later of its time and its next retry), earliest
+    /// first.
+    fn waiting_probes(&self, campaign: i64) -> StoreResult<Vec<String>>;
+    /// How many probes (all campaigns) the SMTP server accepted after `since`: the hourly cap.
+    fn sent_since(&self, since: Timestamp) -> StoreResult<u64>;
+    /// Claims a planned probe for sending (`sending`, one more attempt): `None` if it is no longer planned
+    /// (another process took it). The claim is committed before this returns, so before anything leaves.
+    fn claim_probe(&mut self, probe: i64, claim: &Claim) -> StoreResult<Option<ClaimedProbe>>;
+    /// Probes whose claim ran out while `sending` become `uncertain`; returns them.
+    fn expire_claims(&mut self, now: Timestamp) -> StoreResult<Vec<i64>>;
+    /// The server accepted it. Only the claim's owner says so; it stands even if the lease ran out meanwhile (the
+    /// probe was made `uncertain`): the owner knows. Returns whether the probe was changed.
+    fn mark_sent(
+        &mut self,
+        probe: i64,
+        owner: &str,
+        at: Timestamp,
+        smtp_response: &str,
+    ) -> StoreResult<bool>;
+    /// A temporary refusal: `planned` again, not before `next_attempt`.
+    fn mark_retry(
+        &mut self,
+        probe: i64,
+        owner: &str,
+        next_attempt: Timestamp,
+        reason: &str,
+    ) -> StoreResult<bool>;
+    /// A permanent refusal (or out of retries).
+    fn mark_failed(&mut self, probe: i64, owner: &str, reason: &str) -> StoreResult<bool>;
+}
+
+/// What collecting reads and files: the probes replies are tied to, the replies, the mailbox positions.
+pub trait ReplyStore {
+    /// Every probe that went out or may have (`sent`, `sending`, `uncertain`), all campaigns.
+    fn probe_keys(&self) -> StoreResult<Vec<ProbeKey>>;
+    /// The persona's copy of a probe arrived at `at`: an `uncertain` or `sending` probe is `sent` (its
+    /// `sent_at` kept if it had one). Returns whether the probe was changed.
+    fn confirm_sent_by_copy(&mut self, probe: i64, at: Timestamp) -> StoreResult<bool>;
+    /// A reply proves an `uncertain` probe went out.
+    fn confirm_sent_by_reply(&mut self, probe: i64) -> StoreResult<bool>;
+    /// The address bounced (the first bounce's time is kept).
+    fn record_bounce(&mut self, probe: i64, at: Timestamp, reason: &str) -> StoreResult<()>;
+    /// Whether this probe already has a reply with this Message-ID (bare, lower case).
+    fn has_reply(&self, probe: i64, message_id: &str) -> StoreResult<bool>;
+    /// Stores a reply; a message already stored (same mailbox, UIDVALIDITY and UID) is not stored twice.
+    /// Returns whether it was stored.
+    fn add_reply(&mut self, reply: &NewReply) -> StoreResult<bool>;
+    /// A campaign's replies that arrived at or before `up_to`, by arrival.
+    fn replies(&self, campaign: i64, up_to: Timestamp) -> StoreResult<Vec<ReplyRecord>>;
+    fn mailbox_position(&self, mailbox: &str) -> StoreResult<Option<MailboxPosition>>;
+    fn set_mailbox_position(&mut self, mailbox: &str, position: MailboxPosition)
+        -> StoreResult<()>;
+    /// Deletes the texts, senders and subjects of replies stored before `stored_before` (retention); timings
+    /// and classes stay. Returns how many replies were purged.
+    fn purge_reply_texts(&mut self, stored_before: Timestamp) -> StoreResult<usize>;
+}
