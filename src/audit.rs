@@ -16,8 +16,8 @@ use crate::facts::observe::{self, PageObservation};
 use crate::facts::readers::Readers;
 use crate::facts::{page, site};
 use crate::result::{
-    AuditResult, CrawlReport, CrawlSettingsReport, Discovery, PageFacts, PageRecord, SiteFacts,
-    Target, ToolInfo, SCHEMA_VERSION,
+    AuditResult, CampaignResult, CrawlReport, CrawlSettingsReport, Discovery, PageFacts,
+    PageRecord, RuleKind, SiteFacts, Target, ToolInfo, SCHEMA_VERSION,
 };
 use crate::rules::pack::Checks;
 use crate::rules::{self, Judged};
@@ -435,6 +435,31 @@ pub fn rejudge(result: &mut AuditResult, checks: &Checks) -> Result<(), AuditErr
     result.site = gathered.site;
     judge_into(checks, result, &gathered.observations);
     Ok(())
+}
+
+/// Puts a campaign's results into an audit and judges the campaign rules on them, the other verdicts kept as the
+/// audit has them: a campaign report needs no page facts and never changes what the crawl found. Through the one
+/// judge loop, then the scores again.
+pub fn add_campaign(result: &mut AuditResult, campaign: CampaignResult, checks: &Checks) {
+    result.campaign = Some(campaign);
+    let observations = SiteObservations::new(&checks.readers);
+    let verdicts = rules::judge_rules(
+        checks,
+        Judged {
+            site: &result.site,
+            target: &result.target,
+            obs: &observations,
+            campaign: result.campaign.as_ref(),
+        },
+        |rule| rule.kind == RuleKind::Campaign,
+    );
+    result
+        .checks
+        .retain(|c| !verdicts.iter().any(|v| v.id == c.id));
+    result.checks.extend(verdicts);
+    rules::sort_as_in_pack(checks, &mut result.checks);
+    result.scores = rules::score(checks, &result.checks);
+    result.schema_version = SCHEMA_VERSION;
 }
 
 /// The judge stage: the rules over what was gathered, into `checks[]` and `scores`.

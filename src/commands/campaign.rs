@@ -230,9 +230,7 @@ pub fn run(command: CampaignCommand, config_path: Option<&std::path::Path>) -> a
                 .context("this campaign was not started from an audit folder")?;
             let mut result = cxaudit::audit::read_result(&json_path).map_err(anyhow::Error::msg)?;
             let checks = load_checks(checks.as_deref())?;
-            // The whole audit is judged again with the campaign: one judge, the same as `rejudge`.
-            result.campaign = Some(status);
-            cxaudit::audit::rejudge(&mut result, &checks)?;
+            cxaudit::audit::add_campaign(&mut result, status, &checks);
             cxaudit::audit::write_result(&json_path, &result)?;
             let folder = json_path.parent().unwrap_or(std::path::Path::new("."));
             let look = Look::resolve(&look, None, &config)?;

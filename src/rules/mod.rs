@@ -37,8 +37,22 @@ const PASS: f64 = 0.999;
 /// The judge loop: every enabled rule (aggregates last, so they read the others' results), back in the pack's
 /// order, then the scores.
 pub fn judge(checks: &Checks, judged: Judged<'_>) -> Evaluation {
+    let results = judge_rules(checks, judged, |_| true);
+    let scores = score(checks, &results);
+    Evaluation {
+        checks: results,
+        scores,
+    }
+}
+
+/// The enabled rules `pick` chooses, judged in the pack's order (aggregates after the others).
+pub fn judge_rules(
+    checks: &Checks,
+    judged: Judged<'_>,
+    pick: impl Fn(&pack::Rule) -> bool,
+) -> Vec<CheckResult> {
     let mut results: Vec<CheckResult> = Vec::new();
-    let enabled = checks.rules.iter().filter(|r| r.enabled);
+    let enabled = checks.rules.iter().filter(|r| r.enabled && pick(r));
     let (aggregates, plain): (Vec<&pack::Rule>, Vec<&pack::Rule>) =
         enabled.partition(|r| r.kind == RuleKind::Aggregate);
     for rule in plain.into_iter().chain(aggregates) {
@@ -54,18 +68,19 @@ pub fn judge(checks: &Checks, judged: Judged<'_>) -> Evaluation {
         let verdict = (detector.run)(&context, rule);
         results.push(verdict.into_result(rule, checks));
     }
+    sort_as_in_pack(checks, &mut results);
+    results
+}
+
+/// Back to the pack's order (category, then id); ids the pack does not know go last.
+pub fn sort_as_in_pack(checks: &Checks, results: &mut [CheckResult]) {
     let order: HashMap<&str, usize> = checks
         .rules
         .iter()
         .enumerate()
         .map(|(i, r)| (r.id.as_str(), i))
         .collect();
-    results.sort_by_key(|r| order[r.id.as_str()]);
-    let scores = score(checks, &results);
-    Evaluation {
-        checks: results,
-        scores,
-    }
+    results.sort_by_key(|r| order.get(r.id.as_str()).copied().unwrap_or(usize::MAX));
 }
 
 /// Lighthouse's weighted arithmetic mean: not-applicable and weight-0 rules do not count; a category with nothing
