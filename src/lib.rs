@@ -1,18 +1,24 @@
 //! cxaudit audits the customer relations of an online shop.
 //!
 //! # Layout
-//! One pipeline, each stage with one job and a typed hand-over:
-//! - [`crawl`]: HTTP, robots.txt, sitemaps, scope, politeness, limits → decoded pages;
-//! - [`facts::page`]: one HTML document → [`result::PageFacts`];
-//! - [`facts::site`]: pages → [`result::SiteFacts`];
-//! - [`rules`]: the rule pack (`checks/`), the page observations, the detectors and the scores;
-//! - [`report`]: `audit.json` → the client's self-contained HTML report (handlebars, `report-templates/`);
-//! - [`audit`]: the stages wired together, writing the [`result::AuditResult`] (`audit.json`, the contract);
+//! One pipeline, gather → judge → render / store / campaign, each stage with one job and a typed hand-over:
+//! - [`crawl`]: HTTP, robots.txt, sitemaps, scope, politeness, limits → decoded pages, through a
+//!   [`crawl::fetch::Fetcher`];
+//! - [`facts`]: one HTML document → [`result::PageFacts`]; pages → [`result::SiteFacts`] and the merged page
+//!   observations, with what the rule pack lends the readers as plain data ([`facts::readers::Readers`]);
+//! - [`rules`]: the rule pack (`checks/`), the detectors, the message catalogue, the one judge loop and the scores;
+//!   read-only over facts;
+//! - [`audit`]: gather (crawl → facts, streamed into `audit.json`) then judge; `rejudge` on a stored audit; the one
+//!   `audit.json` writer;
+//! - [`result`]: the `audit.json` contract, campaign results included; imports no stage;
+//! - [`report`]: `audit.json` → the client's self-contained report (handlebars, `report-templates/`);
+//! - [`campaign`] and [`store`]: mystery-shopper e-mails, and the store they keep their state in (SQL only there);
 //! - [`target`]: the shop's country and language; [`urlnorm`]: one spelling per URL;
+//! - [`words`]: template filling with plural forms; [`files`]: the one error type for files a consultant writes;
 //! - [`serve`] and [`demo`]: a loopback HTTP server and the bundled sample shop;
 //! - [`summary`]: the one-screen terminal summary of a result; [`memo`]: per-thread memos for repeated links.
 //!
-//! The binary (`main.rs`) only parses arguments, wires these together and prints.
+//! The binary (`main.rs`, `cli/`, `commands/`) only parses arguments, wires these together and prints.
 
 pub mod audit;
 pub mod campaign;
