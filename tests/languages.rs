@@ -4,7 +4,7 @@
 use std::path::Path;
 
 mod common;
-use common::{copy_of_bundled_checks, cxaudit};
+use common::{copy_of_bundled_checks, cxaudit, run_ok};
 
 /// Adds `de` beside every `en` of a TOML table's per-language texts (`{ fr = …, en = … }`), marked so the test
 /// can tell the German pack's words from the fallbacks.
@@ -84,19 +84,14 @@ fn a_pack_that_adds_german_renders_a_german_report() {
     .unwrap();
 
     let out = tempfile::tempdir().unwrap();
-    let output = cxaudit()
-        .args(["audit", "--demo", "-q", "--report-lang", "de", "--checks"])
-        .arg(pack.path())
-        .arg("--templates")
-        .arg(templates.path())
-        .arg("-o")
-        .arg(out.path())
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    run_ok(
+        &mut cxaudit()
+            .args(["audit", "--demo", "-q", "--report-lang", "de", "--checks"])
+            .arg(pack.path())
+            .arg("--templates")
+            .arg(templates.path())
+            .arg("-o")
+            .arg(out.path()),
     );
     let audit: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.path().join("audit.json")).unwrap())
@@ -127,24 +122,19 @@ fn a_pack_that_adds_german_renders_a_german_report() {
 #[test]
 fn counts_read_with_plural_forms_in_the_report() {
     let out = tempfile::tempdir().unwrap();
-    let output = cxaudit()
-        .args([
-            "audit",
-            "--demo",
-            "-q",
-            "--concurrency",
-            "1",
-            "--report-lang",
-            "fr",
-            "-o",
-        ])
-        .arg(out.path())
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    run_ok(
+        &mut cxaudit()
+            .args([
+                "audit",
+                "--demo",
+                "-q",
+                "--concurrency",
+                "1",
+                "--report-lang",
+                "fr",
+                "-o",
+            ])
+            .arg(out.path()),
     );
     let html = std::fs::read_to_string(out.path().join("report.html")).unwrap();
     assert!(html.contains("1 requête simultanée"), "singular for 1");

@@ -8,7 +8,7 @@ use std::process::{Child, Stdio};
 use serde_json::Value;
 
 mod common;
-use common::{copy_of_bundled_checks, cxaudit};
+use common::{copy_of_bundled_checks, cxaudit, run_ok};
 
 /// The sample shop served by `cxaudit demo-serve` on a free port, so that two audits see the same URLs.
 struct DemoShop {
@@ -60,12 +60,7 @@ fn audit(url: &str, checks: Option<&Path>, out: &Path) -> Value {
     if let Some(dir) = checks {
         command.arg("--checks").arg(dir);
     }
-    let output = command.output().unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    run_ok(&mut command);
     read(&out.join("audit.json"))
 }
 
@@ -131,19 +126,14 @@ fn rejudge_with_a_changed_pack_gives_what_a_fresh_audit_gives() {
     drop(shop);
     // The shop is gone: rejudging needs no network.
     let rejudged_dir = work.path().join("rejudged");
-    let output = cxaudit()
-        .arg("rejudge")
-        .arg(work.path().join("first"))
-        .arg("--checks")
-        .arg(pack.path())
-        .arg("-o")
-        .arg(&rejudged_dir)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    run_ok(
+        &mut cxaudit()
+            .arg("rejudge")
+            .arg(work.path().join("first"))
+            .arg("--checks")
+            .arg(pack.path())
+            .arg("-o")
+            .arg(&rejudged_dir),
     );
     let rejudged = read(&rejudged_dir.join("audit.json"));
 
@@ -210,16 +200,11 @@ fn rejudge_judges_a_version_2_file_with_page_facts_and_writes_version_3() {
     let folder = work.path().join("v2");
     std::fs::create_dir(&folder).unwrap();
     std::fs::write(folder.join("audit.json"), old.to_string()).unwrap();
-    let output = cxaudit()
-        .arg("rejudge")
-        .arg(&folder)
-        .args(["--format", "json", "-q"])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    run_ok(
+        &mut cxaudit()
+            .arg("rejudge")
+            .arg(&folder)
+            .args(["--format", "json", "-q"]),
     );
     let judged = read(&folder.join("audit.json"));
     assert_eq!(judged["schema_version"], 3);
@@ -246,17 +231,7 @@ fn a_version_2_file_without_page_facts_is_refused_with_what_to_do() {
         "the file is left as it was"
     );
     // `report` still opens it.
-    let output = cxaudit()
-        .arg("report")
-        .arg(&path)
-        .args(["--lang", "en"])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    run_ok(&mut cxaudit().arg("report").arg(&path).args(["--lang", "en"]));
 }
 
 #[test]

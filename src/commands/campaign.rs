@@ -238,19 +238,9 @@ pub fn run(command: CampaignCommand, config_path: Option<&std::path::Path>) -> a
             outputs::write_formats(&result, &folder.join("report.html"), &formats, &look)?;
             outputs::write_manifest(folder)?;
             println!(
-                "campaign {id} written into {} (score {}{})",
+                "campaign {id} written into {} ({})",
                 json_path.display(),
-                result
-                    .scores
-                    .overall
-                    .map(|s| format!("{s:.0}"))
-                    .unwrap_or_else(|| "–".into()),
-                result
-                    .scores
-                    .grade
-                    .as_deref()
-                    .map(|g| format!(", grade {g}"))
-                    .unwrap_or_default()
+                crate::commands::score_line(&result.scores)
             );
             Ok(())
         }

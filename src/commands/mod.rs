@@ -59,3 +59,19 @@ pub fn parse_start_url(raw: &str) -> anyhow::Result<Url> {
     }
     Ok(url)
 }
+
+/// "score 91, grade A" (or "score –" when no rule applied), as the commands print it.
+pub fn score_line(scores: &cxaudit::result::Scores) -> String {
+    format!(
+        "score {}{}",
+        scores
+            .overall
+            .map(|s| format!("{s:.0}"))
+            .unwrap_or_else(|| "–".into()),
+        scores
+            .grade
+            .as_deref()
+            .map(|g| format!(", grade {g}"))
+            .unwrap_or_default()
+    )
+}

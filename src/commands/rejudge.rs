@@ -61,20 +61,15 @@ pub fn run(args: RejudgeArgs, config_path: Option<&Path>) -> anyhow::Result<()> 
     outputs::write_formats(&result, &folder.join("report.html"), &formats, &look)?;
     outputs::write_manifest(&folder)?;
     if !args.quiet {
-        let score = |s: Option<f64>| s.map(|s| format!("{s:.0}")).unwrap_or_else(|| "–".into());
+        let before = before
+            .map(|s| format!("{s:.0}"))
+            .unwrap_or_else(|| "–".into());
         println!(
-            "{} judged again with {} ({} rules): score {} → {}{}",
+            "{} judged again with {} ({} rules): score {before} before, now {}",
             source.display(),
             checks.origin,
             checks.rules.iter().filter(|r| r.enabled).count(),
-            score(before),
-            score(result.scores.overall),
-            result
-                .scores
-                .grade
-                .as_deref()
-                .map(|g| format!(", grade {g}"))
-                .unwrap_or_default()
+            crate::commands::score_line(&result.scores)
         );
         println!("{}", json_path.display());
     }

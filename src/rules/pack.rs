@@ -508,6 +508,18 @@ impl Checks {
 mod tests {
     use super::*;
 
+    /// The bundled pack's files, for a test to change one.
+    fn bundled_files() -> Vec<(String, String)> {
+        crate::files::BUNDLED_CHECKS
+            .iter()
+            .map(|(p, t)| (p.to_string(), t.to_string()))
+            .collect()
+    }
+
+    fn file_named<'a>(files: &'a mut [(String, String)], path: &str) -> &'a mut (String, String) {
+        files.iter_mut().find(|(p, _)| p == path).unwrap()
+    }
+
     #[test]
     fn the_bundled_pack_is_valid() {
         let checks = Checks::bundled();
@@ -517,17 +529,9 @@ mod tests {
 
     #[test]
     fn a_language_one_rule_speaks_every_rule_must_speak() {
-        let mut files: Vec<(String, String)> = crate::files::BUNDLED_CHECKS
-            .iter()
-            .map(|(p, t)| (p.to_string(), t.to_string()))
-            .collect();
-        let faq = files
-            .iter_mut()
-            .find(|(p, _)| p == "rules/faq.toml")
-            .unwrap();
-        faq.1 = faq
-            .1
-            .replacen("title = { fr = ", "title = { de = \"Eine FAQ\", fr = ", 1);
+        let mut files = bundled_files();
+        let faq = &mut file_named(&mut files, "rules/faq.toml").1;
+        *faq = faq.replacen("title = { fr = ", "title = { de = \"Eine FAQ\", fr = ", 1);
         let err = Checks::from_files(files, "test").unwrap_err().to_string();
         assert!(
             err.contains("rules/phone-every-page.toml: title.de is missing"),
@@ -538,17 +542,9 @@ mod tests {
 
     #[test]
     fn every_problem_is_reported_with_its_file() {
-        let mut files: Vec<(String, String)> = crate::files::BUNDLED_CHECKS
-            .iter()
-            .map(|(p, t)| (p.to_string(), t.to_string()))
-            .collect();
-        let faq = files
-            .iter_mut()
-            .find(|(p, _)| p == "rules/faq.toml")
-            .unwrap();
-        faq.1 = faq
-            .1
-            .replace("detector = \"faq\"", "detector = \"no-such-detector\"");
+        let mut files = bundled_files();
+        let faq = &mut file_named(&mut files, "rules/faq.toml").1;
+        *faq = faq.replace("detector = \"faq\"", "detector = \"no-such-detector\"");
         files.push((
             "rules/typo.toml".into(),
             "id = \"typ0\"\ncategory = \"contact\"\n".into(),
