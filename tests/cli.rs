@@ -168,8 +168,6 @@ fn a_consultant_adds_a_word_to_the_lexicon_without_rebuilding() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("key-pages.toml"));
 }
 
-/// A copy of the bundled `checks/` folder, to edit as a consultant would.
-
 fn audit_demo_with(checks: &std::path::Path) -> Value {
     let out = tempfile::tempdir().unwrap();
     let output = cxaudit()

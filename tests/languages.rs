@@ -85,7 +85,7 @@ fn a_pack_that_adds_german_renders_a_german_report() {
 
     let out = tempfile::tempdir().unwrap();
     run_ok(
-        &mut cxaudit()
+        cxaudit()
             .args(["audit", "--demo", "-q", "--report-lang", "de", "--checks"])
             .arg(pack.path())
             .arg("--templates")
@@ -123,7 +123,7 @@ fn a_pack_that_adds_german_renders_a_german_report() {
 fn counts_read_with_plural_forms_in_the_report() {
     let out = tempfile::tempdir().unwrap();
     run_ok(
-        &mut cxaudit()
+        cxaudit()
             .args([
                 "audit",
                 "--demo",

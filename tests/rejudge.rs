@@ -127,7 +127,7 @@ fn rejudge_with_a_changed_pack_gives_what_a_fresh_audit_gives() {
     // The shop is gone: rejudging needs no network.
     let rejudged_dir = work.path().join("rejudged");
     run_ok(
-        &mut cxaudit()
+        cxaudit()
             .arg("rejudge")
             .arg(work.path().join("first"))
             .arg("--checks")
@@ -201,7 +201,7 @@ fn rejudge_judges_a_version_2_file_with_page_facts_and_writes_version_3() {
     std::fs::create_dir(&folder).unwrap();
     std::fs::write(folder.join("audit.json"), old.to_string()).unwrap();
     run_ok(
-        &mut cxaudit()
+        cxaudit()
             .arg("rejudge")
             .arg(&folder)
             .args(["--format", "json", "-q"]),
@@ -231,7 +231,7 @@ fn a_version_2_file_without_page_facts_is_refused_with_what_to_do() {
         "the file is left as it was"
     );
     // `report` still opens it.
-    run_ok(&mut cxaudit().arg("report").arg(&path).args(["--lang", "en"]));
+    run_ok(cxaudit().arg("report").arg(&path).args(["--lang", "en"]));
 }
 
 #[test]

@@ -59,7 +59,7 @@ impl KeyPageLexicon {
             if words.text.is_empty() && words.url.is_empty() {
                 return Err(invalid(format!("[{kind}] has no words")));
             }
-            if words.name.get("en").is_none() || words.name.get("fr").is_none() {
+            if !words.name.contains_key("en") || !words.name.contains_key("fr") {
                 return Err(invalid(format!("[{kind}] needs name.en and name.fr")));
             }
             // Every language given: a pack that adds one names its pages in it.

@@ -1,16 +1,19 @@
 //! Detectors: small functions over site facts and page observations, named by the rule files (`detector = "…"`).
-//! Each returns a score 0..1 (or none: not applicable), a one-line finding in English and French, evidence, and
-//! details. Their parameters come from the rule file and are checked when the pack is loaded.
+//! Each returns a score 0..1 (or none: not applicable), a one-line finding, evidence, and details. Their parameters
+//! come from the rule file and are checked when the pack is loaded. Findings and evidence notes are messages of the
+//! pack's catalogue (`checks/messages/<lang>.toml`, keys `<detector>.<what>`, `common.<what>` when shared): a
+//! detector gives the key and the arguments (numbers, URLs, text quoted from the site), never the words.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Deserialize;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::facts::observations::{hit_evidence, SiteObservations};
 use crate::result::{
     CheckResult, CheckStatus, Evidence, Localized, Message, Region, SiteFacts, Target,
 };
+use crate::rules::messages::{msg, nested, texts};
 use crate::rules::pack::{Checks, Rule};
 use crate::rules::status_of;
 
@@ -48,6 +51,70 @@ impl Context<'_> {
             .get(kind)
             .and_then(|u| self.obs.page_of(u))
     }
+
+    /// `message` worded in every language of the pack (an evidence note).
+    fn words(&self, message: &Message) -> Localized {
+        self.checks
+            .messages
+            .localize(message, &self.checks.languages)
+    }
+
+    /// `message` in one language (a part of a list joined per language).
+    fn word(&self, message: &Message, lang: &str) -> String {
+        self.checks.messages.word(message, lang)
+    }
+
+    /// A text per language of the pack, made by `text(lang)`.
+    fn per_language(&self, text: impl Fn(&str) -> String) -> Localized {
+        self.checks
+            .languages
+            .iter()
+            .map(|lang| (lang.clone(), text(lang)))
+            .collect()
+    }
+
+    /// A name (a term label, a key page's name) as a message argument, one text per language of the pack.
+    fn label(&self, name: &Localized) -> Value {
+        texts(&self.per_language(|lang| name.get(lang).to_string()))
+    }
+
+    /// Labels joined "a, b, c" in each language, as a message argument.
+    fn labels(&self, names: &[Localized]) -> Value {
+        texts(&self.per_language(|lang| joined(names, lang)))
+    }
+
+    /// Messages worded and joined in each language with `separator` (itself a message: "; " or " ; ").
+    fn list(&self, parts: &[Message], separator: &Message) -> Value {
+        texts(&self.per_language(|lang| {
+            parts
+                .iter()
+                .map(|m| self.word(m, lang))
+                .collect::<Vec<_>>()
+                .join(&self.word(separator, lang))
+        }))
+    }
+
+    /// A text that reads the same in every language (a number, a code).
+    fn same(&self, text: &str) -> Localized {
+        crate::result::same_in(&self.checks.languages, text)
+    }
+
+    /// The name of `value` in a family of names (`phone-type.mobile`, `legal-item.siret`), or `value` itself
+    /// when the catalogue has no such key.
+    fn named(&self, family: &str, value: &str) -> Localized {
+        let key = format!("{family}.{value}");
+        let known = self
+            .checks
+            .messages
+            .by_lang
+            .values()
+            .any(|c| c.messages.contains_key(&key));
+        if known {
+            self.words(&msg(&key, []))
+        } else {
+            self.same(value)
+        }
+    }
 }
 
 pub struct Verdict {
@@ -57,23 +124,7 @@ pub struct Verdict {
     pub details: serde_json::Value,
 }
 
-/// Key of the transitional messages that carry their English and French texts as arguments.
-const LITERAL: &str = "";
-
 impl Verdict {
-    fn new(score: Option<f64>, en: impl Into<String>, fr: impl Into<String>) -> Verdict {
-        Verdict::says(
-            score,
-            Message {
-                key: LITERAL.into(),
-                args: [("en", en.into()), ("fr", fr.into())]
-                    .into_iter()
-                    .map(|(k, v)| (k.to_string(), serde_json::Value::String(v)))
-                    .collect(),
-            },
-        )
-    }
-
     /// A verdict whose finding is a message of the pack's catalogue.
     fn says(score: Option<f64>, message: Message) -> Verdict {
         Verdict {
@@ -85,8 +136,9 @@ impl Verdict {
         }
     }
 
-    fn not_applicable(en: impl Into<String>, fr: impl Into<String>) -> Verdict {
-        Verdict::new(None, en, fr)
+    /// The rule does not apply, and `message` says why.
+    fn not_applicable(message: Message) -> Verdict {
+        Verdict::says(None, message)
     }
 
     fn evidence(mut self, evidence: Vec<Evidence>) -> Verdict {
@@ -100,30 +152,14 @@ impl Verdict {
     }
 
     pub fn into_result(self, rule: &Rule, checks: &Checks) -> CheckResult {
-        let (finding, message) = if self.message.key == LITERAL {
-            let text = |lang: &str| {
-                self.message
-                    .args
-                    .get(lang)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or_default()
-                    .to_string()
-            };
-            (both(text("en"), text("fr")), None)
-        } else {
-            (
-                checks.messages.localize(&self.message, &checks.languages),
-                Some(self.message),
-            )
-        };
         CheckResult {
             id: rule.id.clone(),
             category: rule.category.clone(),
             status: status_of(self.score),
             score: self.score,
             weight: rule.weight,
-            finding,
-            message,
+            finding: checks.messages.localize(&self.message, &checks.languages),
+            message: Some(self.message),
             kind: rule.kind,
             evidence: self.evidence,
             details: self.details,
@@ -139,15 +175,6 @@ impl Verdict {
     }
 }
 
-/// A text in English and French (transitional: findings move to the message catalogue).
-fn both(en: impl Into<String>, fr: impl Into<String>) -> Localized {
-    Localized(
-        [("en".to_string(), en.into()), ("fr".to_string(), fr.into())]
-            .into_iter()
-            .collect(),
-    )
-}
-
 fn evidence(url: Option<&str>, region: Option<Region>, text: impl Into<String>) -> Evidence {
     Evidence {
         url: url.map(str::to_string),
@@ -157,7 +184,7 @@ fn evidence(url: Option<&str>, region: Option<Region>, text: impl Into<String>) 
     }
 }
 
-/// Evidence with the tool's own words about it, in both languages, beside what was quoted from the site.
+/// Evidence with the tool's own words about it, in every language, beside what was quoted from the site.
 fn noted(url: Option<&str>, note: Localized, text: impl Into<String>) -> Evidence {
     Evidence {
         note: Some(note),
@@ -165,21 +192,44 @@ fn noted(url: Option<&str>, note: Localized, text: impl Into<String>) -> Evidenc
     }
 }
 
-/// How a report names a libphonenumber type.
-fn number_type_name(kind: Option<&str>) -> Localized {
-    let (en, fr) = match kind.unwrap_or_default() {
-        "fixed-line" => ("landline", "fixe"),
-        "mobile" => ("mobile", "mobile"),
-        "fixed-line-or-mobile" => ("landline or mobile", "fixe ou mobile"),
-        "toll-free" => ("free to call", "gratuit"),
-        "premium-rate" => ("premium rate", "surtaxé"),
-        "shared-cost" => ("shared cost", "coût partagé"),
-        "voip" => ("internet telephony", "téléphonie sur internet"),
-        "personal-number" => ("personal number", "numéro personnel"),
-        "uan" => ("company number", "numéro d'entreprise"),
-        other => return Localized::same(if other.is_empty() { "?" } else { other }),
-    };
-    both(en, fr)
+/// A number as a message argument: a whole number reads "48", not "48.0".
+fn number(x: f64) -> Value {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        json!(x as i64)
+    } else {
+        json!(x)
+    }
+}
+
+/// An optional part of a sentence (a suffix such as "; never in the header"): the message, or nothing.
+fn part(present: bool, message: Message) -> Value {
+    if present {
+        nested(&message)
+    } else {
+        Value::Null
+    }
+}
+
+/// libphonenumber's types, each named by a `phone-type.<type>` message.
+#[cfg(test)]
+const PHONE_TYPES: &[&str] = &[
+    "fixed-line",
+    "mobile",
+    "fixed-line-or-mobile",
+    "toll-free",
+    "premium-rate",
+    "shared-cost",
+    "voip",
+    "personal-number",
+    "uan",
+];
+
+/// How a report names a libphonenumber type (`phone-type.<type>`; an unknown type as itself).
+fn number_type_name(cx: &Context, kind: Option<&str>) -> Localized {
+    match kind.unwrap_or_default() {
+        "" => cx.same("?"),
+        kind => cx.named("phone-type", kind),
+    }
 }
 
 type Run = fn(&Context, &Rule) -> Verdict;
@@ -411,7 +461,7 @@ fn phone_every_page(cx: &Context, rule: &Rule) -> Verdict {
     let p: EveryPageParams = rule.params().unwrap();
     let site = cx.site;
     if site.html_pages == 0 {
-        return Verdict::not_applicable("No page could be read.", "Aucune page n'a pu être lue.");
+        return Verdict::not_applicable(msg("common.no-page-read", []));
     }
     let share = site.pages_showing_phone as f64 / site.html_pages as f64;
     let in_header: Vec<&str> = site
@@ -429,10 +479,10 @@ fn phone_every_page(cx: &Context, rule: &Rule) -> Verdict {
             region: p.regions.first().copied(),
             ..noted(
                 p.pages.first().map(String::as_str),
-                both(
-                    format!("on {} page(s)", p.page_count),
-                    format!("sur {} page(s)", p.page_count),
-                ),
+                cx.words(&msg(
+                    "phone-every-page.on-pages",
+                    [("pages", json!(p.page_count))],
+                )),
                 p.written.first().unwrap_or(&p.e164),
             )
         })
@@ -440,36 +490,25 @@ fn phone_every_page(cx: &Context, rule: &Rule) -> Verdict {
     for url in site.pages_without_phone.iter().take(2) {
         ev.push(noted(
             Some(url),
-            both(
-                "no phone number on this page",
-                "aucun numéro de téléphone sur cette page",
-            ),
+            cx.words(&msg("phone-every-page.none-here", [])),
             "",
         ));
     }
-    let header_en = if in_header.is_empty() {
-        "; never in the header".to_string()
+    let header = if in_header.is_empty() {
+        msg("phone-every-page.never-in-header", [])
     } else {
-        "; in the header (seen without scrolling)".to_string()
+        msg("phone-every-page.in-header", [])
     };
-    let header_fr = if in_header.is_empty() {
-        " ; jamais dans l'en-tête".to_string()
-    } else {
-        " ; dans l'en-tête (visible sans défiler)".to_string()
-    };
-    Verdict::new(
+    Verdict::says(
         Some(share_score(share, p.pass_share)),
-        format!(
-            "A phone number is shown on {} of {} pages ({}){header_en}.",
-            site.pages_showing_phone,
-            site.html_pages,
-            percent(share)
-        ),
-        format!(
-            "Un numéro de téléphone est affiché sur {} pages sur {} ({}){header_fr}.",
-            site.pages_showing_phone,
-            site.html_pages,
-            percent(share)
+        msg(
+            "phone-every-page.shown",
+            [
+                ("shown", json!(site.pages_showing_phone)),
+                ("pages", json!(site.html_pages)),
+                ("share", json!(percent(share))),
+                ("header", nested(&header)),
+            ],
         ),
     )
     .evidence(ev)
@@ -500,17 +539,11 @@ pub fn calling_code(country: &str) -> Option<u16> {
 fn phone_local(cx: &Context, rule: &Rule) -> Verdict {
     let p: PhoneLocalParams = rule.params().unwrap();
     let Some(country) = cx.country() else {
-        return Verdict::not_applicable(
-            "The shop's country is unknown (use --country).",
-            "Le pays de la boutique est inconnu (utiliser --country).",
-        );
+        return Verdict::not_applicable(msg("phone-local.country-unknown", []));
     };
     let phones: Vec<_> = cx.site.phones.iter().filter(|p| p.valid).collect();
     if phones.is_empty() {
-        return Verdict::not_applicable(
-            "No phone number to judge (see phone-every-page).",
-            "Aucun numéro à juger (voir phone-every-page).",
-        );
+        return Verdict::not_applicable(msg("phone-local.no-phone", []));
     }
     let codes_of = |country: &str| -> Vec<u16> {
         let mut codes: Vec<u16> = calling_code(country).into_iter().collect();
@@ -581,49 +614,50 @@ fn phone_local(cx: &Context, rule: &Rule) -> Verdict {
         .map(|p| {
             noted(
                 p.pages.first().map(String::as_str),
-                Localized::same(&format!(
-                    "{} ({})",
-                    p.e164,
-                    p.country.as_deref().unwrap_or("?")
+                cx.words(&msg(
+                    "phone-local.number-country",
+                    [
+                        ("number", json!(p.e164)),
+                        ("country", json!(p.country.as_deref().unwrap_or("?"))),
+                    ],
                 )),
                 p.written.first().unwrap_or(&p.e164),
             )
         })
         .collect();
     let shops: Vec<&str> = sections.iter().map(|(_, c)| c.as_str()).collect();
-    let (en, fr) = if misplaced.is_empty() && sections.is_empty() {
-        (
-            format!("Every number shown is a {country} number ({code})."),
-            format!("Tous les numéros affichés sont des numéros {country} ({code})."),
+    let message = if misplaced.is_empty() && sections.is_empty() {
+        msg(
+            "phone-local.all-local",
+            [("country", json!(country)), ("code", json!(code))],
         )
     } else if misplaced.is_empty() {
-        (
-            format!(
-                "Each country shop ({country}, {}) shows its own numbers.",
-                shops.join(", ")
-            ),
-            format!(
-                "Chaque boutique pays ({country}, {}) affiche ses propres numéros.",
-                shops.join(", ")
-            ),
+        msg(
+            "phone-local.own-numbers",
+            [
+                ("country", json!(country)),
+                ("shops", json!(shops.join(", "))),
+            ],
         )
     } else {
-        let list = misplaced
+        let items: Vec<Message> = misplaced
             .iter()
-            .map(|(n, c)| format!("{n} on the {c} shop"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let liste = misplaced
-            .iter()
-            .map(|(n, c)| format!("{n} sur la boutique {c}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        (
-            format!("Numbers from another country: {list}."),
-            format!("Numéros d'un autre pays : {liste}."),
+            .map(|(n, c)| {
+                msg(
+                    "phone-local.misplaced-number",
+                    [("number", json!(n)), ("country", json!(c))],
+                )
+            })
+            .collect();
+        msg(
+            "phone-local.misplaced",
+            [
+                ("numbers", json!(misplaced.len())),
+                ("list", cx.list(&items, &msg("common.comma", []))),
+            ],
         )
     };
-    Verdict::new(Some(score), en, fr).evidence(ev).details(json!({
+    Verdict::says(Some(score), message).evidence(ev).details(json!({
         "country": country,
         "local_codes": local_codes,
         "country_shops": sections.iter().map(|(prefix, c)| json!({"path": prefix, "country": c})).collect::<Vec<_>>(),
@@ -642,7 +676,7 @@ fn phone_not_premium(cx: &Context, rule: &Rule) -> Verdict {
     let p: PremiumParams = rule.params().unwrap();
     let phones: Vec<_> = cx.site.phones.iter().filter(|p| p.valid).collect();
     if phones.is_empty() {
-        return Verdict::not_applicable("No phone number to judge.", "Aucun numéro à juger.");
+        return Verdict::not_applicable(msg("phone-not-premium.no-phone", []));
     }
     let surcharged: Vec<_> = phones
         .iter()
@@ -662,7 +696,7 @@ fn phone_not_premium(cx: &Context, rule: &Rule) -> Verdict {
         .map(|ph| {
             noted(
                 ph.pages.first().map(String::as_str),
-                number_type_name(ph.number_type.as_deref()),
+                number_type_name(cx, ph.number_type.as_deref()),
                 ph.written.first().unwrap_or(&ph.e164),
             )
         })
@@ -672,17 +706,15 @@ fn phone_not_premium(cx: &Context, rule: &Rule) -> Verdict {
         "other_bodies": cx.site.other_phones.iter().map(|p| &p.e164).collect::<Vec<_>>(),
     });
     if surcharged.is_empty() {
-        Verdict::new(
+        Verdict::says(
             Some(1.0),
             if phones.len() == 1 {
-                "The number shown is not surcharged.".to_string()
+                msg("phone-not-premium.the-one-not-surcharged", [])
             } else {
-                format!("No surcharged number among the {} shown.", phones.len())
-            },
-            if phones.len() == 1 {
-                "Le numéro affiché n'est pas surtaxé.".to_string()
-            } else {
-                format!("Aucun numéro surtaxé parmi les {} affichés.", phones.len())
+                msg(
+                    "phone-not-premium.none-surcharged",
+                    [("shown", json!(phones.len()))],
+                )
             },
         )
     } else {
@@ -691,10 +723,12 @@ fn phone_not_premium(cx: &Context, rule: &Rule) -> Verdict {
             .map(|p| p.e164.as_str())
             .collect::<Vec<_>>()
             .join(", ");
-        Verdict::new(
+        Verdict::says(
             Some(0.0),
-            format!("Surcharged number(s) for customers: {list}."),
-            format!("Numéro(s) surtaxé(s) pour les clients : {list}."),
+            msg(
+                "phone-not-premium.surcharged",
+                [("numbers", json!(surcharged.len())), ("list", json!(list))],
+            ),
         )
     }
     .evidence(ev)
@@ -705,7 +739,7 @@ fn contact_link_every_page(cx: &Context, rule: &Rule) -> Verdict {
     let p: EveryPageParams = rule.params().unwrap();
     let total = cx.obs.html_pages();
     if total == 0 {
-        return Verdict::not_applicable("No page could be read.", "Aucune page n'a pu être lue.");
+        return Verdict::not_applicable(msg("common.no-page-read", []));
     }
     let without = &cx.obs.without_contact_link;
     let with = total - without.len();
@@ -716,23 +750,20 @@ fn contact_link_every_page(cx: &Context, rule: &Rule) -> Verdict {
         .map(|page| {
             noted(
                 Some(cx.obs.url(*page)),
-                both(
-                    "no link to the contact page",
-                    "aucun lien vers la page contact",
-                ),
+                cx.words(&msg("contact-link-every-page.none-here", [])),
                 "",
             )
         })
         .collect();
-    Verdict::new(
+    Verdict::says(
         Some(share_score(share, p.pass_share)),
-        format!(
-            "A contact link is on {with} of {total} pages ({}).",
-            percent(share)
-        ),
-        format!(
-            "Un lien de contact figure sur {with} pages sur {total} ({}).",
-            percent(share)
+        msg(
+            "contact-link-every-page.shown",
+            [
+                ("with", json!(with)),
+                ("pages", json!(total)),
+                ("share", json!(percent(share))),
+            ],
         ),
     )
     .evidence(ev)
@@ -765,54 +796,36 @@ fn key_pages_depth(cx: &Context, rule: &Rule) -> Verdict {
         ok += usize::from(reached);
         rows.push(json!({"kind": kind, "url": best.map(|b| &b.url), "clicks": clicks}));
         let name = cx.checks.readers.lexicon.display_name(kind);
-        let (en, fr) = match (best, clicks) {
-            (None, _) => ("not found".to_string(), "introuvable".to_string()),
-            (Some(_), Some(d)) => (
-                format!("{d} click(s) from home"),
-                format!("à {d} clic(s) de l'accueil"),
-            ),
-            (Some(_), None) => (
-                "not linked from the pages crawled".to_string(),
-                "aucun lien depuis les pages parcourues".to_string(),
-            ),
+        let state = match (best, clicks) {
+            (None, _) => msg("key-pages-depth.not-found", []),
+            (Some(_), Some(d)) => msg("key-pages-depth.clicks-from-home", [("clicks", json!(d))]),
+            (Some(_), None) => msg("key-pages-depth.not-linked", []),
         };
         ev.push(noted(
             best.map(|b| b.url.as_str()),
-            both(
-                format!("{}: {en}", name.get("en")),
-                format!("{} : {fr}", name.get("fr")),
-            ),
+            cx.words(&msg(
+                "key-pages-depth.page-state",
+                [("page", cx.label(&name)), ("state", nested(&state))],
+            )),
             "",
         ));
     }
-    let kind_names = |lang: &str| {
-        p.kinds
-            .iter()
-            .map(|k| {
-                cx.checks
-                    .readers
-                    .lexicon
-                    .display_name(k)
-                    .get(lang)
-                    .to_string()
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+    let kind_names: Vec<Localized> = p
+        .kinds
+        .iter()
+        .map(|k| cx.checks.readers.lexicon.display_name(k))
+        .collect();
     let score = ok as f64 / p.kinds.len().max(1) as f64;
-    Verdict::new(
+    Verdict::says(
         Some(score),
-        format!(
-            "{ok} of {} key pages ({}) within {} click(s) of the home page.",
-            p.kinds.len(),
-            kind_names("en"),
-            p.max_clicks
-        ),
-        format!(
-            "{ok} pages clés sur {} ({}) à {} clic(s) au plus de l'accueil.",
-            p.kinds.len(),
-            kind_names("fr"),
-            p.max_clicks
+        msg(
+            "key-pages-depth.within",
+            [
+                ("ok", json!(ok)),
+                ("pages", json!(p.kinds.len())),
+                ("names", cx.labels(&kind_names)),
+                ("clicks", json!(p.max_clicks)),
+            ],
         ),
     )
     .evidence(ev)
@@ -822,11 +835,7 @@ fn key_pages_depth(cx: &Context, rule: &Rule) -> Verdict {
 fn channel_email(cx: &Context, _: &Rule) -> Verdict {
     let emails = &cx.site.emails;
     if emails.is_empty() {
-        return Verdict::new(
-            Some(0.0),
-            "No e-mail address is shown.",
-            "Aucune adresse e-mail n'est affichée.",
-        );
+        return Verdict::says(Some(0.0), msg("channel-email.none", []));
     }
     let ev = emails
         .iter()
@@ -844,10 +853,9 @@ fn channel_email(cx: &Context, _: &Rule) -> Verdict {
         .map(|e| e.address.as_str())
         .collect::<Vec<_>>()
         .join(", ");
-    Verdict::new(
+    Verdict::says(
         Some(1.0),
-        format!("E-mail: {list}."),
-        format!("E-mail : {list}."),
+        msg("channel-email.found", [("list", json!(list))]),
     )
     .evidence(ev)
     .details(json!({ "addresses": emails.iter().map(|e| &e.address).collect::<Vec<_>>() }))
@@ -856,11 +864,7 @@ fn channel_email(cx: &Context, _: &Rule) -> Verdict {
 fn channel_phone(cx: &Context, _: &Rule) -> Verdict {
     let phones: Vec<_> = cx.site.phones.iter().filter(|p| p.valid).collect();
     if phones.is_empty() {
-        return Verdict::new(
-            Some(0.0),
-            "No phone number is shown.",
-            "Aucun numéro de téléphone n'est affiché.",
-        );
+        return Verdict::says(Some(0.0), msg("channel-phone.none", []));
     }
     let ev = phones
         .iter()
@@ -879,10 +883,9 @@ fn channel_phone(cx: &Context, _: &Rule) -> Verdict {
         .map(|p| p.written.first().unwrap_or(&p.e164).as_str())
         .collect::<Vec<_>>()
         .join(", ");
-    Verdict::new(
+    Verdict::says(
         Some(1.0),
-        format!("Phone: {list}."),
-        format!("Téléphone : {list}."),
+        msg("channel-phone.found", [("list", json!(list))]),
     )
     .evidence(ev)
     .details(json!({ "numbers": phones.iter().map(|p| &p.e164).collect::<Vec<_>>() }))
@@ -891,11 +894,7 @@ fn channel_phone(cx: &Context, _: &Rule) -> Verdict {
 fn channel_contact_form(cx: &Context, _: &Rule) -> Verdict {
     let forms = &cx.obs.forms;
     if forms.is_empty() {
-        return Verdict::new(
-            Some(0.0),
-            "No contact form was found.",
-            "Aucun formulaire de contact n'a été trouvé.",
-        );
+        return Verdict::says(Some(0.0), msg("channel-contact-form.none", []));
     }
     let pages: BTreeSet<u32> = forms.iter().map(|(p, _)| *p).collect();
     let ev = pages
@@ -903,74 +902,64 @@ fn channel_contact_form(cx: &Context, _: &Rule) -> Verdict {
         .map(|p| {
             noted(
                 Some(cx.obs.url(*p)),
-                both("form taking a message", "formulaire pour écrire un message"),
+                cx.words(&msg("channel-contact-form.form-here", [])),
                 "",
             )
         })
         .collect();
-    Verdict::new(
+    Verdict::says(
         Some(1.0),
-        format!("A contact form is offered on {} page(s).", pages.len()),
-        format!(
-            "Un formulaire de contact est proposé sur {} page(s).",
-            pages.len()
+        msg(
+            "channel-contact-form.found",
+            [("pages", json!(pages.len()))],
         ),
     )
     .evidence(ev)
 }
 
-fn capitalized(s: &str) -> String {
-    let mut chars = s.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
-}
-
+/// `none` when no profile is linked, else `found` with the networks' names (`{names}`).
 fn profiles_verdict(
     list: &[crate::result::OutboundProfile],
-    what_en: &str,
-    what_fr: &str,
+    none: Message,
+    found: Message,
 ) -> Verdict {
     if list.is_empty() {
-        return Verdict::new(
-            Some(0.0),
-            format!("No link to {}.", what_en.to_lowercase()),
-            format!("Aucun lien vers {}.", what_fr.to_lowercase()),
-        );
+        return Verdict::says(Some(0.0), none);
     }
     let networks: BTreeSet<&str> = list.iter().map(|p| p.network.as_str()).collect();
     let names = networks.iter().copied().collect::<Vec<_>>().join(", ");
-    Verdict::new(
-        Some(1.0),
-        format!("{what_en}: {names}."),
-        format!("{} : {names}.", capitalized(what_fr)),
-    )
-    .evidence(
-        list.iter()
-            .map(|p| evidence(Some(&p.url), None, p.network.clone()))
-            .collect(),
-    )
-    .details(json!({ "networks": networks }))
+    let mut found = found;
+    found.args.insert("names".into(), json!(names));
+    Verdict::says(Some(1.0), found)
+        .evidence(
+            list.iter()
+                .map(|p| evidence(Some(&p.url), None, p.network.clone()))
+                .collect(),
+        )
+        .details(json!({ "networks": networks }))
 }
 
 fn channel_social(cx: &Context, _: &Rule) -> Verdict {
-    profiles_verdict(&cx.site.social, "Social networks", "les réseaux sociaux")
+    profiles_verdict(
+        &cx.site.social,
+        msg("channel-social.none", []),
+        msg("channel-social.found", []),
+    )
 }
 
 fn channel_messaging(cx: &Context, rule: &Rule) -> Verdict {
     if cx.site.messaging.is_empty() {
         // No usable link, but a number given for WhatsApp in the text ("WhatsApp : +212 6 52 56 39 24").
         if let Some((_, _, ev)) = hits_on(cx, rule, &[]).into_iter().next() {
-            return Verdict::new(
-                Some(1.0),
-                "Messaging: a WhatsApp number is given (no direct link).",
-                "Messagerie : un numéro WhatsApp est indiqué (sans lien direct).",
-            )
-            .evidence(ev);
+            return Verdict::says(Some(1.0), msg("channel-messaging.whatsapp-number", []))
+                .evidence(ev);
         }
     }
-    profiles_verdict(&cx.site.messaging, "Messaging", "une messagerie")
+    profiles_verdict(
+        &cx.site.messaging,
+        msg("channel-messaging.none", []),
+        msg("channel-messaging.found", []),
+    )
 }
 
 #[derive(Deserialize)]
@@ -990,7 +979,7 @@ fn channels(cx: &Context, rule: &Rule) -> Verdict {
         .filter(|r| p.of.contains(&r.id) && r.status == CheckStatus::Pass)
         .map(|r| r.id.trim_start_matches("channel-"))
         .collect();
-    let names = |lang: &str| {
+    let names = cx.per_language(|lang| {
         cx.earlier
             .iter()
             .filter(|r| p.of.contains(&r.id) && r.status == CheckStatus::Pass)
@@ -1003,26 +992,21 @@ fn channels(cx: &Context, rule: &Rule) -> Verdict {
             })
             .collect::<Vec<_>>()
             .join(", ")
-    };
+    });
     let judged = cx.earlier.iter().filter(|r| p.of.contains(&r.id)).count();
     if judged == 0 {
-        return Verdict::not_applicable(
-            "No channel rule is enabled.",
-            "Aucune règle de canal n'est active.",
-        );
+        return Verdict::not_applicable(msg("channels.none-enabled", []));
     }
     let score = offered.len() as f64 / p.target.max(1) as f64;
-    Verdict::new(
+    Verdict::says(
         Some(score.min(1.0)),
-        format!(
-            "{} contact channel(s) of {judged}: {}.",
-            offered.len(),
-            names("en")
-        ),
-        format!(
-            "{} canal(aux) de contact sur {judged} : {}.",
-            offered.len(),
-            names("fr")
+        msg(
+            "channels.offered",
+            [
+                ("offered", json!(offered.len())),
+                ("judged", json!(judged)),
+                ("names", texts(&names)),
+            ],
         ),
     )
     .details(json!({ "offered": offered, "target": p.target }))
@@ -1114,21 +1098,16 @@ fn terms_any(cx: &Context, rule: &Rule) -> Verdict {
     ev.extend(hits.iter().filter_map(|(_, _, e)| e.first().cloned()));
     let found: Vec<Localized> = hits.iter().map(|(n, _, _)| label_of(cx, rule, n)).collect();
     if found.is_empty() && pages.is_empty() {
-        return Verdict::new(
-            Some(0.0),
-            "Not found on the pages crawled.",
-            "Introuvable sur les pages parcourues.",
-        );
+        return Verdict::says(Some(0.0), msg("common.not-found-crawled", []));
     }
     let mut what: Vec<Localized> = pages
         .iter()
         .map(|(k, _)| cx.checks.readers.lexicon.display_name(k))
         .collect();
     what.extend(found.iter().cloned());
-    Verdict::new(
+    Verdict::says(
         Some(1.0),
-        format!("Found: {}.", joined(&what, "en")),
-        format!("Trouvé : {}.", joined(&what, "fr")),
+        msg("common.found", [("found", cx.labels(&what))]),
     )
     .evidence(ev)
     .details(json!({ "found": hits.iter().map(|(n, _, _)| n).collect::<Vec<_>>() }))
@@ -1151,16 +1130,17 @@ fn terms_count(cx: &Context, rule: &Rule) -> Verdict {
         .filter_map(|(_, _, e)| e.first().cloned())
         .collect();
     if labels.is_empty() {
-        return Verdict::new(
-            Some(0.0),
-            "None found on the pages crawled.",
-            "Introuvable sur les pages parcourues.",
-        );
+        return Verdict::says(Some(0.0), msg("terms-count.none", []));
     }
-    Verdict::new(
+    Verdict::says(
         Some(score.min(1.0)),
-        format!("{} found: {}.", labels.len(), joined(&labels, "en")),
-        format!("{} trouvé(s) : {}.", labels.len(), joined(&labels, "fr")),
+        msg(
+            "terms-count.found",
+            [
+                ("count", json!(labels.len())),
+                ("found", cx.labels(&labels)),
+            ],
+        ),
     )
     .evidence(ev)
     .details(json!({ "found": hits.iter().map(|(n, pages, _)| json!({"name": n, "label": label_of(cx, rule, n).get("en"), "pages": pages.len()})).collect::<Vec<_>>(), "target": p.target }))
@@ -1193,26 +1173,15 @@ fn terms_weighted(cx: &Context, rule: &Rule) -> Verdict {
         .iter()
         .filter_map(|(_, _, e)| e.first().cloned())
         .collect();
-    let (en, fr) = match (found.is_empty(), missing.is_empty()) {
-        (true, _) => (
-            "Not found on the pages crawled.".to_string(),
-            "Introuvable sur les pages parcourues.".to_string(),
-        ),
-        (false, true) => (
-            format!("Found: {}.", joined(&found, "en")),
-            format!("Trouvé : {}.", joined(&found, "fr")),
-        ),
-        (false, false) => (
-            format!(
-                "Found: {}; missing: {}.",
-                joined(&found, "en"),
-                joined(&missing, "en")
-            ),
-            format!(
-                "Trouvé : {} ; manque : {}.",
-                joined(&found, "fr"),
-                joined(&missing, "fr")
-            ),
+    let message = match (found.is_empty(), missing.is_empty()) {
+        (true, _) => msg("common.not-found-crawled", []),
+        (false, true) => msg("common.found", [("found", cx.labels(&found))]),
+        (false, false) => msg(
+            "terms-weighted.found-missing",
+            [
+                ("found", cx.labels(&found)),
+                ("missing", cx.labels(&missing)),
+            ],
         ),
     };
     let found_names: Vec<&String> = hits.iter().map(|(n, _, _)| n).collect();
@@ -1221,7 +1190,7 @@ fn terms_weighted(cx: &Context, rule: &Rule) -> Verdict {
         .keys()
         .filter(|k| !hits.iter().any(|(n, _, _)| n == *k))
         .collect();
-    Verdict::new(Some(score.min(1.0)), en, fr)
+    Verdict::says(Some(score.min(1.0)), message)
         .evidence(ev)
         .details(json!({ "found": found_names, "missing": missing_names }))
 }
@@ -1240,11 +1209,7 @@ struct HoursParams {
 fn service_hours(cx: &Context, rule: &Rule) -> Verdict {
     let p: HoursParams = rule.params().unwrap();
     let Some(hours) = &cx.site.opening_hours else {
-        return Verdict::new(
-            Some(0.0),
-            "No opening hours are stated.",
-            "Aucun horaire n'est indiqué.",
-        );
+        return Verdict::says(Some(0.0), msg("service-hours.none", []));
     };
     let page = cx.obs.page_of(&hours.url);
     let week = page
@@ -1257,15 +1222,21 @@ fn service_hours(cx: &Context, rule: &Rule) -> Verdict {
     let weekend = week.weekend();
     let score =
         p.stated + if evening { p.evening } else { 0.0 } + if weekend { p.weekend } else { 0.0 };
-    let yes_no = |b: bool, en: &'static str, fr: &'static str| if b { (en, fr) } else { ("", "") };
-    let (ee, ef) = yes_no(evening, ", open in the evening", ", ouvert le soir");
-    let (we, wf) = yes_no(weekend, ", open at the weekend", ", ouvert le week-end");
-    Verdict::new(
+    Verdict::says(
         Some(score),
-        format!("Hours stated: {} day(s) a week{ee}{we}.", week.days_open()),
-        format!(
-            "Horaires indiqués : {} jour(s) par semaine{ef}{wf}.",
-            week.days_open()
+        msg(
+            "service-hours.stated",
+            [
+                ("days", json!(week.days_open())),
+                (
+                    "evening",
+                    part(evening, msg("service-hours.open-evening", [])),
+                ),
+                (
+                    "weekend",
+                    part(weekend, msg("service-hours.open-weekend", [])),
+                ),
+            ],
         ),
     )
     .evidence(vec![evidence(Some(&hours.url), None, hours.text.clone())])
@@ -1275,16 +1246,15 @@ fn service_hours(cx: &Context, rule: &Rule) -> Verdict {
 fn contact_consistency(cx: &Context, _: &Rule) -> Verdict {
     let site = cx.site;
     if site.phones.iter().all(|p| !p.valid) && site.emails.is_empty() {
-        return Verdict::not_applicable(
-            "No phone or e-mail to compare.",
-            "Aucun téléphone ni e-mail à comparer.",
-        );
+        return Verdict::not_applicable(msg("contact-consistency.nothing-to-compare", []));
     }
-    let mut issues: Vec<(String, String, Evidence)> = Vec::new();
+    let mut issues: Vec<(Message, Evidence)> = Vec::new();
     for (page, href, text) in &cx.obs.link_mismatches {
         issues.push((
-            format!("link {href} shows {text}"),
-            format!("le lien {href} affiche {text}"),
+            msg(
+                "contact-consistency.link-shows",
+                [("href", json!(href)), ("text", json!(text))],
+            ),
             evidence(Some(cx.obs.url(*page)), None, format!("{href} → {text}")),
         ));
     }
@@ -1305,8 +1275,10 @@ fn contact_consistency(cx: &Context, _: &Rule) -> Verdict {
         };
         if differs {
             issues.push((
-                format!("structured data {kind} {value} is not shown on the pages"),
-                format!("la donnée structurée {kind} {value} n'est pas celle affichée"),
+                msg(
+                    "contact-consistency.structured-data-differs",
+                    [("kind", json!(kind)), ("value", json!(value))],
+                ),
                 evidence(
                     pages.first().map(|p| cx.obs.url(*p)),
                     None,
@@ -1330,42 +1302,31 @@ fn contact_consistency(cx: &Context, _: &Rule) -> Verdict {
         .collect();
     if chrome_numbers.len() > 2 {
         issues.push((
-            format!(
-                "{} different numbers in the header and footer",
-                chrome_numbers.len()
-            ),
-            format!(
-                "{} numéros différents dans l'en-tête et le pied de page",
-                chrome_numbers.len()
+            msg(
+                "contact-consistency.numbers-in-chrome",
+                [("numbers", json!(chrome_numbers.len()))],
             ),
             evidence(None, None, chrome_numbers.join(", ")),
         ));
     }
     let score = 1.0 - 0.35 * issues.len() as f64;
     if issues.is_empty() {
-        return Verdict::new(
-            Some(1.0),
-            "Phone and e-mail agree everywhere they appear (links, text, structured data).",
-            "Téléphone et e-mail concordent partout (liens, texte, données structurées).",
-        )
-        .details(json!({ "schema_contacts": cx.obs.schema_contacts.keys().collect::<Vec<_>>() }));
+        return Verdict::says(Some(1.0), msg("contact-consistency.agree", [])).details(
+            json!({ "schema_contacts": cx.obs.schema_contacts.keys().collect::<Vec<_>>() }),
+        );
     }
-    let en = issues
-        .iter()
-        .map(|i| i.0.as_str())
-        .collect::<Vec<_>>()
-        .join("; ");
-    let fr = issues
-        .iter()
-        .map(|i| i.1.as_str())
-        .collect::<Vec<_>>()
-        .join(" ; ");
-    Verdict::new(
+    let (said, ev): (Vec<Message>, Vec<Evidence>) = issues.into_iter().unzip();
+    Verdict::says(
         Some(score.max(0.0)),
-        format!("Inconsistent: {en}."),
-        format!("Incohérences : {fr}."),
+        msg(
+            "contact-consistency.inconsistent",
+            [
+                ("issues", json!(said.len())),
+                ("list", cx.list(&said, &msg("common.semicolon", []))),
+            ],
+        ),
     )
-    .evidence(issues.into_iter().map(|i| i.2).collect())
+    .evidence(ev)
 }
 
 fn tail(number: &str) -> String {
@@ -1390,10 +1351,7 @@ fn contact_form_friction(cx: &Context, rule: &Rule) -> Verdict {
         .find(|(pg, _)| Some(*pg) == contact)
         .or(cx.obs.forms.first())
     else {
-        return Verdict::not_applicable(
-            "No contact form (see channel-contact-form).",
-            "Pas de formulaire de contact (voir channel-contact-form).",
-        );
+        return Verdict::not_applicable(msg("contact-form-friction.no-form", []));
     };
     let visible = crate::facts::observe::visible_fields(form);
     let required = visible.iter().filter(|f| f.required).count();
@@ -1425,26 +1383,30 @@ fn contact_form_friction(cx: &Context, rule: &Rule) -> Verdict {
         (p.max_required as f64 / required as f64).powi(2)
     };
     let score = 0.5 * required_score + 0.25 * label_share + 0.25 * f64::from(u8::from(next_hit));
-    let mut notes_en = vec![
-        format!("{} field(s), {required} required", visible.len()),
-        format!("{} labelled", percent(label_share)),
-    ];
-    let mut notes_fr = vec![
-        format!("{} champ(s), {required} obligatoire(s)", visible.len()),
-        format!("{} avec libellé", percent(label_share)),
-    ];
-    if !next_hit {
-        notes_en.push("does not say what happens next".into());
-        notes_fr.push("n'annonce pas la suite".into());
-    }
-    if !captcha.is_empty() {
-        notes_en.push(format!("CAPTCHA: {}", joined(&captcha, "en")));
-        notes_fr.push(format!("CAPTCHA : {}", joined(&captcha, "fr")));
-    }
-    Verdict::new(
+    Verdict::says(
         Some(score),
-        format!("Contact form: {}.", notes_en.join(", ")),
-        format!("Formulaire de contact : {}.", notes_fr.join(", ")),
+        msg(
+            "contact-form-friction.summary",
+            [
+                ("fields", json!(visible.len())),
+                ("required", json!(required)),
+                ("labelled", json!(percent(label_share))),
+                (
+                    "next",
+                    part(!next_hit, msg("contact-form-friction.no-next-step", [])),
+                ),
+                (
+                    "captcha",
+                    part(
+                        !captcha.is_empty(),
+                        msg(
+                            "contact-form-friction.captcha",
+                            [("names", cx.labels(&captcha))],
+                        ),
+                    ),
+                ),
+            ],
+        ),
     )
     .evidence(vec![evidence(
         Some(page_url),
@@ -1482,27 +1444,34 @@ struct PromiseParams {
 fn response_time_promise(cx: &Context, rule: &Rule) -> Verdict {
     let p: PromiseParams = rule.params().unwrap();
     let Some(promise) = &cx.site.response_time_promise else {
-        return Verdict::new(
-            Some(0.0),
-            "No response time is promised for e-mails.",
-            "Aucun délai de réponse aux e-mails n'est annoncé.",
-        );
-    };
-    let business_en = if promise.business_hours {
-        " (business time)"
-    } else {
-        ""
-    };
-    let business_fr = if promise.business_hours {
-        " (ouvrés)"
-    } else {
-        ""
+        return Verdict::says(Some(0.0), msg("response-time-promise.none", []));
     };
     let ok = promise.hours <= p.max_hours;
-    Verdict::new(
+    Verdict::says(
         Some(if ok { 1.0 } else { 0.0 }),
-        format!("Promised answer within {} h{business_en}{}.", promise.hours, if ok { "" } else { ": over the 48 h ceiling" }),
-        format!("Réponse promise sous {} h{business_fr}{}.", promise.hours, if ok { "" } else { " : au-delà du plafond de 48 h" }),
+        msg(
+            "response-time-promise.promised",
+            [
+                ("hours", number(promise.hours)),
+                (
+                    "business",
+                    part(
+                        promise.business_hours,
+                        msg("response-time-promise.business-time", []),
+                    ),
+                ),
+                (
+                    "over",
+                    part(
+                        !ok,
+                        msg(
+                            "response-time-promise.over-ceiling",
+                            [("max", number(p.max_hours))],
+                        ),
+                    ),
+                ),
+            ],
+        ),
     )
     .evidence(vec![evidence(Some(&promise.url), None, promise.text.clone())])
     .details(json!({ "hours": promise.hours, "business_hours": promise.business_hours, "max_hours": p.max_hours }))
@@ -1530,22 +1499,17 @@ fn faq(cx: &Context, rule: &Rule) -> Verdict {
         (None, None) => (faq_page, 0),
     };
     let Some(page) = page else {
-        return Verdict::new(
-            Some(0.0),
-            "No FAQ was found.",
-            "Aucune FAQ n'a été trouvée.",
-        );
+        return Verdict::says(Some(0.0), msg("faq.none", []));
     };
     let url = cx.obs.url(page);
     let score = if count >= p.min_questions { 1.0 } else { 0.5 };
-    Verdict::new(
+    Verdict::says(
         Some(score),
-        format!("FAQ with {count} question(s)."),
-        format!("FAQ de {count} question(s)."),
+        msg("faq.questions", [("questions", json!(count))]),
     )
     .evidence(vec![noted(
         Some(url),
-        both(format!("{count} questions"), format!("{count} questions")),
+        cx.words(&msg("faq.question-count", [("questions", json!(count))])),
         "",
     )])
     .details(json!({ "url": url, "questions": count, "min_questions": p.min_questions }))
@@ -1603,35 +1567,35 @@ fn question_bank(cx: &Context, rule: &Rule) -> Verdict {
         .filter(|(i, _)| cx.obs.terms[*i].pages.is_empty())
         .map(|(_, t)| &t.label)
         .collect();
-    let listed = |english: bool| {
-        let mut names: Vec<&str> = missing
-            .iter()
-            .take(4)
-            .map(|l| if english { l.get("en") } else { l.get("fr") })
-            .collect();
+    let listed = cx.per_language(|lang| {
+        let mut names: Vec<&str> = missing.iter().take(4).map(|l| l.get(lang)).collect();
         let more = format!("+{}", missing.len().saturating_sub(4));
         if missing.len() > 4 {
             names.push(&more);
         }
         names.join(" ")
-    };
-    Verdict::new(
+    });
+    Verdict::says(
         Some(answered as f64 / total as f64),
-        format!(
-            "{answered} of {total} routine questions answered on the site{}.",
-            if missing.is_empty() {
-                String::new()
-            } else {
-                format!("; unanswered: {}", listed(true))
-            }
-        ),
-        format!(
-            "{answered} questions courantes sur {total} ont leur réponse sur le site{}.",
-            if missing.is_empty() {
-                String::new()
-            } else {
-                format!(" ; sans réponse : {}", listed(false))
-            }
+        msg(
+            "question-bank.answered",
+            [
+                ("answered", json!(answered)),
+                ("questions", json!(total)),
+                (
+                    "unanswered",
+                    part(
+                        !missing.is_empty(),
+                        msg(
+                            "question-bank.unanswered",
+                            [
+                                ("unanswered", json!(missing.len())),
+                                ("list", texts(&listed)),
+                            ],
+                        ),
+                    ),
+                ),
+            ],
         ),
     )
     .evidence(ev)
@@ -1659,13 +1623,9 @@ fn key_page(cx: &Context, rule: &Rule) -> Verdict {
                 .and_then(|c| c.iter().find(|c| c.url == url))
                 .map(|c| c.link_texts.join(" / "))
                 .unwrap_or_default();
-            Verdict::new(
-                Some(1.0),
-                format!("Found: {url}"),
-                format!("Trouvée : {url}"),
-            )
-            .evidence(vec![evidence(Some(url), None, texts)])
-            .details(json!({ "url": url }))
+            Verdict::says(Some(1.0), msg("key-page.found", [("url", json!(url))]))
+                .evidence(vec![evidence(Some(url), None, texts)])
+                .details(json!({ "url": url }))
         }
         None => {
             // Linked, but the link is broken: say so, it is the fix.
@@ -1677,10 +1637,12 @@ fn key_page(cx: &Context, rule: &Rule) -> Verdict {
             match broken {
                 Some(c) => {
                     let status = c.status.unwrap_or_default();
-                    Verdict::new(
+                    Verdict::says(
                         Some(0.0),
-                        format!("Linked but broken: {} answers {status}.", c.url),
-                        format!("Liée mais cassée : {} répond {status}.", c.url),
+                        msg(
+                            "key-page.broken",
+                            [("url", json!(c.url)), ("status", json!(status))],
+                        ),
                     )
                     .evidence(vec![evidence(
                         Some(&c.url),
@@ -1703,25 +1665,17 @@ fn key_page(cx: &Context, rule: &Rule) -> Verdict {
                                 .find(|kind| cx.site.key_pages.get(kind) == Some(url))
                                 .map(|kind| cx.checks.readers.lexicon.display_name(kind))
                                 .unwrap_or_else(|| Localized::same(url));
-                            Verdict::new(
+                            Verdict::says(
                                 Some(0.5),
-                                format!(
-                                    "No page of its own: only a section of the {} covers it ({url}).",
-                                    host.get("en")
-                                ),
-                                format!(
-                                    "Pas de page dédiée : seule une section de la page {} en traite ({url}).",
-                                    host.get("fr")
+                                msg(
+                                    "key-page.section-only",
+                                    [("page", cx.label(&host)), ("url", json!(url))],
                                 ),
                             )
                             .evidence(ev.iter().take(1).cloned().collect())
                             .details(json!({ "section_on": url }))
                         }
-                        None => Verdict::new(
-                            Some(0.0),
-                            "Not found: no link or page names it.",
-                            "Introuvable : aucun lien ni page ne la nomme.",
-                        ),
+                        None => Verdict::says(Some(0.0), msg("key-page.not-found", [])),
                     }
                 }
             }
@@ -1737,36 +1691,31 @@ struct LegalParams {
     only_in: BTreeMap<String, Vec<String>>,
 }
 
-/// How a report names an item of the legal notice.
-fn legal_item_name(item: &str) -> Localized {
-    let (en, fr) = match item {
-        "company" => ("company and legal form", "société et forme juridique"),
-        "address" => (
-            "full registered address (postcode and town)",
-            "adresse complète du siège (code postal et ville)",
-        ),
-        "registration-number" => ("registration number", "numéro d'immatriculation"),
-        "vat-number" => ("VAT number", "numéro de TVA intracommunautaire"),
-        "rcs" => ("trade register (RCS)", "RCS"),
-        "capital" => ("share capital", "capital social"),
-        "contact" => ("phone or e-mail", "téléphone ou e-mail"),
-        "publication-director" => ("publication director", "directeur de la publication"),
-        "host" => ("web host", "hébergeur"),
-        "host-address" => ("web host's address", "adresse de l'hébergeur"),
-        other => return Localized::same(other),
-    };
-    both(en, fr)
+/// The items of a legal notice, each named by a `legal-item.<item>` message.
+#[cfg(test)]
+const LEGAL_ITEMS: &[&str] = &[
+    "company",
+    "address",
+    "registration-number",
+    "vat-number",
+    "rcs",
+    "capital",
+    "contact",
+    "publication-director",
+    "host",
+    "host-address",
+];
+
+/// How a report names an item of the legal notice (`legal-item.<item>`; an unknown item as itself).
+fn legal_item_name(cx: &Context, item: &str) -> Localized {
+    cx.named("legal-item", item)
 }
 
 fn legal_notice_complete(cx: &Context, rule: &Rule) -> Verdict {
     let p: LegalParams = rule.params().unwrap();
     let legal_page = cx.key_page_id("legal-notice");
     let Some(page) = legal_page else {
-        return Verdict::new(
-            Some(0.0),
-            "No legal notice page to check.",
-            "Pas de page de mentions légales à vérifier.",
-        );
+        return Verdict::says(Some(0.0), msg("legal-notice-complete.no-page", []));
     };
     let facts = cx
         .obs
@@ -1848,51 +1797,63 @@ fn legal_notice_complete(cx: &Context, rule: &Rule) -> Verdict {
     let mut ev: Vec<Evidence> = judged
         .iter()
         .filter(|(_, ok, text)| *ok && !text.is_empty())
-        .map(|(i, _, text)| noted(Some(&url), legal_item_name(i), text.clone()))
+        .map(|(i, _, text)| noted(Some(&url), legal_item_name(cx, i), text.clone()))
         .collect();
     for placeholder in &facts.placeholders {
         ev.insert(
             0,
             noted(
                 Some(&url),
-                both("template text left", "texte modèle non rempli"),
+                cx.words(&msg("legal-notice-complete.template-text-left", [])),
                 placeholder.clone(),
             ),
         );
     }
-    let names = |items: &[&str], lang: &str| {
-        items
-            .iter()
-            .map(|i| legal_item_name(i).get(lang).to_string())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let mut extra_en = String::new();
-    let mut extra_fr = String::new();
-    if !facts.placeholders.is_empty() {
-        extra_en.push_str(&format!(
-            "; template placeholders left: {}",
-            facts.placeholders.join(", ")
-        ));
-        extra_fr.push_str(&format!(
-            " ; textes modèles non remplis : {}",
-            facts.placeholders.join(", ")
-        ));
-    }
-    if !invalid.is_empty() {
-        extra_en.push_str(&format!(
-            "; failing its check digits: {}",
-            invalid.join(", ")
-        ));
-        extra_fr.push_str(&format!(
-            " ; clé de contrôle fausse : {}",
-            invalid.join(", ")
-        ));
-    }
-    Verdict::new(
+    let missing_names: Vec<Localized> = missing.iter().map(|i| legal_item_name(cx, i)).collect();
+    Verdict::says(
         Some(score),
-        format!("{} of {} items stated; missing: {}{extra_en}.", present.len(), judged.len(), if missing.is_empty() { "none".to_string() } else { names(&missing, "en") }),
-        format!("{} éléments sur {} ; manquent : {}{extra_fr}.", present.len(), judged.len(), if missing.is_empty() { "aucun".to_string() } else { names(&missing, "fr") }),
+        msg(
+            "legal-notice-complete.stated",
+            [
+                ("present", json!(present.len())),
+                ("items", json!(judged.len())),
+                ("missing", json!(missing.len())),
+                (
+                    "list",
+                    if missing.is_empty() {
+                        nested(&msg("legal-notice-complete.none-missing", []))
+                    } else {
+                        cx.labels(&missing_names)
+                    },
+                ),
+                (
+                    "placeholders",
+                    part(
+                        !facts.placeholders.is_empty(),
+                        msg(
+                            "legal-notice-complete.placeholders-left",
+                            [
+                                ("placeholders", json!(facts.placeholders.len())),
+                                ("list", json!(facts.placeholders.join(", "))),
+                            ],
+                        ),
+                    ),
+                ),
+                (
+                    "invalid",
+                    part(
+                        !invalid.is_empty(),
+                        msg(
+                            "legal-notice-complete.check-digits-wrong",
+                            [
+                                ("invalid", json!(invalid.len())),
+                                ("list", json!(invalid.join(", "))),
+                            ],
+                        ),
+                    ),
+                ),
+            ],
+        ),
     )
     .evidence(ev)
     .details(json!({ "url": url, "present": present, "missing": missing, "identifiers": facts.identifiers,
@@ -1910,10 +1871,10 @@ fn mediator(cx: &Context, rule: &Rule) -> Verdict {
     let p: MediatorParams = rule.params().unwrap();
     if let Some(country) = cx.country() {
         if !p.countries.iter().any(|c| c == country) {
-            return Verdict::not_applicable(
-                format!("Consumer mediation is not required in {country}."),
-                format!("La médiation de la consommation n'est pas exigée en {country}."),
-            );
+            return Verdict::not_applicable(msg(
+                "mediator.not-required",
+                [("country", json!(country))],
+            ));
         }
     }
     let hits = hits_on(cx, rule, &[]);
@@ -1926,39 +1887,14 @@ fn mediator(cx: &Context, rule: &Rule) -> Verdict {
         .filter_map(|(_, _, e)| e.first().cloned())
         .collect();
     ev.sort_by_key(|e| e.text.contains("europa"));
-    let odr_en = if odr.is_some() {
-        " A link to the EU ODR platform (closed on 20 July 2025) is outdated and earns nothing."
-    } else {
-        ""
+    let outdated = [("odr", part(odr.is_some(), msg("mediator.odr-outdated", [])))];
+    let (score, message) = match (named.is_some(), website.is_some()) {
+        (true, true) => (1.0, msg("mediator.named-with-website", outdated)),
+        (true, false) => (0.5, msg("mediator.named-without-website", outdated)),
+        (false, true) => (0.5, msg("mediator.website-only", outdated)),
+        (false, false) => (0.0, msg("mediator.none", outdated)),
     };
-    let odr_fr = if odr.is_some() {
-        " Le lien vers la plateforme européenne RLL (fermée le 20 juillet 2025) est obsolète et ne compte pas."
-    } else {
-        ""
-    };
-    let (score, en, fr) = match (named.is_some(), website.is_some()) {
-        (true, true) => (
-            1.0,
-            "A consumer mediator is named, with its website.",
-            "Un médiateur de la consommation est nommé, avec son site.",
-        ),
-        (true, false) => (
-            0.5,
-            "A mediator is mentioned but its website is not given.",
-            "Un médiateur est mentionné mais son site n'est pas indiqué.",
-        ),
-        (false, true) => (
-            0.5,
-            "A mediator's website is linked but the mediator is not named as such.",
-            "Le site d'un médiateur est cité sans que le médiateur soit présenté.",
-        ),
-        (false, false) => (
-            0.0,
-            "No consumer mediator is named.",
-            "Aucun médiateur de la consommation n'est indiqué.",
-        ),
-    };
-    Verdict::new(Some(score), format!("{en}{odr_en}"), format!("{fr}{odr_fr}"))
+    Verdict::says(Some(score), message)
         .evidence(ev)
         .details(json!({ "named": named.is_some(), "website": website.is_some(), "odr_link_outdated": odr.is_some() }))
 }
@@ -1977,10 +1913,7 @@ fn checkout_assistance(cx: &Context, rule: &Rule) -> Verdict {
         .filter_map(|k| cx.key_page_id(k).map(|id| (*k, id)))
         .collect();
     if pages.is_empty() {
-        return Verdict::not_applicable(
-            "No cart or checkout page was reached (robots.txt, login or JavaScript).",
-            "Aucune page panier ou commande n'a été atteinte (robots.txt, connexion ou JavaScript).",
-        );
+        return Verdict::not_applicable(msg("checkout-assistance.no-page", []));
     }
     let chat_pages: BTreeSet<u32> = cx
         .checks
@@ -1999,36 +1932,31 @@ fn checkout_assistance(cx: &Context, rule: &Rule) -> Verdict {
         let chat = chat_pages.contains(page);
         ok += usize::from(phone || chat);
         let name = cx.checks.readers.lexicon.display_name(kind);
-        let yes_no_en = |b: bool| if b { "yes" } else { "no" };
-        let yes_no_fr = |b: bool| if b { "oui" } else { "non" };
+        let yes_no = |b: bool| {
+            if b {
+                nested(&msg("common.yes", []))
+            } else {
+                nested(&msg("common.no", []))
+            }
+        };
         ev.push(noted(
             Some(url),
-            both(
-                format!(
-                    "{}: phone {}, chat {}",
-                    name.get("en"),
-                    yes_no_en(phone),
-                    yes_no_en(chat)
-                ),
-                format!(
-                    "{} : téléphone {}, chat {}",
-                    name.get("fr"),
-                    yes_no_fr(phone),
-                    yes_no_fr(chat)
-                ),
-            ),
+            cx.words(&msg(
+                "checkout-assistance.page-help",
+                [
+                    ("page", cx.label(&name)),
+                    ("phone", yes_no(phone)),
+                    ("chat", yes_no(chat)),
+                ],
+            )),
             "",
         ));
     }
-    Verdict::new(
+    Verdict::says(
         Some(ok as f64 / pages.len() as f64),
-        format!(
-            "Help (phone or chat) visible on {ok} of {} cart/checkout page(s).",
-            pages.len()
-        ),
-        format!(
-            "Aide (téléphone ou chat) visible sur {ok} page(s) panier/commande sur {}.",
-            pages.len()
+        msg(
+            "checkout-assistance.visible",
+            [("ok", json!(ok)), ("pages", json!(pages.len()))],
         ),
     )
     .evidence(ev)
@@ -2048,10 +1976,7 @@ struct SpellingParams {
 fn spelling(cx: &Context, rule: &Rule) -> Verdict {
     let p: SpellingParams = rule.params().unwrap();
     if cx.obs.spelling.is_empty() {
-        return Verdict::not_applicable(
-            "No dictionary for the pages' language is installed (hunspell-fr, hunspell-en-us).",
-            "Aucun dictionnaire installé pour la langue des pages (hunspell-fr, hunspell-en-us).",
-        );
+        return Verdict::not_applicable(msg("spelling.no-dictionary", []));
     }
     let ignore: BTreeSet<String> = p.ignore.iter().map(|w| w.to_lowercase()).collect();
     let mut words = 0u32;
@@ -2083,10 +2008,16 @@ fn spelling(cx: &Context, rule: &Rule) -> Verdict {
         .take(EVIDENCE_ITEMS)
         .map(|(w, (_, page))| evidence(Some(cx.obs.url(*page)), Some(Region::Main), (*w).clone()))
         .collect();
-    Verdict::new(
+    Verdict::says(
         Some(score),
-        format!("{} probable mistake(s) in {words} words checked ({rate:.1} per 1,000).", slips.len()),
-        format!("{} faute(s) probable(s) sur {words} mots vérifiés ({rate:.1} pour 1 000).", slips.len()),
+        msg(
+            "spelling.mistakes",
+            [
+                ("mistakes", json!(slips.len())),
+                ("words", json!(words)),
+                ("rate", json!(format!("{rate:.1}"))),
+            ],
+        ),
     )
     .evidence(ev)
     .details(json!({ "words_checked": words, "mistakes": slips.iter().map(|(w, _)| w).collect::<Vec<_>>(),
@@ -2110,10 +2041,7 @@ fn settled_probes<'a>(
 ) -> Result<Vec<&'a crate::result::campaign::ProbeStatus>, Verdict> {
     use crate::result::campaign::Outcome;
     let Some(campaign) = cx.campaign else {
-        return Err(Verdict::not_applicable(
-            "No mystery-shopper campaign yet.",
-            "Pas encore de campagne de client mystère.",
-        ));
+        return Err(Verdict::not_applicable(msg("email.no-campaign", [])));
     };
     let settled: Vec<_> = campaign
         .probes
@@ -2131,68 +2059,76 @@ fn settled_probes<'a>(
             .iter()
             .filter(|p| p.outcome == Outcome::Pending)
             .count();
-        return Err(Verdict::not_applicable(
-            format!("Campaign in progress: {pending} probe(s) still within the deadline."),
-            format!("Campagne en cours : {pending} e-mail(s) test encore dans le délai."),
-        ));
+        return Err(Verdict::not_applicable(msg(
+            "email.in-progress",
+            [("pending", json!(pending))],
+        )));
     }
     Ok(settled)
 }
 
-/// A delay in both languages; no delay is "no answer".
-fn hours_text(hours: Option<f64>) -> (String, String) {
+/// A delay in each language of the pack, as a message argument; no delay is "no answer".
+fn hours_text(cx: &Context, hours: Option<f64>) -> Value {
     match hours {
-        None => ("no answer".into(), "sans réponse".into()),
-        some => (
-            crate::words::hours_text(some, "en"),
-            crate::words::hours_text(some, "fr"),
-        ),
+        None => nested(&msg("email.no-answer", [])),
+        some => texts(&cx.per_language(|lang| crate::words::hours_text(some, lang))),
     }
 }
 
 /// One evidence line per probe: what it asked, to whom, what came back when.
-fn probe_evidence(probe: &crate::result::campaign::ProbeStatus) -> Evidence {
-    let (en, fr) = if probe.bounced {
-        (
-            "bounced: the address does not work".to_string(),
-            "rejeté : l'adresse ne fonctionne pas".to_string(),
-        )
+fn probe_evidence(cx: &Context, probe: &crate::result::campaign::ProbeStatus) -> Evidence {
+    let fate = if probe.bounced {
+        msg("email.bounced", [])
     } else {
-        let (ack_en, ack_fr) = hours_text(probe.ack_delay_hours);
-        let (human_en, human_fr) = hours_text(probe.human_delay_hours);
-        (
-            format!("acknowledgement {ack_en}, human answer {human_en}"),
-            format!("accusé de réception {ack_fr}, réponse humaine {human_fr}"),
+        msg(
+            "email.delays",
+            [
+                ("ack", hours_text(cx, probe.ack_delay_hours)),
+                ("human", hours_text(cx, probe.human_delay_hours)),
+            ],
         )
     };
     noted(
         None,
-        both(
-            format!("{} → {}: {en}", probe.scenario, probe.to),
-            format!("{} → {} : {fr}", probe.scenario, probe.to),
-        ),
+        cx.words(&msg(
+            "email.probe",
+            [
+                ("scenario", json!(probe.scenario)),
+                ("to", json!(probe.to)),
+                ("fate", nested(&fate)),
+            ],
+        )),
         "",
     )
 }
 
+/// "{good} of {total} test e-mails {what}": `what` is worded with the count `good` (a verb agrees with it).
 fn share_verdict(
+    cx: &Context,
     settled: &[&crate::result::campaign::ProbeStatus],
     ok: impl Fn(&crate::result::campaign::ProbeStatus) -> bool,
-    what_en: &str,
-    what_fr: &str,
+    what: Message,
 ) -> Verdict {
     let good = settled.iter().filter(|p| ok(p)).count();
     let total = settled.len();
-    Verdict::new(
+    let mut what = what;
+    what.args.insert("good".into(), json!(good));
+    Verdict::says(
         Some(good as f64 / total as f64),
-        format!("{good} of {total} test e-mail(s) {what_en}."),
-        format!("{good} e-mail(s) test sur {total} {what_fr}."),
+        msg(
+            "email.share",
+            [
+                ("good", json!(good)),
+                ("total", json!(total)),
+                ("what", nested(&what)),
+            ],
+        ),
     )
     .evidence(
         settled
             .iter()
             .take(EVIDENCE_ITEMS)
-            .map(|p| probe_evidence(p))
+            .map(|p| probe_evidence(cx, p))
             .collect(),
     )
     .details(json!({ "probes": settled.iter().map(|p| p.id).collect::<Vec<_>>(), "passed": good }))
@@ -2205,14 +2141,14 @@ fn email_answered(cx: &Context, _: &Rule) -> Verdict {
     };
     let deadline = cx.campaign.map(|c| c.deadline_hours).unwrap_or(f64::MAX);
     share_verdict(
+        cx,
         &settled,
         |p| {
             !p.bounced
                 && (p.ack_delay_hours.is_some_and(|h| h <= deadline)
                     || p.human_delay_hours.is_some_and(|h| h <= deadline))
         },
-        "got any reply before the deadline",
-        "ont reçu une réponse avant l'échéance",
+        msg("email-answered.what", []),
     )
 }
 
@@ -2222,10 +2158,10 @@ fn email_human_answer(cx: &Context, _: &Rule) -> Verdict {
         Err(v) => return v,
     };
     share_verdict(
+        cx,
         &settled,
         |p| p.outcome == crate::result::campaign::Outcome::Answered,
-        "got an answer from a person, not only an acknowledgement",
-        "ont reçu une réponse d'une personne, pas seulement un accusé de réception",
+        msg("email-human-answer.what", []),
     )
 }
 
@@ -2236,13 +2172,10 @@ fn email_within(cx: &Context, rule: &Rule) -> Verdict {
         Err(v) => return v,
     };
     share_verdict(
+        cx,
         &settled,
         |probe| probe.human_delay_hours.is_some_and(|h| h <= p.within_hours),
-        &format!("got a human answer within {} h", p.within_hours),
-        &format!(
-            "ont reçu une réponse humaine en moins de {} h",
-            p.within_hours
-        ),
+        msg("email-within.what", [("hours", number(p.within_hours))]),
     )
 }
 
@@ -2253,18 +2186,12 @@ fn email_promise_kept(cx: &Context, _: &Rule) -> Verdict {
     };
     let campaign = cx.campaign.expect("settled probes come from a campaign");
     let Some(promise) = campaign.promise_hours else {
-        return Verdict::not_applicable(
-            "The site promises no response time: nothing to keep.",
-            "Le site n'annonce pas de délai de réponse : rien à tenir.",
-        );
+        return Verdict::not_applicable(msg("email-promise-kept.no-promise", []));
     };
     let business = campaign.promise_business_hours;
-    let (unit_en, unit_fr) = if business {
-        (" business", " ouvrées")
-    } else {
-        ("", "")
-    };
+    let unit = part(business, msg("email-promise-kept.business", []));
     share_verdict(
+        cx,
         &settled,
         |p| {
             let delay = if business {
@@ -2274,7 +2201,132 @@ fn email_promise_kept(cx: &Context, _: &Rule) -> Verdict {
             };
             delay.is_some_and(|h| h <= promise)
         },
-        &format!("were answered within the promised {promise} h{unit_en}"),
-        &format!("ont reçu une réponse dans les {promise} h{unit_fr} promises"),
+        msg(
+            "email-promise-kept.what",
+            [("hours", number(promise)), ("unit", unit)],
+        ),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The message keys this file names literally: every `msg(` followed by a quoted key, in the code above the
+    /// tests.
+    fn keys_in_source() -> BTreeSet<String> {
+        let source = include_str!("detectors.rs");
+        let code = &source[..source.find("#[cfg(test)]\nmod tests").unwrap()];
+        let mut keys = BTreeSet::new();
+        for (at, _) in code.match_indices("msg(") {
+            let rest = code[at + 4..].trim_start();
+            if let Some(quoted) = rest.strip_prefix('"') {
+                keys.insert(quoted[..quoted.find('"').unwrap()].to_string());
+            }
+        }
+        keys
+    }
+
+    fn catalogue(checks: &Checks, lang: &str) -> BTreeSet<String> {
+        checks.messages.by_lang[lang]
+            .messages
+            .keys()
+            .cloned()
+            .collect()
+    }
+
+    #[test]
+    fn the_bundled_catalogues_have_the_same_keys() {
+        let checks = Checks::bundled();
+        assert_eq!(catalogue(&checks, "fr"), catalogue(&checks, "en"));
+    }
+
+    #[test]
+    fn every_key_named_here_is_in_both_catalogues_and_every_catalogue_key_is_used() {
+        let checks = Checks::bundled();
+        let mut used = keys_in_source();
+        assert!(used.len() > 90, "{} keys found", used.len());
+        used.extend(PHONE_TYPES.iter().map(|t| format!("phone-type.{t}")));
+        used.extend(LEGAL_ITEMS.iter().map(|i| format!("legal-item.{i}")));
+        for lang in ["fr", "en"] {
+            let have = catalogue(&checks, lang);
+            let missing: Vec<_> = used.difference(&have).collect();
+            assert!(missing.is_empty(), "messages/{lang}.toml lacks {missing:?}");
+            let unused: Vec<_> = have.difference(&used).collect();
+            assert!(unused.is_empty(), "messages/{lang}.toml: unused {unused:?}");
+        }
+    }
+
+    #[test]
+    fn no_catalogue_text_hedges_a_plural_with_s_in_brackets() {
+        let checks = Checks::bundled();
+        for (lang, catalogue) in &checks.messages.by_lang {
+            for (key, text) in &catalogue.messages {
+                assert!(!text.contains("(s)"), "messages/{lang}.toml: {key}: {text}");
+            }
+        }
+    }
+
+    #[test]
+    fn counts_take_each_languages_plural_form() {
+        let checks = Checks::bundled();
+        let word = |clicks: u32, lang: &str| {
+            checks.messages.word(
+                &msg(
+                    "key-pages-depth.clicks-from-home",
+                    [("clicks", json!(clicks))],
+                ),
+                lang,
+            )
+        };
+        assert_eq!(word(1, "en"), "1 click from home");
+        assert_eq!(word(0, "en"), "0 clicks from home");
+        assert_eq!(word(0, "fr"), "à 0 clic de l'accueil");
+        assert_eq!(word(2, "fr"), "à 2 clics de l'accueil");
+    }
+
+    #[test]
+    fn nested_parts_and_whole_hours_read_as_before() {
+        let checks = Checks::bundled();
+        let promised = msg(
+            "response-time-promise.promised",
+            [
+                ("hours", number(72.0)),
+                (
+                    "business",
+                    part(true, msg("response-time-promise.business-time", [])),
+                ),
+                (
+                    "over",
+                    part(
+                        true,
+                        msg(
+                            "response-time-promise.over-ceiling",
+                            [("max", number(48.0))],
+                        ),
+                    ),
+                ),
+            ],
+        );
+        assert_eq!(
+            checks.messages.word(&promised, "en"),
+            "Promised answer within 72 h (business time): over the 48 h ceiling."
+        );
+        assert_eq!(
+            checks.messages.word(&promised, "fr"),
+            "Réponse promise sous 72 h (ouvrés) : au-delà du plafond de 48 h."
+        );
+        let none = msg(
+            "response-time-promise.promised",
+            [
+                ("hours", number(1.5)),
+                ("business", part(false, msg("common.yes", []))),
+                ("over", Value::Null),
+            ],
+        );
+        assert_eq!(
+            checks.messages.word(&none, "en"),
+            "Promised answer within 1.5 h."
+        );
+    }
 }
