@@ -260,6 +260,10 @@ fn needs_terms<P: serde::de::DeserializeOwned>(
 }
 
 fn aggregate_check(rule: &Rule, ids: &BTreeSet<&str>) -> Result<(), String> {
+    // It reads the other rules' verdicts: only an aggregate is judged after them.
+    if rule.kind != crate::result::RuleKind::Aggregate {
+        return Err("detector \"channels\" reads other rules: set kind = \"aggregate\"".into());
+    }
     let p: ChannelsParams = rule.params()?;
     for id in &p.of {
         if !ids.contains(id.as_str()) {
@@ -977,7 +981,7 @@ fn channels(cx: &Context, rule: &Rule) -> Verdict {
         .earlier
         .iter()
         .filter(|r| p.of.contains(&r.id) && r.status == CheckStatus::Pass)
-        .map(|r| r.id.trim_start_matches("channel-"))
+        .map(|r| r.id.as_str())
         .collect();
     let names = cx.per_language(|lang| {
         cx.earlier
@@ -988,7 +992,8 @@ fn channels(cx: &Context, rule: &Rule) -> Verdict {
                     .name
                     .get(lang)
                     .cloned()
-                    .unwrap_or_else(|| r.id.trim_start_matches("channel-").to_string())
+                    .or_else(|| r.rule.title.get(lang).cloned())
+                    .unwrap_or_else(|| r.id.clone())
             })
             .collect::<Vec<_>>()
             .join(", ")

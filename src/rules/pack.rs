@@ -541,6 +541,18 @@ mod tests {
     }
 
     #[test]
+    fn the_kind_of_a_rule_is_checked_against_its_detector() {
+        let mut files = bundled_files();
+        let channels = &mut file_named(&mut files, "rules/channels.toml").1;
+        *channels = channels.replacen("kind = \"aggregate\"\n", "", 1);
+        let err = Checks::from_files(files, "test").unwrap_err().to_string();
+        assert!(
+            err.contains("rules/channels.toml: detector \"channels\" reads other rules"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn every_problem_is_reported_with_its_file() {
         let mut files = bundled_files();
         let faq = &mut file_named(&mut files, "rules/faq.toml").1;
