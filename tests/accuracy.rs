@@ -33,6 +33,9 @@ struct Labels {
     #[serde(default)]
     promise_hours: Option<f64>,
     key_pages: BTreeMap<String, String>,
+    /// The country the audit must infer (fixtures without `country`, as a `.com` shop is audited).
+    #[serde(default)]
+    inferred_country: Option<String>,
 }
 
 const KEY_PAGE_KINDS: [&str; 8] = [
@@ -159,7 +162,19 @@ async fn detectors_meet_their_precision_and_recall() {
             .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
         let pages: Vec<(String, String)> = fixture.pages.into_iter().collect();
         let result = common::audit_pages(&pages, fixture.country.as_deref(), None).await;
-        let (got, want) = (found(&result), expected(&fixture.labels));
+        let (mut got, mut want) = (found(&result), expected(&fixture.labels));
+        if let Some(country) = &fixture.labels.inferred_country {
+            want.insert("country inferred", BTreeSet::from([country.clone()]));
+            got.insert(
+                "country inferred",
+                result
+                    .target
+                    .country
+                    .iter()
+                    .map(|c| c.value.clone())
+                    .collect(),
+            );
+        }
         for (kind, want) in &want {
             let got = &got[kind];
             let entry = counts.entry(kind).or_default();

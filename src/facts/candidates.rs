@@ -19,13 +19,16 @@ const CONTEXT_CHARS: usize = 150;
 /// Phone-like strings, in the forms shops write them (domain-facts §3.4): international `+33 (0)1 23 45 67 89`,
 /// `0033 …`, national `01 23 45 67 89` / `01.23.45.67.89` / `0123456789`, SVA `0 800 123 456`, Belgian
 /// `02/555.12.34`, British `020 7946 0018`, North American `(800) 555-1234` / `1-800-555-1234`.
-/// A national number must start with 0, so a SIREN (`732 829 320`) is never a candidate.
+/// A national number must start with 0 (or 8 before a parenthesised area code, the post-Soviet trunk prefix), so a
+/// SIREN (`732 829 320`) is never a candidate.
 static PHONE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?x)
-        (?:\+|00)\s?[1-9][0-9]{0,2}(?:\s?\(0\))?(?:[\s./-]?[0-9]{1,4}){2,6}     # international
+        (?:\+|00)\s?[1-9][0-9]{0,2}(?:\s?\(0\))?(?:[\s./-]?\(?[0-9]{1,4}\)?){2,6}   # international, (912) area codes too
         | \(?0[1-9][0-9]{0,3}\)?(?:[\s./-]?[0-9]{2,4}){2,4}                   # national, trunk prefix 0
         | 0\s[1-9][0-9]{2}(?:\s[0-9]{2,3}){2,3}                                # 0 800 123 456, 0 800 12 34 56
+        | 8\s?\([0-9]{3,5}\)\s?[0-9]{1,3}(?:[\s-]?[0-9]{2}){2}                 # trunk prefix 8: 8 (800) 555-35-35
+        | 8[\s-]800[\s-][0-9]{3}(?:[\s-]?[0-9]{2}){2}                           # 8 800 555 35 35
         | (?:1[\s.-])?\(?[2-9][0-9]{2}\)?[\s.-][0-9]{3}[\s.-][0-9]{4}         # North America",
     )
     .expect("valid regex")
@@ -372,6 +375,15 @@ mod tests {
         assert_eq!(phones("+32 2 555 12 34"), ["+3225551234"]);
         assert_eq!(phones("call 020 7946 0018"), ["02079460018"]);
         assert_eq!(phones("Call (800) 555-1234 today"), ["8005551234"]);
+        // A parenthesised area code after the country code, and trunk prefixes other than 0.
+        assert_eq!(phones("Тел.: +7 (912) 345-67-89"), ["+79123456789"]);
+        assert_eq!(phones("Call +1 (514) 987-6543."), ["+15149876543"]);
+        assert_eq!(phones("Бесплатно: 8 (800) 555-35-35"), ["88005553535"]);
+        assert_eq!(phones("горячая линия 8 800 555 35 35"), ["88005553535"]);
+        assert_eq!(
+            phones("Tél. : 514-987-6543 ou 450 555-0173"),
+            ["5149876543", "4505550173"]
+        );
     }
 
     #[test]

@@ -496,15 +496,20 @@ impl SiteFactsBuilder {
         }
     }
 
-    /// The country of the internationally written numbers (`+212 …`, `tel:+32…`) shown on the most pages: a
+    /// The country of the numbers that name one (`+212 …`, `tel:+32…`, a North American `514-987-6543`) shown on the most pages: a
     /// clue to the shop's country when neither the domain nor the `lang` attribute names one.
     pub fn international_phone_country(&self) -> Option<String> {
         let mut weight: BTreeMap<String, u64> = BTreeMap::new();
         for (digits, aggregate) in &self.phones {
-            if !digits.starts_with('+') {
-                continue;
-            }
-            let Ok(number) = phonenumber::parse(None, digits) else {
+            // A North American number tells its country by its area code (514 is Canada, 212 the US) even when
+            // written nationally: the one national form that names a single country.
+            let international = match digits.as_str() {
+                d if d.starts_with('+') => d.to_string(),
+                d if d.len() == 10 && d.as_bytes()[0] > b'1' => format!("+1{d}"),
+                d if d.len() == 11 && d.starts_with('1') => format!("+{d}"),
+                _ => continue,
+            };
+            let Ok(number) = phonenumber::parse(None, &international) else {
                 continue;
             };
             if !number.is_valid() {
