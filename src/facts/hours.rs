@@ -173,6 +173,20 @@ static SERVICE_WORDS: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 
+/// Words of an answer to a message: "réponse 24h/24" is a promise about e-mails, not hours someone can be reached.
+static ANSWER_WORDS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"repon|repond|reply|replies|respond|answer|antwort|respuesta|risposta|traite")
+        .expect("valid regex")
+});
+
+/// Words of being reachable or open, which an all-day line needs beside answer words to count as hours.
+static REACHABLE_WORDS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"joign|ouvert|open|appel|call|telephon|hotline|disponible|available|accueil|magasin|store",
+    )
+    .expect("valid regex")
+});
+
 /// Lines about delivery or returns: their days are not opening hours.
 static NOT_OPENING: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"livr|expedi|exped|deliver|dispatch|shipping|colis|envoi|retour|courrier|depot|preparation|accessible|le site|du site|site internet|en ligne|online|website")
@@ -210,6 +224,10 @@ fn time_ranges(line: &str) -> Vec<(usize, usize, (u16, u16))> {
         ) else {
             continue;
         };
+        // "00:00 - 00:00" (the same time twice) is how shop widgets write a closed day.
+        if a == b {
+            continue;
+        }
         // Closing after midnight ("17h00 à 2h00"): the range runs into the next morning.
         let b = if b <= a && b <= 6 * 60 {
             b + 24 * 60
@@ -309,7 +327,10 @@ pub fn find(text: &str) -> Option<(WeeklyHours, String)> {
         }
         let times = time_ranges(&line);
         // "24/7" alone is a product claim ("un informaticien 24/7") unless the line is about reaching someone.
-        let all_day = ALL_DAY.is_match(&line) && SERVICE_WORDS.is_match(&line) && line.len() <= 160;
+        let all_day = ALL_DAY.is_match(&line)
+            && SERVICE_WORDS.is_match(&line)
+            && line.len() <= 160
+            && !(ANSWER_WORDS.is_match(&line) && !REACHABLE_WORDS.is_match(&line));
         if times.is_empty() && !all_day {
             continue;
         }
@@ -428,6 +449,20 @@ mod tests {
         assert!(find("Mer et soleil, 10 ans de savoir-faire").is_none());
         assert!(find("Le Site est accessible en tout endroit, 7j/7, 24h/24").is_none());
         assert!(find("Imaginez avoir un informaticien à vos côtés 24/7.").is_none());
+        // A promise about answers is not opening hours; a closed day written as a zero-length range is closed.
+        assert!(find("Service client : réponse à vos e-mails 24h/24, 7j/7").is_none());
+        assert!(find("Customer service: we reply to every message 24/7").is_none());
+        assert!(find("Lundi : 00:00 - 00:00").is_none());
+        let t = table("Lundi : 00:00 - 00:00\nMardi : 09:00 - 18:00");
+        assert!(t.contains(&"monday ".to_string()), "{t:?}");
+        // Reachable all day still counts.
+        assert_eq!(
+            find("Service client joignable 24h/24 et 7j/7 au 01 23 45 67 89")
+                .unwrap()
+                .0
+                .days_open(),
+            7
+        );
         assert!(find("Imaginez avoir un informaticien à vos côtés 24/7. C'est exactement ce que propose la tablette, sans les frais, avec nos services d'assistance et de mise à jour compris pour toute la famille.").is_none());
     }
 

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use regex::RegexSet;
+use regex::{Regex, RegexSet};
 use serde::Deserialize;
 
 /// The lexicon bundled in the binary; `--checks DIR` replaces it with `DIR/key-pages.toml`.
@@ -16,18 +16,23 @@ struct KindWords {
     name: BTreeMap<String, String>,
     text: Vec<String>,
     url: Vec<String>,
+    /// Words that make a candidate the better one of its kind ("vente" for terms of sale over terms of use).
+    #[serde(default)]
+    prefer: Vec<String>,
 }
 
 /// A lexicon file that cannot be used: the one file error type.
 pub type LexiconError = crate::files::FileError;
 
 /// Compiled matchers, one per page kind.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct KeyPageLexicon {
     kinds: Vec<String>,
     names: Vec<crate::result::Localized>,
     text: RegexSet,
     url: RegexSet,
+    /// Per kind, the words that make a candidate the better one (folded, whole words), if any.
+    prefer: Vec<Option<Regex>>,
 }
 
 impl KeyPageLexicon {
@@ -55,6 +60,7 @@ impl KeyPageLexicon {
         let mut names = Vec::new();
         let mut text_patterns = Vec::new();
         let mut url_patterns = Vec::new();
+        let mut prefer = Vec::new();
         for (kind, words) in table {
             if words.text.is_empty() && words.url.is_empty() {
                 return Err(invalid(format!("[{kind}] has no words")));
@@ -79,6 +85,17 @@ impl KeyPageLexicon {
                 r"(?:^|[/_.\-])(?:{})(?:$|[/_.\-])",
                 or_never(alternation(&words.url))
             ));
+            prefer.push(if words.prefer.is_empty() {
+                None
+            } else {
+                Some(
+                    Regex::new(&format!(
+                        r"(?:^|[^\p{{L}}\p{{N}}])(?:{})(?:$|[^\p{{L}}\p{{N}}])",
+                        alternation(&words.prefer)
+                    ))
+                    .map_err(|e| invalid(format!("[{kind}] prefer: {e}")))?,
+                )
+            });
             kinds.push(kind);
         }
         let text = RegexSet::new(&text_patterns).map_err(|e| invalid(e.to_string()))?;
@@ -88,6 +105,7 @@ impl KeyPageLexicon {
             names,
             text,
             url,
+            prefer,
         })
     }
 
@@ -106,6 +124,14 @@ impl KeyPageLexicon {
     /// Kinds whose words appear as a word of the URL path (`/mentions-legales/`, `/content/2-cgv`).
     pub fn match_url_path(&self, path: &str) -> Vec<usize> {
         self.url.matches(&fold(path)).into_iter().collect()
+    }
+
+    /// Whether a link text or URL of a candidate of kind `index` holds one of the kind's preferred words.
+    pub fn preferred(&self, index: usize, text: &str) -> bool {
+        self.prefer
+            .get(index)
+            .and_then(Option::as_ref)
+            .is_some_and(|r| r.is_match(&fold(text).replace(['-', '_', '/'], " ")))
     }
 
     pub fn kind_name(&self, index: usize) -> &str {

@@ -350,7 +350,8 @@ struct KeyAggregate {
 
 /// Merges page summaries into [`SiteFacts`].
 pub struct SiteFactsBuilder {
-    kinds: Vec<String>,
+    /// For the words that make one candidate of a kind better than another.
+    lexicon: KeyPageLexicon,
     html_pages: Vec<String>,
     /// Per HTML page: the phones its visible text shows (ids into `phone_digits`), look-alikes left out.
     page_phones: Vec<Vec<u32>>,
@@ -375,7 +376,7 @@ pub struct SiteFactsBuilder {
 impl SiteFactsBuilder {
     pub fn new(lexicon: &KeyPageLexicon) -> SiteFactsBuilder {
         SiteFactsBuilder {
-            kinds: lexicon.kinds().to_vec(),
+            lexicon: lexicon.clone(),
             html_pages: Vec::new(),
             page_phones: Vec::new(),
             phone_ids: HashMap::new(),
@@ -678,7 +679,7 @@ impl SiteFactsBuilder {
         let mut other_emails = other_emails;
         other_emails.sort_by(by_pages);
 
-        let key_page_candidates = key_page_table(&self.kinds, self.key_pages, &self.pages_by_url);
+        let key_page_candidates = key_page_table(&self.lexicon, self.key_pages, &self.pages_by_url);
         let key_pages = choose_key_pages(&key_page_candidates);
 
         let (messaging, social): (Vec<_>, Vec<_>) =
@@ -795,7 +796,7 @@ fn choose_key_pages(table: &BTreeMap<String, Vec<KeyPageCandidate>>) -> KeyPages
 }
 
 fn key_page_table(
-    kinds: &[String],
+    lexicon: &KeyPageLexicon,
     aggregates: HashMap<(usize, String), KeyAggregate>,
     pages_by_url: &HashMap<String, (String, Option<u32>, Option<u16>)>,
 ) -> BTreeMap<String, Vec<KeyPageCandidate>> {
@@ -829,13 +830,20 @@ fn key_page_table(
         }
         // Evidence adds up: a link text and a URL word and a title beat any one of them; many linking pages and a
         // link from home break ties.
+        // A preferred word of the kind ("vente" for the terms of sale) beats a plain one ("utilisation").
+        let preferred = a
+            .texts
+            .iter()
+            .chain(std::iter::once(&url))
+            .any(|t| lexicon.preferred(kind, t));
         let score = 2.0 * f64::from(u8::from(a.by_text))
             + f64::from(u8::from(a.by_url))
+            + f64::from(u8::from(preferred))
             + f64::from(u8::from(a.by_title))
             + 0.5 * f64::from(u8::from(a.from_home))
             + 0.25 * (1.0 + a.pages as f64).ln();
         table
-            .entry(kinds[kind].clone())
+            .entry(lexicon.kind_name(kind).to_string())
             .or_default()
             .push(KeyPageCandidate {
                 url,
