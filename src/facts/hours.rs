@@ -330,7 +330,7 @@ pub fn find(text: &str) -> Option<(WeeklyHours, String)> {
         let all_day = ALL_DAY.is_match(&line)
             && SERVICE_WORDS.is_match(&line)
             && line.len() <= 160
-            && !(ANSWER_WORDS.is_match(&line) && !REACHABLE_WORDS.is_match(&line));
+            && (!ANSWER_WORDS.is_match(&line) || REACHABLE_WORDS.is_match(&line));
         if times.is_empty() && !all_day {
             continue;
         }
