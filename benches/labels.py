@@ -59,7 +59,7 @@ def found(audit):
     out = {
         "phones": {p["e164"] for p in site["phones"] if p["valid"]},
         "channels": {k for k, rule in CHANNELS.items() if passes(audit, rule)},
-        "live chat": {"chat"} if passes(audit, "channel-live-chat") else set(),
+        "live chat": {"chat"} if site["chat_widgets"] else set(),
         "social": {s["network"] for s in site["social"]},
         "key pages": {f"{k} {path_of(site['key_pages'][v])}" for k, v in PAGES.items() if site["key_pages"].get(v)},
         "payment": {PAYMENT.get(s["name"], s["name"]) for s in site["payment_methods"]},

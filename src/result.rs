@@ -471,6 +471,10 @@ pub struct PageFacts {
     /// Text of `<template>` elements, which scripts stamp into the page (a footer, a contact block).
     #[serde(skip_serializing_if = "String::is_empty", default)]
     pub template_text: String,
+    /// Element ids and classes naming an interactive widget (`chat-window`, `chatbot-launcher`): the structure of a
+    /// chat built into the site, which no vendor's script names. A few per page.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub widgets: Vec<String>,
 }
 
 /// Page regions, found by semantic tags, ARIA roles and common id/class names.

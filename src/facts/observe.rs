@@ -268,6 +268,12 @@ pub fn observe(
         .collect::<Vec<_>>()
         .join("\n");
     scan(TermSource::Iframe, None, &iframes, &mut obs);
+    scan(
+        TermSource::Widget,
+        None,
+        &facts.widgets.join("\n"),
+        &mut obs,
+    );
     for region in Region::ALL {
         let links: String = facts
             .links

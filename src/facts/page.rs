@@ -166,8 +166,58 @@ impl Walker {
         memo::memoized(&RESOLVED_LINKS, key, || self.resolve(href))
     }
 
+    /// Ids and classes that name a chat widget (`chat-window`, `chatbot_launcher`, `livechat`, not `chat-noir`):
+    /// the markup of a chat the site built itself. Read as text, cheaply: most names hold no "chat".
+    fn note_widget(&mut self, el: &Element) {
+        // "chat" is also French for a cat: alone it names a widget only beside a part of one (`chat-window`).
+        const WIDGET_WORDS: [&str; 2] = ["chatbot", "livechat"];
+        const WIDGET_PARTS: [&str; 18] = [
+            "window",
+            "widget",
+            "box",
+            "bubble",
+            "button",
+            "btn",
+            "launcher",
+            "panel",
+            "container",
+            "popup",
+            "toggle",
+            "icon",
+            "messages",
+            "input",
+            "body",
+            "header",
+            "frame",
+            "live",
+        ];
+        const KEPT: usize = 10;
+        if self.facts.widgets.len() >= KEPT {
+            return;
+        }
+        let names = get(el, "id").into_iter().chain(
+            get(el, "class")
+                .unwrap_or_default()
+                .split_ascii_whitespace(),
+        );
+        for token in names {
+            if !token.to_ascii_lowercase().contains("chat") {
+                continue;
+            }
+            let token = token.to_ascii_lowercase();
+            let parts: Vec<&str> = token.split(['-', '_']).collect();
+            let is_widget = parts.iter().any(|p| WIDGET_WORDS.contains(p))
+                || (parts.contains(&"chat") && parts.iter().any(|p| WIDGET_PARTS.contains(p)));
+            if is_widget && !self.facts.widgets.contains(&token) && self.facts.widgets.len() < KEPT
+            {
+                self.facts.widgets.push(token);
+            }
+        }
+    }
+
     fn open(&mut self, id: NodeId, el: &Element) {
         let name = el.name();
+        self.note_widget(el);
         if self.hidden_by.is_none() && hides(el) {
             self.hidden_by = Some(id);
         }

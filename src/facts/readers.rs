@@ -23,6 +23,8 @@ pub enum TermSource {
     Link,
     /// The page's own URL and title.
     Page,
+    /// Ids and classes of elements that name a widget (`chat-window`): a home-made chat's structure.
+    Widget,
 }
 
 /// Numbers, addresses and words that belong to other bodies (regulators, hosts, mediators): they are not the

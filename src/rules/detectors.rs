@@ -1026,6 +1026,10 @@ struct TermsAnyParams {
     /// Only hits on these key pages count.
     #[serde(default)]
     on_pages: Vec<String>,
+    /// Terms that earn only part of the score when they are all that was found (a home-made chat: nothing shows a
+    /// person answers it).
+    #[serde(default)]
+    partial: BTreeMap<String, f64>,
 }
 
 /// Hits of `rule`'s terms, restricted to `on_pages` key pages when given.
@@ -1110,8 +1114,16 @@ fn terms_any(cx: &Context, rule: &Rule) -> Verdict {
         .map(|(k, _)| cx.checks.readers.lexicon.display_name(k))
         .collect();
     what.extend(found.iter().cloned());
+    // Full credit from a key page or any term without a partial score; else the best partial one.
+    let score = if !pages.is_empty() {
+        1.0
+    } else {
+        hits.iter()
+            .map(|(n, _, _)| p.partial.get(n).copied().unwrap_or(1.0))
+            .fold(0.0, f64::max)
+    };
     Verdict::says(
-        Some(1.0),
+        Some(score),
         msg("common.found", [("found", cx.labels(&what))]),
     )
     .evidence(ev)
