@@ -835,6 +835,9 @@ pub struct OutboundProfile {
     pub network: String,
     pub url: String,
     pub page_count: u64,
+    /// Declared only in the pages' structured data (schema.org `sameAs`), never linked where a customer sees it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub structured_data_only: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]

@@ -61,6 +61,8 @@ pub struct PageSummary {
     self_links: bool,
     title_kinds: Vec<usize>,
     profiles: Vec<(bool, String, String)>,
+    /// Social profiles the page's JSON-LD declares (`sameAs`): (network, URL).
+    declared_profiles: Vec<(String, String)>,
     script_hosts: Vec<String>,
     iframe_hosts: Vec<String>,
     outbound_hosts: Vec<String>,
@@ -195,6 +197,21 @@ pub fn summarize(facts: &PageFacts, page_url: &Url, readers: &Readers) -> PageSu
         collect_types(block, &mut types, 0);
     }
     summary.json_ld_types = types.into_iter().collect();
+    let mut same_as = Vec::new();
+    for block in &facts.json_ld {
+        collect_same_as(block, &mut same_as, 0);
+    }
+    for href in same_as {
+        let Ok(url) = Url::parse(&href) else {
+            continue;
+        };
+        let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+        if let Some((false, network)) =
+            profile_network(&host, url.path(), url.query().unwrap_or_default())
+        {
+            summary.declared_profiles.push((network.to_string(), href));
+        }
+    }
     summary.postcodes = facts
         .candidates
         .postcodes
@@ -360,6 +377,7 @@ pub struct SiteFactsBuilder {
     emails: BTreeMap<String, EmailAggregate>,
     key_pages: HashMap<(usize, String), KeyAggregate>,
     profiles: BTreeMap<(bool, String, String), u64>,
+    declared_profiles: BTreeMap<(String, String), u64>,
     script_hosts: HashMap<String, u64>,
     iframe_hosts: HashMap<String, u64>,
     outbound_hosts: HashMap<String, u64>,
@@ -384,6 +402,7 @@ impl SiteFactsBuilder {
             emails: BTreeMap::new(),
             key_pages: HashMap::new(),
             profiles: BTreeMap::new(),
+            declared_profiles: BTreeMap::new(),
             script_hosts: HashMap::new(),
             iframe_hosts: HashMap::new(),
             outbound_hosts: HashMap::new(),
@@ -481,6 +500,9 @@ impl SiteFactsBuilder {
         }
         for (messaging, network, url) in summary.profiles {
             *self.profiles.entry((messaging, network, url)).or_insert(0) += 1;
+        }
+        for profile in summary.declared_profiles {
+            *self.declared_profiles.entry(profile).or_insert(0) += 1;
         }
         for (map, hosts) in [
             (&mut self.script_hosts, summary.script_hosts),
@@ -691,6 +713,7 @@ impl SiteFactsBuilder {
                     network,
                     url,
                     page_count,
+                    structured_data_only: false,
                 })
                 .collect();
             out.sort_by(|a, b| b.page_count.cmp(&a.page_count).then(a.url.cmp(&b.url)));
@@ -715,7 +738,26 @@ impl SiteFactsBuilder {
             pages_without_phone,
             key_pages,
             key_page_candidates,
-            social: profiles(social),
+            social: {
+                // Networks the pages only declare in their structured data: kept, and said to be unlinked.
+                let mut social = profiles(social);
+                let linked: BTreeSet<String> = social.iter().map(|p| p.network.clone()).collect();
+                let mut declared: Vec<OutboundProfile> = self
+                    .declared_profiles
+                    .into_iter()
+                    .filter(|((network, _), _)| !linked.contains(network))
+                    .map(|((network, url), page_count)| OutboundProfile {
+                        network,
+                        url,
+                        page_count,
+                        structured_data_only: true,
+                    })
+                    .collect();
+                declared.sort_by(|a, b| b.page_count.cmp(&a.page_count).then(a.url.cmp(&b.url)));
+                declared.dedup_by(|a, b| a.network == b.network);
+                social.extend(declared);
+                social
+            },
             messaging: profiles(messaging),
             script_hosts: host_counts(self.script_hosts),
             iframe_hosts: host_counts(self.iframe_hosts),
@@ -893,5 +935,29 @@ fn type_name(kind: phonenumber::Type) -> &'static str {
         Type::Carrier => "carrier",
         Type::NoInternational => "no-international",
         Type::Unknown => "unknown",
+    }
+}
+
+/// The URLs of schema.org `sameAs` values, however deep (an Organization inside a WebSite's graph).
+fn collect_same_as(value: &serde_json::Value, out: &mut Vec<String>, depth: usize) {
+    if depth > 8 || out.len() > 20 {
+        return;
+    }
+    match value {
+        serde_json::Value::Array(items) => items
+            .iter()
+            .for_each(|v| collect_same_as(v, out, depth + 1)),
+        serde_json::Value::Object(map) => {
+            for (key, v) in map {
+                match (key.as_str(), v) {
+                    ("sameAs", serde_json::Value::String(url)) => out.push(url.clone()),
+                    ("sameAs", serde_json::Value::Array(urls)) => {
+                        out.extend(urls.iter().filter_map(|u| u.as_str().map(str::to_string)))
+                    }
+                    _ => collect_same_as(v, out, depth + 1),
+                }
+            }
+        }
+        _ => {}
     }
 }

@@ -944,6 +944,28 @@ fn profiles_verdict(
 }
 
 fn channel_social(cx: &Context, _: &Rule) -> Verdict {
+    let social = &cx.site.social;
+    if !social.is_empty() && social.iter().all(|p| p.structured_data_only) {
+        // The profiles exist, but no page links to them: a customer cannot find them from the shop.
+        let networks: BTreeSet<&str> = social.iter().map(|p| p.network.as_str()).collect();
+        return Verdict::says(
+            Some(0.5),
+            msg(
+                "channel-social.declared-only",
+                [(
+                    "names",
+                    json!(networks.iter().copied().collect::<Vec<_>>().join(", ")),
+                )],
+            ),
+        )
+        .evidence(
+            social
+                .iter()
+                .map(|p| evidence(Some(&p.url), None, p.network.clone()))
+                .collect(),
+        )
+        .details(json!({ "networks": networks, "structured_data_only": true }));
+    }
     profiles_verdict(
         &cx.site.social,
         msg("channel-social.none", []),
