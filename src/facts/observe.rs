@@ -455,7 +455,7 @@ fn phone_tail(s: &str) -> String {
     digits[digits.len().saturating_sub(9)..].iter().collect()
 }
 
-fn link_mismatches(facts: &PageFacts) -> Vec<(String, String)> {
+pub fn link_mismatches(facts: &PageFacts) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for link in &facts.links {
         let text = link.text.trim();

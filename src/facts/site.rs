@@ -87,8 +87,18 @@ pub fn summarize(facts: &PageFacts, page_url: &Url, readers: &Readers) -> PageSu
         title: facts.title.clone(),
         ..Default::default()
     };
+    // A `tel:` link whose own text shows another number is broken (contact-consistency says so): its target is
+    // not read as a number of the shop's, which could make it another country's.
+    let broken_tel: HashSet<String> = crate::facts::observe::link_mismatches(facts)
+        .into_iter()
+        .filter_map(|(href, _)| {
+            let target = href.strip_prefix("tel:")?;
+            Some(crate::urlnorm::percent_decode_lossy(target))
+        })
+        .collect();
     for phone in &facts.candidates.phones {
         match phone.source {
+            CandidateSource::Link if broken_tel.contains(&phone.raw) => {}
             CandidateSource::Link => summary.tel_links.push(phone.digits.clone()),
             _ => {
                 let context = fold(&phone.context);
