@@ -68,7 +68,8 @@ def found(audit):
         "opening hours stated": {"yes"} if site["opening_hours"] else set(),
         "order tracking": {"yes"} if passes(audit, "order-tracking") else set(),
     }
-    if passes(audit, "delivery-delays"):
+    delays = check(audit, "delivery-delays")
+    if delays and "delay" in (delays.get("details") or {}).get("found", []):
         out["delivery"].add("delivery-delay-stated")
     return out
 
