@@ -23,7 +23,7 @@ PAYMENT = {
     "card": "card", "paypal": "paypal", "transfer": "transfer", "cheque": "cheque", "instalments": "instalments",
     "klarna": "instalments", "apple-pay": "other", "google-pay": "other", "gift-card": "other",
     "holiday-vouchers": "other", "mobile-money": "other", "twint": "other", "ideal": "other",
-    "bancontact": "other", "direct-debit": "other", "cash": "cash",
+    "bancontact": "other", "direct-debit": "other", "cash": "cash", "cash-on-delivery": "cash",
 }
 DELIVERY = {
     "colissimo": "colissimo", "mondial-relay": "mondial-relay", "chronopost": "chronopost",
