@@ -122,7 +122,10 @@ impl SiteGatherer {
             hreflang: self.builder.home_hreflang.clone(),
             country_flag: origin.country_flag,
             lang_flag: origin.lang_flag,
-            phone_country: self.builder.international_phone_country(),
+            phone_country: self
+                .builder
+                .international_phone_country()
+                .or_else(|| self.builder.national_phone_country()),
         });
         let mut site = self.builder.finish(
             target.country.as_ref().map(|c| c.value.as_str()),

@@ -61,6 +61,8 @@ pub struct PageSummary {
     self_links: bool,
     title_kinds: Vec<usize>,
     profiles: Vec<(bool, String, String)>,
+    /// Currencies the page's visible text prices in (`EUR`, `CHF`, `MAD`...).
+    currencies: BTreeSet<&'static str>,
     /// Social profiles the page's JSON-LD declares (`sameAs`): (network, URL).
     declared_profiles: Vec<(String, String)>,
     script_hosts: Vec<String>,
@@ -207,6 +209,7 @@ pub fn summarize(facts: &PageFacts, page_url: &Url, readers: &Readers) -> PageSu
         collect_types(block, &mut types, 0);
     }
     summary.json_ld_types = types.into_iter().collect();
+    summary.currencies = currencies_in(&facts.text.main);
     let mut same_as = Vec::new();
     for block in &facts.json_ld {
         collect_same_as(block, &mut same_as, 0);
@@ -388,6 +391,8 @@ pub struct SiteFactsBuilder {
     key_pages: HashMap<(usize, String), KeyAggregate>,
     profiles: BTreeMap<(bool, String, String), u64>,
     declared_profiles: BTreeMap<(String, String), u64>,
+    /// Currencies seen on the site's pages.
+    currencies: BTreeSet<&'static str>,
     script_hosts: HashMap<String, u64>,
     iframe_hosts: HashMap<String, u64>,
     outbound_hosts: HashMap<String, u64>,
@@ -413,6 +418,7 @@ impl SiteFactsBuilder {
             key_pages: HashMap::new(),
             profiles: BTreeMap::new(),
             declared_profiles: BTreeMap::new(),
+            currencies: BTreeSet::new(),
             script_hosts: HashMap::new(),
             iframe_hosts: HashMap::new(),
             outbound_hosts: HashMap::new(),
@@ -511,6 +517,7 @@ impl SiteFactsBuilder {
         for (messaging, network, url) in summary.profiles {
             *self.profiles.entry((messaging, network, url)).or_insert(0) += 1;
         }
+        self.currencies.extend(summary.currencies);
         for profile in summary.declared_profiles {
             *self.declared_profiles.entry(profile).or_insert(0) += 1;
         }
@@ -557,6 +564,82 @@ impl SiteFactsBuilder {
             .into_iter()
             .max_by_key(|(_, w)| *w)
             .map(|(country, _)| country)
+    }
+
+    /// The one country where the site's national numbers (`06 28 04 64 27`, trunk prefix 0) are valid, when the
+    /// evidence leaves one: the numbers first, then the currency the prices are in, then the written form (numbers
+    /// in pairs are French or Moroccan). `None` when it stays ambiguous: a guess is worse than no country.
+    pub fn national_phone_country(&self) -> Option<String> {
+        // Countries whose national numbers begin with the trunk prefix 0, with their currency.
+        const TRUNK_ZERO: [(&str, &str); 15] = [
+            ("FR", "EUR"),
+            ("BE", "EUR"),
+            ("CH", "CHF"),
+            ("DE", "EUR"),
+            ("AT", "EUR"),
+            ("NL", "EUR"),
+            ("GB", "GBP"),
+            ("IE", "EUR"),
+            ("IT", "EUR"),
+            ("MA", "MAD"),
+            ("DZ", "DZD"),
+            ("ZA", "ZAR"),
+            ("AU", "AUD"),
+            ("NZ", "NZD"),
+            ("TR", "TRY"),
+        ];
+        static IN_PAIRS: LazyLock<Regex> =
+            LazyLock::new(|| Regex::new(r"^0[1-9](?:[ .\-]?[0-9]{2}){4}$").expect("valid regex"));
+        let mut weight: BTreeMap<&'static str, u64> = BTreeMap::new();
+        let mut all_in_pairs = true;
+        let mut any = false;
+        for (digits, aggregate) in &self.phones {
+            if !digits.starts_with('0') || aggregate.pages.is_empty() {
+                continue;
+            }
+            any = true;
+            all_in_pairs &= aggregate
+                .written
+                .iter()
+                .all(|w| IN_PAIRS.is_match(w.trim()));
+            for (country, _) in TRUNK_ZERO {
+                let Ok(id) = country.parse::<phonenumber::country::Id>() else {
+                    continue;
+                };
+                if phonenumber::parse(Some(id), digits).is_ok_and(|n| n.is_valid()) {
+                    *weight.entry(country).or_insert(0) += aggregate.pages.len() as u64;
+                }
+            }
+        }
+        if !any {
+            return None;
+        }
+        let best = weight.values().copied().max()?;
+        let mut left: Vec<&'static str> = weight
+            .iter()
+            .filter(|(_, w)| **w == best)
+            .map(|(c, _)| *c)
+            .collect();
+        // A clue that would leave no country is ignored rather than trusted.
+        fn narrowed(left: &[&'static str], keep: impl Fn(&str) -> bool) -> Vec<&'static str> {
+            let kept: Vec<&'static str> = left.iter().copied().filter(|c| keep(c)).collect();
+            if kept.is_empty() {
+                left.to_vec()
+            } else {
+                kept
+            }
+        }
+        if !self.currencies.is_empty() {
+            left = narrowed(&left, |c: &str| {
+                TRUNK_ZERO
+                    .iter()
+                    .any(|(k, m)| *k == c && self.currencies.contains(m))
+            });
+        }
+        if all_in_pairs {
+            left = narrowed(&left, |c| matches!(c, "FR" | "MA"));
+        }
+        (left.len() == 1).then(|| left[0].to_string())
     }
 
     fn phone_id(&mut self, digits: &str) -> u32 {
@@ -969,5 +1052,51 @@ fn collect_same_as(value: &serde_json::Value, out: &mut Vec<String>, depth: usiz
             }
         }
         _ => {}
+    }
+}
+
+/// Currencies prices are written in: symbols and codes beside a figure. A few per page, cheaply.
+fn currencies_in(text: &str) -> BTreeSet<&'static str> {
+    static PRICE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)[0-9](?:[0-9 .,]*[0-9])?\s?(€|eur\b|chf\b|fr\.|£|gbp\b|mad\b|dhs?\b|dirhams?\b|dzd\b|da\b|zar\b|fcfa\b|xof\b|\$|usd\b|cad\b|aud\b|nzd\b|tl\b|₺)|(€|£|\$)\s?[0-9]|\b(chf|r)\s?[0-9]")
+            .expect("valid regex")
+    });
+    let mut out = BTreeSet::new();
+    for c in PRICE.captures_iter(text).take(200) {
+        let unit = c
+            .get(1)
+            .or(c.get(2))
+            .or(c.get(3))
+            .map(|m| m.as_str().to_lowercase())
+            .unwrap_or_default();
+        let code = match unit.as_str() {
+            "€" | "eur" => "EUR",
+            "chf" | "fr." => "CHF",
+            "£" | "gbp" => "GBP",
+            "mad" | "dh" | "dhs" | "dirham" | "dirhams" => "MAD",
+            "dzd" | "da" => "DZD",
+            "zar" | "r" => "ZAR",
+            "fcfa" | "xof" => "XOF",
+            "$" | "usd" | "cad" | "aud" | "nzd" => "USD",
+            "tl" | "₺" => "TRY",
+            _ => continue,
+        };
+        out.insert(code);
+    }
+    out
+}
+
+#[cfg(test)]
+mod country_evidence_tests {
+    use super::*;
+
+    #[test]
+    fn prices_name_their_currency() {
+        let found = |t: &str| currencies_in(t).into_iter().collect::<Vec<_>>();
+        assert_eq!(found("Pot de miel 12,50 € — livraison 4.90€"), ["EUR"]);
+        assert_eq!(found("Montre 1 250 DH, livraison gratuite"), ["MAD"]);
+        assert_eq!(found("CHF 45.– la séance"), ["CHF"]);
+        assert_eq!(found("Courier R80.00"), ["ZAR"]);
+        assert!(found("Pour 5 personnes, en 2 heures").is_empty());
     }
 }
