@@ -12,6 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from serve_static import start as serve  # noqa: E402
+from scoring import print_table, tally  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("CXAUDIT_CORPUS", ROOT.parent / "shared" / "corpus"))
@@ -66,28 +67,9 @@ def main():
             mistakes.append(f"{name}: audit failed: {run.stderr.strip()}")
             continue
         audit = json.loads((out / "audit.json").read_text())
-        got, want = found(audit), expected(labels[name])
-        for kind in want:
-            t = totals.setdefault(kind, [0, 0, 0])
-            for item in sorted(got[kind] | want[kind]):
-                if item in got[kind] and item in want[kind]:
-                    t[0] += 1
-                elif item in got[kind]:
-                    t[1] += 1
-                    mistakes.append(f"{name}: {kind}: found {item!r}, not labelled")
-                else:
-                    t[2] += 1
-                    mistakes.append(f"{name}: {kind}: missed {item!r}")
+        tally(name, found(audit), expected(labels[name]), totals, mistakes)
     print(f"{len(sites)} corpus sites")
-    print("| fact type | true pos. | false pos. | missed | precision | recall |")
-    print("|---|---|---|---|---|---|")
-    for kind, (tp, fp, fn) in totals.items():
-        precision = tp / (tp + fp) if tp + fp else 1.0
-        recall = tp / (tp + fn) if tp + fn else 1.0
-        print(f"| {kind} | {tp} | {fp} | {fn} | {precision:.3f} | {recall:.3f} |")
-    print()
-    for m in mistakes:
-        print("-", m)
+    print_table(totals, mistakes)
 
 
 if __name__ == "__main__":

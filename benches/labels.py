@@ -13,6 +13,9 @@ Environment: CXAUDIT_BIN (default target/release/cxaudit), CXAUDIT_SHARED (defau
 import json, os, socket, subprocess, sys, time, tomllib, urllib.parse
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from scoring import print_table, tally  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("CXAUDIT_SHARED", ROOT.parent / "shared"))
 OUT = Path(os.environ.get("OUT", "/tmp/cxaudit-labels"))
@@ -126,18 +129,7 @@ def score(labels, sites, with_country):
         if audit is None:
             mistakes.append(f"{name}: audit failed: {error}")
             continue
-        got, want = found(audit), expected(labels[name])
-        for kind in want:
-            t = totals.setdefault(kind, [0, 0, 0])
-            for item in sorted(got[kind] | want[kind]):
-                if item in got[kind] and item in want[kind]:
-                    t[0] += 1
-                elif item in got[kind]:
-                    t[1] += 1
-                    mistakes.append(f"{name}: {kind}: found {item!r}, not labelled")
-                else:
-                    t[2] += 1
-                    mistakes.append(f"{name}: {kind}: missed {item!r}")
+        tally(name, found(audit), expected(labels[name]), totals, mistakes)
     return totals, mistakes
 
 
@@ -151,15 +143,7 @@ def main():
     for mode in modes:
         totals, mistakes = score(labels, sites, mode == "with")
         print(f"{len(sites)} corpus sites, {mode} the country given")
-        print("| fact type | true pos. | false pos. | missed | precision | recall |")
-        print("|---|---|---|---|---|---|")
-        for kind, (tp, fp, fn) in totals.items():
-            precision = tp / (tp + fp) if tp + fp else 1.0
-            recall = tp / (tp + fn) if tp + fn else 1.0
-            print(f"| {kind} | {tp} | {fp} | {fn} | {precision:.3f} | {recall:.3f} |")
-        print()
-        for m in mistakes:
-            print("-", m)
+        print_table(totals, mistakes)
         print()
 
 
