@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 mod common;
-use common::{copy_of_bundled_checks, cxaudit};
+use common::{copy_of_bundled_checks, cxaudit, edit};
 
 #[test]
 fn demo_audit_writes_audit_json_and_a_summary() {
@@ -298,11 +298,6 @@ fn checks_list_and_validate() {
 }
 
 /// Replaces `from` with `to` in a rule file, as a consultant would.
-fn edit(path: &std::path::Path, from: &str, to: &str) {
-    let text = std::fs::read_to_string(path).unwrap();
-    assert!(text.contains(from), "{} has no {from:?}", path.display());
-    std::fs::write(path, text.replace(from, to)).unwrap();
-}
 
 #[test]
 fn report_rerenders_from_audit_json_and_prints_to_pdf() {

@@ -8,7 +8,7 @@ use std::process::{Child, Stdio};
 use serde_json::Value;
 
 mod common;
-use common::{copy_of_bundled_checks, cxaudit, run_ok};
+use common::{copy_of_bundled_checks, cxaudit, edit, run_ok};
 
 /// The sample shop served by `cxaudit demo-serve` on a free port, so that two audits see the same URLs.
 struct DemoShop {
@@ -66,12 +66,6 @@ fn audit(url: &str, checks: Option<&Path>, out: &Path) -> Value {
 
 fn read(path: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-fn edit(path: &Path, from: &str, to: &str) {
-    let text = std::fs::read_to_string(path).unwrap();
-    assert!(text.contains(from), "{} has no {from:?}", path.display());
-    std::fs::write(path, text.replacen(from, to, 1)).unwrap();
 }
 
 /// `value` with every array sorted: the same facts, whatever order the pages came in.

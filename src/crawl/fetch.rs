@@ -36,6 +36,19 @@ pub struct Fetched {
     pub received: u64,
 }
 
+impl Fetched {
+    /// A response whose body is not wanted (an error status, not HTML): the reason, no body read.
+    fn refused(status: u16, content_type: Option<String>, error: FetchError) -> Fetched {
+        Fetched {
+            status,
+            content_type,
+            body: None,
+            error: Some(error),
+            received: 0,
+        }
+    }
+}
+
 /// Which bodies to read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Want {
@@ -147,13 +160,7 @@ impl HttpFetcher {
                 .trim()
                 .to_string(),
             };
-            return Hop::Response(Fetched {
-                status,
-                content_type,
-                body: None,
-                error: Some(error),
-                received: 0,
-            });
+            return Hop::Response(Fetched::refused(status, content_type, error));
         }
 
         if want == Want::Html {
@@ -163,13 +170,7 @@ impl HttpFetcher {
                         kind: FetchErrorKind::NotHtml,
                         message: format!("not HTML ({}): noted, not parsed", mime_only(ct)),
                     };
-                    return Hop::Response(Fetched {
-                        status,
-                        content_type,
-                        body: None,
-                        error: Some(error),
-                        received: 0,
-                    });
+                    return Hop::Response(Fetched::refused(status, content_type, error));
                 }
             }
         }

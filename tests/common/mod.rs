@@ -158,3 +158,11 @@ pub fn run_ok(command: &mut std::process::Command) -> std::process::Output {
     );
     output
 }
+
+/// Replaces `from` by `to` in a file of a test's rule pack, failing when `from` is not there: an edit that does
+/// nothing would let a test pass for the wrong reason.
+pub fn edit(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{} has no {from:?}", path.display());
+    std::fs::write(path, text.replace(from, to)).unwrap();
+}
