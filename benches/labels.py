@@ -27,12 +27,15 @@ PAYMENT = {
     "klarna": "instalments", "apple-pay": "other", "google-pay": "other", "gift-card": "other",
     "holiday-vouchers": "other", "mobile-money": "other", "twint": "other", "ideal": "other",
     "bancontact": "other", "direct-debit": "other", "cash": "cash", "cash-on-delivery": "cash",
+    # Invoices are paid by bank transfer; the labeller files a public buyer's mandate under "other".
+    "invoice": "transfer", "administrative-mandate": "other",
 }
 DELIVERY = {
     "colissimo": "colissimo", "mondial-relay": "mondial-relay", "chronopost": "chronopost",
     "store-pickup": "store-pickup", "pickup-point": "pickup", "relais-colis": "pickup",
     "cash-on-delivery": "cash-on-delivery", "home-delivery": "home-delivery", "own-delivery": "local-delivery",
     "dhl": "courier", "ups": "courier", "fedex": "courier", "dpd": "courier", "gls": "courier",
+    "courier": "courier", "flat-rate": "shipping-flat-rate", "pallet": "carrier-pallet", "freight-carrier": "carrier-heavy",
 }
 CHANNELS = {  # label key → the rule whose pass says the channel is there
     "email": "channel-email", "fax": "channel-fax", "contact_form": "channel-contact-form",
@@ -64,7 +67,12 @@ def found(audit):
         "channels": {k for k, rule in CHANNELS.items() if passes(audit, rule)},
         "live chat": {"chat"} if site["chat_widgets"] else set(),
         "social": {s["network"] for s in site["social"]},
-        "key pages": {f"{k} {path_of(site['key_pages'][v])}" for k, v in PAGES.items() if site["key_pages"].get(v)},
+        # A key page that is the home page is a section of it ("#contact"), which the labels write as no page.
+        "key pages": {
+            f"{k} {path_of(site['key_pages'][v])}"
+            for k, v in PAGES.items()
+            if site["key_pages"].get(v) and path_of(site["key_pages"][v])
+        },
         "payment": {PAYMENT.get(s["name"], s["name"]) for s in site["payment_methods"]},
         "delivery": {DELIVERY.get(s["name"], s["name"]) for s in site["delivery_options"]},
         "promise stated": {"yes"} if site["response_time_promise"] else set(),

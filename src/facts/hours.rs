@@ -139,10 +139,49 @@ fn day_index(word: &str) -> Option<usize> {
 
 const DAY_WORD: &str = r"lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|wednesday|thursday|friday|saturday|sunday|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|lunes|martes|miercoles|jueves|viernes|sabado|domingo|lunedi|martedi|mercoledi|giovedi|venerdi|sabato|domenica|pazartesi|sali|carsamba|persembe|cumartesi|cuma|pazar|lun|mar|mer|jeu|ven|sam|dim|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun";
 
+/// German and Dutch two-letter days ("Mo–Fr", "ma t/m za"), read only as the two ends of a range: alone, "sa",
+/// "ma" or "do" are words of other languages.
+static ABBREVIATED_RANGE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:^|[^a-z])(mo|di|mi|do|fr|sa|so|ma|wo|vr|za|zo)\.?\s*(?:-|–|bis|t/m)\s*(mo|di|mi|do|fr|sa|so|ma|wo|vr|za|zo)\.?(?:$|[^a-z])")
+        .expect("valid regex")
+});
+
+/// `line` with each two-letter day range written in full ("mo-fr" → "montag-freitag").
+fn expand_abbreviated_ranges(line: &str) -> String {
+    let full = |abbreviation: &str| match abbreviation.to_ascii_lowercase().as_str() {
+        "mo" => "montag",
+        "di" => "dienstag",
+        "mi" => "mittwoch",
+        "do" => "donnerstag",
+        "fr" => "freitag",
+        "sa" => "samstag",
+        "so" => "sonntag",
+        "ma" => "maandag",
+        "wo" => "woensdag",
+        "vr" => "vrijdag",
+        "za" => "zaterdag",
+        _ => "zondag",
+    };
+    ABBREVIATED_RANGE
+        .replace_all(line, |c: &regex::Captures| {
+            let whole = &c[0];
+            let (start, end) = (c.get(1).unwrap(), c.get(2).unwrap());
+            let offset = c.get(0).unwrap().start();
+            format!(
+                "{}{}-{}{}",
+                &whole[..start.start() - offset],
+                full(start.as_str()),
+                full(end.as_str()),
+                &whole[end.end() - offset..]
+            )
+        })
+        .into_owned()
+}
+
 /// A day range ("du lundi au vendredi", "mon-fri", "lundi à samedi") or a single day.
 static DAY_SPEC: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"(?:^|[^a-z])(?:du\s+|from\s+)?({DAY_WORD})\.?(?:\s*(?:-|–|au|a|to|through|till|until|jusqu'au)\s*({DAY_WORD})\.?)?(?:$|[^a-z])"
+        r"(?:^|[^a-z])(?:du\s+|from\s+|von\s+|van\s+|de\s+|dal\s+)?({DAY_WORD})\.?(?:\s*(?:-|–|au|a|al|to|through|till|until|jusqu'au|bis|tot|t/m)\s*({DAY_WORD})\.?)?(?:$|[^a-z])"
     ))
     .expect("valid regex")
 });
@@ -162,34 +201,34 @@ static ALL_DAY: LazyLock<Regex> = LazyLock::new(|| {
 /// "9h-18h", "9h00 à 12h30", "09:00 - 18:00", "9am-5pm", "de 14h a 19h", "10h/13h".
 static TIME_RANGE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?:^|[^0-9])(2[0-4]|[01]?[0-9])\s*(?:(h|:)\s*([0-5][0-9])?)?\s?(am|pm)?\s*(?:-|–|a|à|to|until|till|jusqu'a|/)\s*(2[0-4]|[01]?[0-9])\s*(?:(h|:)\s*([0-5][0-9])?)?\s?(am|pm)?",
+        r"(?:^|[^0-9])(2[0-4]|[01]?[0-9])\s*(?:(h|:|\.)\s*([0-5][0-9])?)?\s?(am|pm)?\s*(?:-|–|a|à|to|until|till|jusqu'a|/|bis|tot|alle|a las)\s*(2[0-4]|[01]?[0-9])\s*(?:(h|:|\.)\s*([0-5][0-9])?)?\s?(am|pm)?(\s?(?:uhr|uur|ore)(?-u:\b))?",
     )
     .expect("valid regex")
 });
 
 /// Words saying a line is about reaching or visiting the shop.
 static SERVICE_WORDS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"service|client|joign|disponible|ouvert|horaire|accueil|hotline|assistance|support|contact|appel|telephon|magasin|boutique|open|call|reach|available|store|shop")
+    Regex::new(r"service|client|joign|disponible|ouvert|horaire|accueil|hotline|assistance|support|contact|appel|telephon|magasin|boutique|open|call|reach|available|store|shop|geoffnet|offnungszeit|erreichbar|telefon|laden|geschaft|kunden|openingstijd|geopend|bereikbaar|winkel|klant|horario|abierto|atencion|tienda|orari|aperto|negozio|servizio|ufficio")
         .expect("valid regex")
 });
 
 /// Words of an answer to a message: "réponse 24h/24" is a promise about e-mails, not hours someone can be reached.
 static ANSWER_WORDS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"repon|repond|reply|replies|respond|answer|antwort|respuesta|risposta|traite")
+    Regex::new(r"repon|repond|reply|replies|respond|answer|antwort|antwoord|respuesta|risposta|rispond|contest|traite")
         .expect("valid regex")
 });
 
 /// Words of being reachable or open, which an all-day line needs beside answer words to count as hours.
 static REACHABLE_WORDS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"joign|ouvert|open|appel|call|telephon|hotline|disponible|available|accueil|magasin|store",
+        r"joign|ouvert|open|appel|call|telephon|hotline|disponible|available|accueil|magasin|store|geoffnet|erreichbar|telefon|geopend|bereikbaar|abierto|aperto",
     )
     .expect("valid regex")
 });
 
 /// Lines about delivery or returns: their days are not opening hours.
 static NOT_OPENING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"livr|expedi|exped|deliver|dispatch|shipping|colis|envoi|retour|courrier|depot|preparation|accessible|le site|du site|site internet|en ligne|online|website")
+    Regex::new(r"livr|expedi|exped|deliver|dispatch|shipping|colis|envoi|retour|courrier|depot|preparation|accessible|le site|du site|site internet|en ligne|online|website|lieferung|versand|zustellung|levering|bezorg|verzend|envio|entrega|spedizion|consegna")
         .expect("valid regex")
 });
 
@@ -208,9 +247,15 @@ fn minutes(hour: &str, minute: Option<&str>, meridiem: Option<&str>) -> Option<u
 fn time_ranges(line: &str) -> Vec<(usize, usize, (u16, u16))> {
     let mut out = Vec::new();
     for c in TIME_RANGE.captures_iter(line) {
-        let has_unit =
-            c.get(2).is_some() || c.get(4).is_some() || c.get(6).is_some() || c.get(8).is_some();
-        if !has_unit {
+        let has_unit = c.get(2).is_some()
+            || c.get(4).is_some()
+            || c.get(6).is_some()
+            || c.get(8).is_some()
+            || c.get(9).is_some();
+        // "9.00" is a time, "9." the end of a sentence or a price's separator.
+        let dot_without_minutes = (c.get(2).is_some_and(|m| m.as_str() == ".") && c.get(3).is_none())
+            || (c.get(6).is_some_and(|m| m.as_str() == ".") && c.get(7).is_none());
+        if !has_unit || dot_without_minutes {
             continue;
         }
         let end_meridiem = c.get(8).map(|m| m.as_str());
@@ -270,8 +315,9 @@ fn joined_lines(text: &str) -> Vec<String> {
             let times_only = next.len() <= 40
                 && !DAY_SPEC.is_match(&next_folded)
                 && (!time_ranges(&next_folded).is_empty()
-                    || next_folded.contains("ferme")
-                    || next_folded.contains("closed"));
+                    || ["ferme", "closed", "geschlossen", "gesloten", "cerrado", "chiuso"]
+                        .iter()
+                        .any(|w| next_folded.contains(w)));
             if days_only && times_only {
                 out.push(format!("{line} {next}"));
                 i += 2;
@@ -310,7 +356,7 @@ static ANY_DAY: LazyLock<Regex> = LazyLock::new(|| {
 
 pub fn find(text: &str) -> Option<(WeeklyHours, String)> {
     // Folding a whole product page costs more than this guess: accented letters are matched by any non-ASCII char.
-    if !ANY_DAY.is_match(text) {
+    if !ANY_DAY.is_match(text) && !ABBREVIATED_RANGE.is_match(text) {
         return None;
     }
     let mut week = WeeklyHours::default();
@@ -321,7 +367,7 @@ pub fn find(text: &str) -> Option<(WeeklyHours, String)> {
         if !raw_line.bytes().any(|b| b.is_ascii_digit()) {
             continue;
         }
-        let line = fold(raw_line);
+        let line = expand_abbreviated_ranges(&fold(raw_line));
         if line.len() > 600 || NOT_OPENING.is_match(&line) {
             continue;
         }
@@ -405,7 +451,7 @@ mod tests {
     use super::*;
 
     fn table(text: &str) -> Vec<String> {
-        let (week, _) = find(text).expect("hours found");
+        let (week, _) = find(text).unwrap_or_else(|| panic!("no hours found in {text:?}"));
         week.table()
             .into_iter()
             .map(|(d, r)| format!("{d} {}", r.join(",")))
@@ -488,5 +534,21 @@ mod tests {
         let t = table("Salı 12:00 – 21:00\nPazar 12:00 – 21:00");
         assert!(t.contains(&"sunday 12:00-21:00".to_string()), "{t:?}");
         assert!(t.contains(&"tuesday 12:00-21:00".to_string()), "{t:?}");
+    }
+
+    #[test]
+    fn german_dutch_spanish_and_italian_hours() {
+        let t = table("Öffnungszeiten: Montag bis Freitag 9.00 - 18.00 Uhr");
+        assert!(t.contains(&"thursday 09:00-18:00".to_string()), "{t:?}");
+        let t = table("Telefonisch erreichbar Mo-Fr von 8 bis 17 Uhr");
+        assert!(t.contains(&"monday 08:00-17:00".to_string()), "{t:?}");
+        let t = table("Openingstijden: maandag t/m vrijdag van 9 tot 17 uur");
+        assert!(t.contains(&"wednesday 09:00-17:00".to_string()), "{t:?}");
+        let t = table("Horario de atención: de lunes a viernes de 9:00 a 14:00");
+        assert!(t.contains(&"friday 09:00-14:00".to_string()), "{t:?}");
+        let t = table("Orari del negozio: dal lunedì al sabato dalle 9:30 alle 19:30");
+        assert!(t.contains(&"saturday 09:30-19:30".to_string()), "{t:?}");
+        assert!(find("Lieferung Montag bis Freitag von 8 bis 18 Uhr").is_none());
+        assert!(find("Spedizione dal lunedì al venerdì dalle 9 alle 18").is_none());
     }
 }

@@ -145,6 +145,32 @@ fn ceil_boundary(s: &str, mut i: usize) -> usize {
     i.min(s.len())
 }
 
+/// Whether `start..end` of `text` is part of a template the shop left unfilled: inside square brackets
+/// ("payment via [Stripe, PayPal, transfer]", "[Votre SIRET]"), or a label whose value is a bracketed placeholder
+/// ("Express delivery: [delay and cost]"). Such words say what the template offers, not what the shop does.
+fn unfilled_template(text: &str, start: usize, end: usize) -> bool {
+    const REACH: usize = 80;
+    let before = &text[floor_boundary(text, start.saturating_sub(REACH))..start];
+    let after = &text[end..ceil_boundary(text, end + REACH)];
+    let line_before = before.rsplit('\n').next().unwrap_or(before);
+    let line_after = after.split('\n').next().unwrap_or(after);
+    let opened = line_before.rfind('[').is_some_and(|open| !line_before[open..].contains(']'));
+    let closed = line_after.find(']').is_some_and(|close| !line_after[..close].contains('['));
+    if opened && closed {
+        return true;
+    }
+    // "label : [value]": the label's own words up to the colon, then a bracketed value on the same line.
+    let Some(colon) = line_after.find(':') else {
+        return false;
+    };
+    let label_rest = &line_after[..colon];
+    let value = line_after[colon + 1..].trim_start();
+    label_rest.chars().count() <= 24
+        && !label_rest.contains(['.', '[', ']'])
+        && value.starts_with('[')
+        && value.find(']').is_some_and(|close| close > 1)
+}
+
 /// The first match of each term of `source` in `text`, the term's context conditions met.
 fn first_hits(
     readers: &Readers,
@@ -180,6 +206,9 @@ fn first_hits(
                 if not_before.is_match(&f[m.end()..to]) {
                     continue;
                 }
+            }
+            if source == TermSource::Text && unfilled_template(f, m.start(), m.end()) {
+                continue;
             }
             hits.push(TermHit {
                 term: index,
@@ -561,5 +590,20 @@ mod tests {
             ),
             2
         );
+    }
+
+    #[test]
+    fn words_of_an_unfilled_template_are_not_the_shops() {
+        let at = |text: &str, word: &str| {
+            let start = text.find(word).unwrap();
+            unfilled_template(text, start, start + word.len())
+        };
+        assert!(at("le paiement s'effectue via **[stripe, paypal, virement]**.", "paypal"));
+        assert!(at("livraison express : [delai et cout estime]", "livraison express"));
+        assert!(at("point relais: [adresse du point]", "point relais"));
+        assert!(!at("paiement par paypal ou virement [voir conditions]", "paypal"));
+        assert!(!at("livraison express : 24 h [hors week-end]", "livraison express"));
+        assert!(!at("[promo] livraison offerte. paypal accepte", "paypal"));
+        assert!(!at("colissimo : 4,90 eur", "colissimo"));
     }
 }

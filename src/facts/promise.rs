@@ -19,12 +19,13 @@ pub struct Promise {
 }
 
 /// The delay: a number (or a number word) and its unit, "ouvrés" or "business" saying it is counted in business time.
-const DELAY: &str = r"(?:\d{1,3}\s?(?:-|–|—|à|a|to|ou|or)\s?)?(\d{1,3}|une?|one|deux|two|trois|three|quatre|four|cinq|five)\s*(h(?-u:\b)|hrs?(?-u:\b)|heures?|hours?|jours?|days?|j(?-u:\b)|business\s+days?|working\s+days?|semaines?|weeks?)(\s*(?:ouvr\w*|business|working|calendaires?))?";
+/// Units and number words in French, English, Spanish, German, Italian and Dutch.
+const DELAY: &str = r"(?:\d{1,3}\s?(?:-|–|—|à|a|to|ou|or|bis|tot|o)\s?)?(\d{1,3}|une?|one|deux|two|trois|three|quatre|four|cinq|five|uno|una|dos|tres|ein|eine[mnrs]?|zwei|drei|due|tre|een|twee|drie)\s*(h(?-u:\b)|hrs?(?-u:\b)|heures?|hours?|horas?|stunden?|std(?-u:\b)|uur|uren|ore(?-u:\b)|jours?|days?|j(?-u:\b)|dias?|tag(?:e|en|es)?(?-u:\b)|werktag\w*|werkdag\w*|dag(?:en)?(?-u:\b)|giorn[oi]|business\s+days?|working\s+days?|semaines?|semanas?|weeks?|wochen?|weken|settiman[ae])(\s*(?:ouvr\w*|business|working|calendaires?|habiles|laborables|lavorativ[ie]))?";
 
 /// A response word, a few words, a connector ("sous", "within"), the delay.
 static PROMISE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"(?:^|[^a-z])(?:repon\w*|reply|replies|respond\w*|answer\w*|revien\w*\s+vers\s+vous|reviendr\w*\s+vers\s+vous|recontact\w*|get\s+back\s+to\s+you|traite\w*|traitement)([^.!?\n]{{0,70}}?)(?-u:\b)(?:sous|en|dans\s+les|dans\s+un\s+delai\s+(?:de|maximum\s+de)|sous\s+un\s+delai\s+de|en\s+moins\s+de|moins\s+de|within|in\s+under|in|under|less\s+than|d'ici)\s*{DELAY}"
+        r"(?:^|[^a-z])(?:repon\w*|reply|replies|respond\w*|answer\w*|revien\w*\s+vers\s+vous|reviendr\w*\s+vers\s+vous|recontact\w*|get\s+back\s+to\s+you|traite\w*|traitement|respuestas?|contest(?:amos|aremos|ar)|antwort\w*|beantwort\w*|melden\s+uns|ruckmeldung|rispo(?:nd|st)\w*|antwoord\w*|beantwoord\w*|reager\w*|reactie)([^.!?\n]{{0,70}}?)(?-u:\b)(?:sous|en|dans\s+les|dans\s+un\s+delai\s+(?:de|maximum\s+de)|sous\s+un\s+delai\s+de|en\s+moins\s+de|moins\s+de|within|in\s+under|in|under|less\s+than|d'ici|en\s+un\s+plazo\s+(?:maximo\s+)?de|en\s+menos\s+de|antes\s+de|innerhalb(?:\s+von)?|binnen|entro|in\s+meno\s+di)\s*{DELAY}"
     ))
     .expect("valid regex")
 });
@@ -32,22 +33,23 @@ static PROMISE: LazyLock<Regex> = LazyLock::new(|| {
 /// "Délai de réponse : 48 h", "response time: 24 hours".
 static STATED_DELAY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"(?:delai\s+(?:moyen\s+)?de\s+reponse|temps\s+de\s+reponse|response\s+time)()\s*(?:moyen\s*)?(?::|est\s+de|is|de|of)?\s*(?:moins\s+de\s+|under\s+|less\s+than\s+)?{DELAY}"
+        r"(?:delai\s+(?:moyen\s+)?de\s+reponse|temps\s+de\s+reponse|response\s+time|tiempo\s+de\s+respuesta|antwortzeit|reaktionszeit|tempi?\s+di\s+risposta|reactietijd|antwoordtijd)()\s*(?:moyen\s*)?(?::|est\s+de|is|de|of)?\s*(?:moins\s+de\s+|under\s+|less\s+than\s+)?{DELAY}"
     ))
     .expect("valid regex")
 });
 
 /// Words between the response word and the delay that make it a different delay (delivery, refund).
 static OTHER_DELAY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"livr|expedi|rembours|ship|deliver|dispatch|retour|colis|return|refund")
+    Regex::new(r"livr|expedi|rembours|ship|deliver|dispatch|retour|colis|return|refund|envi[oa]|entreg|reembols|devoluc|versand|liefer|erstatt|ruckgab|spedi|consegn|rimbors|verzend|geleverd|levering|bezorg|terugbetal")
         .expect("valid regex")
 });
 
 fn number(word: &str) -> Option<f64> {
     Some(match word {
-        "un" | "une" | "one" => 1.0,
-        "deux" | "two" => 2.0,
-        "trois" | "three" => 3.0,
+        "un" | "une" | "one" | "uno" | "una" | "ein" | "eine" | "einem" | "einen" | "einer" | "eines"
+        | "een" => 1.0,
+        "deux" | "two" | "dos" | "zwei" | "due" | "twee" => 2.0,
+        "trois" | "three" | "tres" | "drei" | "tre" | "drie" => 3.0,
         "quatre" | "four" => 4.0,
         "cinq" | "five" => 5.0,
         digits => digits.parse().ok()?,
@@ -66,6 +68,13 @@ static RAW_CORES: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
             "trait",
             "revien",
             "contact",
+            "respuest",
+            "contest",
+            "antwo",
+            "meld",
+            "rispost",
+            "reag",
+            "reactie",
         ])
         .expect("valid patterns")
 });
@@ -103,6 +112,13 @@ pub fn find(text: &str) -> Vec<Promise> {
             && !line.contains("traite")
             && !line.contains("revien")
             && !line.contains("recontact")
+            && !line.contains("respuest")
+            && !line.contains("contest")
+            && !line.contains("antwo")
+            && !line.contains("meld")
+            && !line.contains("rispo")
+            && !line.contains("reag")
+            && !line.contains("reactie")
         {
             continue;
         }
@@ -116,11 +132,20 @@ pub fn find(text: &str) -> Vec<Promise> {
             let Some(n) = number(&c[2]) else { continue };
             let unit = &c[3];
             let business_word = c.get(4).is_some_and(|m| !m.as_str().contains("calendaire"));
-            let business =
-                business_word || unit.starts_with("business") || unit.starts_with("working");
-            let hours = if unit.starts_with('h') {
+            let business = business_word
+                || unit.starts_with("business")
+                || unit.starts_with("working")
+                || unit.starts_with("werk");
+            let hours = if unit.starts_with('h')
+                || unit.starts_with("st")
+                || unit.starts_with("u")
+                || unit.starts_with("ore")
+            {
                 n
-            } else if unit.starts_with("sem") || unit.starts_with("week") {
+            } else if ["sem", "week", "woche", "weke", "settiman"]
+                .iter()
+                .any(|w| unit.starts_with(w))
+            {
                 n * 24.0 * 7.0
             } else {
                 n * 24.0
@@ -189,5 +214,33 @@ mod tests {
         assert!(find("Nous vous répondrons dans les plus brefs délais.").is_empty());
         assert!(find("Notre service client vous répond du lundi au samedi de 9h à 19h").is_empty());
         assert!(find("Une réponse ? Livraison en 48h partout en France").is_empty());
+    }
+
+    #[test]
+    fn promises_in_spanish_german_italian_and_dutch() {
+        assert_eq!(one("Respondemos en 24 horas."), (24.0, false));
+        assert_eq!(
+            one("Te contestaremos en un plazo máximo de 48 horas hábiles."),
+            (48.0, true)
+        );
+        assert_eq!(
+            one("Wir antworten innerhalb von 24 Stunden."),
+            (24.0, false)
+        );
+        assert_eq!(
+            one("Wir melden uns innerhalb eines Werktages bei Ihnen."),
+            (24.0, true)
+        );
+        assert_eq!(one("Rispondiamo entro 48 ore lavorative."), (48.0, true));
+        assert_eq!(one("Wij reageren binnen 2 werkdagen."), (48.0, true));
+        assert_eq!(one("Antwoord binnen 24 uur"), (24.0, false));
+    }
+
+    #[test]
+    fn other_delays_are_not_promises_in_any_language() {
+        assert!(find("Respuesta rápida: envío en 24 horas").is_empty());
+        assert!(find("Antwort auf Ihre Frage: Lieferung in 2 Tagen").is_empty());
+        assert!(find("Risposta: spedizione entro 48 ore").is_empty());
+        assert!(find("Antwoord: verzending binnen 24 uur").is_empty());
     }
 }

@@ -795,13 +795,19 @@ fn key_pages_depth(cx: &Context, rule: &Rule) -> Verdict {
             c.iter()
                 .find(|c| Some(c.url.as_str()) == cx.site.key_pages.get(kind))
         });
-        let clicks = best.and_then(|b| if b.linked_from_home { Some(1) } else { b.depth });
+        // A one-page site's "#contact" is a section of the home page: no click at all.
+        let clicks = best.and_then(|b| match b.depth {
+            Some(0) => Some(0),
+            _ if b.linked_from_home => Some(1),
+            depth => depth,
+        });
         let reached = clicks.is_some_and(|d| d <= p.max_clicks);
         ok += usize::from(reached);
         rows.push(json!({"kind": kind, "url": best.map(|b| &b.url), "clicks": clicks}));
         let name = cx.checks.readers.lexicon.display_name(kind);
         let state = match (best, clicks) {
             (None, _) => msg("key-pages-depth.not-found", []),
+            (Some(_), Some(0)) => msg("key-pages-depth.on-home", []),
             (Some(_), Some(d)) => msg("key-pages-depth.clicks-from-home", [("clicks", json!(d))]),
             (Some(_), None) => msg("key-pages-depth.not-linked", []),
         };
