@@ -274,6 +274,12 @@ fn checks_list_and_validate() {
         "label = { fr = \"Chèque\", en = \"Cheque\" }",
         "label = { fr = \"Chèque\" }",
     );
+    // `\W` would be folded to `\w` with the rest of the pattern.
+    edit(
+        &rules.join("payment-options.toml"),
+        "\"par virement\"",
+        "\"par\\\\Wvirement\"",
+    );
     std::fs::write(rules.join("renamed.toml"), faq).unwrap();
     let output = cxaudit()
         .args(["checks", "validate"])
@@ -289,6 +295,10 @@ fn checks_list_and_validate() {
     assert!(stderr.contains("rules/mediator.toml"), "{stderr}");
     assert!(
         stderr.contains("rules/payment-options.toml: term \"cheque\": label.en is missing"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("term \"transfer\": \\W in") && stderr.contains("[^a-z0-9]"),
         "{stderr}"
     );
     assert!(

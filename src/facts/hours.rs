@@ -253,7 +253,8 @@ fn time_ranges(line: &str) -> Vec<(usize, usize, (u16, u16))> {
             || c.get(8).is_some()
             || c.get(9).is_some();
         // "9.00" is a time, "9." the end of a sentence or a price's separator.
-        let dot_without_minutes = (c.get(2).is_some_and(|m| m.as_str() == ".") && c.get(3).is_none())
+        let dot_without_minutes = (c.get(2).is_some_and(|m| m.as_str() == ".")
+            && c.get(3).is_none())
             || (c.get(6).is_some_and(|m| m.as_str() == ".") && c.get(7).is_none());
         if !has_unit || dot_without_minutes {
             continue;
@@ -315,9 +316,16 @@ fn joined_lines(text: &str) -> Vec<String> {
             let times_only = next.len() <= 40
                 && !DAY_SPEC.is_match(&next_folded)
                 && (!time_ranges(&next_folded).is_empty()
-                    || ["ferme", "closed", "geschlossen", "gesloten", "cerrado", "chiuso"]
-                        .iter()
-                        .any(|w| next_folded.contains(w)));
+                    || [
+                        "ferme",
+                        "closed",
+                        "geschlossen",
+                        "gesloten",
+                        "cerrado",
+                        "chiuso",
+                    ]
+                    .iter()
+                    .any(|w| next_folded.contains(w)));
             if days_only && times_only {
                 out.push(format!("{line} {next}"));
                 i += 2;

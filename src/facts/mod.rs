@@ -3,6 +3,7 @@
 
 pub mod candidates;
 pub mod hours;
+pub mod language;
 pub mod legal;
 pub mod lexicon;
 pub mod observations;

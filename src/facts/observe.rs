@@ -7,8 +7,9 @@ use std::collections::BTreeSet;
 
 use url::Url;
 
+use crate::facts::language::{languages_of, Languages};
 use crate::facts::lexicon::{fold, fold_char};
-use crate::facts::readers::{Readers, TermSource};
+use crate::facts::readers::{CompiledTerm, Readers, TermSource};
 use crate::facts::{hours, legal, promise, spelling};
 use crate::memo;
 use crate::result::{FormFact, LinkKind, PageFacts, Region};
@@ -150,12 +151,26 @@ fn ceil_boundary(s: &str, mut i: usize) -> usize {
 /// ("Express delivery: [delay and cost]"). Such words say what the template offers, not what the shop does.
 fn unfilled_template(text: &str, start: usize, end: usize) -> bool {
     const REACH: usize = 80;
+    // Whole-word matches take the character on either side ("]", " "): the word itself lies within.
+    let word = &text[start..end];
+    let start = start + word.len()
+        - word
+            .trim_start_matches(|c: char| !c.is_alphanumeric())
+            .len();
+    let end = end - (word.len() - word.trim_end_matches(|c: char| !c.is_alphanumeric()).len());
+    if start >= end {
+        return false;
+    }
     let before = &text[floor_boundary(text, start.saturating_sub(REACH))..start];
     let after = &text[end..ceil_boundary(text, end + REACH)];
     let line_before = before.rsplit('\n').next().unwrap_or(before);
     let line_after = after.split('\n').next().unwrap_or(after);
-    let opened = line_before.rfind('[').is_some_and(|open| !line_before[open..].contains(']'));
-    let closed = line_after.find(']').is_some_and(|close| !line_after[..close].contains('['));
+    let opened = line_before
+        .rfind('[')
+        .is_some_and(|open| !line_before[open..].contains(']'));
+    let closed = line_after
+        .find(']')
+        .is_some_and(|close| !line_after[..close].contains('['));
     if opened && closed {
         return true;
     }
@@ -171,52 +186,62 @@ fn unfilled_template(text: &str, start: usize, end: usize) -> bool {
         && value.find(']').is_some_and(|close| close > 1)
 }
 
-/// The first match of each term of `source` in `text`, the term's context conditions met.
+/// The first match of each term of `source` in `text`, the term's context conditions met, read in the page's
+/// `languages` (every language when they are not known).
 fn first_hits(
     readers: &Readers,
     source: TermSource,
     region: Option<Region>,
     text: &str,
+    languages: Languages,
 ) -> Vec<TermHit> {
     let mut hits = Vec::new();
     let folded = Folded::new(text);
     let f = &folded.folded;
     let matching = readers.term_set.matches(f);
+    let meets_conditions = |term: &CompiledTerm, m: &regex::Match| {
+        if let Some(near) = &term.near {
+            let from = floor_boundary(f, m.start().saturating_sub(120));
+            let to = ceil_boundary(f, m.end() + 120);
+            if !near.is_match(&f[from..to]) {
+                return false;
+            }
+        }
+        if let Some(not_after) = &term.not_after {
+            let from = floor_boundary(f, m.start().saturating_sub(60));
+            if not_after.is_match(&f[from..m.start() + 1]) {
+                return false;
+            }
+        }
+        if let Some(not_before) = &term.not_before {
+            let to = ceil_boundary(f, m.end() + 40);
+            if not_before.is_match(&f[m.end()..to]) {
+                return false;
+            }
+        }
+        !(source == TermSource::Text && unfilled_template(f, m.start(), m.end()))
+    };
     for index in matching.iter() {
         let term = &readers.terms[index];
         if !term.sources.contains(&source) {
             continue;
         }
-        for m in term.regex.find_iter(f) {
-            if let Some(near) = &term.near {
-                let from = floor_boundary(f, m.start().saturating_sub(120));
-                let to = ceil_boundary(f, m.end() + 120);
-                if !near.is_match(&f[from..to]) {
-                    continue;
-                }
-            }
-            if let Some(not_after) = &term.not_after {
-                let from = floor_boundary(f, m.start().saturating_sub(60));
-                if not_after.is_match(&f[from..m.start() + 1]) {
-                    continue;
-                }
-            }
-            if let Some(not_before) = &term.not_before {
-                let to = ceil_boundary(f, m.end() + 40);
-                if not_before.is_match(&f[m.end()..to]) {
-                    continue;
-                }
-            }
-            if source == TermSource::Text && unfilled_template(f, m.start(), m.end()) {
-                continue;
-            }
+        let first = if languages.is_known() {
+            term.by_language
+                .iter()
+                .filter(|(tag, _)| languages.reads(tag))
+                .filter_map(|(_, regex)| regex.find_iter(f).find(|m| meets_conditions(term, m)))
+                .min_by_key(|m| m.start())
+        } else {
+            term.regex.find_iter(f).find(|m| meets_conditions(term, m))
+        };
+        if let Some(m) = first {
             hits.push(TermHit {
                 term: index,
                 source,
                 region,
                 snippet: folded.snippet(m.start(), m.end()),
             });
-            break;
         }
     }
     hits
@@ -230,6 +255,11 @@ pub fn observe(
     readers: &Readers,
 ) -> PageObservation {
     let mut obs = PageObservation::default();
+    // The main text first: header and footer are often a theme's, in its own language.
+    let page_text = [Region::Main, Region::Aside, Region::Footer, Region::Header]
+        .map(|r| facts.text.get(r))
+        .join("\n");
+    let languages = languages_of(&page_text, facts.lang.as_deref());
     let mut found: BTreeSet<usize> = BTreeSet::new();
 
     let mut scan =
@@ -239,11 +269,11 @@ pub fn observe(
             }
             // Header, menu and footer repeat on every page: their hits are found once per thread.
             let hits = if region.is_some_and(|r| r != Region::Main) {
-                memo::memoized(&CHROME_HITS, (source, text.to_string()), || {
-                    first_hits(readers, source, region, text)
+                memo::memoized(&CHROME_HITS, (source, languages, text.to_string()), || {
+                    first_hits(readers, source, region, text, languages)
                 })
             } else {
-                first_hits(readers, source, region, text)
+                first_hits(readers, source, region, text, languages)
             };
             for hit in hits {
                 if found.insert(hit.term) {
@@ -408,7 +438,8 @@ pub fn visible_fields(form: &FormFact) -> Vec<&crate::result::FieldFact> {
 
 thread_local! {
     static CHROME_STATEMENTS: memo::Memo<String, ChromeStatements> = Default::default();
-    static CHROME_HITS: memo::Memo<(TermSource, String), Vec<TermHit>> = Default::default();
+    static CHROME_HITS: memo::Memo<(TermSource, Languages, String), Vec<TermHit>> =
+        Default::default();
 }
 
 type ChromeStatements = (Option<(hours::WeeklyHours, String)>, Vec<promise::Promise>);
@@ -598,11 +629,27 @@ mod tests {
             let start = text.find(word).unwrap();
             unfilled_template(text, start, start + word.len())
         };
-        assert!(at("le paiement s'effectue via **[stripe, paypal, virement]**.", "paypal"));
-        assert!(at("livraison express : [delai et cout estime]", "livraison express"));
+        assert!(at(
+            "le paiement s'effectue via **[stripe, paypal, virement]**.",
+            "paypal"
+        ));
+        assert!(at(
+            "livraison express : [delai et cout estime]",
+            "livraison express"
+        ));
         assert!(at("point relais: [adresse du point]", "point relais"));
-        assert!(!at("paiement par paypal ou virement [voir conditions]", "paypal"));
-        assert!(!at("livraison express : 24 h [hors week-end]", "livraison express"));
+        assert!(at(
+            "via [lydia, cheque, virement bancaire] selon",
+            " virement bancaire]"
+        ));
+        assert!(!at(
+            "paiement par paypal ou virement [voir conditions]",
+            "paypal"
+        ));
+        assert!(!at(
+            "livraison express : 24 h [hors week-end]",
+            "livraison express"
+        ));
         assert!(!at("[promo] livraison offerte. paypal accepte", "paypal"));
         assert!(!at("colissimo : 4,90 eur", "colissimo"));
     }

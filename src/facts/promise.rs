@@ -46,8 +46,8 @@ static OTHER_DELAY: LazyLock<Regex> = LazyLock::new(|| {
 
 fn number(word: &str) -> Option<f64> {
     Some(match word {
-        "un" | "une" | "one" | "uno" | "una" | "ein" | "eine" | "einem" | "einen" | "einer" | "eines"
-        | "een" => 1.0,
+        "un" | "une" | "one" | "uno" | "una" | "ein" | "eine" | "einem" | "einen" | "einer"
+        | "eines" | "een" => 1.0,
         "deux" | "two" | "dos" | "zwei" | "due" | "twee" => 2.0,
         "trois" | "three" | "tres" | "drei" | "tre" | "drie" => 3.0,
         "quatre" | "four" => 4.0,

@@ -55,6 +55,8 @@ pub struct CompiledTerm {
     /// The display name in every language of the pack.
     pub label: Localized,
     pub regex: Regex,
+    /// The patterns of each language tag ("fr", "en", "any") alone, for pages whose language is known.
+    pub by_language: Vec<(String, Regex)>,
     pub near: Option<Regex>,
     pub not_after: Option<Regex>,
     pub not_before: Option<Regex>,

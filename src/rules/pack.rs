@@ -341,6 +341,23 @@ impl Checks {
                 if term.patterns.values().all(Vec::is_empty) {
                     problems.push(format!("{at}: term {:?} has no patterns", term.name));
                 }
+                // Patterns are folded to lower case like the text, which would turn `\W` into `\w`.
+                let upper_class = ["\\W", "\\S", "\\D", "\\B"];
+                for pattern in term
+                    .patterns
+                    .values()
+                    .flatten()
+                    .chain(&term.near)
+                    .chain(&term.not_after)
+                    .chain(&term.not_before)
+                {
+                    if let Some(class) = upper_class.iter().find(|c| pattern.contains(**c)) {
+                        problems.push(format!(
+                            "{at}: term {:?}: {class} in {pattern:?} would match its opposite once folded to lower case; write a bracket class such as [^a-z0-9]",
+                            term.name
+                        ));
+                    }
+                }
                 if let Some(TermLabel::PerLanguage(texts)) = &term.label {
                     for lang in ["fr", "en"] {
                         if texts.0.get(lang).is_none_or(|t| t.trim().is_empty()) {
@@ -411,6 +428,11 @@ impl Checks {
                 let Some(regex) = compile(&words, true) else {
                     continue;
                 };
+                let by_language = term
+                    .patterns
+                    .iter()
+                    .filter_map(|(tag, list)| Some((tag.clone(), compile(list, true)?)))
+                    .collect();
                 terms.push(CompiledTerm {
                     group: rule.id.clone(),
                     name: term.name.clone(),
@@ -423,6 +445,7 @@ impl Checks {
                             .collect(),
                     },
                     regex,
+                    by_language,
                     near: compile(&term.near, true),
                     not_after: compile(&term.not_after, true),
                     not_before: (!term.not_before.is_empty())
