@@ -781,8 +781,12 @@ pub struct OpeningHours {
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct SitePhone {
-    /// E.164 when the number parses for the target country, otherwise the digits.
+    /// E.164 when the number validates (for the target country, or as written internationally); empty otherwise:
+    /// a string that does not validate is no phone number, whatever its digits.
     pub e164: String,
+    /// The digits as read (the national form of a number that did not validate).
+    #[serde(default)]
+    pub digits: String,
     pub valid: bool,
     /// libphonenumber's type (`fixed-line`, `mobile`, `toll-free`, `premium-rate`, `shared-cost`...).
     #[serde(rename = "type")]
@@ -801,6 +805,17 @@ pub struct SitePhone {
     pub tel_link_pages: u64,
     /// Words written before it, a few distinct ones.
     pub contexts: Vec<String>,
+}
+
+impl SitePhone {
+    /// The E.164 form when the number validated, otherwise its digits: what tells two numbers apart.
+    pub fn number(&self) -> &str {
+        if self.e164.is_empty() {
+            &self.digits
+        } else {
+            &self.e164
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]

@@ -162,6 +162,15 @@ async fn detectors_meet_their_precision_and_recall() {
             .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
         let pages: Vec<(String, String)> = fixture.pages.into_iter().collect();
         let result = common::audit_pages(&pages, fixture.country.as_deref(), None).await;
+        // A number that does not validate is never written as one: E.164 only for valid numbers.
+        for phone in result.site.phones.iter().chain(&result.site.other_phones) {
+            assert_eq!(
+                phone.valid,
+                phone.e164.starts_with('+') && phone.e164.len() > 4,
+                "{name}: {phone:?}"
+            );
+            assert!(!phone.digits.is_empty(), "{name}: {phone:?}");
+        }
         let (mut got, mut want) = (found(&result), expected(&fixture.labels));
         if let Some(country) = &fixture.labels.inferred_country {
             want.insert("country inferred", BTreeSet::from([country.clone()]));
@@ -224,4 +233,24 @@ async fn detectors_meet_their_precision_and_recall() {
         below.join("\n"),
         mistakes.join("\n")
     );
+}
+
+/// With no country to read it by (a `.com`, `lang="en"`, no prices) a number in French pairs is also a Moroccan
+/// one: it is kept as shown, by its digits, but never written as an E.164 number.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_number_no_country_validates_keeps_its_digits_only() {
+    let pages = vec![(
+        "/".to_string(),
+        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Corner Café</title></head><body><main><h1>Corner Café</h1><p>Call us: 06 12 45 78 90</p></main></body></html>"#.to_string(),
+    )];
+    let result = common::audit_pages(&pages, None, None).await;
+    let phone = result
+        .site
+        .phones
+        .iter()
+        .find(|p| p.digits == "0612457890")
+        .unwrap_or_else(|| panic!("{:?}", result.site.phones));
+    assert!(!phone.valid);
+    assert_eq!(phone.e164, "");
+    assert_eq!(phone.number(), "0612457890");
 }

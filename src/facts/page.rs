@@ -346,9 +346,9 @@ impl Walker {
         }
         if self.hidden_by.is_none() {
             let region = self.region();
-            self.facts.text.get_mut(region).push_str(text);
+            push_flowing(self.facts.text.get_mut(region), text);
         } else if self.template.is_some() && self.template_text.len() < 20_000 {
-            self.template_text.push_str(text);
+            push_flowing(&mut self.template_text, text);
         }
     }
 
@@ -836,6 +836,19 @@ fn non_empty(s: String) -> Option<String> {
     (!s.is_empty()).then_some(s)
 }
 
+/// Appends a text node as a browser lays it out: the line breaks of the HTML source are spaces ("payer par
+/// mandat⏎ administratif" is one phrase); only elements (blocks, `<br>`) end a line.
+fn push_flowing(out: &mut String, text: &str) {
+    if text.contains(['\n', '\r']) {
+        out.extend(
+            text.chars()
+                .map(|c| if c == '\n' || c == '\r' { ' ' } else { c }),
+        );
+    } else {
+        out.push_str(text);
+    }
+}
+
 /// Collapses runs of whitespace (NBSP and narrow NBSP included) into one space and trims.
 pub fn collapse(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -899,5 +912,17 @@ mod tests {
         );
         assert_eq!(tidy_lines("\n\n"), "");
         assert_eq!(collapse(" x\u{202f}: y "), "x : y");
+    }
+
+    #[test]
+    fn source_line_breaks_are_spaces_and_elements_end_lines() {
+        let base = Url::parse("https://shop.example/").unwrap();
+        let (facts, _) = extract(
+            "<html><body><main><p>Vous pouvez payer par mandat\n        administratif.</p><p>Lundi<br>Mardi</p></main></body></html>",
+            &base,
+        );
+        let main = &facts.text.main;
+        assert!(main.contains("payer par mandat administratif."), "{main:?}");
+        assert!(main.contains("Lundi\nMardi"), "{main:?}");
     }
 }

@@ -724,7 +724,12 @@ impl SiteFactsBuilder {
                 continue;
             }
             let phone = SitePhone {
-                e164: number,
+                e164: if group.valid {
+                    number.clone()
+                } else {
+                    String::new()
+                },
+                digits: number,
                 valid: group.valid,
                 number_type: group.number_type,
                 country: group.country,
@@ -753,7 +758,7 @@ impl SiteFactsBuilder {
             b.valid
                 .cmp(&a.valid)
                 .then(b.page_count.cmp(&a.page_count))
-                .then(a.e164.cmp(&b.e164))
+                .then(a.number().cmp(b.number()))
         };
         phones.sort_by(by_presence);
         other_phones.sort_by(by_presence);

@@ -597,10 +597,10 @@ fn phone_local(cx: &Context, rule: &Rule) -> Verdict {
                         .calling_code
                         .is_some_and(|code| codes_of(c).contains(&code))
                 })
-                .map(|c| (phone.e164.as_str(), c))
+                .map(|c| (phone.number(), c))
         })
         .collect();
-    let main_misplaced = misplaced.iter().any(|(n, _)| *n == phones[0].e164);
+    let main_misplaced = misplaced.iter().any(|(n, _)| *n == phones[0].number());
     let score = if misplaced.is_empty() {
         1.0
     } else if main_misplaced {
@@ -707,7 +707,7 @@ fn phone_not_premium(cx: &Context, rule: &Rule) -> Verdict {
         .collect();
     let details = json!({
         "numbers": phones.iter().map(|p| json!({"e164": p.e164, "type": p.number_type})).collect::<Vec<_>>(),
-        "other_bodies": cx.site.other_phones.iter().map(|p| &p.e164).collect::<Vec<_>>(),
+        "other_bodies": cx.site.other_phones.iter().map(|p| p.number()).collect::<Vec<_>>(),
     });
     if surcharged.is_empty() {
         Verdict::says(
@@ -882,7 +882,7 @@ fn channel_phone(cx: &Context, _: &Rule) -> Verdict {
             evidence(
                 p.pages.first().map(String::as_str),
                 p.regions.first().copied(),
-                p.written.first().cloned().unwrap_or(p.e164.clone()),
+                p.written.first().cloned().unwrap_or(p.number().to_string()),
             )
         })
         .collect();
@@ -1303,7 +1303,7 @@ fn contact_consistency(cx: &Context, _: &Rule) -> Verdict {
             evidence(Some(cx.obs.url(*page)), None, format!("{href} → {text}")),
         ));
     }
-    let shop_tails: BTreeSet<String> = site.phones.iter().map(|p| tail(&p.e164)).collect();
+    let shop_tails: BTreeSet<String> = site.phones.iter().map(|p| tail(p.number())).collect();
     let shop_emails: BTreeSet<&str> = site.emails.iter().map(|e| e.address.as_str()).collect();
     for ((kind, value), pages) in &cx.obs.schema_contacts {
         let differs = match kind.as_str() {
