@@ -122,10 +122,17 @@ impl SiteGatherer {
             hreflang: self.builder.home_hreflang.clone(),
             country_flag: origin.country_flag,
             lang_flag: origin.lang_flag,
-            phone_country: self
-                .builder
-                .international_phone_country()
-                .or_else(|| self.builder.national_phone_country()),
+            phone_country: self.builder.international_phone_country().or_else(|| {
+                match self.builder.national_phone_countries().as_slice() {
+                    [one] => Some(one.to_string()),
+                    _ => None,
+                }
+            }),
+            phone_candidates: match self.builder.national_phone_countries() {
+                several if several.len() > 1 => several.iter().map(|c| c.to_string()).collect(),
+                _ => Vec::new(),
+            },
+            currency_country: self.builder.currency_country(),
         });
         let mut site = self.builder.finish(
             target.country.as_ref().map(|c| c.value.as_str()),

@@ -225,15 +225,27 @@ pub struct Target {
     pub hreflang: Vec<Hreflang>,
     /// Calling codes a local number of this country starts with (`+33`, and `+262`... for France's overseas).
     pub phone_prefixes: Vec<String>,
+    /// The countries the evidence left open when it could not settle on one (national numbers valid in France and
+    /// Morocco, no currency to tell): the report says the country is uncertain.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub country_candidates: Vec<String>,
 }
 
 /// A guessed value and how it was found, so a reader can tell a flag from a heuristic.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Guess {
     pub value: String,
-    /// `flag`, `tld`, `html-lang`, `phone` (country of the numbers written internationally), `country` (a language
-    /// from the country).
+    /// `flag`, `tld`, `html-lang`, `hreflang`, `phone` (the country the site's numbers validate in), `currency` (a
+    /// currency of one country in the prices), `country` (a language from the country).
     pub source: String,
+    /// How far the source can be trusted: `stated` (the consultant's flag), `strong` (the domain, a `lang` or
+    /// `hreflang` region), `inferred` (what the pages show), `weak` (a bare language). Files without it: `strong`.
+    #[serde(default = "strong")]
+    pub confidence: String,
+}
+
+fn strong() -> String {
+    "strong".to_string()
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]

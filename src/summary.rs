@@ -26,9 +26,17 @@ pub fn render(result: &AuditResult, json_path: &str) -> String {
             .unwrap_or_else(|| "unknown".into())
     };
     let _ = writeln!(out, "cxaudit {} — {}", result.tool.version, t.final_url);
+    let open_question = if t.country_candidates.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " — uncertain: the numbers are valid for {} (set --country)",
+            t.country_candidates.join(", ")
+        )
+    };
     let _ = writeln!(
         out,
-        "  country {}, language {}",
+        "  country {}{open_question}, language {}",
         guess(&t.country),
         guess(&t.lang)
     );

@@ -1,4 +1,5 @@
-//! The target's country and language: from flags, else the top-level domain, else the home page's `lang`. They
+//! The target's country and language: from flags, else the top-level domain, a `lang` or `hreflang` region, then
+//! what the pages show (numbers valid in one country, a currency of one country), a bare language last. They
 //! decide how phone numbers are read and which lexicon words count. Pure.
 
 use url::Url;
@@ -83,6 +84,22 @@ pub struct TargetInput<'a> {
     pub lang_flag: Option<&'a str>,
     /// The country of the numbers the site writes internationally, if any.
     pub phone_country: Option<String>,
+    /// The countries its national numbers are valid in, when they leave more than one.
+    pub phone_candidates: Vec<String>,
+    /// The country of the one single-country currency its prices are in.
+    pub currency_country: Option<String>,
+}
+
+/// The region every `hreflang` of the home page names (`fr-CA` and `en-CA`), `x-default` aside.
+fn country_from_hreflang(hreflang: &[Hreflang]) -> Option<String> {
+    let mut regions = hreflang
+        .iter()
+        .filter(|h| !h.lang.eq_ignore_ascii_case("x-default"))
+        .map(|h| country_from_region_subtag(&h.lang));
+    let first = regions.next()??;
+    regions
+        .all(|r| r.as_deref() == Some(first.as_str()))
+        .then_some(first)
 }
 
 pub fn resolve(input: TargetInput<'_>) -> Target {
@@ -90,7 +107,15 @@ pub fn resolve(input: TargetInput<'_>) -> Target {
     let guess = |value: String, source: &str| Guess {
         value,
         source: source.to_string(),
+        confidence: match source {
+            "flag" => "stated",
+            "tld" | "html-lang-region" | "hreflang" => "strong",
+            "phone" | "currency" => "inferred",
+            _ => "weak",
+        }
+        .to_string(),
     };
+    let candidates = &input.phone_candidates;
     let country = input
         .country_flag
         .map(|c| guess(c.to_ascii_uppercase(), "flag"))
@@ -106,17 +131,37 @@ pub fn resolve(input: TargetInput<'_>) -> Target {
             input
                 .html_lang
                 .and_then(country_from_region_subtag)
-                .map(|c| guess(c, "html-lang"))
+                .map(|c| Guess {
+                    source: "html-lang".to_string(),
+                    ..guess(c, "html-lang-region")
+                })
         })
+        .or_else(|| country_from_hreflang(&input.hreflang).map(|c| guess(c, "hreflang")))
         // A bare language says less than the numbers the shop writes: a French-speaking shop showing +212 is
         // Moroccan.
         .or_else(|| input.phone_country.clone().map(|c| guess(c, "phone")))
         .or_else(|| {
+            // A currency of one country, unless the numbers point elsewhere.
+            input
+                .currency_country
+                .clone()
+                .filter(|c| candidates.is_empty() || candidates.contains(c))
+                .map(|c| guess(c, "currency"))
+        })
+        .or_else(|| {
+            // `lang="fr"` alone is France only when the numbers leave France among the possible countries.
             input
                 .html_lang
                 .and_then(country_from_language)
+                .filter(|c| candidates.is_empty() || candidates.iter().any(|k| k == c))
                 .map(|c| guess(c.to_string(), "html-lang"))
         });
+    // Said only when the country was not stated or read from the domain or a region.
+    let country_candidates = match &country {
+        Some(c) if c.confidence == "stated" || c.confidence == "strong" => Vec::new(),
+        _ if candidates.len() > 1 => candidates.clone(),
+        _ => Vec::new(),
+    };
     let lang = input
         .lang_flag
         .map(|l| guess(l.to_ascii_lowercase(), "flag"))
@@ -153,6 +198,7 @@ pub fn resolve(input: TargetInput<'_>) -> Target {
         home_title: input.home_title,
         hreflang: input.hreflang,
         phone_prefixes,
+        country_candidates,
     }
 }
 
@@ -182,6 +228,8 @@ mod tests {
             country_flag: None,
             lang_flag: None,
             phone_country: None,
+            phone_candidates: Vec::new(),
+            currency_country: None,
         };
         let target = resolve(input(Some("fr-BE")));
         assert_eq!(
@@ -201,7 +249,8 @@ mod tests {
             moroccan.country.unwrap(),
             Guess {
                 value: "MA".into(),
-                source: "phone".into()
+                source: "phone".into(),
+                confidence: "inferred".into(),
             }
         );
         let belgian = resolve(TargetInput {
@@ -209,5 +258,75 @@ mod tests {
             ..input(Some("fr-BE"))
         });
         assert_eq!(belgian.country.unwrap().value, "BE");
+    }
+
+    #[test]
+    fn regions_currencies_and_open_candidates() {
+        let base = Url::parse("http://127.0.0.1:8080/").unwrap();
+        let input = || TargetInput {
+            start_url: &base,
+            final_url: &base,
+            html_lang: Some("fr"),
+            home_title: None,
+            hreflang: Vec::new(),
+            country_flag: None,
+            lang_flag: None,
+            phone_country: None,
+            phone_candidates: Vec::new(),
+            currency_country: None,
+        };
+        let hreflang = |langs: &[&str]| {
+            langs
+                .iter()
+                .map(|l| Hreflang {
+                    lang: l.to_string(),
+                    href: "/".into(),
+                })
+                .collect()
+        };
+        let canadian = resolve(TargetInput {
+            hreflang: hreflang(&["fr-CA", "en-CA", "x-default"]),
+            ..input()
+        });
+        let country = canadian.country.unwrap();
+        assert_eq!(
+            (country.value.as_str(), country.source.as_str()),
+            ("CA", "hreflang")
+        );
+        assert_eq!(country.confidence, "strong");
+        let mixed = resolve(TargetInput {
+            hreflang: hreflang(&["fr-FR", "fr-BE"]),
+            ..input()
+        });
+        assert_eq!(mixed.country.unwrap().source, "html-lang");
+        // Prices in dirhams on a French-language site: Morocco, inferred.
+        let moroccan = resolve(TargetInput {
+            currency_country: Some("MA".into()),
+            ..input()
+        });
+        let country = moroccan.country.unwrap();
+        assert_eq!(
+            (country.value.as_str(), country.confidence.as_str()),
+            ("MA", "inferred")
+        );
+        // Numbers valid in France and Morocco, nothing else to tell: lang="fr" picks France, weakly, and the
+        // open question is kept for the report.
+        let open = resolve(TargetInput {
+            phone_candidates: vec!["FR".into(), "MA".into()],
+            ..input()
+        });
+        let country = open.country.unwrap();
+        assert_eq!(
+            (country.value.as_str(), country.confidence.as_str()),
+            ("FR", "weak")
+        );
+        assert_eq!(open.country_candidates, ["FR", "MA"]);
+        // lang="fr" never means France when the numbers exclude it.
+        let swiss_numbers = resolve(TargetInput {
+            phone_candidates: vec!["BE".into(), "CH".into()],
+            ..input()
+        });
+        assert!(swiss_numbers.country.is_none());
+        assert_eq!(swiss_numbers.country_candidates, ["BE", "CH"]);
     }
 }

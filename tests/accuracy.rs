@@ -253,4 +253,21 @@ async fn a_number_no_country_validates_keeps_its_digits_only() {
     assert!(!phone.valid);
     assert_eq!(phone.e164, "");
     assert_eq!(phone.number(), "0612457890");
+    // The open question reaches the client's report rather than a silent guess.
+    assert_eq!(result.target.country_candidates, ["FR", "MA"]);
+    let html = cxaudit::report::render(
+        &result,
+        &cxaudit::report::ReportOptions {
+            lang: "en",
+            templates: None,
+            branding: Default::default(),
+        },
+    )
+    .unwrap();
+    assert!(
+        html.contains("the country could not be established with certainty: the site&#x27;s numbers are valid for FR, MA")
+            || html.contains("the country could not be established with certainty: the site's numbers are valid for FR, MA"),
+        "{}",
+        &html[html.find("report-appendix").unwrap_or(0)..][..1500.min(html.len())]
+    );
 }

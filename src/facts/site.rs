@@ -569,7 +569,9 @@ impl SiteFactsBuilder {
     /// The one country where the site's national numbers (`06 28 04 64 27`, trunk prefix 0) are valid, when the
     /// evidence leaves one: the numbers first, then the currency the prices are in, then the written form (numbers
     /// in pairs are French or Moroccan). `None` when it stays ambiguous: a guess is worse than no country.
-    pub fn national_phone_country(&self) -> Option<String> {
+    /// The countries where the site's 0-prefixed numbers are valid, narrowed by the prices' currency and the written
+    /// form; one country when the evidence settles, several when it does not, none without such numbers.
+    pub fn national_phone_countries(&self) -> Vec<&'static str> {
         // Countries whose national numbers begin with the trunk prefix 0, with their currency.
         const TRUNK_ZERO: [(&str, &str); 15] = [
             ("FR", "EUR"),
@@ -612,9 +614,11 @@ impl SiteFactsBuilder {
             }
         }
         if !any {
-            return None;
+            return Vec::new();
         }
-        let best = weight.values().copied().max()?;
+        let Some(best) = weight.values().copied().max() else {
+            return Vec::new();
+        };
         let mut left: Vec<&'static str> = weight
             .iter()
             .filter(|(_, w)| **w == best)
@@ -639,7 +643,28 @@ impl SiteFactsBuilder {
         if all_in_pairs {
             left = narrowed(&left, |c| matches!(c, "FR" | "MA"));
         }
-        (left.len() == 1).then(|| left[0].to_string())
+        left
+    }
+
+    /// The country of a currency only one country uses, when the prices name exactly one such currency.
+    pub fn currency_country(&self) -> Option<String> {
+        let countries: BTreeSet<&str> = self
+            .currencies
+            .iter()
+            .filter_map(|c| match *c {
+                "CHF" => Some("CH"),
+                "MAD" => Some("MA"),
+                "CAD" => Some("CA"),
+                "MXN" => Some("MX"),
+                "GBP" => Some("GB"),
+                "ZAR" => Some("ZA"),
+                "TRY" => Some("TR"),
+                "DZD" => Some("DZ"),
+                // The euro, the dollar and the CFA franc are shared by many countries.
+                _ => None,
+            })
+            .collect();
+        (countries.len() == 1).then(|| countries.into_iter().next().unwrap().to_string())
     }
 
     fn phone_id(&mut self, digits: &str) -> u32 {
@@ -1063,7 +1088,7 @@ fn collect_same_as(value: &serde_json::Value, out: &mut Vec<String>, depth: usiz
 /// Currencies prices are written in: symbols and codes beside a figure. A few per page, cheaply.
 fn currencies_in(text: &str) -> BTreeSet<&'static str> {
     static PRICE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)[0-9](?:[0-9 .,]*[0-9])?\s?(€|eur\b|chf\b|fr\.|£|gbp\b|mad\b|dhs?\b|dirhams?\b|dzd\b|da\b|zar\b|fcfa\b|xof\b|\$|usd\b|cad\b|aud\b|nzd\b|tl\b|₺)|(€|£|\$)\s?[0-9]|\b(chf|r)\s?[0-9]")
+        Regex::new(r"(?i)[0-9](?:[0-9 .,]*[0-9])?\s?(\$\s?ca\b|\$\s?cad\b|\$\s?mxn\b|\$\s?us\b|€|eur\b|chf\b|fr\.|£|gbp\b|mad\b|dhs?\b|dirhams?\b|dzd\b|da\b|zar\b|fcfa\b|xof\b|\$|usd\b|cad\b|mxn\b|pesos\b|aud\b|nzd\b|tl\b|₺)|(ca\$|c\$|us\$|mx\$|€|£|\$)\s?[0-9]|\b(chf|r|cad|mxn)\s?[0-9]")
             .expect("valid regex")
     });
     let mut out = BTreeSet::new();
@@ -1082,11 +1107,23 @@ fn currencies_in(text: &str) -> BTreeSet<&'static str> {
             "dzd" | "da" => "DZD",
             "zar" | "r" => "ZAR",
             "fcfa" | "xof" => "XOF",
-            "$" | "usd" | "cad" | "aud" | "nzd" => "USD",
+            "ca$" | "c$" | "cad" => "CAD",
+            "mx$" | "mxn" | "pesos" => "MXN",
+            // A bare "$" is the US dollar unless the prices name another dollar or the peso.
+            "$" => "$",
+            "us$" | "usd" | "aud" | "nzd" => "USD",
+            unit if unit.starts_with('$') => match unit.trim_start_matches('$').trim() {
+                "ca" | "cad" => "CAD",
+                "mxn" => "MXN",
+                _ => "USD",
+            },
             "tl" | "₺" => "TRY",
             _ => continue,
         };
         out.insert(code);
+    }
+    if out.remove("$") && !out.contains("CAD") && !out.contains("MXN") {
+        out.insert("USD");
     }
     out
 }
@@ -1103,5 +1140,10 @@ mod country_evidence_tests {
         assert_eq!(found("CHF 45.– la séance"), ["CHF"]);
         assert_eq!(found("Courier R80.00"), ["ZAR"]);
         assert!(found("Pour 5 personnes, en 2 heures").is_empty());
+        assert_eq!(found("Panier 24,99 $ CA — livraison 9,95 $CA"), ["CAD"]);
+        assert_eq!(found("Total: CA$ 45.00"), ["CAD"]);
+        assert_eq!(found("Precio: $1,250 MXN"), ["MXN"]);
+        assert_eq!(found("Envío 150 pesos"), ["MXN"]);
+        assert_eq!(found("Shipping $18 flat"), ["USD"]);
     }
 }

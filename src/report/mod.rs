@@ -261,6 +261,28 @@ fn say(strings: &Value, key: &str, args: &[(&str, f64)]) -> String {
     })
 }
 
+/// The shop's country as the audit established it, with how sure it is when it was not stated or read from the
+/// domain: a reader must not take a guess for a fact.
+fn country_line(result: &AuditResult, strings: &Value) -> String {
+    let target = &result.target;
+    let said = |key: &str| strings[key].as_str().unwrap_or(key).to_string();
+    let mut line = match &target.country {
+        None => said("country_unknown"),
+        Some(c) if c.confidence == "inferred" => {
+            said("country_inferred").replace("{country}", &c.value)
+        }
+        Some(c) if c.confidence == "weak" => said("country_weak").replace("{country}", &c.value),
+        Some(c) => c.value.clone(),
+    };
+    if !target.country_candidates.is_empty() {
+        line.push_str(" — ");
+        line.push_str(
+            &said("country_open").replace("{candidates}", &target.country_candidates.join(", ")),
+        );
+    }
+    line
+}
+
 /// Only web addresses become links: a scraped `javascript:` URL stays text.
 fn safe_url(url: &str) -> String {
     let lower = url.trim().to_ascii_lowercase();
@@ -614,7 +636,7 @@ fn model(result: &AuditResult, strings: &Value, options: &ReportOptions, css: &s
             // The home page's title, so the client recognises the shop; SEO titles can be long.
             "title": result.target.home_title.as_deref().map(|t| shortened(t.trim(), 90)).unwrap_or_default(),
             "url": result.target.final_url,
-            "country": result.target.country.as_ref().map(|c| c.value.clone()).unwrap_or_default(),
+            "country": country_line(result, strings),
         },
         "date": result.finished_at.get(..10).unwrap_or(&result.finished_at),
         "score": {
