@@ -2,7 +2,7 @@
 //! payment methods, delivery options and chat widgets (term lists), opening hours, the response-time promise.
 //! Facts only: nothing here judges.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::facts::hours::WeeklyHours;
 use crate::facts::legal::LegalFacts;
@@ -199,6 +199,17 @@ pub fn merged_terms(
         merged.evidence.extend(seen.evidence.iter().cloned());
         obs.keep_best(&mut merged.evidence);
     }
+    let seen: BTreeSet<String> = out
+        .iter()
+        .filter(|(_, pages)| !pages.pages.is_empty())
+        .map(|(name, _)| name.clone())
+        .collect();
+    let implied: BTreeSet<String> = readers
+        .terms_of(group)
+        .filter(|(_, t)| t.implied_by.iter().any(|by| seen.contains(by)))
+        .map(|(_, t)| t.name.clone())
+        .collect();
+    out.retain(|(name, _)| !implied.contains(name));
     out
 }
 

@@ -61,6 +61,8 @@ pub struct CompiledTerm {
     pub not_after: Option<Regex>,
     pub not_before: Option<Regex>,
     pub sources: Vec<TermSource>,
+    /// Names of terms whose presence makes this one go without saying.
+    pub implied_by: Vec<String>,
 }
 
 /// Everything the page and site readers need that a rule pack can change.

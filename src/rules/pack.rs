@@ -81,6 +81,10 @@ pub struct TermSpec {
     /// Words that cancel a match when they come right after it ("la poste" before "suisse").
     #[serde(default)]
     pub not_before: Vec<String>,
+    /// Terms of the same rule that already say this one: home delivery is what a named parcel carrier does, so
+    /// it is not counted again beside Colissimo.
+    #[serde(default)]
+    pub implied_by: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -338,6 +342,14 @@ impl Checks {
             }
             // A name may repeat: terms of one name are alternatives (a broad "card" and a "cb" needing context).
             for term in &rule.terms {
+                for name in &term.implied_by {
+                    if !rule.terms.iter().any(|t| &t.name == name) {
+                        problems.push(format!(
+                            "{at}: term {:?}: implied_by {name:?} is no term of this rule",
+                            term.name
+                        ));
+                    }
+                }
                 if term.patterns.values().all(Vec::is_empty) {
                     problems.push(format!("{at}: term {:?} has no patterns", term.name));
                 }
@@ -454,6 +466,7 @@ impl Checks {
                         })
                         .flatten(),
                     sources: term.sources.clone(),
+                    implied_by: term.implied_by.clone(),
                 });
             }
         }
