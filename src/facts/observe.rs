@@ -351,7 +351,12 @@ pub fn observe(
     scan(TermSource::Page, None, &page, &mut obs);
 
     obs.questions = count_questions(&facts.text.main);
-    obs.schema_questions = facts.json_ld.iter().map(schema_questions).sum();
+    // A product page's questions are about the product ("does it fit a 20 cm pan?"), not the shop's FAQ.
+    obs.schema_questions = if facts.json_ld.iter().any(is_product) {
+        0
+    } else {
+        facts.json_ld.iter().map(schema_questions).sum()
+    };
     // Header, menu and footer repeat on every page: what they state is read once per thread.
     for region in Region::ALL {
         let text = facts.text.get(region);
@@ -566,6 +571,28 @@ fn schema_questions(value: &serde_json::Value) -> u32 {
                     .sum::<u32>()
         }
         _ => 0,
+    }
+}
+
+/// Whether structured data describes a product (at the top or in an `@graph`), as product pages' data does.
+fn is_product(value: &serde_json::Value) -> bool {
+    let typed = |v: &serde_json::Value| match v.get("@type") {
+        Some(serde_json::Value::String(t)) => matches!(t.as_str(), "Product" | "ProductGroup"),
+        Some(serde_json::Value::Array(types)) => types
+            .iter()
+            .any(|t| matches!(t.as_str(), Some("Product" | "ProductGroup"))),
+        _ => false,
+    };
+    match value {
+        serde_json::Value::Array(items) => items.iter().any(is_product),
+        serde_json::Value::Object(map) => {
+            typed(value)
+                || map
+                    .get("@graph")
+                    .and_then(serde_json::Value::as_array)
+                    .is_some_and(|graph| graph.iter().any(typed))
+        }
+        _ => false,
     }
 }
 
