@@ -310,14 +310,35 @@ pub fn push_mailto(out: &mut Candidates, href: &str, region: Region) {
     let raw = href.split_once(':').map(|(_, v)| v).unwrap_or_default();
     let raw = urlnorm::percent_decode_lossy(raw.split('?').next().unwrap_or_default());
     for address in raw.split(',') {
-        let address = address.trim().to_ascii_lowercase();
+        let written = address.trim();
+        let address = written.to_ascii_lowercase();
         if EMAIL
             .find(&address)
             .is_some_and(|m| m.len() == address.len())
         {
             push_email(out, address, region, CandidateSource::Link);
+        } else if let Some(decoded) = base64_email(written) {
+            // `mailto:c2hvcEBleGFtcGxlLmZy`, decoded by a script for visitors: hidden from robots, not from them.
+            push_email(out, decoded, region, CandidateSource::Obfuscated);
         }
     }
+}
+
+/// An address written in base64, as scripts that hide it from harvesters keep it.
+fn base64_email(written: &str) -> Option<String> {
+    use base64::Engine;
+    if written.len() < 8 || written.contains('@') {
+        return None;
+    }
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(written)
+        .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(written))
+        .ok()?;
+    let address = String::from_utf8(bytes).ok()?.trim().to_ascii_lowercase();
+    EMAIL
+        .find(&address)
+        .is_some_and(|m| m.len() == address.len())
+        .then_some(address)
 }
 
 /// Cloudflare's e-mail obfuscation: hex bytes, the first is the XOR key of the rest.
@@ -472,5 +493,27 @@ mod tests {
             found,
             [("83720", "Trans-en-Provence"), ("B-1000", "Bruxelles")]
         );
+    }
+
+    #[test]
+    fn a_mailto_in_base64_is_an_obfuscated_address() {
+        let mut c = Candidates::default();
+        push_mailto(
+            &mut c,
+            "mailto:Ym9uam91ckBhdGVsaWVyLWV4ZW1wbGUuZnI=",
+            Region::Footer,
+        );
+        let found: Vec<_> = c
+            .emails
+            .iter()
+            .map(|e| (e.address.as_str(), e.source))
+            .collect();
+        assert_eq!(
+            found,
+            [("bonjour@atelier-exemple.fr", CandidateSource::Obfuscated)]
+        );
+        let mut c = Candidates::default();
+        push_mailto(&mut c, "mailto:bm90IGFuIGFkZHJlc3M=", Region::Footer);
+        assert!(c.emails.is_empty(), "base64 of a sentence is no address");
     }
 }
