@@ -503,6 +503,7 @@ pub fn takes_a_message(form: &FormFact) -> bool {
         || review_words
             .iter()
             .any(|w| names.contains(w) || form_names.contains(w))
+        || is_checkout_or_booking(&visible)
     {
         return false;
     }
@@ -512,6 +513,72 @@ pub fn takes_a_message(form: &FormFact) -> bool {
             && ["message", "sujet", "objet", "subject", "demande"]
                 .iter()
                 .any(|w| names.contains(w)))
+}
+
+/// A delivery address block (street and town or postcode, beside no e-mail-only field), a date-and-time booking
+/// or a button that pays, books or adds to the cart: an order being placed, not a message to the shop.
+fn is_checkout_or_booking(visible: &[&crate::result::FieldFact]) -> bool {
+    let words_of = |f: &crate::result::FieldFact| {
+        fold(&format!(
+            "{} {}",
+            f.name.as_deref().unwrap_or_default(),
+            f.label.as_deref().unwrap_or_default()
+        ))
+    };
+    let postal_fields: Vec<String> = visible
+        .iter()
+        .filter(|f| f.field_type.as_deref() != Some("email"))
+        .map(|f| words_of(f))
+        .filter(|w| !w.contains("mail"))
+        .collect();
+    let any_field = |words: &[&str]| {
+        postal_fields
+            .iter()
+            .any(|f| words.iter().any(|w| f.contains(w)))
+    };
+    let address_block = any_field(&[
+        "street",
+        "rue",
+        "adresse",
+        "address",
+        "strasse",
+        "calle",
+        "indirizzo",
+        "straat",
+    ]) && any_field(&[
+        "city",
+        "ville",
+        "town",
+        "postal",
+        "postcode",
+        "zip",
+        "code postal",
+        "plz",
+        "cap",
+        "localit",
+    ]);
+    let typed = |t: &str| visible.iter().any(|f| f.field_type.as_deref() == Some(t));
+    let booking = typed("datetime-local") || (typed("date") && typed("time"));
+    let ordering_button = visible
+        .iter()
+        .filter(|f| f.tag == "button" || matches!(f.field_type.as_deref(), Some("submit")))
+        .map(|f| words_of(f))
+        .any(|w| {
+            [
+                "cart",
+                "panier",
+                "pay",
+                "payer",
+                "paiement",
+                "book",
+                "reserv",
+                "commander",
+                "checkout",
+            ]
+            .iter()
+            .any(|k| w.contains(k))
+        });
+    address_block || booking || ordering_button
 }
 
 /// The last nine digits: enough to compare "+33 1 23 45 67 89" with "01.23.45.67.89".
