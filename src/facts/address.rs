@@ -424,6 +424,15 @@ fn country_at(toks: &[Tok], i: usize) -> Option<(&'static str, usize)> {
     None
 }
 
+/// The ISO code of a country name ("Belgique", "Côte d'Ivoire").
+pub fn country_code(name: &str) -> Option<&'static str> {
+    let folded = fold(name.trim()).replace('’', "'");
+    COUNTRIES
+        .iter()
+        .find(|(w, _)| *w == folded)
+        .map(|(_, code)| *code)
+}
+
 fn is_stop(t: &Tok) -> bool {
     t.word() && STOP_WORDS.contains(&t.low.as_str())
 }
