@@ -105,13 +105,11 @@ fn tokenize(text: &str) -> Vec<Tok> {
         let mut j = i;
         while j < chars.len() {
             let c = chars[j].1;
-            if c.is_alphanumeric() {
-                j += 1;
-            } else if matches!(c, '-' | '\'' | '’')
+            let inner = matches!(c, '-' | '\'' | '’')
                 && j > i
                 && chars[j - 1].1.is_alphabetic()
-                && chars.get(j + 1).is_some_and(|(_, n)| n.is_alphabetic())
-            {
+                && chars.get(j + 1).is_some_and(|(_, n)| n.is_alphabetic());
+            if c.is_alphanumeric() || inner {
                 j += 1;
             } else {
                 break;
@@ -319,6 +317,39 @@ const STOP_WORDS: &[&str] = &[
     "www",
 ];
 
+/// Parts of a building written after the street ("Bâtiment A", "bureau 200", "Suite 400", "bte 3", "3e étage"):
+/// they end the street's name and are skipped before the postcode.
+const UNIT_WORDS: &[&str] = &[
+    "batiment",
+    "bat",
+    "immeuble",
+    "imm",
+    "escalier",
+    "esc",
+    "etage",
+    "appartement",
+    "appt",
+    "apt",
+    "bureau",
+    "suite",
+    "unit",
+    "bte",
+    "bus",
+    "boite",
+    "porte",
+    "local",
+    "lot",
+    "villa",
+    "floor",
+    "flat",
+    "room",
+    "piso",
+    "puerta",
+    "interno",
+    "scala",
+    "stock",
+];
+
 /// Country names (folded) as shops write them under an address, with their ISO codes.
 const COUNTRIES: &[(&str, &str)] = &[
     ("france", "FR"),
@@ -434,7 +465,43 @@ pub fn country_code(name: &str) -> Option<&'static str> {
 }
 
 fn is_stop(t: &Tok) -> bool {
-    t.word() && STOP_WORDS.contains(&t.low.as_str())
+    t.word() && (STOP_WORDS.contains(&t.low.as_str()) || UNIT_WORDS.contains(&t.low.as_str()))
+}
+
+/// Skips the parts of a building after a street ("Bâtiment A", ", bureau 200", "3e étage", "Suite 400").
+fn skip_units(toks: &[Tok], from: usize) -> usize {
+    let mut at = from;
+    for _ in 0..3 {
+        let k = skip_separators(toks, at, 1);
+        let Some(t) = toks.get(k) else { break };
+        let mut j = k;
+        if t.word() && UNIT_WORDS.contains(&t.low.as_str()) {
+            j += 1;
+            if toks.get(j).is_some_and(|n| n.is('.') || n.is(':')) {
+                j += 1;
+            }
+            // "Bâtiment A", "bureau 200", "Suite 4B"; a box number that is a PO box is read as one.
+            let value = toks.get(j).filter(|n| {
+                matches!(n.kind, Kind::Num | Kind::Code) || n.word() && n.low.chars().count() == 1
+            });
+            if value.is_none()
+                || t.low == "boite" && toks.get(j).is_some_and(|n| n.low == "postale")
+            {
+                break;
+            }
+            j += 1;
+        } else if matches!(t.kind, Kind::Num | Kind::Code)
+            && toks
+                .get(k + 1)
+                .is_some_and(|n| n.word() && matches!(n.low.as_str(), "etage" | "floor" | "piso"))
+        {
+            j += 2;
+        } else {
+            break;
+        }
+        at = j;
+    }
+    at
 }
 
 fn is_particle(t: &Tok) -> bool {
@@ -685,7 +752,7 @@ fn po_box_at(toks: &[Tok], i: usize) -> Option<usize> {
     let mut j = i;
     while j < toks.len() && letters.len() < 4 {
         let t = &toks[j];
-        if t.word() && t.low.len() <= 2 {
+        if t.word() && t.low.len() <= 3 && t.low != "box" {
             letters.push_str(&t.low);
             j += 1;
             if toks.get(j).is_some_and(|n| n.is('.')) {
@@ -1026,7 +1093,7 @@ pub fn find(text: &str) -> Vec<Found> {
 fn address_at(text: &str, toks: &[Tok], i: usize) -> Option<(Found, usize)> {
     if let Some(street) = street_at(toks, i) {
         let written = slice(text, toks, street.start, street.end);
-        let mut k = skip_separators(toks, street.end, 2);
+        let mut k = skip_separators(toks, skip_units(toks, street.end), 2);
         let mut po_box = None;
         if let Some(box_end) = po_box_at(toks, k) {
             po_box = Some(slice(text, toks, k, box_end));
@@ -1049,7 +1116,7 @@ fn address_at(text: &str, toks: &[Tok], i: usize) -> Option<(Found, usize)> {
         }
         if street.strong && street.proper {
             // No postcode (Togo, South Africa...): then ", Town" or ", Country" must follow.
-            let (town, country, end) = plain_town(text, toks, street.end);
+            let (town, country, end) = plain_town(text, toks, skip_units(toks, street.end));
             if town.is_none() && country.is_none() {
                 return None;
             }
@@ -1147,20 +1214,40 @@ fn plain_town(
     if let Some((code, n)) = country_at(toks, k) {
         return (None, Some(code), k + n);
     }
-    let mut j = k;
-    while j < toks.len()
-        && j - k < 3
-        && toks[j].word()
-        && (toks[j].cap || toks[j].caps)
-        && !is_stop(&toks[j])
-    {
-        if country_at(toks, j).is_some() {
-            break;
+    // Up to two groups of capitalised words, comma apart: a quarter then the town ("Agdal, Rabat").
+    let group_end = |from: usize| {
+        let mut j = from;
+        while j < toks.len()
+            && j - from < 3
+            && toks[j].word()
+            && (toks[j].cap || toks[j].caps)
+            && !is_stop(&toks[j])
+            && country_at(toks, j).is_none()
+        {
+            j += 1;
         }
-        j += 1;
-    }
+        j
+    };
+    let mut j = group_end(k);
     if j == k {
         return (None, None, from);
+    }
+    if toks.get(j).is_some_and(|t| t.is(',')) {
+        let second = group_end(j + 1);
+        let ends = toks
+            .get(second)
+            .is_none_or(|t| is_separator(t) || t.is('.') || t.is(')'));
+        if second > j + 1 && ends {
+            j = second;
+        }
+    }
+    let town_end = j;
+    // A district's number after the town ("Abidjan 01", "Genève 4").
+    if toks
+        .get(j)
+        .is_some_and(|t| t.kind == Kind::Num && t.digits() <= 2)
+    {
+        j += 1;
     }
     // The town must end there: a comma, a line break, a country, the end.
     let next = skip_separators(toks, j, 1);
@@ -1170,7 +1257,7 @@ fn plain_town(
     if !ends {
         return (None, None, from);
     }
-    let town = slice(text, toks, k, j);
+    let town = slice(text, toks, k, town_end);
     match country_at(toks, next) {
         Some((code, n)) => (Some(town), Some(code), next + n),
         None => (Some(town), None, j),
@@ -1180,15 +1267,17 @@ fn plain_town(
 /// A key for "is this the same street?": the house number and the name's words, the street type and particles
 /// left out, so "12, Rue des Abeilles" and "12 r. des abeilles" are one.
 pub fn street_key(street: &str) -> String {
-    let toks = tokenize(street);
+    let folded = fold(street);
     let mut key = String::new();
-    for t in &toks {
-        let type_word = t.word()
-            && (PREFIX_TYPES.iter().any(|(w, _)| *w == t.low)
-                || PREFIX_ABBREVIATIONS.contains(&t.low.as_str())
-                || SUFFIX_TYPES.contains(&t.low.as_str()));
-        if matches!(t.kind, Kind::Num | Kind::Word | Kind::Code) && !type_word && !is_particle(t) {
-            key.push_str(&t.low);
+    for word in folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        let type_word = PREFIX_TYPES.iter().any(|(w, _)| *w == word)
+            || PREFIX_ABBREVIATIONS.contains(&word)
+            || SUFFIX_TYPES.contains(&word);
+        if !type_word && !PARTICLES.contains(&word) {
+            key.push_str(word);
         }
     }
     key
@@ -1331,7 +1420,28 @@ mod tests {
     }
 
     #[test]
+    fn parts_of_a_building_are_skipped() {
+        assert_eq!(
+            one("16 rue des Marnes Bâtiment A\n92410 Ville-d'Avray"),
+            t("16 rue des Marnes", "92410", "Ville-d'Avray")
+        );
+        assert_eq!(
+            one("1455, rue Peel, bureau 200\nMontréal (Québec) H3A 1T5"),
+            t("1455, rue Peel", "H3A 1T5", "Montréal")
+        );
+        assert_eq!(one("Kerkstraat 12 bus 3, 2000 Antwerpen").1, "2000");
+        assert_eq!(
+            one("1520 Birch Hollow Court, Suite 210\nPortland, OR 97205"),
+            t("1520 Birch Hollow Court", "OR 97205", "Portland")
+        );
+    }
+
+    #[test]
     fn west_african_and_moroccan_forms() {
+        assert_eq!(
+            one("01 BP 1234 Abidjan 01, Côte d'Ivoire"),
+            t("BP 1234", "", "Abidjan")
+        );
         let lome = &find("Adresse: 621 Rue de la Kozah, Lomé, Togo")[0];
         assert_eq!(lome.street.as_deref(), Some("621 Rue de la Kozah"));
         assert_eq!(lome.town.as_deref(), Some("Lomé"));

@@ -225,7 +225,7 @@ pub fn check(country: &str, code: &str, town: Option<&str>, cedex: bool) -> Chec
             match (FR_TOWNS.get(&digits), town) {
                 (Some(towns), Some(town)) => {
                     let key = town_key(town);
-                    if towns.iter().any(|t| *t == key) {
+                    if towns.contains(&key) {
                         Check::Match
                     } else if cedex {
                         Check::Unchecked

@@ -376,6 +376,8 @@ struct AddressAggregate {
     other_pages: BTreeSet<u32>,
     regions: BTreeSet<Region>,
     sources: BTreeSet<CandidateSource>,
+    /// The country the structured data gives (`addressCountry`), when the text's form names none.
+    structured_country: Option<String>,
 }
 
 /// Pages listed per address (the count is complete).
@@ -620,6 +622,7 @@ impl SiteFactsBuilder {
                     other_pages: BTreeSet::new(),
                     regions: BTreeSet::new(),
                     sources: BTreeSet::new(),
+                    structured_country: None,
                 });
                 self.addresses.len() - 1
             });
@@ -631,6 +634,9 @@ impl SiteFactsBuilder {
                 aggregate.first = candidate.clone();
             }
             aggregate.sources.insert(candidate.source);
+            if candidate.source == CandidateSource::StructuredData && candidate.country.is_some() {
+                aggregate.structured_country = candidate.country.clone();
+            }
             if other {
                 aggregate.other_pages.insert(page);
             } else {
@@ -690,12 +696,20 @@ impl SiteFactsBuilder {
             if is_other {
                 pages = a.other_pages.clone();
             }
-            let resolved = postcode::country_of(
-                c.country.as_deref(),
-                c.postcode.as_deref(),
-                c.town.as_deref(),
-                country,
-            );
+            // Without a postcode (Togo, South Africa) nothing but the page or the site tells the country.
+            let resolved = match &c.postcode {
+                None => c
+                    .country
+                    .clone()
+                    .or(a.structured_country.clone())
+                    .or(country.map(str::to_string)),
+                Some(_) => postcode::country_of(
+                    c.country.as_deref().or(a.structured_country.as_deref()),
+                    c.postcode.as_deref(),
+                    c.town.as_deref(),
+                    country,
+                ),
+            };
             let check = match (&resolved, &c.postcode) {
                 (Some(country), Some(code)) => Some(
                     postcode::check(country, code, c.town.as_deref(), c.cedex)

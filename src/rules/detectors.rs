@@ -1402,7 +1402,7 @@ fn postal_address(cx: &Context, _: &Rule) -> Verdict {
 
 /// Two shown addresses of the shop's that are not one written two ways: another postcode, or streets neither of
 /// which is the other with a part left out ("Rue Victor Hugo" and "12 rue Victor Hugo" are one).
-fn different_addresses<'a>(site: &'a SiteFacts) -> Option<(&'a SiteAddress, &'a SiteAddress)> {
+fn different_addresses(site: &SiteFacts) -> Option<(&SiteAddress, &SiteAddress)> {
     let full: Vec<&SiteAddress> = site
         .addresses
         .iter()
