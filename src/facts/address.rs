@@ -1264,8 +1264,8 @@ fn plain_town(
     }
 }
 
-/// A key for "is this the same street?": the house number and the name's words, the street type and particles
-/// left out, so "12, Rue des Abeilles" and "12 r. des abeilles" are one.
+/// A key for "is this the same street?": the house number and the name's words (a space apart), the street type and
+/// particles left out, so "12, Rue des Abeilles" and "12 r. des abeilles" are one.
 pub fn street_key(street: &str) -> String {
     let folded = fold(street);
     let mut key = String::new();
@@ -1277,6 +1277,9 @@ pub fn street_key(street: &str) -> String {
             || PREFIX_ABBREVIATIONS.contains(&word)
             || SUFFIX_TYPES.contains(&word);
         if !type_word && !PARTICLES.contains(&word) {
+            if !key.is_empty() {
+                key.push(' ');
+            }
             key.push_str(word);
         }
     }

@@ -1408,13 +1408,26 @@ fn different_addresses(site: &SiteFacts) -> Option<(&SiteAddress, &SiteAddress)>
         .iter()
         .filter(|a| shown(a) && deliverable(a) && a.postcode.is_some())
         .collect();
+    // "16" and "16A", "17" and "17 bis" are one building: a letter after the house number is left out.
     let key = |a: &SiteAddress| {
-        crate::facts::address::street_key(
+        let key = crate::facts::address::street_key(
             a.street
                 .as_deref()
                 .or(a.po_box.as_deref())
                 .unwrap_or_default(),
-        )
+        );
+        key.split(' ')
+            .filter(|w| !matches!(*w, "bis" | "ter" | "quater"))
+            .map(|w| {
+                let digits = w.bytes().take_while(u8::is_ascii_digit).count();
+                if digits > 0 && w.len() == digits + 1 {
+                    &w[..digits]
+                } else {
+                    w
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
     };
     let code = |a: &SiteAddress| {
         a.postcode
