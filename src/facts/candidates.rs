@@ -338,6 +338,26 @@ fn addresses_in(text: &str, region: Region, source: CandidateSource, out: &mut C
     }
 }
 
+/// The postal addresses of a page whose facts were stored before they were read (a `rejudge` of an older
+/// `audit.json`): its region texts, its `<template>` text and its JSON-LD, as a fresh extraction reads them.
+pub fn extract_addresses(facts: &mut PageFacts) {
+    for region in Region::ALL {
+        addresses_in(
+            facts.text.get(region),
+            region,
+            CandidateSource::Text,
+            &mut facts.candidates,
+        );
+    }
+    addresses_in(
+        &facts.template_text,
+        Region::Footer,
+        CandidateSource::Template,
+        &mut facts.candidates,
+    );
+    extract_from_structured_data(facts);
+}
+
 /// schema.org `PostalAddress`es in the page's JSON-LD (an organisation's `address`), however deep.
 pub fn extract_from_structured_data(facts: &mut PageFacts) {
     let mut found = Vec::new();
