@@ -1399,6 +1399,27 @@ mod tests {
             t("12, rue de la Gare", "L-1611", "Luxembourg")
         );
         assert_eq!(one("Rue Haute 12, B-1000 Bruxelles").1, "1000");
+        assert_eq!(
+            one("Bahnhofstr. 3, D-80335 München"),
+            t("Bahnhofstr. 3", "80335", "München")
+        );
+        assert_eq!(
+            one("C/ Mayor, 5\n28013 Madrid"),
+            t("C/ Mayor, 5", "28013", "Madrid")
+        );
+        assert_eq!(
+            one("Av. Louise 54, 1050 Ixelles"),
+            t("Av. Louise 54", "1050", "Ixelles")
+        );
+        assert_eq!(
+            one("Postfach 480, 8021 Zürich"),
+            t("Postfach 480", "8021", "Zürich")
+        );
+        assert_eq!(one("P.O. Box 1234, Toronto, ON M5W 1E6").1, "M5W 1E6");
+        assert_eq!(
+            one("Apartado de correos 40, 29600 Marbella").0,
+            "Apartado de correos 40"
+        );
     }
 
     #[test]
