@@ -415,6 +415,18 @@ pub fn rejudge(result: &mut AuditResult, checks: &Checks) -> Result<(), AuditErr
         ));
     }
     warm_up(checks);
+    // Audits written before addresses were page facts keep none: they are read from the stored text, as a fresh
+    // audit reads them (a page where none is found is read again, to the same result).
+    for facts in result
+        .crawl
+        .pages
+        .iter_mut()
+        .filter_map(|p| p.facts.as_mut())
+    {
+        if facts.candidates.addresses.is_empty() {
+            crate::facts::candidates::extract_addresses(facts);
+        }
+    }
     let readers = &checks.readers;
     let mut gatherer = SiteGatherer::new(readers);
     for record in &result.crawl.pages {

@@ -625,6 +625,9 @@ pub struct Candidates {
     pub phones: Vec<PhoneCandidate>,
     pub emails: Vec<EmailCandidate>,
     pub postcodes: Vec<PostcodeCandidate>,
+    /// Postal addresses read in the visible text and the JSON-LD `PostalAddress`es, a few per page.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub addresses: Vec<AddressCandidate>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -652,6 +655,8 @@ pub enum CandidateSource {
     ImageAlt,
     /// A `<template>` that scripts stamp into the page (a footer).
     Template,
+    /// schema.org data (JSON-LD): declared for machines, not necessarily shown.
+    StructuredData,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -704,6 +709,12 @@ pub struct SiteFacts {
     pub chat_widgets: Vec<NamedSignal>,
     pub response_time_promise: Option<ResponsePromise>,
     pub opening_hours: Option<OpeningHours>,
+    /// The shop's postal addresses, grouped by street, postcode and town, most shown first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub addresses: Vec<SiteAddress>,
+    /// Addresses of other bodies shown on the site (the host, the regulator, the mediator).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_addresses: Vec<SiteAddress>,
 }
 
 /// The key page of each kind the rules use: the best candidate (reached, not an error), or null.
@@ -878,6 +889,59 @@ pub struct SitePostcode {
     pub code: String,
     pub locality: String,
     pub page_count: u64,
+}
+
+/// A postal address as a page shows it: its parts as written. Absent parts are left out of `audit.json`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct AddressCandidate {
+    /// The street line ("17b impasse des Lilas", "Chemin des Vignes 14a").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub street: Option<String>,
+    /// "BP 123", "CS 70001", "P.O. Box 45".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub po_box: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postcode: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub town: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cedex: bool,
+    /// ISO code the page writes (a country name, a postcode prefix, a format only one country uses).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    pub region: Region,
+    pub source: CandidateSource,
+    /// Words written just before it ("Hébergeur :", "Siège social"), for the site facts to say whose it is.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub context: String,
+}
+
+/// One postal address of the site, its written forms grouped.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SiteAddress {
+    /// The address on one line, as first written ("12 rue des Abeilles, 69002 Lyon").
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub street: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub po_box: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postcode: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub town: Option<String>,
+    /// ISO code: written, else the site's when the postcode's format fits it, else France when the official base
+    /// has the pair.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// The postcode against the town: `match` (the official base has the pair), `mismatch` (it has the postcode
+    /// with other towns, or no such code exists: kept, with less confidence), `unchecked` (format only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postcode_check: Option<String>,
+    /// Pages that show it (final URLs, capped at 50; see `page_count`).
+    pub pages: Vec<String>,
+    pub page_count: u64,
+    pub regions: Vec<Region>,
+    pub sources: Vec<CandidateSource>,
 }
 
 /// A version-2 label (one string) or a version-3 one (per language).

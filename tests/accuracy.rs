@@ -36,6 +36,10 @@ struct Labels {
     /// The country the audit must infer (fixtures without `country`, as a `.com` shop is audited).
     #[serde(default)]
     inferred_country: Option<String>,
+    /// The shop's postal addresses as the site facts write them on one line (street, box, postcode and town),
+    /// with their country: "12 rue des Abeilles, 69002 Lyon (FR)". Judged in the fixtures that label them.
+    #[serde(default)]
+    addresses: Option<Vec<String>>,
 }
 
 const KEY_PAGE_KINDS: [&str; 8] = [
@@ -172,6 +176,18 @@ async fn detectors_meet_their_precision_and_recall() {
             assert!(!phone.digits.is_empty(), "{name}: {phone:?}");
         }
         let (mut got, mut want) = (found(&result), expected(&fixture.labels));
+        if let Some(addresses) = &fixture.labels.addresses {
+            want.insert("addresses", addresses.iter().cloned().collect());
+            got.insert(
+                "addresses",
+                result
+                    .site
+                    .addresses
+                    .iter()
+                    .map(|a| format!("{} ({})", a.text, a.country.as_deref().unwrap_or("?")))
+                    .collect(),
+            );
+        }
         if let Some(country) = &fixture.labels.inferred_country {
             want.insert("country inferred", BTreeSet::from([country.clone()]));
             got.insert(

@@ -6,9 +6,10 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::facts::address;
 use crate::result::{
-    CandidateSource, Candidates, EmailCandidate, PageFacts, PhoneCandidate, PostcodeCandidate,
-    Region,
+    AddressCandidate, CandidateSource, Candidates, EmailCandidate, PageFacts, PhoneCandidate,
+    PostcodeCandidate, Region,
 };
 use crate::urlnorm;
 
@@ -69,12 +70,16 @@ static OBFUSCATION_HINT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)[\[\(\{<]\s*(?:at|arobase|chez|@)\s*[\]\)\}>]").expect("valid regex")
 });
 
+/// Addresses kept per page: a shop shows one or two; a store locator's list needs no more to be judged.
+const ADDRESSES_PER_PAGE: usize = 6;
+
 pub fn extract_from_text(facts: &mut PageFacts) {
     for region in Region::ALL {
         let text = facts.text.get(region);
         if text.is_empty() {
             continue;
         }
+        addresses_in(text, region, CandidateSource::Text, &mut facts.candidates);
         // The regexes scan long product descriptions; each only reads the lines that could hold a match.
         for line in text.lines() {
             // One pass over the bytes says whether the line is worth a regex.
@@ -130,6 +135,12 @@ pub fn extract_from_extra(facts: &mut PageFacts, template_text: &str) {
             phone.source = CandidateSource::ImageAlt;
         }
     }
+    addresses_in(
+        template_text,
+        Region::Footer,
+        CandidateSource::Template,
+        &mut facts.candidates,
+    );
     for line in template_text.lines() {
         let line = line.replace(['\u{a0}', '\u{202f}', '\u{2009}', '\u{2007}'], " ");
         let (phones, emails) = (facts.candidates.phones.len(), facts.candidates.emails.len());
@@ -287,6 +298,129 @@ fn postcodes_in(text: &str, region: Region, out: &mut Candidates) {
                 region,
             });
         }
+    }
+}
+
+fn push_address(out: &mut Candidates, address: AddressCandidate) {
+    let same = |a: &AddressCandidate| {
+        a.street == address.street
+            && a.po_box == address.po_box
+            && a.postcode == address.postcode
+            && a.town == address.town
+    };
+    if out.addresses.len() < ADDRESSES_PER_PAGE && !out.addresses.iter().any(same) {
+        out.addresses.push(address);
+    }
+}
+
+/// Postal addresses in a region's text (the grammar of [`address`]), with the words before each.
+fn addresses_in(text: &str, region: Region, source: CandidateSource, out: &mut Candidates) {
+    // Every address holds a digit (house number, postcode, box number): text without one is skipped cheaply.
+    if out.addresses.len() >= ADDRESSES_PER_PAGE || !text.bytes().any(|b| b.is_ascii_digit()) {
+        return;
+    }
+    for found in address::find(text) {
+        let context = context_before(text, found.start);
+        push_address(
+            out,
+            AddressCandidate {
+                street: found.street,
+                po_box: found.po_box,
+                postcode: found.postcode,
+                town: found.town,
+                cedex: found.cedex,
+                country: found.country.map(str::to_string),
+                region,
+                source,
+                context,
+            },
+        );
+    }
+}
+
+/// The postal addresses of a page whose facts were stored before they were read (a `rejudge` of an older
+/// `audit.json`): its region texts, its `<template>` text and its JSON-LD, as a fresh extraction reads them.
+pub fn extract_addresses(facts: &mut PageFacts) {
+    for region in Region::ALL {
+        addresses_in(
+            facts.text.get(region),
+            region,
+            CandidateSource::Text,
+            &mut facts.candidates,
+        );
+    }
+    addresses_in(
+        &facts.template_text,
+        Region::Footer,
+        CandidateSource::Template,
+        &mut facts.candidates,
+    );
+    extract_from_structured_data(facts);
+}
+
+/// schema.org `PostalAddress`es in the page's JSON-LD (an organisation's `address`), however deep.
+pub fn extract_from_structured_data(facts: &mut PageFacts) {
+    let mut found = Vec::new();
+    for block in &facts.json_ld {
+        postal_addresses(block, &mut found, 0);
+    }
+    for address in found {
+        push_address(&mut facts.candidates, address);
+    }
+}
+
+fn postal_addresses(value: &serde_json::Value, out: &mut Vec<AddressCandidate>, depth: usize) {
+    use serde_json::Value;
+    if depth > 8 || out.len() >= ADDRESSES_PER_PAGE {
+        return;
+    }
+    match value {
+        Value::Array(items) => items
+            .iter()
+            .for_each(|v| postal_addresses(v, out, depth + 1)),
+        Value::Object(map) => {
+            let text = |key: &str| {
+                map.get(key)
+                    .and_then(|v| match v {
+                        Value::String(s) => Some(s.trim().to_string()),
+                        Value::Number(n) => Some(n.to_string()),
+                        Value::Object(o) => {
+                            o.get("name").and_then(Value::as_str).map(str::to_string)
+                        }
+                        _ => None,
+                    })
+                    .filter(|s| !s.is_empty())
+            };
+            if map.contains_key("streetAddress") || map.contains_key("postalCode") {
+                let country = text("addressCountry").and_then(|c| {
+                    if c.len() == 2 && c.chars().all(|ch| ch.is_ascii_alphabetic()) {
+                        Some(c.to_ascii_uppercase())
+                    } else {
+                        address::country_code(&c).map(str::to_string)
+                    }
+                });
+                let street = text("streetAddress");
+                let postcode = text("postalCode");
+                if street.is_some() || postcode.is_some() {
+                    out.push(AddressCandidate {
+                        street,
+                        po_box: text("postOfficeBoxNumber"),
+                        postcode,
+                        town: text("addressLocality"),
+                        cedex: false,
+                        country,
+                        region: Region::Main,
+                        source: CandidateSource::StructuredData,
+                        context: String::new(),
+                    });
+                }
+                return;
+            }
+            for v in map.values() {
+                postal_addresses(v, out, depth + 1);
+            }
+        }
+        _ => {}
     }
 }
 

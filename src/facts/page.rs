@@ -711,6 +711,7 @@ impl Walker {
             *text = tidy_lines(text);
         }
         candidates::extract_from_text(&mut self.facts);
+        candidates::extract_from_structured_data(&mut self.facts);
         self.facts.template_text = tidy_lines(&self.template_text);
         let template_text = std::mem::take(&mut self.facts.template_text);
         candidates::extract_from_extra(&mut self.facts, &template_text);

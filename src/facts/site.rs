@@ -12,10 +12,12 @@ use url::Url;
 use crate::facts::candidates::same_line;
 use crate::facts::lexicon::{fold, KeyPageLexicon};
 use crate::facts::readers::{NotTheShop, Readers};
+use crate::facts::{address, postcode};
 use crate::memo;
 use crate::result::{
-    CandidateSource, Discovery, HostCount, Hreflang, KeyPageCandidate, KeyPages, LinkKind,
-    OutboundProfile, PageFacts, PageRecord, Region, SiteEmail, SiteFacts, SitePhone, SitePostcode,
+    AddressCandidate, CandidateSource, Discovery, HostCount, Hreflang, KeyPageCandidate, KeyPages,
+    LinkKind, OutboundProfile, PageFacts, PageRecord, Region, SiteAddress, SiteEmail, SiteFacts,
+    SitePhone, SitePostcode,
 };
 
 /// Pages listed per phone number and per e-mail address (the counts are complete).
@@ -70,6 +72,8 @@ pub struct PageSummary {
     outbound_hosts: Vec<String>,
     json_ld_types: Vec<String>,
     postcodes: Vec<(String, String)>,
+    /// Postal addresses, each with whether the words before it make it another body's.
+    addresses: Vec<(AddressCandidate, bool)>,
     lang: Option<String>,
     hreflang: Vec<Hreflang>,
     title: Option<String>,
@@ -225,6 +229,18 @@ pub fn summarize(facts: &PageFacts, page_url: &Url, readers: &Readers) -> PageSu
             summary.declared_profiles.push((network.to_string(), href));
         }
     }
+    summary.addresses = facts
+        .candidates
+        .addresses
+        .iter()
+        .map(|a| {
+            let other = readers
+                .other_body_context
+                .as_ref()
+                .is_some_and(|r| r.is_match(&fold(&a.context)));
+            (a.clone(), other)
+        })
+        .collect();
     summary.postcodes = facts
         .candidates
         .postcodes
@@ -352,6 +368,65 @@ struct PhoneAggregate {
     other_pages: BTreeSet<u32>,
 }
 
+/// The written forms of one address and where they show.
+struct AddressAggregate {
+    first: AddressCandidate,
+    pages: BTreeSet<u32>,
+    /// Pages where it is shown as another body's address.
+    other_pages: BTreeSet<u32>,
+    regions: BTreeSet<Region>,
+    sources: BTreeSet<CandidateSource>,
+    /// The country the structured data gives (`addressCountry`), when the text's form names none.
+    structured_country: Option<String>,
+}
+
+/// Pages listed per address (the count is complete).
+const ADDRESS_PAGES_LISTED: usize = 20;
+
+/// "Is it the same address?": the street's number and name words, else the PO box, then the postcode (else the
+/// town), so "12, Rue des Abeilles" and "12 r. des abeilles, 69002 LYON" are one.
+fn address_key(a: &AddressCandidate) -> String {
+    let line = a
+        .street
+        .as_deref()
+        .map(address::street_key)
+        .or_else(|| a.po_box.as_deref().map(address::street_key))
+        .unwrap_or_default();
+    let place = match &a.postcode {
+        Some(code) => code
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect::<String>()
+            .to_ascii_lowercase(),
+        None => a
+            .town
+            .as_deref()
+            .map(postcode::town_key)
+            .unwrap_or_default(),
+    };
+    format!("{line}|{place}")
+}
+
+/// The address on one line: the street, the box, then the postcode and town in the country's order.
+fn address_text(a: &AddressCandidate, country: Option<&str>) -> String {
+    let mut parts: Vec<String> = a.street.iter().chain(a.po_box.iter()).cloned().collect();
+    let town_first = matches!(country, Some("GB" | "US" | "CA"));
+    let mut place = match (&a.postcode, &a.town) {
+        (Some(p), Some(t)) if town_first => format!("{t} {p}"),
+        (Some(p), Some(t)) => format!("{p} {t}"),
+        (Some(p), None) => p.clone(),
+        (None, Some(t)) => t.clone(),
+        (None, None) => String::new(),
+    };
+    if a.cedex {
+        place.push_str(" CEDEX");
+    }
+    if !place.is_empty() {
+        parts.push(place);
+    }
+    parts.join(", ")
+}
+
 #[derive(Default)]
 struct EmailAggregate {
     pages: BTreeSet<u32>,
@@ -398,6 +473,8 @@ pub struct SiteFactsBuilder {
     outbound_hosts: HashMap<String, u64>,
     json_ld_types: HashMap<String, u64>,
     postcodes: HashMap<(String, String), u64>,
+    address_ids: HashMap<String, usize>,
+    addresses: Vec<AddressAggregate>,
     /// Every URL met, with where it ended, its depth and status: to place key pages.
     pages_by_url: HashMap<String, (String, Option<u32>, Option<u16>)>,
     home_url: Option<String>,
@@ -424,6 +501,8 @@ impl SiteFactsBuilder {
             outbound_hosts: HashMap::new(),
             json_ld_types: HashMap::new(),
             postcodes: HashMap::new(),
+            address_ids: HashMap::new(),
+            addresses: Vec::new(),
             pages_by_url: HashMap::new(),
             home_url: None,
             home_lang: None,
@@ -534,6 +613,140 @@ impl SiteFactsBuilder {
         for postcode in summary.postcodes.into_iter().collect::<BTreeSet<_>>() {
             *self.postcodes.entry(postcode).or_insert(0) += 1;
         }
+        for (candidate, other) in summary.addresses {
+            let key = address_key(&candidate);
+            let id = *self.address_ids.entry(key).or_insert_with(|| {
+                self.addresses.push(AddressAggregate {
+                    first: candidate.clone(),
+                    pages: BTreeSet::new(),
+                    other_pages: BTreeSet::new(),
+                    regions: BTreeSet::new(),
+                    sources: BTreeSet::new(),
+                    structured_country: None,
+                });
+                self.addresses.len() - 1
+            });
+            let aggregate = &mut self.addresses[id];
+            // The visible form is the one quoted: structured data gives way to it.
+            if aggregate.first.source == CandidateSource::StructuredData
+                && candidate.source != CandidateSource::StructuredData
+            {
+                aggregate.first = candidate.clone();
+            }
+            aggregate.sources.insert(candidate.source);
+            if candidate.source == CandidateSource::StructuredData && candidate.country.is_some() {
+                aggregate.structured_country = candidate.country.clone();
+            }
+            if other {
+                aggregate.other_pages.insert(page);
+            } else {
+                aggregate.pages.insert(page);
+                aggregate.regions.insert(candidate.region);
+            }
+        }
+    }
+
+    /// The site's addresses, the shop's and other bodies' apart: countries resolved (written, else the site's when
+    /// the format fits, else France when the official base has the pair), postcode and town checked, a bare
+    /// postcode and town merged into the full address that has them.
+    fn addresses(&self, country: Option<&str>) -> (Vec<SiteAddress>, Vec<SiteAddress>) {
+        let mut shop = Vec::new();
+        let mut other = Vec::new();
+        let full_places: BTreeSet<String> = self
+            .addresses
+            .iter()
+            .filter(|a| a.first.street.is_some() || a.first.po_box.is_some())
+            .map(|a| {
+                address_key(&AddressCandidate {
+                    street: None,
+                    po_box: None,
+                    ..a.first.clone()
+                })
+            })
+            .collect();
+        let mut merged: HashMap<String, BTreeSet<u32>> = HashMap::new();
+        for a in &self.addresses {
+            let bare = a.first.street.is_none() && a.first.po_box.is_none();
+            let key = address_key(&a.first);
+            if bare && full_places.contains(&key) {
+                merged
+                    .entry(key)
+                    .or_default()
+                    .extend(a.pages.iter().copied());
+            }
+        }
+        for a in &self.addresses {
+            let c = &a.first;
+            let bare = c.street.is_none() && c.po_box.is_none();
+            if bare && full_places.contains(&address_key(c)) {
+                continue;
+            }
+            let mut pages = a.pages.clone();
+            if !bare {
+                let place = address_key(&AddressCandidate {
+                    street: None,
+                    po_box: None,
+                    ..c.clone()
+                });
+                if let Some(extra) = merged.get(&place) {
+                    pages.extend(extra.iter().copied());
+                }
+            }
+            let is_other = pages.is_empty();
+            if is_other {
+                pages = a.other_pages.clone();
+            }
+            // Without a postcode (Togo, South Africa) nothing but the page or the site tells the country.
+            let resolved = match &c.postcode {
+                None => c
+                    .country
+                    .clone()
+                    .or(a.structured_country.clone())
+                    .or(country.map(str::to_string)),
+                Some(_) => postcode::country_of(
+                    c.country.as_deref().or(a.structured_country.as_deref()),
+                    c.postcode.as_deref(),
+                    c.town.as_deref(),
+                    country,
+                ),
+            };
+            let check = match (&resolved, &c.postcode) {
+                (Some(country), Some(code)) => Some(
+                    postcode::check(country, code, c.town.as_deref(), c.cedex)
+                        .name()
+                        .to_string(),
+                ),
+                _ => None,
+            };
+            let address = SiteAddress {
+                text: address_text(c, resolved.as_deref()),
+                street: c.street.clone(),
+                po_box: c.po_box.clone(),
+                postcode: c.postcode.clone(),
+                town: c.town.clone(),
+                country: resolved,
+                postcode_check: check,
+                page_count: pages.len() as u64,
+                pages: pages
+                    .iter()
+                    .take(ADDRESS_PAGES_LISTED)
+                    .map(|p| self.html_pages[*p as usize].clone())
+                    .collect(),
+                regions: a.regions.iter().copied().collect(),
+                sources: a.sources.iter().copied().collect(),
+            };
+            if is_other {
+                other.push(address);
+            } else {
+                shop.push(address);
+            }
+        }
+        let by_pages = |a: &SiteAddress, b: &SiteAddress| {
+            b.page_count.cmp(&a.page_count).then(a.text.cmp(&b.text))
+        };
+        shop.sort_by(by_pages);
+        other.sort_by(by_pages);
+        (shop, other)
     }
 
     /// The country of the numbers that name one (`+212 …`, `tel:+32…`, a North American `514-987-6543`) shown on the most pages: a
@@ -681,6 +894,7 @@ impl SiteFactsBuilder {
     /// Judges the phone numbers for `country` (the target's, known only once the home page is read), sets apart
     /// what belongs to other bodies, and builds the site facts.
     pub fn finish(self, country: Option<&str>, not_the_shop: &NotTheShop) -> SiteFacts {
+        let (addresses, other_addresses) = self.addresses(country);
         let region: Option<phonenumber::country::Id> = country.and_then(|c| c.parse().ok());
         // Group the digit strings by the number they parse to: "01 99 00 12 34" and "+33 1 99 00 12 34" are one.
         let mut groups: BTreeMap<String, PhoneGroup> = BTreeMap::new();
@@ -854,6 +1068,8 @@ impl SiteFactsBuilder {
         postcodes.sort_by(|a, b| b.page_count.cmp(&a.page_count).then(a.code.cmp(&b.code)));
 
         SiteFacts {
+            addresses,
+            other_addresses,
             phones,
             emails,
             html_pages: self.html_pages.len() as u64,

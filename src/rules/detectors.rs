@@ -11,7 +11,8 @@ use serde_json::{json, Value};
 
 use crate::facts::observations::{hit_evidence, SiteObservations};
 use crate::result::{
-    CheckResult, CheckStatus, Evidence, Localized, Message, Region, SiteFacts, Target,
+    CandidateSource, CheckResult, CheckStatus, Evidence, Localized, Message, Region, SiteAddress,
+    SiteFacts, Target,
 };
 use crate::rules::messages::{msg, nested, texts};
 use crate::rules::pack::{Checks, Rule};
@@ -352,6 +353,11 @@ const DETECTORS: &[Detector] = &[
     Detector {
         name: "contact-consistency",
         run: contact_consistency,
+        check: params_as::<NoParams>,
+    },
+    Detector {
+        name: "postal-address",
+        run: postal_address,
         check: params_as::<NoParams>,
     },
     Detector {
@@ -1288,9 +1294,171 @@ fn service_hours(cx: &Context, rule: &Rule) -> Verdict {
     .details(json!({ "week": hours.week, "evening": evening, "weekend": weekend }))
 }
 
+/// An address a visitor sees: in the text, not only in the structured data.
+fn shown(address: &SiteAddress) -> bool {
+    address
+        .sources
+        .iter()
+        .any(|s| *s != CandidateSource::StructuredData)
+}
+
+/// A street line or a PO box: a letter reaches it.
+fn deliverable(address: &SiteAddress) -> bool {
+    address.street.is_some() || address.po_box.is_some()
+}
+
+/// Evidence of an address: where it shows, as written, and a postcode the official base gives other towns.
+fn address_evidence(cx: &Context, a: &SiteAddress) -> Evidence {
+    let mut ev = evidence(
+        a.pages.first().map(String::as_str),
+        a.regions.first().copied(),
+        a.text.clone(),
+    );
+    if a.postcode_check.as_deref() == Some("mismatch") {
+        ev.note = Some(cx.words(&msg("channel-postal-address.postcode-mismatch", [])));
+    }
+    ev
+}
+
+fn address_list(addresses: &[&SiteAddress]) -> Value {
+    json!(addresses
+        .iter()
+        .take(3)
+        .map(|a| a.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ; "))
+}
+
+/// A postal address of the shop's: a street line or a PO box shown in the text; a postcode and town alone when the
+/// official base has the pair (or the country is written); half when only the structured data declares one.
+fn postal_address(cx: &Context, _: &Rule) -> Verdict {
+    let site = cx.site;
+    let full: Vec<&SiteAddress> = site
+        .addresses
+        .iter()
+        .filter(|a| shown(a) && deliverable(a))
+        .collect();
+    let details = json!({
+        "addresses": site.addresses.iter().map(|a| &a.text).collect::<Vec<_>>(),
+        "other_addresses": site.other_addresses.iter().map(|a| &a.text).collect::<Vec<_>>(),
+    });
+    let all_evidence = |list: &[&SiteAddress]| {
+        list.iter()
+            .map(|a| address_evidence(cx, a))
+            .collect::<Vec<_>>()
+    };
+    if !full.is_empty() {
+        return Verdict::says(
+            Some(1.0),
+            msg(
+                "channel-postal-address.found",
+                [("list", address_list(&full))],
+            ),
+        )
+        .evidence(all_evidence(&full))
+        .details(details);
+    }
+    let town_only: Vec<&SiteAddress> = site
+        .addresses
+        .iter()
+        .filter(|a| {
+            shown(a)
+                && a.postcode.is_some()
+                && a.country.is_some()
+                && a.postcode_check.as_deref() != Some("mismatch")
+        })
+        .collect();
+    if !town_only.is_empty() {
+        return Verdict::says(
+            Some(1.0),
+            msg(
+                "channel-postal-address.town-only",
+                [("list", address_list(&town_only))],
+            ),
+        )
+        .evidence(all_evidence(&town_only))
+        .details(details);
+    }
+    let declared: Vec<&SiteAddress> = site.addresses.iter().filter(|a| deliverable(a)).collect();
+    if !declared.is_empty() {
+        return Verdict::says(
+            Some(0.5),
+            msg(
+                "channel-postal-address.structured-data-only",
+                [("list", address_list(&declared))],
+            ),
+        )
+        .evidence(all_evidence(&declared))
+        .details(details);
+    }
+    if !site.other_addresses.is_empty() {
+        let others: Vec<&SiteAddress> = site.other_addresses.iter().collect();
+        return Verdict::says(
+            Some(0.0),
+            msg(
+                "channel-postal-address.only-other-bodies",
+                [("list", address_list(&others))],
+            ),
+        )
+        .evidence(all_evidence(&others))
+        .details(details);
+    }
+    Verdict::says(Some(0.0), msg("channel-postal-address.none", [])).details(details)
+}
+
+/// Two shown addresses of the shop's that are not one written two ways: another postcode, or streets neither of
+/// which is the other with a part left out ("Rue Victor Hugo" and "12 rue Victor Hugo" are one).
+fn different_addresses(site: &SiteFacts) -> Option<(&SiteAddress, &SiteAddress)> {
+    let full: Vec<&SiteAddress> = site
+        .addresses
+        .iter()
+        .filter(|a| shown(a) && deliverable(a) && a.postcode.is_some())
+        .collect();
+    // "16" and "16A", "17" and "17 bis" are one building: a letter after the house number is left out.
+    let key = |a: &SiteAddress| {
+        let key = crate::facts::address::street_key(
+            a.street
+                .as_deref()
+                .or(a.po_box.as_deref())
+                .unwrap_or_default(),
+        );
+        key.split(' ')
+            .filter(|w| !matches!(*w, "bis" | "ter" | "quater"))
+            .map(|w| {
+                let digits = w.bytes().take_while(u8::is_ascii_digit).count();
+                if digits > 0 && w.len() == digits + 1 {
+                    &w[..digits]
+                } else {
+                    w
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let code = |a: &SiteAddress| {
+        a.postcode
+            .as_deref()
+            .unwrap_or_default()
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect::<String>()
+            .to_ascii_lowercase()
+    };
+    for (i, a) in full.iter().enumerate() {
+        for b in &full[i + 1..] {
+            let (ka, kb) = (key(a), key(b));
+            let same_street = ka.contains(&kb) || kb.contains(&ka);
+            if code(a) != code(b) || !same_street {
+                return Some((a, b));
+            }
+        }
+    }
+    None
+}
+
 fn contact_consistency(cx: &Context, _: &Rule) -> Verdict {
     let site = cx.site;
-    if site.phones.iter().all(|p| !p.valid) && site.emails.is_empty() {
+    if site.phones.iter().all(|p| !p.valid) && site.emails.is_empty() && site.addresses.is_empty() {
         return Verdict::not_applicable(msg("contact-consistency.nothing-to-compare", []));
     }
     let mut issues: Vec<(Message, Evidence)> = Vec::new();
@@ -1314,7 +1482,18 @@ fn contact_consistency(cx: &Context, _: &Rule) -> Verdict {
             }
             // The address: its postcode must be one the pages show.
             "postalCode" => {
-                !site.postcodes.is_empty() && !site.postcodes.iter().any(|p| p.code == value.trim())
+                let shown_codes: BTreeSet<&str> = site
+                    .postcodes
+                    .iter()
+                    .map(|p| p.code.as_str())
+                    .chain(
+                        site.addresses
+                            .iter()
+                            .filter(|a| shown(a))
+                            .filter_map(|a| a.postcode.as_deref()),
+                    )
+                    .collect();
+                !shown_codes.is_empty() && !shown_codes.contains(value.trim())
             }
             _ => false,
         };
@@ -1331,6 +1510,20 @@ fn contact_consistency(cx: &Context, _: &Rule) -> Verdict {
                 ),
             ));
         }
+    }
+    // Two addresses of the shop's (the legal notice's and the contact page's): which one takes a return?
+    if let Some((a, b)) = different_addresses(site) {
+        issues.push((
+            msg(
+                "contact-consistency.addresses-differ",
+                [("first", json!(a.text)), ("second", json!(b.text))],
+            ),
+            evidence(
+                a.pages.first().map(String::as_str),
+                None,
+                format!("{} ≠ {}", a.text, b.text),
+            ),
+        ));
     }
     // Several numbers in the header or footer: a customer does not know which to call.
     let chrome_numbers: Vec<&str> = site
