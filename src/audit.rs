@@ -133,6 +133,7 @@ impl SiteGatherer {
                 _ => Vec::new(),
             },
             currency_country: self.builder.currency_country(),
+            address_country: self.builder.address_country(),
         });
         let mut site = self.builder.finish(
             target.country.as_ref().map(|c| c.value.as_str()),

@@ -235,8 +235,9 @@ pub struct Target {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Guess {
     pub value: String,
-    /// `flag`, `tld`, `html-lang`, `hreflang`, `phone` (the country the site's numbers validate in), `currency` (a
-    /// currency of one country in the prices), `country` (a language from the country).
+    /// `flag`, `tld`, `html-lang`, `hreflang`, `phone` (the country the site's numbers validate in), `address` (the
+    /// shop's postal address), `currency` (a currency of one country in the prices), `country` (a language from the
+    /// country).
     pub source: String,
     /// How far the source can be trusted: `stated` (the consultant's flag), `strong` (the domain, a `lang` or
     /// `hreflang` region), `inferred` (what the pages show), `weak` (a bare language). Files without it: `strong`.

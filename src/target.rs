@@ -88,6 +88,8 @@ pub struct TargetInput<'a> {
     pub phone_candidates: Vec<String>,
     /// The country of the one single-country currency its prices are in.
     pub currency_country: Option<String>,
+    /// The one country the shop's own postal addresses are in.
+    pub address_country: Option<String>,
 }
 
 /// The region every `hreflang` of the home page names (`fr-CA` and `en-CA`), `x-default` aside.
@@ -110,7 +112,7 @@ pub fn resolve(input: TargetInput<'_>) -> Target {
         confidence: match source {
             "flag" => "stated",
             "tld" | "html-lang-region" | "hreflang" => "strong",
-            "phone" | "currency" => "inferred",
+            "phone" | "address" | "currency" => "inferred",
             _ => "weak",
         }
         .to_string(),
@@ -141,6 +143,14 @@ pub fn resolve(input: TargetInput<'_>) -> Target {
         // Moroccan.
         .or_else(|| input.phone_country.clone().map(|c| guess(c, "phone")))
         .or_else(|| {
+            // The shop's address ("4 rue du Lycée 53000 Laval"), unless the numbers point elsewhere.
+            input
+                .address_country
+                .clone()
+                .filter(|c| candidates.is_empty() || candidates.contains(c))
+                .map(|c| guess(c, "address"))
+        })
+        .or_else(|| {
             // A currency of one country, unless the numbers point elsewhere.
             input
                 .currency_country
@@ -156,9 +166,9 @@ pub fn resolve(input: TargetInput<'_>) -> Target {
                 .filter(|c| candidates.is_empty() || candidates.iter().any(|k| k == c))
                 .map(|c| guess(c.to_string(), "html-lang"))
         });
-    // Said only when the country was not stated or read from the domain or a region.
+    // Said only when nothing better than a bare language settled between the countries the numbers leave.
     let country_candidates = match &country {
-        Some(c) if c.confidence == "stated" || c.confidence == "strong" => Vec::new(),
+        Some(c) if c.confidence != "weak" => Vec::new(),
         _ if candidates.len() > 1 => candidates.clone(),
         _ => Vec::new(),
     };
@@ -230,6 +240,7 @@ mod tests {
             phone_country: None,
             phone_candidates: Vec::new(),
             currency_country: None,
+            address_country: None,
         };
         let target = resolve(input(Some("fr-BE")));
         assert_eq!(
@@ -274,6 +285,7 @@ mod tests {
             phone_country: None,
             phone_candidates: Vec::new(),
             currency_country: None,
+            address_country: None,
         };
         let hreflang = |langs: &[&str]| {
             langs
@@ -321,6 +333,22 @@ mod tests {
             ("FR", "weak")
         );
         assert_eq!(open.country_candidates, ["FR", "MA"]);
+        // The shop's address settles it.
+        let settled = resolve(TargetInput {
+            phone_candidates: vec!["FR".into(), "MA".into()],
+            address_country: Some("FR".into()),
+            ..input()
+        });
+        let country = settled.country.unwrap();
+        assert_eq!(
+            (country.source.as_str(), country.confidence.as_str()),
+            ("address", "inferred")
+        );
+        assert!(
+            settled.country_candidates.is_empty(),
+            "{:?}",
+            settled.country_candidates
+        );
         // lang="fr" never means France when the numbers exclude it.
         let swiss_numbers = resolve(TargetInput {
             phone_candidates: vec!["BE".into(), "CH".into()],

@@ -646,6 +646,28 @@ impl SiteFactsBuilder {
         }
     }
 
+    /// The one country the shop's own addresses are in, told by what they write alone (a country name, a
+    /// postcode format only one country uses, `addressCountry`, a French postcode-town pair of the official base):
+    /// evidence of the shop's country when the domain and `lang` say nothing.
+    pub fn address_country(&self) -> Option<String> {
+        let countries: BTreeSet<String> = self
+            .addresses
+            .iter()
+            .filter(|a| !a.pages.is_empty())
+            .filter_map(|a| {
+                let c = &a.first;
+                let written = c.country.as_deref().or(a.structured_country.as_deref());
+                crate::facts::postcode::country_of(
+                    written,
+                    c.postcode.as_deref(),
+                    c.town.as_deref(),
+                    None,
+                )
+            })
+            .collect();
+        (countries.len() == 1).then(|| countries.into_iter().next().unwrap())
+    }
+
     /// The site's addresses, the shop's and other bodies' apart: countries resolved (written, else the site's when
     /// the format fits, else France when the official base has the pair), postcode and town checked, a bare
     /// postcode and town merged into the full address that has them.
