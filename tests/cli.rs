@@ -344,6 +344,42 @@ fn report_rerenders_from_audit_json_and_prints_to_pdf() {
         let pdf = std::fs::read(out.path().join("report.pdf")).unwrap();
         assert!(pdf.starts_with(b"%PDF"));
     }
+
+    // Re-rendered in French as HTML, CSV and Markdown: the PDF the folder holds follows, and the manifest covers
+    // every file as it now is.
+    let output = cxaudit()
+        .args(["report", "--lang", "fr", "--format", "html,csv,md"])
+        .arg(&audit)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let check = std::process::Command::new("sha256sum")
+        .args(["-c", "--strict", "manifest.sha256"])
+        .current_dir(out.path())
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+    let manifest = std::fs::read_to_string(out.path().join("manifest.sha256")).unwrap();
+    for name in ["audit.json", "report.html", "report.csv", "report.md"] {
+        assert!(manifest.contains(&format!("  {name}\n")), "{manifest}");
+    }
+    if has_chromium {
+        assert!(manifest.contains("  report.pdf\n"), "{manifest}");
+        let pdf = std::fs::metadata(out.path().join("report.pdf")).unwrap();
+        let html = std::fs::metadata(out.path().join("report.html")).unwrap();
+        assert!(
+            pdf.modified().unwrap() >= html.modified().unwrap(),
+            "the PDF was printed again"
+        );
+    }
 }
 
 /// A consultant's `cxaudit.toml` brands the report and chooses the formats; every file lands in the manifest.

@@ -37,8 +37,53 @@ pub fn run(args: ReportArgs, config_path: Option<&std::path::Path>) -> anyhow::R
     let out = args
         .out
         .unwrap_or_else(|| args.audit.with_file_name("report.html"));
-    for path in outputs::write_formats(&result, &out, &formats, &look)? {
+    let folder = args
+        .audit
+        .parent()
+        .map(|p| p.to_path_buf())
+        .unwrap_or_default();
+    let same = |a: &std::path::Path, b: &std::path::Path| {
+        let canonical = |p: &std::path::Path| {
+            let p = if p.as_os_str().is_empty() {
+                std::path::Path::new(".")
+            } else {
+                p
+            };
+            std::fs::canonicalize(p).ok()
+        };
+        canonical(a).is_some_and(|a| Some(a) == canonical(b))
+    };
+    let out_folder = out.parent().map(|p| p.to_path_buf()).unwrap_or_default();
+    // The audit's own report files are one set: re-rendering one re-renders those the folder holds, so an English
+    // HTML never sits beside a French PDF, and the manifest is written again over all of them.
+    let in_audit_folder =
+        same(&folder, &out_folder) && out.file_name() == Some(std::ffi::OsStr::new("report.html"));
+    if in_audit_folder {
+        for held in outputs::formats_in(&folder) {
+            if !formats.contains(&held) {
+                formats.push(held);
+            }
+        }
+    }
+    let written = match outputs::write_formats(&result, &out, &formats, &look) {
+        Ok(written) => written,
+        Err(e) if in_audit_folder && formats.contains(&Format::Pdf) => {
+            // The other files are written; a PDF of the previous rendering would contradict them.
+            let stale = folder.join("report.pdf");
+            if stale.exists() {
+                std::fs::remove_file(&stale)?;
+                eprintln!("warning: report.pdf removed: it no longer matched the report ({e:#})");
+            }
+            formats.retain(|f| *f != Format::Pdf);
+            outputs::write_formats(&result, &out, &formats, &look)?
+        }
+        Err(e) => return Err(e),
+    };
+    for path in written {
         println!("{}", path.display());
+    }
+    if in_audit_folder {
+        outputs::write_manifest(&folder)?;
     }
     Ok(())
 }
