@@ -107,6 +107,7 @@ fn a_plain_http_server_behind_https_is_a_tls_error() {
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("TLS/certificate error"), "{stderr}");
+    assert!(stderr.contains("try the address with http://"), "{stderr}");
 }
 
 #[test]

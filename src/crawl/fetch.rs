@@ -321,6 +321,12 @@ pub fn classify(error: &reqwest::Error) -> FetchError {
     let message = match kind {
         FetchErrorKind::Timeout => format!("timed out ({detail})"),
         FetchErrorKind::Dns => format!("host name not found ({detail})"),
+        // A plain HTTP answer on a TLS connection: the address was typed without http:// and the server has no TLS.
+        FetchErrorKind::Tls
+            if lower.contains("invalidcontenttype") || lower.contains("corrupt message") =>
+        {
+            format!("TLS/certificate error: the server answers in plain HTTP, not HTTPS; try the address with http:// ({detail})")
+        }
         FetchErrorKind::Tls => format!("TLS/certificate error ({detail})"),
         FetchErrorKind::Connect => format!("connection failed ({detail})"),
         _ => detail,
