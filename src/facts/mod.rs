@@ -10,5 +10,6 @@ pub mod observe;
 pub mod page;
 pub mod promise;
 pub mod readers;
+pub mod scripted;
 pub mod site;
 pub mod spelling;

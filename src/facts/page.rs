@@ -14,7 +14,7 @@ use url::Url;
 use crate::facts::candidates;
 use crate::result::{
     FieldFact, FormFact, Hreflang, IframeFact, ImageFact, InlineScriptFact, LinkFact, LinkKind,
-    PageFacts, Region, ScriptFact,
+    PageFacts, Region, ScriptFact, Scripting,
 };
 use crate::{memo, urlnorm};
 
@@ -31,6 +31,37 @@ static REGION_TOKEN: LazyLock<Regex> = LazyLock::new(|| {
     )
     .expect("valid regex")
 });
+
+/// id/class tokens that name a region or a contact fact a script may fill in (`site-footer`, `phone-number`,
+/// `js-email`). Read only to tell an element left empty for a script; icons (`fa-phone`) are told apart by the caller.
+static FILLABLE_TOKEN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^(?:site|main|global|page|top|js|app|shop|store)?[-_]?(header|footer|nav|navbar|navigation|menu|phone|tel|telephone|email|mail|address|adresse|contact|hours|horaires)(?:[-_]?(?:wrapper|container|inner|area|placeholder|root|mount|number|numbers|link|links|info|infos|list|block|content|text|value|bar|details|[0-9]+))?$",
+    )
+    .expect("valid regex")
+});
+
+/// Ids of the elements single-page applications mount into (React, Vue, Next, Nuxt, Gatsby, Svelte, Quasar).
+const MOUNT_IDS: [&str; 12] = [
+    "root",
+    "app",
+    "__next",
+    "__nuxt",
+    "___gatsby",
+    "svelte",
+    "q-app",
+    "react-root",
+    "vue-app",
+    "app-root",
+    "main-app",
+    "application",
+];
+
+/// Visible characters an application mount may hold and still be empty ("Loading…").
+const MOUNT_TEXT_BYTES: usize = 24;
+
+/// Kept per page: a few of each, enough to show what was seen.
+const SCRIPTING_KEPT: usize = 6;
 
 thread_local! {
     static RESOLVED_LINKS: memo::Memo<String, Option<Url>> = Default::default();
@@ -110,10 +141,26 @@ struct Walker {
     form: Option<(NodeId, usize)>,
     button: Option<(NodeId, usize, usize, String)>,
     script: Option<(NodeId, bool, String)>,
+    /// The open script is code or a template (not a data block): the links it writes count.
+    script_builds: bool,
     /// Inside a `<template>`: its text is not shown as is, but scripts stamp it into the page (a footer, a
     /// contact block), so phone numbers and addresses in it are looked for apart.
     template: Option<NodeId>,
     template_text: String,
+    /// Mount points and fact-named elements open now, to tell at their end whether scripts were left to fill them.
+    fillable: Vec<Fillable>,
+    /// An open `<noscript>` and its raw text (scripting on, html5ever keeps it unparsed).
+    noscript: Option<(NodeId, String)>,
+    scripting: Scripting,
+}
+
+/// An element a script may fill, with what the page held when it opened.
+struct Fillable {
+    node: NodeId,
+    token: String,
+    mount: bool,
+    text_lens: [usize; 5],
+    items: usize,
 }
 
 impl Walker {
@@ -140,8 +187,162 @@ impl Walker {
             form: None,
             button: None,
             script: None,
+            script_builds: false,
             template: None,
             template_text: String::new(),
+            fillable: Vec::new(),
+            noscript: None,
+            scripting: Scripting::default(),
+        }
+    }
+
+    /// Links, images, forms and frames so far: an element that gains none and no text is empty.
+    fn items(&self) -> usize {
+        self.facts.links.len()
+            + self.facts.images.len()
+            + self.facts.forms.len()
+            + self.facts.iframes.len()
+            + usize::from(self.link.is_some())
+    }
+
+    fn text_lens(&self) -> [usize; 5] {
+        Region::ALL.map(|r| self.facts.text.get(r).len())
+    }
+
+    /// Watches an element a script may fill: an application mount point, or an element named after a region or
+    /// a contact fact. Most elements name neither, and are dismissed by a byte test before any regex.
+    fn note_fillable(&mut self, id: NodeId, el: &Element) {
+        let name = el.name();
+        if matches!(
+            name,
+            "i" | "svg" | "img" | "input" | "button" | "select" | "textarea" | "option" | "br" | "hr"
+                | "meta" | "link" | "script" | "style" | "iframe" | "html" | "body" | "head" | "title"
+                | "template" | "noscript" | "label" | "form" | "source" | "picture" | "video"
+        ) {
+            return;
+        }
+        let element_id = get(el, "id").map(str::trim).filter(|i| !i.is_empty());
+        let mount = if name == "app-root" {
+            Some(name.to_string())
+        } else {
+            element_id
+                .filter(|i| MOUNT_IDS.iter().any(|m| m.eq_ignore_ascii_case(i)))
+                .map(str::to_ascii_lowercase)
+        };
+        let token = match mount {
+            Some(ref m) => Some(m.clone()),
+            None => {
+                let classes = get(el, "class").unwrap_or_default();
+                // Icon fonts draw a pictogram in an element left empty on purpose (`fa fa-phone`, `icon-mail`).
+                let icon = classes.split_ascii_whitespace().any(|c| {
+                    let c = c.as_bytes();
+                    c.starts_with(b"fa")
+                        || c.starts_with(b"bi-")
+                        || c.starts_with(b"ti-")
+                        || c.windows(3).any(|w| w.eq_ignore_ascii_case(b"ico"))
+                        || c.starts_with(b"glyph")
+                        || c.starts_with(b"material")
+                });
+                if icon {
+                    return;
+                }
+                element_id
+                    .into_iter()
+                    .chain(classes.split_ascii_whitespace())
+                    .filter(|t| t.len() <= 32)
+                    .find(|t| FILLABLE_TOKEN.is_match(t))
+                    .map(str::to_ascii_lowercase)
+            }
+        };
+        if let Some(token) = token {
+            self.fillable.push(Fillable {
+                node: id,
+                token,
+                mount: mount.is_some(),
+                text_lens: self.text_lens(),
+                items: self.items(),
+            });
+        }
+    }
+
+    /// At a watched element's end: empty of text (a mount: almost) and, for a named one, of links and images.
+    fn close_fillable(&mut self) {
+        let watched = self.fillable.pop().expect("checked");
+        let added: usize = Region::ALL
+            .iter()
+            .zip(watched.text_lens)
+            .map(|(r, from)| {
+                self.facts.text.get(*r)[from..]
+                    .bytes()
+                    .filter(|b| !b.is_ascii_whitespace())
+                    .count()
+            })
+            .sum();
+        let list = if watched.mount {
+            if added > MOUNT_TEXT_BYTES {
+                return;
+            }
+            &mut self.scripting.empty_mounts
+        } else {
+            if added > 0 || self.items() > watched.items {
+                return;
+            }
+            &mut self.scripting.empty_named
+        };
+        if list.len() < SCRIPTING_KEPT && !list.contains(&watched.token) {
+            list.push(watched.token);
+        }
+    }
+
+    /// An element that leads to a page only when a script runs: an `onclick` setting the location, a `data-href`,
+    /// a router link with no `href`. Real `<a href>` links are links, whatever their handlers.
+    fn note_script_link(&mut self, el: &Element) {
+        let real_href = get(el, "href").map(str::trim).is_some_and(|h| {
+            !h.is_empty()
+                && h != "#"
+                && !h
+                    .get(..11)
+                    .is_some_and(|p| p.eq_ignore_ascii_case("javascript:"))
+        });
+        if real_href {
+            return;
+        }
+        let mut target: Option<Option<String>> = None;
+        for (name, value) in el.attrs() {
+            let name: &str = name;
+            match name {
+                "onclick" | "ng-click" | "@click" | "v-on:click" | "href" => {
+                    let lower = value.to_ascii_lowercase();
+                    if ["location", "navigate", "router", ".href", "window.open"]
+                        .iter()
+                        .any(|w| lower.contains(w))
+                    {
+                        target = Some(quoted(value).map(str::to_string));
+                    }
+                }
+                "data-href" | "data-link" | "data-navigate" | "routerlink" | "ng-href" | ":href"
+                | "v-bind:href" => target = Some(Some(value.trim().to_string())),
+                "to" if el.name().ends_with("link") => target = Some(Some(value.trim().to_string())),
+                _ => {}
+            }
+        }
+        let Some(target) = target else { return };
+        // Another site's address in a `data-href` (a Facebook plugin's page) is no page of this one.
+        if let Some(t) = &target {
+            let own = self
+                .resolve(t)
+                .and_then(|u| u.host_str().map(|h| h.trim_start_matches("www.").to_ascii_lowercase()))
+                .is_some_and(|h| h == self.base_host);
+            if !own {
+                return;
+            }
+        }
+        self.scripting.script_links += 1;
+        if let Some(t) = target {
+            let kept = &mut self.scripting.script_link_targets;
+            if kept.len() < SCRIPTING_KEPT && !kept.contains(&t) {
+                kept.push(truncate_chars(&t, 120));
+            }
         }
     }
 
@@ -218,6 +419,11 @@ impl Walker {
     fn open(&mut self, id: NodeId, el: &Element) {
         let name = el.name();
         self.note_widget(el);
+        self.note_fillable(id, el);
+        self.note_script_link(el);
+        if name == "noscript" && self.noscript.is_none() {
+            self.noscript = Some((id, String::new()));
+        }
         if self.hidden_by.is_none() && hides(el) {
             self.hidden_by = Some(id);
         }
@@ -278,6 +484,15 @@ impl Walker {
 
     fn close(&mut self, id: NodeId, el: &Element) {
         let name = el.name();
+        if self.fillable.last().is_some_and(|f| f.node == id) {
+            self.close_fillable();
+        }
+        if self.noscript.as_ref().is_some_and(|(node, _)| *node == id) {
+            let (_, text) = self.noscript.take().expect("checked");
+            if text.to_ascii_lowercase().contains("javascript") {
+                self.scripting.noscript_asks_js = true;
+            }
+        }
         if is_block(name) {
             self.break_text();
         }
@@ -327,6 +542,11 @@ impl Walker {
     }
 
     fn text(&mut self, text: &str) {
+        if let Some((_, noscript)) = &mut self.noscript {
+            if noscript.len() < 2_000 {
+                noscript.push_str(text);
+            }
+        }
         if self.in_title.is_some() {
             self.title_text.push_str(text);
             return;
@@ -625,8 +845,10 @@ impl Walker {
                 src: src.to_string(),
             });
         }
-        let is_json_ld =
-            get(el, "type").is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"));
+        let kind = get(el, "type").map(|t| t.trim().to_ascii_lowercase());
+        let is_json_ld = kind.as_deref() == Some("application/ld+json");
+        // Data blocks (JSON, import maps) build no link; scripts and HTML templates in scripts may.
+        self.script_builds = !kind.is_some_and(|k| k.contains("json") || k == "importmap");
         self.script = Some((id, is_json_ld, String::new()));
     }
 
@@ -642,6 +864,9 @@ impl Walker {
                 Err(e) => self.facts.json_ld_errors.push(e.to_string()),
             }
         } else {
+            if self.script_builds {
+                self.scripting.links_in_scripts += links_built(content);
+            }
             self.facts.inline_scripts.push(InlineScriptFact {
                 fingerprint: truncate_chars(&collapse(content), INLINE_SCRIPT_FINGERPRINT_CHARS),
                 bytes: content.len(),
@@ -715,8 +940,36 @@ impl Walker {
         let template_text = std::mem::take(&mut self.facts.template_text);
         candidates::extract_from_extra(&mut self.facts, &template_text);
         self.facts.template_text = template_text;
+        if self.scripting != Scripting::default() {
+            self.facts.scripting = Some(self.scripting);
+        }
         (self.facts, self.crawl_links)
     }
+}
+
+/// Links a script writes: `href=` or `href =` (an attribute in a template string, an assignment) and
+/// `createElement('a')`. Counted, not parsed: a sign, read at the byte level.
+fn links_built(script: &str) -> u32 {
+    let mut count = 0;
+    for (at, _) in script.match_indices("href") {
+        let rest = script[at + 4..].trim_start_matches([' ', '\t']);
+        if rest.starts_with('=') && !rest.starts_with("==") {
+            count += 1;
+        }
+    }
+    for quote in ["createElement('a')", "createElement(\"a\")", "createElement(`a`)"] {
+        count += script.matches(quote).count() as u32;
+    }
+    count
+}
+
+/// The first quoted string in a handler (`location.href='/contact'` → `/contact`).
+fn quoted(handler: &str) -> Option<&str> {
+    let start = handler.find(['\'', '"', '`'])?;
+    let quote = handler[start..].chars().next()?;
+    let rest = &handler[start + 1..];
+    let end = rest.find(quote)?;
+    Some(rest[..end].trim()).filter(|t| !t.is_empty())
 }
 
 /// Elements whose content a visitor does not see.

@@ -864,6 +864,7 @@ impl SiteFactsBuilder {
             chat_widgets: Vec::new(),
             response_time_promise: None,
             opening_hours: None,
+            script_built: None,
         }
     }
 }
