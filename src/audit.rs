@@ -256,6 +256,10 @@ impl ResultWriter {
             out.write_all(b",\n\"campaign\": ")?;
             erased::Json::write_pretty(campaign, out)?;
         }
+        if let Some(coverage) = &result.coverage {
+            out.write_all(b",\n\"coverage\": ")?;
+            erased::Json::write_pretty(coverage, out)?;
+        }
         out.write_all(b"\n}\n")?;
         out.flush()?;
         drop(self.out);
@@ -470,6 +474,7 @@ pub fn add_campaign(result: &mut AuditResult, campaign: CampaignResult, checks: 
     result.checks.extend(verdicts);
     rules::sort_as_in_pack(checks, &mut result.checks);
     result.scores = rules::score(checks, &result.checks);
+    result.coverage = rules::unseen::settle(&result.site, &result.checks, &mut result.scores);
     result.schema_version = SCHEMA_VERSION;
 }
 
@@ -486,6 +491,7 @@ fn judge_into(checks: &Checks, result: &mut AuditResult, observations: &SiteObse
     );
     result.checks = evaluation.checks;
     result.scores = evaluation.scores;
+    result.coverage = evaluation.coverage;
 }
 
 /// Dictionaries load in the background from the start, when the spelling rule will want them.

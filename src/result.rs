@@ -937,4 +937,7 @@ pub struct Coverage {
     pub total_rules: u32,
     /// The score and grade rest on what could be seen: provisional.
     pub grade_provisional: bool,
+    /// The rules judged weigh less than half of all: no score nor grade is given (`scores.overall` is null).
+    #[serde(default)]
+    pub score_withheld: bool,
 }
