@@ -215,9 +215,31 @@ impl Walker {
         let name = el.name();
         if matches!(
             name,
-            "i" | "svg" | "img" | "input" | "button" | "select" | "textarea" | "option" | "br" | "hr"
-                | "meta" | "link" | "script" | "style" | "iframe" | "html" | "body" | "head" | "title"
-                | "template" | "noscript" | "label" | "form" | "source" | "picture" | "video"
+            "i" | "svg"
+                | "img"
+                | "input"
+                | "button"
+                | "select"
+                | "textarea"
+                | "option"
+                | "br"
+                | "hr"
+                | "meta"
+                | "link"
+                | "script"
+                | "style"
+                | "iframe"
+                | "html"
+                | "body"
+                | "head"
+                | "title"
+                | "template"
+                | "noscript"
+                | "label"
+                | "form"
+                | "source"
+                | "picture"
+                | "video"
         ) {
             return;
         }
@@ -320,9 +342,11 @@ impl Walker {
                         target = Some(quoted(value).map(str::to_string));
                     }
                 }
-                "data-href" | "data-link" | "data-navigate" | "routerlink" | "ng-href" | ":href"
-                | "v-bind:href" => target = Some(Some(value.trim().to_string())),
-                "to" if el.name().ends_with("link") => target = Some(Some(value.trim().to_string())),
+                "data-href" | "data-link" | "data-navigate" | "routerlink" | "ng-href"
+                | ":href" | "v-bind:href" => target = Some(Some(value.trim().to_string())),
+                "to" if el.name().ends_with("link") => {
+                    target = Some(Some(value.trim().to_string()))
+                }
                 _ => {}
             }
         }
@@ -331,7 +355,10 @@ impl Walker {
         if let Some(t) = &target {
             let own = self
                 .resolve(t)
-                .and_then(|u| u.host_str().map(|h| h.trim_start_matches("www.").to_ascii_lowercase()))
+                .and_then(|u| {
+                    u.host_str()
+                        .map(|h| h.trim_start_matches("www.").to_ascii_lowercase())
+                })
                 .is_some_and(|h| h == self.base_host);
             if !own {
                 return;
@@ -957,7 +984,11 @@ fn links_built(script: &str) -> u32 {
             count += 1;
         }
     }
-    for quote in ["createElement('a')", "createElement(\"a\")", "createElement(`a`)"] {
+    for quote in [
+        "createElement('a')",
+        "createElement(\"a\")",
+        "createElement(`a`)",
+    ] {
         count += script.matches(quote).count() as u32;
     }
     count

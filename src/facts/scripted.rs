@@ -91,8 +91,8 @@ impl PageView {
                 || (script_nav && self.other_pages_linked == 0)))
             || (text < 50 && self.external_scripts > 0 && self.other_pages_linked == 0);
         // A navigation or a footer left for a script to write, while the page shows none of its own.
-        let chrome_by_script = (footer_slots > 0 && !self.footer_text)
-            || (chrome_slots > 0 && self.chrome_links == 0);
+        let chrome_by_script =
+            (footer_slots > 0 && !self.footer_text) || (chrome_slots > 0 && self.chrome_links == 0);
         let mount_page = empty_mount && text < MOUNT_PAGE_TEXT;
         let heavy = text < HEAVY_PAGE_TEXT
             && self.inline_script_bytes >= 10 * text.max(100)
@@ -217,7 +217,11 @@ mod tests {
             <script src="/js/main.js"></script></body></html>"#
         ));
         assert!(r.script_built, "{:?}", r.signs);
-        assert!(r.signs.contains(&"empty:site-footer".to_string()), "{:?}", r.signs);
+        assert!(
+            r.signs.contains(&"empty:site-footer".to_string()),
+            "{:?}",
+            r.signs
+        );
     }
 
     #[test]

@@ -26,8 +26,8 @@ const JUDGE_WHAT_IS_SHOWN: [&str; 5] = [
 const EVIDENCE_PAGES: usize = 3;
 
 /// Turns `result` into not applicable when the site is built with JavaScript and the rule failed for want of
-/// what its scripts may write: a site-scope failure, or a page-scope rule short on some pages. What it said
-/// before is kept in `details.unseen`.
+/// what its scripts may write: a failure, or a page-scope rule or an aggregate only partly met. A site-scope rule
+/// partly met keeps its verdict: it stands on what was seen. What it said before is kept in `details.unseen`.
 pub fn withhold(rule: &Rule, result: &mut CheckResult, site: &SiteFacts, checks: &Checks) {
     let Some(built) = &site.script_built else {
         return;
@@ -37,7 +37,8 @@ pub fn withhold(rule: &Rule, result: &mut CheckResult, site: &SiteFacts, checks:
     }
     let unseen = match result.status {
         CheckStatus::Fail => true,
-        CheckStatus::Partial => rule.scope == Scope::EveryPage,
+        // A page-scope rule short on some pages, or an aggregate short of rules it could not count.
+        CheckStatus::Partial => rule.scope == Scope::EveryPage || rule.kind == RuleKind::Aggregate,
         CheckStatus::Pass | CheckStatus::NotApplicable => false,
     };
     if !unseen {
@@ -129,4 +130,84 @@ fn coverage(site: &SiteFacts, results: &[CheckResult]) -> Option<Coverage> {
         grade_provisional: true,
         score_withheld: false,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::result::{Localized, RuleTexts};
+
+    fn result(id: &str, status: CheckStatus, weight: f64) -> CheckResult {
+        CheckResult {
+            id: id.into(),
+            category: "contact".into(),
+            status,
+            score: match status {
+                CheckStatus::Pass => Some(1.0),
+                CheckStatus::Fail => Some(0.0),
+                CheckStatus::Partial => Some(0.5),
+                CheckStatus::NotApplicable => None,
+            },
+            weight,
+            finding: Localized::default(),
+            message: None,
+            kind: RuleKind::Plain,
+            evidence: Vec::new(),
+            details: if status == CheckStatus::NotApplicable {
+                json!({ "unseen": {} })
+            } else {
+                serde_json::Value::Null
+            },
+            rule: RuleTexts::default(),
+        }
+    }
+
+    fn settled(results: &[CheckResult]) -> (Scores, Option<Coverage>) {
+        let site = SiteFacts {
+            script_built: Some(ScriptBuilt::default()),
+            ..SiteFacts::default()
+        };
+        let mut scores = Scores {
+            overall: Some(40.0),
+            grade: Some("E".into()),
+            categories: Vec::new(),
+        };
+        let coverage = settle(&site, results, &mut scores);
+        (scores, coverage)
+    }
+
+    #[test]
+    fn a_grade_on_most_of_the_weight_is_provisional_and_on_little_of_it_withheld() {
+        let most = [
+            result("a", CheckStatus::Pass, 6.0),
+            result("b", CheckStatus::Fail, 4.0),
+            result("c", CheckStatus::NotApplicable, 5.0),
+        ];
+        let (scores, coverage) = settled(&most);
+        let coverage = coverage.unwrap();
+        assert_eq!(scores.grade.as_deref(), Some("E"));
+        assert!(coverage.grade_provisional && !coverage.score_withheld);
+        assert_eq!((coverage.judged_rules, coverage.total_rules), (2, 3));
+        assert_eq!(coverage.unjudged_rules, ["c"]);
+
+        let little = [
+            result("a", CheckStatus::Fail, 2.0),
+            result("c", CheckStatus::NotApplicable, 5.0),
+        ];
+        let (scores, coverage) = settled(&little);
+        assert!(coverage.unwrap().score_withheld);
+        assert_eq!((scores.overall, scores.grade), (None, None));
+    }
+
+    #[test]
+    fn a_site_the_crawl_could_read_keeps_its_scores() {
+        let mut scores = Scores {
+            overall: Some(40.0),
+            grade: Some("E".into()),
+            categories: Vec::new(),
+        };
+        let results = [result("a", CheckStatus::Fail, 2.0)];
+        assert_eq!(settle(&SiteFacts::default(), &results, &mut scores), None);
+        assert_eq!(scores.grade.as_deref(), Some("E"));
+    }
 }
