@@ -89,7 +89,8 @@ impl PageView {
                 || s.noscript_asks_js
                 || footer_slots + chrome_slots > 0
                 || (script_nav && self.other_pages_linked == 0)))
-            || (text < 50 && self.external_scripts > 0 && self.other_pages_linked == 0);
+            // Nothing at all to read but scripts: whatever the mount is called, they write the page.
+            || (text == 0 && self.external_scripts > 0 && self.other_pages_linked == 0);
         // A navigation or a footer left for a script to write, while the page shows none of its own.
         let chrome_by_script =
             (footer_slots > 0 && !self.footer_text) || (chrome_slots > 0 && self.chrome_links == 0);
