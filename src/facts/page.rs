@@ -213,6 +213,10 @@ impl Walker {
     /// a contact fact. Most elements name neither, and are dismissed by a byte test before any regex.
     fn note_fillable(&mut self, id: NodeId, el: &Element) {
         let name = el.name();
+        // A `<template>`'s content is read apart (`template_text`): what a script stamps from it was seen.
+        if self.template.is_some() {
+            return;
+        }
         if matches!(
             name,
             "i" | "svg"

@@ -210,6 +210,15 @@ mod tests {
     }
 
     #[test]
+    fn a_footer_stamped_from_a_template_was_seen() {
+        let (facts, _) = facts(
+            r#"<html><body><main><p>Vélos</p><template id="site-footer"><div class="footer"></div>
+            <p>Service client : 05 56 00 11 22</p></template></main><footer></footer></body></html>"#,
+        );
+        assert_eq!(facts.scripting, None);
+    }
+
+    #[test]
     fn a_header_and_footer_left_to_a_script_make_the_page_script_built() {
         let text = "Montres automatiques suisses, garanties trois ans. ".repeat(20);
         let r = reading(&format!(
