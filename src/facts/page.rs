@@ -87,7 +87,14 @@ pub fn extract(html: &str, base: &Url) -> (PageFacts, Vec<Url>) {
     for edge in document.tree.root().traverse() {
         match edge {
             Edge::Open(node) => match node.value() {
-                Node::Element(element) => walker.open(node.id(), element),
+                Node::Element(element) => walker.open(node.id(), element, || {
+                    // Nothing in it but blanks and comments: an element left for a script to fill.
+                    node.children().all(|c| match c.value() {
+                        Node::Text(t) => t.trim().is_empty(),
+                        Node::Comment(_) => true,
+                        _ => false,
+                    })
+                }),
                 Node::Text(text) => walker.text(text),
                 _ => {}
             },
@@ -147,20 +154,18 @@ struct Walker {
     /// contact block), so phone numbers and addresses in it are looked for apart.
     template: Option<NodeId>,
     template_text: String,
-    /// Mount points and fact-named elements open now, to tell at their end whether scripts were left to fill them.
+    /// Application mount points open now, to tell at their end whether scripts were left to fill them.
     fillable: Vec<Fillable>,
     /// An open `<noscript>` and its raw text (scripting on, html5ever keeps it unparsed).
     noscript: Option<(NodeId, String)>,
     scripting: Scripting,
 }
 
-/// An element a script may fill, with what the page held when it opened.
+/// An application mount point open now, with the page's text lengths when it opened.
 struct Fillable {
     node: NodeId,
     token: String,
-    mount: bool,
     text_lens: [usize; 5],
-    items: usize,
 }
 
 impl Walker {
@@ -196,55 +201,16 @@ impl Walker {
         }
     }
 
-    /// Links, images, forms and frames so far: an element that gains none and no text is empty.
-    fn items(&self) -> usize {
-        self.facts.links.len()
-            + self.facts.images.len()
-            + self.facts.forms.len()
-            + self.facts.iframes.len()
-            + usize::from(self.link.is_some())
-    }
-
     fn text_lens(&self) -> [usize; 5] {
         Region::ALL.map(|r| self.facts.text.get(r).len())
     }
 
-    /// Watches an element a script may fill: an application mount point, or an element named after a region or
-    /// a contact fact. Most elements name neither, and are dismissed by a byte test before any regex.
-    fn note_fillable(&mut self, id: NodeId, el: &Element) {
+    /// Watches an element a script may fill: an application mount point (its id), or an element named after a
+    /// region or a contact fact with nothing in it. The names are only read on empty elements, which are few.
+    fn note_fillable(&mut self, id: NodeId, el: &Element, is_empty: impl Fn() -> bool) {
         let name = el.name();
         // A `<template>`'s content is read apart (`template_text`): what a script stamps from it was seen.
         if self.template.is_some() {
-            return;
-        }
-        if matches!(
-            name,
-            "i" | "svg"
-                | "img"
-                | "input"
-                | "button"
-                | "select"
-                | "textarea"
-                | "option"
-                | "br"
-                | "hr"
-                | "meta"
-                | "link"
-                | "script"
-                | "style"
-                | "iframe"
-                | "html"
-                | "body"
-                | "head"
-                | "title"
-                | "template"
-                | "noscript"
-                | "label"
-                | "form"
-                | "source"
-                | "picture"
-                | "video"
-        ) {
             return;
         }
         let element_id = get(el, "id").map(str::trim).filter(|i| !i.is_empty());
@@ -255,43 +221,70 @@ impl Walker {
                 .filter(|i| MOUNT_IDS.iter().any(|m| m.eq_ignore_ascii_case(i)))
                 .map(str::to_ascii_lowercase)
         };
-        let token = match mount {
-            Some(ref m) => Some(m.clone()),
-            None => {
-                let classes = get(el, "class").unwrap_or_default();
-                // Icon fonts draw a pictogram in an element left empty on purpose (`fa fa-phone`, `icon-mail`).
-                let icon = classes.split_ascii_whitespace().any(|c| {
-                    let c = c.as_bytes();
-                    c.starts_with(b"fa")
-                        || c.starts_with(b"bi-")
-                        || c.starts_with(b"ti-")
-                        || c.windows(3).any(|w| w.eq_ignore_ascii_case(b"ico"))
-                        || c.starts_with(b"glyph")
-                        || c.starts_with(b"material")
-                });
-                if icon {
-                    return;
-                }
-                element_id
-                    .into_iter()
-                    .chain(classes.split_ascii_whitespace())
-                    .filter(|t| t.len() <= 32)
-                    .find(|t| FILLABLE_TOKEN.is_match(t))
-                    .map(str::to_ascii_lowercase)
-            }
-        };
-        if let Some(token) = token {
+        if let Some(token) = mount {
+            // A mount may hold a loader: whether it stays empty is told at its end.
             self.fillable.push(Fillable {
                 node: id,
                 token,
-                mount: mount.is_some(),
                 text_lens: self.text_lens(),
-                items: self.items(),
             });
+            return;
+        }
+        let classes = get(el, "class");
+        if (element_id.is_none() && classes.is_none())
+            || matches!(
+                name,
+                "i" | "svg"
+                    | "img"
+                    | "input"
+                    | "button"
+                    | "select"
+                    | "textarea"
+                    | "br"
+                    | "hr"
+                    | "script"
+                    | "style"
+                    | "iframe"
+                    | "template"
+                    | "noscript"
+                    | "source"
+                    | "video"
+            )
+            // An empty `<a class="phone" href="tel:…">` is a link, read as one.
+            || (name == "a" && get(el, "href").is_some())
+            || !is_empty()
+        {
+            return;
+        }
+        let classes = classes.unwrap_or_default();
+        // Icon fonts draw a pictogram in an element left empty on purpose (`fa fa-phone`, `icon-mail`).
+        let icon = classes.split_ascii_whitespace().any(|c| {
+            let c = c.as_bytes();
+            c.starts_with(b"fa")
+                || c.starts_with(b"bi-")
+                || c.starts_with(b"ti-")
+                || c.windows(3).any(|w| w.eq_ignore_ascii_case(b"ico"))
+                || c.starts_with(b"glyph")
+                || c.starts_with(b"material")
+        });
+        if icon {
+            return;
+        }
+        let token = element_id
+            .into_iter()
+            .chain(classes.split_ascii_whitespace())
+            .filter(|t| t.len() <= 32)
+            .find(|t| FILLABLE_TOKEN.is_match(t))
+            .map(str::to_ascii_lowercase);
+        if let Some(token) = token {
+            let list = &mut self.scripting.empty_named;
+            if list.len() < SCRIPTING_KEPT && !list.contains(&token) {
+                list.push(token);
+            }
         }
     }
 
-    /// At a watched element's end: empty of text (a mount: almost) and, for a named one, of links and images.
+    /// At a mount point's end: empty, or nearly ("Loading…").
     fn close_fillable(&mut self) {
         let watched = self.fillable.pop().expect("checked");
         let added: usize = Region::ALL
@@ -304,18 +297,11 @@ impl Walker {
                     .count()
             })
             .sum();
-        let list = if watched.mount {
-            if added > MOUNT_TEXT_BYTES {
-                return;
-            }
-            &mut self.scripting.empty_mounts
-        } else {
-            if added > 0 || self.items() > watched.items {
-                return;
-            }
-            &mut self.scripting.empty_named
-        };
-        if list.len() < SCRIPTING_KEPT && !list.contains(&watched.token) {
+        let list = &mut self.scripting.empty_mounts;
+        if added <= MOUNT_TEXT_BYTES
+            && list.len() < SCRIPTING_KEPT
+            && !list.contains(&watched.token)
+        {
             list.push(watched.token);
         }
     }
@@ -323,28 +309,25 @@ impl Walker {
     /// An element that leads to a page only when a script runs: an `onclick` setting the location, a `data-href`,
     /// a router link with no `href`. Real `<a href>` links are links, whatever their handlers.
     fn note_script_link(&mut self, el: &Element) {
-        let real_href = get(el, "href").map(str::trim).is_some_and(|h| {
-            !h.is_empty()
-                && h != "#"
-                && !h
-                    .get(..11)
-                    .is_some_and(|p| p.eq_ignore_ascii_case("javascript:"))
-        });
-        if real_href {
-            return;
-        }
+        let mut real_href = false;
         let mut target: Option<Option<String>> = None;
+        // One pass over the attributes: most elements have one or two, and none of these.
         for (name, value) in el.attrs() {
             let name: &str = name;
             match name {
-                "onclick" | "ng-click" | "@click" | "v-on:click" | "href" => {
-                    let lower = value.to_ascii_lowercase();
-                    if ["location", "navigate", "router", ".href", "window.open"]
-                        .iter()
-                        .any(|w| lower.contains(w))
-                    {
+                "href" => {
+                    let h = value.trim();
+                    let script = h
+                        .get(..11)
+                        .is_some_and(|p| p.eq_ignore_ascii_case("javascript:"));
+                    if !h.is_empty() && h != "#" && !script {
+                        real_href = true;
+                    } else if script && navigates(value) {
                         target = Some(quoted(value).map(str::to_string));
                     }
+                }
+                "onclick" | "ng-click" | "@click" | "v-on:click" if navigates(value) => {
+                    target = Some(quoted(value).map(str::to_string));
                 }
                 "data-href" | "data-link" | "data-navigate" | "routerlink" | "ng-href"
                 | ":href" | "v-bind:href" => target = Some(Some(value.trim().to_string())),
@@ -353,6 +336,9 @@ impl Walker {
                 }
                 _ => {}
             }
+        }
+        if real_href {
+            return;
         }
         let Some(target) = target else { return };
         // Another site's address in a `data-href` (a Facebook plugin's page) is no page of this one.
@@ -447,10 +433,10 @@ impl Walker {
         }
     }
 
-    fn open(&mut self, id: NodeId, el: &Element) {
+    fn open(&mut self, id: NodeId, el: &Element, is_empty: impl Fn() -> bool) {
         let name = el.name();
         self.note_widget(el);
-        self.note_fillable(id, el);
+        self.note_fillable(id, el, is_empty);
         self.note_script_link(el);
         if name == "noscript" && self.noscript.is_none() {
             self.noscript = Some((id, String::new()));
@@ -996,6 +982,14 @@ fn links_built(script: &str) -> u32 {
         count += script.matches(quote).count() as u32;
     }
     count
+}
+
+/// A handler that changes the page (`location.href=`, `router.push(`, `navigate(`).
+fn navigates(handler: &str) -> bool {
+    let lower = handler.to_ascii_lowercase();
+    ["location", "navigate", "router", ".href", "window.open"]
+        .iter()
+        .any(|w| lower.contains(w))
 }
 
 /// The first quoted string in a handler (`location.href='/contact'` → `/contact`).

@@ -201,7 +201,8 @@ mod tests {
         let text = "Nos montres et nos bracelets, livrées en 48 heures partout. ".repeat(10);
         let r = reading(&format!(
             r#"<html><body><div id="__next"><header><a href="/contact">Contact</a></header><main><p>{text}</p>
-            <span class="fa fa-phone"></span><span class="phone">01 23 45 67 89</span></main>
+            <span class="fa fa-phone"></span><span class="phone">01 23 45 67 89</span>
+            <a class="phone" href="tel:+33123456789"></a><div class="footer-widgets"><p>Livraison</p></div></main>
             <footer><a href="/mentions-legales">Mentions légales</a></footer></div>
             <script>window.dataLayer=[];</script></body></html>"#
         ));
