@@ -41,6 +41,10 @@ static FILLABLE_TOKEN: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex")
 });
 
+/// The words of a script that writes a link: `href=`, `createElement('a')`.
+static LINK_BUILDING: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new("href|createElement").expect("valid regex"));
+
 /// Ids of the elements single-page applications mount into (React, Vue, Next, Nuxt, Gatsby, Svelte, Quasar).
 const MOUNT_IDS: [&str; 12] = [
     "root",
@@ -207,13 +211,20 @@ impl Walker {
 
     /// Watches an element a script may fill: an application mount point (its id), or an element named after a
     /// region or a contact fact with nothing in it. The names are only read on empty elements, which are few.
-    fn note_fillable(&mut self, id: NodeId, el: &Element, is_empty: impl Fn() -> bool) {
+    fn note_fillable(
+        &mut self,
+        id: NodeId,
+        el: &Element,
+        element_id: Option<&str>,
+        classes: Option<&str>,
+        is_empty: impl Fn() -> bool,
+    ) {
         let name = el.name();
         // A `<template>`'s content is read apart (`template_text`): what a script stamps from it was seen.
         if self.template.is_some() {
             return;
         }
-        let element_id = get(el, "id").map(str::trim).filter(|i| !i.is_empty());
+        let element_id = element_id.map(str::trim).filter(|i| !i.is_empty());
         let mount = if name == "app-root" {
             Some(name.to_string())
         } else {
@@ -230,7 +241,6 @@ impl Walker {
             });
             return;
         }
-        let classes = get(el, "class");
         if (element_id.is_none() && classes.is_none())
             || matches!(
                 name,
@@ -308,12 +318,27 @@ impl Walker {
 
     /// An element that leads to a page only when a script runs: an `onclick` setting the location, a `data-href`,
     /// a router link with no `href`. Real `<a href>` links are links, whatever their handlers.
-    fn note_script_link(&mut self, el: &Element) {
+    /// Returns the element's id and class, read in the same pass over its attributes.
+    fn note_script_link<'a>(&mut self, el: &'a Element) -> (Option<&'a str>, Option<&'a str>) {
         let mut real_href = false;
         let mut target: Option<Option<String>> = None;
-        // One pass over the attributes: most elements have one or two, and none of these.
+        let (mut element_id, mut classes) = (None, None);
+        // One pass over the attributes: most elements have one or two, and none of these. The first byte sorts
+        // them before any comparison of whole names.
         for (name, value) in el.attrs() {
             let name: &str = name;
+            match name.as_bytes().first() {
+                Some(b'i') if name == "id" => {
+                    element_id = Some(value);
+                    continue;
+                }
+                Some(b'c') if name == "class" => {
+                    classes = Some(value);
+                    continue;
+                }
+                Some(b'h' | b'o' | b'n' | b'@' | b'v' | b'd' | b'r' | b':' | b't') => {}
+                _ => continue,
+            }
             match name {
                 "href" => {
                     let h = value.trim();
@@ -338,9 +363,11 @@ impl Walker {
             }
         }
         if real_href {
-            return;
+            return (element_id, classes);
         }
-        let Some(target) = target else { return };
+        let Some(target) = target else {
+            return (element_id, classes);
+        };
         // Another site's address in a `data-href` (a Facebook plugin's page) is no page of this one.
         if let Some(t) = &target {
             let own = self
@@ -351,7 +378,7 @@ impl Walker {
                 })
                 .is_some_and(|h| h == self.base_host);
             if !own {
-                return;
+                return (element_id, classes);
             }
         }
         self.scripting.script_links += 1;
@@ -361,6 +388,7 @@ impl Walker {
                 kept.push(truncate_chars(&t, 120));
             }
         }
+        (element_id, classes)
     }
 
     fn region(&self) -> Region {
@@ -436,8 +464,8 @@ impl Walker {
     fn open(&mut self, id: NodeId, el: &Element, is_empty: impl Fn() -> bool) {
         let name = el.name();
         self.note_widget(el);
-        self.note_fillable(id, el, is_empty);
-        self.note_script_link(el);
+        let (element_id, classes) = self.note_script_link(el);
+        self.note_fillable(id, el, element_id, classes, is_empty);
         if name == "noscript" && self.noscript.is_none() {
             self.noscript = Some((id, String::new()));
         }
@@ -968,18 +996,18 @@ impl Walker {
 /// `createElement('a')`. Counted, not parsed: a sign, read at the byte level.
 fn links_built(script: &str) -> u32 {
     let mut count = 0;
-    for (at, _) in script.match_indices("href") {
-        let rest = script[at + 4..].trim_start_matches([' ', '\t']);
-        if rest.starts_with('=') && !rest.starts_with("==") {
-            count += 1;
-        }
-    }
-    for quote in [
-        "createElement('a')",
-        "createElement(\"a\")",
-        "createElement(`a`)",
-    ] {
-        count += script.matches(quote).count() as u32;
+    // One scan for both words: inline scripts can be long (a shop's whole catalogue as JSON).
+    for m in LINK_BUILDING.find_iter(script) {
+        let rest = &script[m.end()..];
+        let writes = if m.as_str() == "href" {
+            let rest = rest.trim_start_matches([' ', '\t']);
+            rest.starts_with('=') && !rest.starts_with("==")
+        } else {
+            ["('a')", "(\"a\")", "(`a`)"]
+                .iter()
+                .any(|q| rest.starts_with(q))
+        };
+        count += u32::from(writes);
     }
     count
 }
