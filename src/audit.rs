@@ -14,7 +14,7 @@ use crate::crawl::{self, Analyzed, CrawlSettings, FetchedPage, PageHandler, Prog
 use crate::facts::observations::{self, SiteObservations};
 use crate::facts::observe::{self, PageObservation};
 use crate::facts::readers::Readers;
-use crate::facts::{page, site};
+use crate::facts::{page, scripted, site};
 use crate::result::{
     AuditResult, CampaignResult, CrawlReport, CrawlSettingsReport, Discovery, PageFacts,
     PageRecord, RuleKind, SiteFacts, Target, ToolInfo, SCHEMA_VERSION,
@@ -60,6 +60,7 @@ pub struct AuditOutput {
 pub struct Derived {
     summary: site::PageSummary,
     observation: PageObservation,
+    scripted: scripted::PageView,
 }
 
 /// Derives a page's contribution from its facts alone: the fresh audit and `rejudge` both call this.
@@ -67,6 +68,7 @@ pub fn derive(facts: &PageFacts, url: &Url, depth: Option<u32>, readers: &Reader
     Derived {
         summary: site::summarize(facts, url, readers),
         observation: observe::observe(facts, url, depth, readers),
+        scripted: scripted::view(facts, url),
     }
 }
 
@@ -74,6 +76,7 @@ pub fn derive(facts: &PageFacts, url: &Url, depth: Option<u32>, readers: &Reader
 pub struct SiteGatherer {
     builder: site::SiteFactsBuilder,
     observations: SiteObservations,
+    scripted: scripted::Builder,
 }
 
 /// The site as gathered: the target, its facts and the merged page observations.
@@ -96,6 +99,7 @@ impl SiteGatherer {
         SiteGatherer {
             builder: site::SiteFactsBuilder::new(&readers.lexicon),
             observations: SiteObservations::new(readers),
+            scripted: scripted::Builder::default(),
         }
     }
 
@@ -103,6 +107,8 @@ impl SiteGatherer {
     pub fn add(&mut self, record: &PageRecord, derived: Option<Derived>) {
         self.builder.add_record(record);
         if let Some(derived) = derived {
+            let is_start = record.discovered_by == Discovery::Start;
+            self.scripted.add(&derived.scripted, is_start);
             self.builder.add_page(record, derived.summary);
             self.observations.add(
                 &record.final_url,
@@ -141,6 +147,7 @@ impl SiteGatherer {
         );
         observations::fill_site_facts(readers, &mut site, &self.observations);
         observations::rank_pages(&mut site, &self.observations);
+        site.script_built = self.scripted.finish();
         Gathered {
             target,
             site,
@@ -256,6 +263,10 @@ impl ResultWriter {
         if let Some(campaign) = &result.campaign {
             out.write_all(b",\n\"campaign\": ")?;
             erased::Json::write_pretty(campaign, out)?;
+        }
+        if let Some(coverage) = &result.coverage {
+            out.write_all(b",\n\"coverage\": ")?;
+            erased::Json::write_pretty(coverage, out)?;
         }
         out.write_all(b"\n}\n")?;
         out.flush()?;
@@ -383,6 +394,7 @@ pub async fn run(
         checks: Vec::new(),
         scores: Default::default(),
         campaign: None,
+        coverage: None,
     };
 
     // Judge.
@@ -482,6 +494,7 @@ pub fn add_campaign(result: &mut AuditResult, campaign: CampaignResult, checks: 
     result.checks.extend(verdicts);
     rules::sort_as_in_pack(checks, &mut result.checks);
     result.scores = rules::score(checks, &result.checks);
+    result.coverage = rules::unseen::settle(&result.site, &result.checks, &mut result.scores);
     result.schema_version = SCHEMA_VERSION;
 }
 
@@ -498,6 +511,7 @@ fn judge_into(checks: &Checks, result: &mut AuditResult, observations: &SiteObse
     );
     result.checks = evaluation.checks;
     result.scores = evaluation.scores;
+    result.coverage = evaluation.coverage;
 }
 
 /// Dictionaries load in the background from the start, when the spelling rule will want them.

@@ -45,6 +45,9 @@ pub struct AuditResult {
     /// The mystery-shopper campaign, once `cxaudit campaign report` has written it here.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub campaign: Option<CampaignResult>,
+    /// What the audit could not judge because the site builds its pages with JavaScript; absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<Coverage>,
 }
 
 /// A rule's verdict on the site.
@@ -488,6 +491,9 @@ pub struct PageFacts {
     /// chat built into the site, which no vendor's script names. A few per page.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub widgets: Vec<String>,
+    /// Signs that scripts write what a browser would show (see [`Scripting`]); absent when there are none.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub scripting: Option<Scripting>,
 }
 
 /// Page regions, found by semantic tags, ARIA roles and common id/class names.
@@ -716,6 +722,9 @@ pub struct SiteFacts {
     /// Addresses of other bodies shown on the site (the host, the regulator, the mediator).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub other_addresses: Vec<SiteAddress>,
+    /// The site builds its pages with JavaScript: what a crawler without a browser could not see. Absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub script_built: Option<ScriptBuilt>,
 }
 
 /// The key page of each kind the rules use: the best candidate (reached, not an error), or null.
@@ -957,4 +966,70 @@ fn label_or_texts<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Localized, D
         Label::One(text) => Localized::same(&text),
         Label::PerLanguage(map) => Localized(map),
     })
+}
+
+/// What a page leaves to its scripts, as read from its HTML alone: signs that a browser running them would show
+/// more (a navigation, a footer, a phone number) than the crawler saw.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Scripting {
+    /// Ids (or tags) of application mount points left empty for a script to fill: `root`, `app`, `app-root`.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub empty_mounts: Vec<String>,
+    /// A `<noscript>` asks the visitor to turn JavaScript on.
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub noscript_asks_js: bool,
+    /// Elements that lead to a page only by script (`onclick="location.href=…"`, `data-href`, router links
+    /// without `href`).
+    #[serde(skip_serializing_if = "is_zero", default)]
+    pub script_links: u32,
+    /// A few of their targets, as written.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub script_link_targets: Vec<String>,
+    /// Links written by inline scripts (`href=` in a template string, `createElement('a')`).
+    #[serde(skip_serializing_if = "is_zero", default)]
+    pub links_in_scripts: u32,
+    /// Empty elements whose id or class names a region or a fact (`site-footer`, `phone`): tokens, a few.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub empty_named: Vec<String>,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+/// The site-level verdict on pages built by scripts: why it is held to be built with JavaScript, and what shows it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ScriptBuilt {
+    /// The home page links to no other page in its HTML; its links are made by scripts.
+    pub home_reaches_nothing: bool,
+    /// HTML pages whose content (or navigation and footer) is written by scripts, of `html_pages`.
+    pub script_built_pages: u64,
+    pub html_pages: u64,
+    /// A few of those pages, each with the signs read on it (`empty-mount:root`, `empty:site-footer`,
+    /// `noscript-asks-javascript`, `script-links:4`, `links-in-scripts:12`, `text-bytes:80`).
+    pub pages: Vec<ScriptBuiltPage>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ScriptBuiltPage {
+    pub url: String,
+    pub signs: Vec<String>,
+}
+
+/// The consequence for the judgment of a site built with JavaScript: the rules whose evidence may sit in what
+/// scripts write are not applicable rather than failed, and the grade rests on the rules that could be judged.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Coverage {
+    /// `script-built`: the site builds its pages with JavaScript (see `site.script_built`).
+    pub reason: String,
+    /// Rules set to not applicable for it (their finding says why).
+    pub unjudged_rules: Vec<String>,
+    /// Rules judged (pass, partial or fail), of the rules that judge the site (campaign rules left out).
+    pub judged_rules: u32,
+    pub total_rules: u32,
+    /// The score and grade rest on what could be seen: provisional.
+    pub grade_provisional: bool,
+    /// The rules judged weigh less than half of all: no score nor grade is given (`scores.overall` is null).
+    #[serde(default)]
+    pub score_withheld: bool,
 }

@@ -154,9 +154,47 @@ pub fn render(result: &AuditResult, json_path: &str) -> String {
             );
         }
     }
+    render_coverage(&mut out, result);
     render_scores(&mut out, result);
     let _ = writeln!(out, "  result: {json_path}");
     out
+}
+
+/// A site built with JavaScript: what could not be judged, said before any score.
+fn render_coverage(out: &mut String, result: &AuditResult) {
+    let (Some(coverage), Some(built)) = (&result.coverage, &result.site.script_built) else {
+        return;
+    };
+    let unjudged = coverage.unjudged_rules.len();
+    let _ = writeln!(
+        out,
+        "  this site builds its pages with JavaScript: {unjudged} {} could not be judged",
+        if unjudged == 1 { "rule" } else { "rules" }
+    );
+    if built.home_reaches_nothing {
+        let _ = writeln!(
+            out,
+            "    the home page reaches no other page without JavaScript"
+        );
+    }
+    let _ = writeln!(
+        out,
+        "    {} of {} pages written by scripts{}",
+        built.script_built_pages,
+        built.html_pages,
+        built
+            .pages
+            .first()
+            .map(|p| format!(" ({}: {})", p.url, p.signs.join(", ")))
+            .unwrap_or_default()
+    );
+    if coverage.score_withheld {
+        let _ = writeln!(
+            out,
+            "  no score: the {} rules judged of {} weigh too little for a grade",
+            coverage.judged_rules, coverage.total_rules
+        );
+    }
 }
 
 /// Overall and category scores, then the failed rules that weigh most: what to fix first.
@@ -174,9 +212,20 @@ fn render_scores(out: &mut String, result: &AuditResult) {
             None => format!("{} n/a", c.id),
         })
         .collect();
+    let provisional = result
+        .coverage
+        .as_ref()
+        .filter(|c| c.grade_provisional)
+        .map(|c| {
+            format!(
+                " (provisional: {} of {} rules judged)",
+                c.judged_rules, c.total_rules
+            )
+        })
+        .unwrap_or_default();
     let _ = writeln!(
         out,
-        "  score {overall:.0}/100, grade {} — {}",
+        "  score {overall:.0}/100, grade {}{provisional} — {}",
         scores.grade.as_deref().unwrap_or("?"),
         categories.join(", ")
     );

@@ -13,5 +13,6 @@ pub mod page;
 pub mod postcode;
 pub mod promise;
 pub mod readers;
+pub mod scripted;
 pub mod site;
 pub mod spelling;

@@ -14,7 +14,7 @@ use url::Url;
 use crate::facts::candidates;
 use crate::result::{
     FieldFact, FormFact, Hreflang, IframeFact, ImageFact, InlineScriptFact, LinkFact, LinkKind,
-    PageFacts, Region, ScriptFact,
+    PageFacts, Region, ScriptFact, Scripting,
 };
 use crate::{memo, urlnorm};
 
@@ -31,6 +31,41 @@ static REGION_TOKEN: LazyLock<Regex> = LazyLock::new(|| {
     )
     .expect("valid regex")
 });
+
+/// id/class tokens that name a region or a contact fact a script may fill in (`site-footer`, `phone-number`,
+/// `js-email`). Read only to tell an element left empty for a script; icons (`fa-phone`) are told apart by the caller.
+static FILLABLE_TOKEN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^(?:site|main|global|page|top|js|app|shop|store)?[-_]?(header|footer|nav|navbar|navigation|menu|phone|tel|telephone|email|mail|address|adresse|contact|hours|horaires)(?:[-_]?(?:wrapper|container|inner|area|placeholder|root|mount|number|numbers|link|links|info|infos|list|block|content|text|value|bar|details|[0-9]+))?$",
+    )
+    .expect("valid regex")
+});
+
+/// The words of a script that writes a link: `href=`, `createElement('a')`.
+static LINK_BUILDING: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new("href|createElement").expect("valid regex"));
+
+/// Ids of the elements single-page applications mount into (React, Vue, Next, Nuxt, Gatsby, Svelte, Quasar).
+const MOUNT_IDS: [&str; 12] = [
+    "root",
+    "app",
+    "__next",
+    "__nuxt",
+    "___gatsby",
+    "svelte",
+    "q-app",
+    "react-root",
+    "vue-app",
+    "app-root",
+    "main-app",
+    "application",
+];
+
+/// Visible characters an application mount may hold and still be empty ("Loading…").
+const MOUNT_TEXT_BYTES: usize = 24;
+
+/// Kept per page: a few of each, enough to show what was seen.
+const SCRIPTING_KEPT: usize = 6;
 
 thread_local! {
     static RESOLVED_LINKS: memo::Memo<String, Option<Url>> = Default::default();
@@ -56,7 +91,14 @@ pub fn extract(html: &str, base: &Url) -> (PageFacts, Vec<Url>) {
     for edge in document.tree.root().traverse() {
         match edge {
             Edge::Open(node) => match node.value() {
-                Node::Element(element) => walker.open(node.id(), element),
+                Node::Element(element) => walker.open(node.id(), element, || {
+                    // Nothing in it but blanks and comments: an element left for a script to fill.
+                    node.children().all(|c| match c.value() {
+                        Node::Text(t) => t.trim().is_empty(),
+                        Node::Comment(_) => true,
+                        _ => false,
+                    })
+                }),
                 Node::Text(text) => walker.text(text),
                 _ => {}
             },
@@ -110,10 +152,24 @@ struct Walker {
     form: Option<(NodeId, usize)>,
     button: Option<(NodeId, usize, usize, String)>,
     script: Option<(NodeId, bool, String)>,
+    /// The open script is code or a template (not a data block): the links it writes count.
+    script_builds: bool,
     /// Inside a `<template>`: its text is not shown as is, but scripts stamp it into the page (a footer, a
     /// contact block), so phone numbers and addresses in it are looked for apart.
     template: Option<NodeId>,
     template_text: String,
+    /// Application mount points open now, to tell at their end whether scripts were left to fill them.
+    fillable: Vec<Fillable>,
+    /// An open `<noscript>` and its raw text (scripting on, html5ever keeps it unparsed).
+    noscript: Option<(NodeId, String)>,
+    scripting: Scripting,
+}
+
+/// An application mount point open now, with the page's text lengths when it opened.
+struct Fillable {
+    node: NodeId,
+    token: String,
+    text_lens: [usize; 5],
 }
 
 impl Walker {
@@ -140,9 +196,199 @@ impl Walker {
             form: None,
             button: None,
             script: None,
+            script_builds: false,
             template: None,
             template_text: String::new(),
+            fillable: Vec::new(),
+            noscript: None,
+            scripting: Scripting::default(),
         }
+    }
+
+    fn text_lens(&self) -> [usize; 5] {
+        Region::ALL.map(|r| self.facts.text.get(r).len())
+    }
+
+    /// Watches an element a script may fill: an application mount point (its id), or an element named after a
+    /// region or a contact fact with nothing in it. The names are only read on empty elements, which are few.
+    fn note_fillable(
+        &mut self,
+        id: NodeId,
+        el: &Element,
+        element_id: Option<&str>,
+        classes: Option<&str>,
+        is_empty: impl Fn() -> bool,
+    ) {
+        let name = el.name();
+        // A `<template>`'s content is read apart (`template_text`): what a script stamps from it was seen.
+        if self.template.is_some() {
+            return;
+        }
+        let element_id = element_id.map(str::trim).filter(|i| !i.is_empty());
+        let mount = if name == "app-root" {
+            Some(name.to_string())
+        } else {
+            element_id
+                .filter(|i| MOUNT_IDS.iter().any(|m| m.eq_ignore_ascii_case(i)))
+                .map(str::to_ascii_lowercase)
+        };
+        if let Some(token) = mount {
+            // A mount may hold a loader: whether it stays empty is told at its end.
+            self.fillable.push(Fillable {
+                node: id,
+                token,
+                text_lens: self.text_lens(),
+            });
+            return;
+        }
+        if (element_id.is_none() && classes.is_none())
+            || matches!(
+                name,
+                "i" | "svg"
+                    | "img"
+                    | "input"
+                    | "button"
+                    | "select"
+                    | "textarea"
+                    | "br"
+                    | "hr"
+                    | "script"
+                    | "style"
+                    | "iframe"
+                    | "template"
+                    | "noscript"
+                    | "source"
+                    | "video"
+            )
+            // An empty `<a class="phone" href="tel:…">` is a link, read as one.
+            || (name == "a" && get(el, "href").is_some())
+            || !is_empty()
+        {
+            return;
+        }
+        let classes = classes.unwrap_or_default();
+        // Icon fonts draw a pictogram in an element left empty on purpose (`fa fa-phone`, `icon-mail`).
+        let icon = classes.split_ascii_whitespace().any(|c| {
+            let c = c.as_bytes();
+            c.starts_with(b"fa")
+                || c.starts_with(b"bi-")
+                || c.starts_with(b"ti-")
+                || c.windows(3).any(|w| w.eq_ignore_ascii_case(b"ico"))
+                || c.starts_with(b"glyph")
+                || c.starts_with(b"material")
+        });
+        if icon {
+            return;
+        }
+        let token = element_id
+            .into_iter()
+            .chain(classes.split_ascii_whitespace())
+            .filter(|t| t.len() <= 32)
+            .find(|t| FILLABLE_TOKEN.is_match(t))
+            .map(str::to_ascii_lowercase);
+        if let Some(token) = token {
+            let list = &mut self.scripting.empty_named;
+            if list.len() < SCRIPTING_KEPT && !list.contains(&token) {
+                list.push(token);
+            }
+        }
+    }
+
+    /// At a mount point's end: empty, or nearly ("Loading…").
+    fn close_fillable(&mut self) {
+        let watched = self.fillable.pop().expect("checked");
+        let added: usize = Region::ALL
+            .iter()
+            .zip(watched.text_lens)
+            .map(|(r, from)| {
+                self.facts.text.get(*r)[from..]
+                    .bytes()
+                    .filter(|b| !b.is_ascii_whitespace())
+                    .count()
+            })
+            .sum();
+        let list = &mut self.scripting.empty_mounts;
+        if added <= MOUNT_TEXT_BYTES
+            && list.len() < SCRIPTING_KEPT
+            && !list.contains(&watched.token)
+        {
+            list.push(watched.token);
+        }
+    }
+
+    /// An element that leads to a page only when a script runs: an `onclick` setting the location, a `data-href`,
+    /// a router link with no `href`. Real `<a href>` links are links, whatever their handlers.
+    /// Returns the element's id and class, read in the same pass over its attributes.
+    fn note_script_link<'a>(&mut self, el: &'a Element) -> (Option<&'a str>, Option<&'a str>) {
+        let mut real_href = false;
+        let mut target: Option<Option<String>> = None;
+        let (mut element_id, mut classes) = (None, None);
+        // One pass over the attributes: most elements have one or two, and none of these. The first byte sorts
+        // them before any comparison of whole names.
+        for (name, value) in el.attrs() {
+            let name: &str = name;
+            match name.as_bytes().first() {
+                Some(b'i') if name == "id" => {
+                    element_id = Some(value);
+                    continue;
+                }
+                Some(b'c') if name == "class" => {
+                    classes = Some(value);
+                    continue;
+                }
+                Some(b'h' | b'o' | b'n' | b'@' | b'v' | b'd' | b'r' | b':' | b't') => {}
+                _ => continue,
+            }
+            match name {
+                "href" => {
+                    let h = value.trim();
+                    let script = h
+                        .get(..11)
+                        .is_some_and(|p| p.eq_ignore_ascii_case("javascript:"));
+                    if !h.is_empty() && h != "#" && !script {
+                        real_href = true;
+                    } else if script && navigates(value) {
+                        target = Some(quoted(value).map(str::to_string));
+                    }
+                }
+                "onclick" | "ng-click" | "@click" | "v-on:click" if navigates(value) => {
+                    target = Some(quoted(value).map(str::to_string));
+                }
+                "data-href" | "data-link" | "data-navigate" | "routerlink" | "ng-href"
+                | ":href" | "v-bind:href" => target = Some(Some(value.trim().to_string())),
+                "to" if el.name().ends_with("link") => {
+                    target = Some(Some(value.trim().to_string()))
+                }
+                _ => {}
+            }
+        }
+        if real_href {
+            return (element_id, classes);
+        }
+        let Some(target) = target else {
+            return (element_id, classes);
+        };
+        // Another site's address in a `data-href` (a Facebook plugin's page) is no page of this one.
+        if let Some(t) = &target {
+            let own = self
+                .resolve(t)
+                .and_then(|u| {
+                    u.host_str()
+                        .map(|h| h.trim_start_matches("www.").to_ascii_lowercase())
+                })
+                .is_some_and(|h| h == self.base_host);
+            if !own {
+                return (element_id, classes);
+            }
+        }
+        self.scripting.script_links += 1;
+        if let Some(t) = target {
+            let kept = &mut self.scripting.script_link_targets;
+            if kept.len() < SCRIPTING_KEPT && !kept.contains(&t) {
+                kept.push(truncate_chars(&t, 120));
+            }
+        }
+        (element_id, classes)
     }
 
     fn region(&self) -> Region {
@@ -215,9 +461,14 @@ impl Walker {
         }
     }
 
-    fn open(&mut self, id: NodeId, el: &Element) {
+    fn open(&mut self, id: NodeId, el: &Element, is_empty: impl Fn() -> bool) {
         let name = el.name();
         self.note_widget(el);
+        let (element_id, classes) = self.note_script_link(el);
+        self.note_fillable(id, el, element_id, classes, is_empty);
+        if name == "noscript" && self.noscript.is_none() {
+            self.noscript = Some((id, String::new()));
+        }
         if self.hidden_by.is_none() && hides(el) {
             self.hidden_by = Some(id);
         }
@@ -278,6 +529,15 @@ impl Walker {
 
     fn close(&mut self, id: NodeId, el: &Element) {
         let name = el.name();
+        if self.fillable.last().is_some_and(|f| f.node == id) {
+            self.close_fillable();
+        }
+        if self.noscript.as_ref().is_some_and(|(node, _)| *node == id) {
+            let (_, text) = self.noscript.take().expect("checked");
+            if text.to_ascii_lowercase().contains("javascript") {
+                self.scripting.noscript_asks_js = true;
+            }
+        }
         if is_block(name) {
             self.break_text();
         }
@@ -327,6 +587,11 @@ impl Walker {
     }
 
     fn text(&mut self, text: &str) {
+        if let Some((_, noscript)) = &mut self.noscript {
+            if noscript.len() < 2_000 {
+                noscript.push_str(text);
+            }
+        }
         if self.in_title.is_some() {
             self.title_text.push_str(text);
             return;
@@ -625,8 +890,10 @@ impl Walker {
                 src: src.to_string(),
             });
         }
-        let is_json_ld =
-            get(el, "type").is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"));
+        let kind = get(el, "type").map(|t| t.trim().to_ascii_lowercase());
+        let is_json_ld = kind.as_deref() == Some("application/ld+json");
+        // Data blocks (JSON, import maps) build no link; scripts and HTML templates in scripts may.
+        self.script_builds = !kind.is_some_and(|k| k.contains("json") || k == "importmap");
         self.script = Some((id, is_json_ld, String::new()));
     }
 
@@ -642,6 +909,9 @@ impl Walker {
                 Err(e) => self.facts.json_ld_errors.push(e.to_string()),
             }
         } else {
+            if self.script_builds {
+                self.scripting.links_in_scripts += links_built(content);
+            }
             self.facts.inline_scripts.push(InlineScriptFact {
                 fingerprint: truncate_chars(&collapse(content), INLINE_SCRIPT_FINGERPRINT_CHARS),
                 bytes: content.len(),
@@ -716,8 +986,48 @@ impl Walker {
         let template_text = std::mem::take(&mut self.facts.template_text);
         candidates::extract_from_extra(&mut self.facts, &template_text);
         self.facts.template_text = template_text;
+        if self.scripting != Scripting::default() {
+            self.facts.scripting = Some(self.scripting);
+        }
         (self.facts, self.crawl_links)
     }
+}
+
+/// Links a script writes: `href=` or `href =` (an attribute in a template string, an assignment) and
+/// `createElement('a')`. Counted, not parsed: a sign, read at the byte level.
+fn links_built(script: &str) -> u32 {
+    let mut count = 0;
+    // One scan for both words: inline scripts can be long (a shop's whole catalogue as JSON).
+    for m in LINK_BUILDING.find_iter(script) {
+        let rest = &script[m.end()..];
+        let writes = if m.as_str() == "href" {
+            let rest = rest.trim_start_matches([' ', '\t']);
+            rest.starts_with('=') && !rest.starts_with("==")
+        } else {
+            ["('a')", "(\"a\")", "(`a`)"]
+                .iter()
+                .any(|q| rest.starts_with(q))
+        };
+        count += u32::from(writes);
+    }
+    count
+}
+
+/// A handler that changes the page (`location.href=`, `router.push(`, `navigate(`).
+fn navigates(handler: &str) -> bool {
+    let lower = handler.to_ascii_lowercase();
+    ["location", "navigate", "router", ".href", "window.open"]
+        .iter()
+        .any(|w| lower.contains(w))
+}
+
+/// The first quoted string in a handler (`location.href='/contact'` → `/contact`).
+fn quoted(handler: &str) -> Option<&str> {
+    let start = handler.find(['\'', '"', '`'])?;
+    let quote = handler[start..].chars().next()?;
+    let rest = &handler[start + 1..];
+    let end = rest.find(quote)?;
+    Some(rest[..end].trim()).filter(|t| !t.is_empty())
 }
 
 /// Elements whose content a visitor does not see.

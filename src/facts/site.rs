@@ -1132,6 +1132,7 @@ impl SiteFactsBuilder {
             chat_widgets: Vec::new(),
             response_time_promise: None,
             opening_hours: None,
+            script_built: None,
         }
     }
 }

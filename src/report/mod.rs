@@ -525,6 +525,32 @@ fn capitalized(text: &str) -> String {
 }
 
 /// The view model the templates render: every text already in the report's language.
+/// The cover's words on a site built with JavaScript: the rules not judged, why, and what the grade rests on.
+fn coverage_view(result: &AuditResult, strings: &Value) -> Value {
+    let (Some(coverage), Some(built)) = (&result.coverage, &result.site.script_built) else {
+        return Value::Null;
+    };
+    json!({
+        "unjudged": say(strings, "coverage_unjudged", &[("n", coverage.unjudged_rules.len() as f64)]),
+        "home": if built.home_reaches_nothing { strings["coverage_home"].clone() } else { Value::Null },
+        "pages": say(strings, "coverage_pages", &[("pages", built.script_built_pages as f64), ("total", built.html_pages as f64)]),
+        "grade": coverage_sentence(strings, if coverage.score_withheld { "coverage_withheld" } else { "coverage_provisional" }, coverage),
+        "provisional": coverage.grade_provisional && !coverage.score_withheld,
+        "next": strings["coverage_next"],
+    })
+}
+
+fn coverage_sentence(strings: &Value, key: &str, coverage: &crate::result::Coverage) -> String {
+    say(
+        strings,
+        key,
+        &[
+            ("judged", f64::from(coverage.judged_rules)),
+            ("total", f64::from(coverage.total_rules)),
+        ],
+    )
+}
+
 fn model(result: &AuditResult, strings: &Value, options: &ReportOptions, css: &str) -> Value {
     let lang = options.lang;
     let checks = &result.checks;
@@ -612,6 +638,7 @@ fn model(result: &AuditResult, strings: &Value, options: &ReportOptions, css: &s
     let promise = result.site.response_time_promise.as_ref().map(|p| {
         json!({ "hours": p.hours, "business": p.business_hours, "text": p.text, "url": safe_url(&p.url) })
     });
+    let coverage = coverage_view(result, strings);
     let counts = &result.crawl.counts;
     let gauge_length = 2.0 * std::f64::consts::PI * 52.0;
     let accent = options
@@ -647,7 +674,12 @@ fn model(result: &AuditResult, strings: &Value, options: &ReportOptions, css: &s
             "gauge_length": format!("{gauge_length:.1}"),
             "gauge_filled": format!("{:.1}", gauge_length * overall.unwrap_or(0.0) / 100.0),
         },
-        "verdict": strings[verdict_key],
+        // With no score for a site built with JavaScript, the verdict says why rather than "the site could not be read".
+        "verdict": match (&result.coverage, overall) {
+            (Some(_), None) => strings["verdict_unseen"].clone(),
+            _ => strings[verdict_key].clone(),
+        },
+        "coverage": coverage,
         "priorities": priorities,
         "categories": categories,
         "channels": channels,

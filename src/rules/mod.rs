@@ -6,12 +6,14 @@
 pub mod detectors;
 pub mod messages;
 pub mod pack;
+pub mod unseen;
 
 use std::collections::HashMap;
 
 use crate::facts::observations::SiteObservations;
 use crate::result::{
-    CampaignResult, CategoryScore, CheckResult, CheckStatus, RuleKind, Scores, SiteFacts, Target,
+    CampaignResult, CategoryScore, CheckResult, CheckStatus, Coverage, RuleKind, Scores, SiteFacts,
+    Target,
 };
 use pack::Checks;
 
@@ -29,6 +31,8 @@ pub struct Judged<'a> {
 pub struct Evaluation {
     pub checks: Vec<CheckResult>,
     pub scores: Scores,
+    /// What the judgment rests on, for a site built with JavaScript.
+    pub coverage: Option<Coverage>,
 }
 
 /// A score is a pass from this value up.
@@ -38,10 +42,12 @@ const PASS: f64 = 0.999;
 /// order, then the scores.
 pub fn judge(checks: &Checks, judged: Judged<'_>) -> Evaluation {
     let results = judge_rules(checks, judged, |_| true);
-    let scores = score(checks, &results);
+    let mut scores = score(checks, &results);
+    let coverage = unseen::settle(judged.site, &results, &mut scores);
     Evaluation {
         checks: results,
         scores,
+        coverage,
     }
 }
 
@@ -66,7 +72,10 @@ pub fn judge_rules(
             campaign: judged.campaign,
         };
         let verdict = (detector.run)(&context, rule);
-        results.push(verdict.into_result(rule, checks));
+        let mut result = verdict.into_result(rule, checks);
+        // Before the aggregates read it: a channel not judged is not counted as missing.
+        unseen::withhold(rule, &mut result, judged.site, checks);
+        results.push(result);
     }
     sort_as_in_pack(checks, &mut results);
     results

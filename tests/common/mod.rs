@@ -99,9 +99,24 @@ pub async fn audit_pages(
     let server = serve::start(0, move |_| serve::static_site(files))
         .await
         .unwrap();
+    audit_url(&server.url(), country, checks).await
+}
+
+/// A fixture site of `tests/sites/<name>/`, served on 127.0.0.1 and audited with the bundled rules.
+pub async fn audit_site(name: &'static str, country: Option<&str>) -> cxaudit::result::AuditResult {
+    let server = serve_site(name, |_| None).await;
+    audit_url(&server.url(), country, None).await
+}
+
+/// Audits `start` as the CLI does, into a temporary directory, and reads the result back.
+async fn audit_url(
+    start: &str,
+    country: Option<&str>,
+    checks: Option<Arc<cxaudit::rules::pack::Checks>>,
+) -> cxaudit::result::AuditResult {
     let out = tempfile::tempdir().unwrap();
     let options = cxaudit::audit::AuditOptions {
-        start: url::Url::parse(&server.url()).unwrap(),
+        start: url::Url::parse(start).unwrap(),
         crawl: cxaudit::crawl::CrawlSettings {
             timeout: std::time::Duration::from_secs(2),
             ..cxaudit::crawl::CrawlSettings::default()
