@@ -491,6 +491,10 @@ pub struct PageFacts {
     /// chat built into the site, which no vendor's script names. A few per page.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub widgets: Vec<String>,
+    /// WhatsApp numbers an inline script holds (`wa.me/33612345678`, `whatsappNumber: "212652563924"`): a button
+    /// whose number is set by script still reaches the shop. Digits, a few.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub script_whatsapp: Vec<String>,
     /// Signs that scripts write what a browser would show (see [`Scripting`]); absent when there are none.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub scripting: Option<Scripting>,

@@ -42,6 +42,12 @@ static FILLABLE_TOKEN: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// The words of a script that writes a link: `href=`, `createElement('a')`.
+/// A WhatsApp number in a script: a chat link's, or a setting named after WhatsApp.
+static SCRIPT_WHATSAPP: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)(?:wa\.me/|whatsapp\.com/send/?\?phone=)\+?([0-9]{8,15})|whats_?app\w*["']?\s*[:=]\s*["']\+?([0-9][0-9 ]{7,18}[0-9])["']"#)
+        .expect("valid regex")
+});
+
 static LINK_BUILDING: LazyLock<Regex> =
     LazyLock::new(|| Regex::new("href|createElement").expect("valid regex"));
 
@@ -911,6 +917,18 @@ impl Walker {
         } else {
             if self.script_builds {
                 self.scripting.links_in_scripts += links_built(content);
+            }
+            if content.contains("wa.me") || content.to_ascii_lowercase().contains("whatsapp") {
+                for c in SCRIPT_WHATSAPP.captures_iter(content).take(3) {
+                    let digits: String = c
+                        .get(1)
+                        .or(c.get(2))
+                        .map(|m| m.as_str().chars().filter(char::is_ascii_digit).collect())
+                        .unwrap_or_default();
+                    if !self.facts.script_whatsapp.contains(&digits) {
+                        self.facts.script_whatsapp.push(digits);
+                    }
+                }
             }
             self.facts.inline_scripts.push(InlineScriptFact {
                 fingerprint: truncate_chars(&collapse(content), INLINE_SCRIPT_FINGERPRINT_CHARS),

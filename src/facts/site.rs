@@ -185,6 +185,25 @@ pub fn summarize(facts: &PageFacts, page_url: &Url, readers: &Readers) -> PageSu
             _ => {}
         }
     }
+    // A WhatsApp button whose number a script sets: counted when the page shows the button (a number-less chat
+    // link or the word), so that a number in some widget's settings alone is not.
+    if !facts.script_whatsapp.is_empty() {
+        let shows_button =
+            facts.links.iter().any(|l| {
+                l.kind == LinkKind::Messaging && l.href.to_ascii_lowercase().contains("wa")
+            }) || Region::ALL
+                .iter()
+                .any(|r| facts.text.get(*r).to_ascii_lowercase().contains("whatsapp"));
+        if shows_button {
+            for digits in &facts.script_whatsapp {
+                summary.profiles.push((
+                    true,
+                    "whatsapp".to_string(),
+                    format!("https://wa.me/{digits}"),
+                ));
+            }
+        }
+    }
     if let Some(title) = &facts.title {
         summary.title_kinds = lexicon.match_text(title);
     }
