@@ -76,6 +76,10 @@ pub struct CheckResult {
     /// The rule's own texts per language, copied from its file: the report is a pure function of this result.
     #[serde(default)]
     pub rule: RuleTexts,
+    /// A pass whose evidence still lists shortcomings (two spelling mistakes under the threshold): its headline
+    /// says "with reservations" rather than a clean pass.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reservations: bool,
 }
 
 /// A rule's texts, by language (`fr`, `en`...).
@@ -86,6 +90,10 @@ pub struct RuleTexts {
     pub name: BTreeMap<String, String>,
     pub title: BTreeMap<String, String>,
     pub failure_title: BTreeMap<String, String>,
+    /// The headline of a partial result: what is there and what is missing ("Des horaires, mais pas le samedi").
+    /// Empty when the rule file has none: the report then says the title "en partie".
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub partial_title: BTreeMap<String, String>,
     pub why: BTreeMap<String, String>,
     pub fix: BTreeMap<String, String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]

@@ -127,6 +127,10 @@ fn escape_markdown(text: &str) -> String {
 /// One row per rule, for a spreadsheet or a ticket tracker: `id, category, status, score, weight, title, finding,
 /// fix, evidence_url, evidence`, texts in `lang`.
 pub fn render_csv(result: &AuditResult, lang: &str) -> String {
+    // The bundled strings word the headlines; a language they lack is said in English.
+    let strings = template_files(None)
+        .and_then(|files| strings(&files, lang).or_else(|_| strings(&files, "en")))
+        .unwrap_or_default();
     let mut writer = csv::Writer::from_writer(Vec::new());
     let header = [
         "id",
@@ -153,11 +157,8 @@ pub fn render_csv(result: &AuditResult, lang: &str) -> String {
                 }
             })
             .unwrap_or_default();
-        let title = if matches!(check.status, CheckStatus::Fail | CheckStatus::Partial) {
-            text(&check.rule.failure_title, lang)
-        } else {
-            text(&check.rule.title, lang)
-        };
+        let title = headline(check, lang, &strings);
+        let title = title.as_str();
         let row = [
             check.id.clone(),
             check.category.clone(),
@@ -324,12 +325,30 @@ fn finding(check: &CheckResult, lang: &str) -> String {
     check.finding.get(lang).to_string()
 }
 
-fn rule_view(check: &CheckResult, lang: &str, strings: &Value) -> Value {
-    let title = if matches!(check.status, CheckStatus::Fail | CheckStatus::Partial) {
-        text(&check.rule.failure_title, lang)
-    } else {
-        text(&check.rule.title, lang)
+/// The rule's headline for its status, so that it never contradicts the finding below it: the failure title for a
+/// failure, the rule's partial title (else its title "in part") for a partial result, the title "with
+/// reservations" for a pass that still lists shortcomings, the title otherwise.
+pub fn headline(check: &CheckResult, lang: &str, strings: &Value) -> String {
+    let title = text(&check.rule.title, lang);
+    let compose = |key: &str| {
+        strings[key]
+            .as_str()
+            .unwrap_or("{title}")
+            .replace("{title}", title)
     };
+    match check.status {
+        CheckStatus::Fail => text(&check.rule.failure_title, lang).to_string(),
+        CheckStatus::Partial => match check.rule.partial_title.get(lang) {
+            Some(partial) if !partial.is_empty() => partial.clone(),
+            _ => compose("partial_title"),
+        },
+        CheckStatus::Pass if check.reservations => compose("reserved_title"),
+        _ => title.to_string(),
+    }
+}
+
+fn rule_view(check: &CheckResult, lang: &str, strings: &Value) -> Value {
+    let title = headline(check, lang, strings);
     let pages_without: Vec<String> = check
         .details
         .get("pages_without")

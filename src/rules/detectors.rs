@@ -122,7 +122,10 @@ pub struct Verdict {
     pub score: Option<f64>,
     pub message: Message,
     pub evidence: Vec<Evidence>,
-    pub details: serde_json::Value,
+    /// Boxed: a verdict travels by value through every detector's `Result`, and most carry none.
+    pub details: Box<serde_json::Value>,
+    /// A pass with shortcomings still listed.
+    pub reservations: bool,
 }
 
 impl Verdict {
@@ -133,8 +136,15 @@ impl Verdict {
             score: score.map(|s| (s.clamp(0.0, 1.0) * 1000.0).round() / 1000.0 + 0.0),
             message,
             evidence: Vec::new(),
-            details: serde_json::Value::Null,
+            details: Box::new(serde_json::Value::Null),
+            reservations: false,
         }
+    }
+
+    /// Marks a verdict whose evidence lists shortcomings even when it passes.
+    fn with_reservations(mut self, reservations: bool) -> Verdict {
+        self.reservations = reservations;
+        self
     }
 
     /// The rule does not apply, and `message` says why.
@@ -148,7 +158,7 @@ impl Verdict {
     }
 
     fn details(mut self, details: serde_json::Value) -> Verdict {
-        self.details = details;
+        self.details = Box::new(details);
         self
     }
 
@@ -163,15 +173,21 @@ impl Verdict {
             message: Some(self.message),
             kind: rule.kind,
             evidence: self.evidence,
-            details: self.details,
+            details: *self.details,
             rule: crate::result::RuleTexts {
                 name: rule.name.as_ref().map(|n| n.0.clone()).unwrap_or_default(),
                 title: rule.title.0.clone(),
                 failure_title: rule.failure_title.0.clone(),
+                partial_title: rule
+                    .partial_title
+                    .as_ref()
+                    .map(|t| t.0.clone())
+                    .unwrap_or_default(),
                 why: rule.why.0.clone(),
                 fix: rule.fix.0.clone(),
                 reference: rule.reference.clone(),
             },
+            reservations: self.reservations && self.score.is_some_and(|s| s >= 0.999),
         }
     }
 }
@@ -2257,6 +2273,7 @@ fn spelling(cx: &Context, rule: &Rule) -> Verdict {
             ],
         ),
     )
+    .with_reservations(!slips.is_empty())
     .evidence(ev)
     .details(json!({ "words_checked": words, "mistakes": slips.iter().map(|(w, _)| w).collect::<Vec<_>>(),
         "pages_checked": cx.obs.spelling.len() }))

@@ -100,6 +100,9 @@ pub struct Rule {
     pub enabled: bool,
     pub title: Texts,
     pub failure_title: Texts,
+    /// The headline of a partial result; without it the report says the title "in part".
+    #[serde(default)]
+    pub partial_title: Option<Texts>,
     /// What the rule looks at as a short noun ("formulaire de contact"), for lists and tables.
     #[serde(default)]
     pub name: Option<Texts>,
@@ -308,6 +311,13 @@ impl Checks {
             }
             if !(rule.weight.is_finite() && rule.weight >= 0.0) {
                 problems.push(format!("{at}: weight must be 0 or more"));
+            }
+            if let Some(partial) = &rule.partial_title {
+                for lang in &languages {
+                    if partial.0.get(lang).is_none_or(|t| t.trim().is_empty()) {
+                        problems.push(format!("{at}: partial_title.{lang} is missing"));
+                    }
+                }
             }
             if let Some(name) = &rule.name {
                 for lang in ["fr", "en"] {

@@ -159,6 +159,7 @@ mod tests {
                 serde_json::Value::Null
             },
             rule: RuleTexts::default(),
+            reservations: false,
         }
     }
 
