@@ -852,6 +852,19 @@ pub struct SitePhone {
     pub contexts: Vec<String>,
 }
 
+/// The rules to fix first, as the report and the terminal both list them: failed or partial rules weighing 1 or
+/// more, by the score they lose, at most `max`.
+pub fn priorities(checks: &[CheckResult], max: usize) -> Vec<&CheckResult> {
+    let mut failing: Vec<&CheckResult> = checks
+        .iter()
+        .filter(|c| matches!(c.status, CheckStatus::Fail | CheckStatus::Partial) && c.weight >= 1.0)
+        .collect();
+    let lost = |c: &CheckResult| c.weight * (1.0 - c.score.unwrap_or(1.0));
+    failing.sort_by(|a, b| lost(b).total_cmp(&lost(a)).then(a.id.cmp(&b.id)));
+    failing.truncate(max);
+    failing
+}
+
 impl SitePhone {
     /// The E.164 form when the number validated, otherwise its digits: what tells two numbers apart.
     pub fn number(&self) -> &str {

@@ -15,6 +15,11 @@ const SUMMARY_KEY_PAGES: &[(&str, &str)] = &[
     ("privacy", "Privacy"),
 ];
 
+/// "1 error", "2 errors".
+fn counted(n: u64, one: &str, other: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { other })
+}
+
 pub fn render(result: &AuditResult, json_path: &str) -> String {
     let mut out = String::new();
     let t = &result.target;
@@ -62,8 +67,14 @@ pub fn render(result: &AuditResult, json_path: &str) -> String {
     let seconds = c.duration_ms as f64 / 1000.0;
     let _ = writeln!(
         out,
-        "  crawled {} URLs ({} HTML pages) in {:.1} s: {} errors, {} redirects, {} not HTML, {} skipped",
-        c.pages, c.html_pages, seconds, c.errors, c.redirects, c.not_html, c.skipped
+        "  crawled {} ({}) in {:.1} s: {}, {}, {} not HTML, {} skipped",
+        counted(c.pages, "URL", "URLs"),
+        counted(c.html_pages, "HTML page", "HTML pages"),
+        seconds,
+        counted(c.errors, "error", "errors"),
+        counted(c.redirects, "redirect", "redirects"),
+        c.not_html,
+        c.skipped
     );
     if !c.skipped_by_reason.is_empty() {
         let reasons: Vec<String> = c
@@ -143,14 +154,23 @@ pub fn render(result: &AuditResult, json_path: &str) -> String {
         let _ = writeln!(out, "  social and messaging: {}", networks.join(", "));
     }
     if !result.crawl.broken_links.is_empty() {
-        let _ = writeln!(out, "  broken links: {}", result.crawl.broken_links.len());
+        let broken = result.crawl.broken_links.len();
+        let _ = writeln!(
+            out,
+            "  broken links: {broken}{}",
+            if broken > 5 {
+                " (the first 5; all in audit.json)"
+            } else {
+                ""
+            }
+        );
         for link in result.crawl.broken_links.iter().take(5) {
             let _ = writeln!(
                 out,
-                "    {} — {} (linked from {} pages)",
+                "    {} — {} (linked from {})",
                 link.url,
                 link.error.message,
-                link.linked_from.len()
+                counted(link.linked_from.len() as u64, "page", "pages")
             );
         }
     }
@@ -199,7 +219,6 @@ fn render_coverage(out: &mut String, result: &AuditResult) {
 
 /// Overall and category scores, then the failed rules that weigh most: what to fix first.
 fn render_scores(out: &mut String, result: &AuditResult) {
-    use crate::result::CheckStatus;
     let scores = &result.scores;
     let Some(overall) = scores.overall else {
         return;
@@ -229,18 +248,11 @@ fn render_scores(out: &mut String, result: &AuditResult) {
         scores.grade.as_deref().unwrap_or("?"),
         categories.join(", ")
     );
-    let mut failed: Vec<_> = result
-        .checks
-        .iter()
-        .filter(|c| matches!(c.status, CheckStatus::Fail | CheckStatus::Partial))
-        .collect();
-    failed.sort_by(|a, b| {
-        let lost = |c: &crate::result::CheckResult| c.weight * (1.0 - c.score.unwrap_or(1.0));
-        lost(b).total_cmp(&lost(a)).then(a.id.cmp(&b.id))
-    });
+    // The report's priorities, the same five.
+    let failed = crate::result::priorities(&result.checks, 5);
     if !failed.is_empty() {
         let _ = writeln!(out, "  to fix first:");
-        for check in failed.iter().take(5) {
+        for check in &failed {
             let _ = writeln!(out, "    {:<24} {}", check.id, check.finding.get("en"));
         }
     }

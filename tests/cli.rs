@@ -29,6 +29,16 @@ fn demo_audit_writes_audit_json_and_a_summary() {
     assert!(stdout.contains("phone shown on 13 of 13 pages"), "{stdout}");
     assert!(stdout.contains("+33199004242"), "{stdout}");
     assert!(stdout.contains("broken links: 1"), "{stdout}");
+    // Counted words agree with their count, and the summary names the report beside audit.json.
+    assert!(stdout.contains("(linked from 1 page)"), "{stdout}");
+    assert!(
+        !stdout.contains(" 1 errors") && !stdout.contains(" 1 pages"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("report: ") && stdout.contains("report.html"),
+        "{stdout}"
+    );
     let json: Value =
         serde_json::from_str(&std::fs::read_to_string(out.path().join("audit.json")).unwrap())
             .unwrap();
@@ -306,6 +316,54 @@ fn checks_list_and_validate() {
         stderr.contains("rules/renamed.toml: id \"faq\" must be the file name"),
         "{stderr}"
     );
+}
+
+/// The page budget reached is said on the report's cover, in the client's words, with how much was left unread.
+#[test]
+fn the_cover_says_how_much_of_the_site_was_read() {
+    let out = tempfile::tempdir().unwrap();
+    let output = cxaudit()
+        .args(["audit", "--demo", "--max-pages", "5", "--quiet", "-o"])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let html = std::fs::read_to_string(out.path().join("report.html")).unwrap();
+    let doc = scraper::Html::parse_document(&html);
+    let limits: String = doc
+        .select(&scraper::Selector::parse("#report-cover #report-limits").unwrap())
+        .flat_map(|e| e.text())
+        .collect();
+    assert!(
+        limits.contains("s'est arrêté à la limite fixée de 5 adresses"),
+        "{limits}"
+    );
+    assert!(
+        limits.contains("autres adresses connues du site n'ont pas été lues"),
+        "{limits}"
+    );
+
+    // A whole site read: no such box.
+    let whole = tempfile::tempdir().unwrap();
+    let output = cxaudit()
+        .args(["audit", "--demo", "--quiet", "-o"])
+        .arg(whole.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let html = std::fs::read_to_string(whole.path().join("report.html")).unwrap();
+    // Read whole: no budget reached, and its 404 is a broken link, not a page the audit missed; the page its
+    // robots.txt excludes is said.
+    assert!(
+        !html.contains("limite fixée"),
+        "the demo shop is read whole"
+    );
+    assert!(!html.contains("n'ont pas pu être lues") && !html.contains("n&#x27;a pas pu être lue"));
+    assert!(html.contains("exclue par le fichier robots.txt"));
 }
 
 /// Replaces `from` with `to` in a rule file, as a consultant would.

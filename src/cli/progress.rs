@@ -9,14 +9,23 @@ pub struct Bar {
 }
 
 impl Bar {
-    pub fn new(quiet: bool) -> Bar {
+    /// `max_pages` is the crawl's budget: the bar runs against it, as no one knows a site's size beforehand.
+    pub fn new(quiet: bool, max_pages: usize) -> Bar {
         if quiet || !std::io::stderr().is_terminal() {
             return Bar { bar: None };
         }
-        let bar = ProgressBar::new_spinner();
+        let bar = ProgressBar::new(max_pages as u64);
         bar.set_style(
-            ProgressStyle::with_template("{spinner} {pos} URLs crawled ({per_sec}) {wide_msg}")
-                .expect("valid template"),
+            ProgressStyle::with_template(
+                "{spinner} {bar:24} {pos} of at most {len} URLs · {rate} · at most {eta} left  {wide_msg}",
+            )
+            .expect("valid template")
+            .with_key(
+                "rate",
+                |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{:.0} URLs/s", state.per_sec());
+                },
+            ),
         );
         bar.enable_steady_tick(std::time::Duration::from_millis(120));
         Bar { bar: Some(bar) }

@@ -118,7 +118,7 @@ pub async fn run(args: AuditArgs, config_path: Option<&std::path::Path>) -> anyh
         use_sitemaps: !args.no_sitemaps,
         ..CrawlSettings::default()
     };
-    let progress = progress::Bar::new(args.quiet);
+    let progress = progress::Bar::new(args.quiet, settings.limits.max_pages);
     let options = cxaudit::audit::AuditOptions {
         start,
         crawl: settings,
@@ -130,7 +130,7 @@ pub async fn run(args: AuditArgs, config_path: Option<&std::path::Path>) -> anyh
     let output = cxaudit::audit::run(options, &progress).await?;
     progress.finish();
     let report_path = output.json_path.with_file_name("report.html");
-    outputs::write_formats(&output.result, &report_path, &formats, &look)?;
+    let written = outputs::write_formats(&output.result, &report_path, &formats, &look)?;
     outputs::write_manifest(
         output
             .json_path
@@ -142,6 +142,9 @@ pub async fn run(args: AuditArgs, config_path: Option<&std::path::Path>) -> anyh
             "{}",
             cxaudit::summary::render(&output.result, &output.json_path.display().to_string())
         );
+        for path in written {
+            println!("  report: {}", path.display());
+        }
     }
     Ok(())
 }

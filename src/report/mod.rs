@@ -545,6 +545,85 @@ fn capitalized(text: &str) -> String {
 
 /// The view model the templates render: every text already in the report's language.
 /// The cover's words on a site built with JavaScript: the rules not judged, why, and what the grade rests on.
+/// What the audit did not read, said on the cover in the client's words: the page budget reached, pages too deep,
+/// excluded by robots.txt, that failed or were cut short. Empty when the crawl read the whole site.
+fn limits_view(result: &AuditResult, strings: &Value) -> Vec<String> {
+    let counts = &result.crawl.counts;
+    let skipped = |reason: &str| counts.skipped_by_reason.get(reason).copied().unwrap_or(0) as f64;
+    let mut out = Vec::new();
+    let left = skipped("max-pages");
+    if left > 0.0 {
+        out.push(say(
+            strings,
+            "limit_cap",
+            &[
+                ("pages", counts.html_pages as f64),
+                ("max", result.crawl.settings.max_pages as f64),
+                ("left", left),
+            ],
+        ));
+    }
+    let deep = skipped("max-depth");
+    if deep > 0.0 {
+        out.push(say(
+            strings,
+            "limit_depth",
+            &[
+                ("left", deep),
+                ("depth", f64::from(result.crawl.settings.max_depth)),
+            ],
+        ));
+    }
+    let robots = skipped("robots-txt");
+    if robots > 0.0 {
+        out.push(say(strings, "limit_robots", &[("n", robots)]));
+    }
+    let pages = &result.crawl.pages;
+    let cut = pages
+        .iter()
+        .filter(|p| {
+            p.error
+                .as_ref()
+                .is_some_and(|e| e.kind == crate::result::FetchErrorKind::TooLarge)
+        })
+        .count() as f64;
+    // A 404 is the shop's broken link (a finding); a 5xx, a timeout or a network error is a page the audit missed.
+    let failed = pages
+        .iter()
+        .filter(|p| {
+            use crate::result::FetchErrorKind as Kind;
+            p.facts.is_none()
+                && p.error.as_ref().is_some_and(|e| match e.kind {
+                    Kind::HttpStatus => p.status.is_some_and(|s| s >= 500),
+                    Kind::Dns
+                    | Kind::Connect
+                    | Kind::Tls
+                    | Kind::Timeout
+                    | Kind::Body
+                    | Kind::Other => true,
+                    _ => false,
+                })
+        })
+        .count() as f64;
+    if failed > 0.0 {
+        out.push(say(strings, "limit_failed", &[("n", failed)]));
+    }
+    if cut > 0.0 {
+        out.push(say(
+            strings,
+            "limit_cut",
+            &[
+                ("n", cut),
+                (
+                    "mib",
+                    (result.crawl.settings.max_body_bytes / (1024 * 1024)) as f64,
+                ),
+            ],
+        ));
+    }
+    out
+}
+
 fn coverage_view(result: &AuditResult, strings: &Value) -> Value {
     let (Some(coverage), Some(built)) = (&result.coverage, &result.site.script_built) else {
         return Value::Null;
@@ -580,19 +659,9 @@ fn model(result: &AuditResult, strings: &Value, options: &ReportOptions, css: &s
         "poor" => "verdict_poor",
         _ => "verdict_none",
     };
-    // The priorities: failed or partial rules by the weight they lose.
-    let mut failing: Vec<&CheckResult> = checks
-        .iter()
-        // Advisory and minor rules (weight under 1) never make the top five.
-        .filter(|c| matches!(c.status, CheckStatus::Fail | CheckStatus::Partial) && c.weight >= 1.0)
-        .collect();
-    failing.sort_by(|a, b| {
-        let lost = |c: &CheckResult| c.weight * (1.0 - c.score.unwrap_or(1.0));
-        lost(b).total_cmp(&lost(a)).then(a.id.cmp(&b.id))
-    });
-    let priorities: Vec<Value> = failing
-        .iter()
-        .take(5)
+    // The priorities: the same list the terminal prints.
+    let priorities: Vec<Value> = crate::result::priorities(checks, 5)
+        .into_iter()
         .map(|c| rule_view(c, lang, strings))
         .collect();
 
@@ -699,6 +768,7 @@ fn model(result: &AuditResult, strings: &Value, options: &ReportOptions, css: &s
             _ => strings[verdict_key].clone(),
         },
         "coverage": coverage,
+        "limits": limits_view(result, strings),
         "priorities": priorities,
         "categories": categories,
         "channels": channels,
