@@ -174,6 +174,18 @@ pub fn render(result: &AuditResult, json_path: &str) -> String {
             );
         }
     }
+    // The tool's own limits are the consultant's business, not the client's: said here, not in the report.
+    let no_dictionary = result.checks.iter().any(|c| {
+        c.message
+            .as_ref()
+            .is_some_and(|m| m.key == "spelling.no-dictionary")
+    });
+    if no_dictionary {
+        let _ = writeln!(
+            out,
+            "  note: no spelling dictionary for the pages' language is installed (Debian: hunspell-fr, hunspell-en-us): the spelling rule was not judged"
+        );
+    }
     render_coverage(&mut out, result);
     render_scores(&mut out, result);
     let _ = writeln!(out, "  result: {json_path}");
