@@ -91,8 +91,31 @@ fn usage_errors_exit_2() {
         .args(["audit", "ftp://shop.example/"])
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("only http:// and https://"));
+    // Values the flags cannot take are usage errors too, found before anything is crawled.
+    for (flag, value, said) in [
+        ("--country", "ZZ", "not an ISO 3166 country code"),
+        ("--accent", "red", "write it #rrggbb"),
+        ("--report-lang", "français", "a language code"),
+    ] {
+        let out = tempfile::tempdir().unwrap();
+        let output = cxaudit()
+            .args(["audit", "--demo", flag, value, "-o"])
+            .arg(out.path())
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{flag} {value}");
+        assert!(
+            String::from_utf8_lossy(&output.stderr).contains(said),
+            "{flag}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(
+            !out.path().join("audit.json").exists(),
+            "{flag}: nothing crawled"
+        );
+    }
 }
 
 #[test]

@@ -58,7 +58,9 @@ impl Look {
         let lang = lang.or(file.lang.as_deref()).unwrap_or("fr").to_string();
         // Any language the string table and the rule pack speak; the report says so when one is missing.
         if !(2..=3).contains(&lang.len()) || !lang.bytes().all(|b| b.is_ascii_lowercase()) {
-            bail!("report language {lang:?}: a language code such as fr, en or de");
+            crate::commands::usage!(
+                "report language {lang:?}: a language code such as fr, en or de"
+            );
         }
         let accent = flags.accent.clone().or(file.accent.clone());
         if let Some(accent) = &accent {
@@ -66,7 +68,9 @@ impl Look {
                 && accent.starts_with('#')
                 && accent[1..].chars().all(|c| c.is_ascii_hexdigit());
             if !is_colour {
-                bail!("accent colour {accent:?}: write it #rrggbb, such as #1f4e79");
+                crate::commands::usage!(
+                    "accent colour {accent:?}: write it #rrggbb, such as #1f4e79"
+                );
             }
         }
         let logo = match (&flags.logo, &file.logo) {

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 use clap::Args;
 use url::Url;
 
@@ -90,11 +90,13 @@ pub async fn run(args: AuditArgs, config_path: Option<&std::path::Path>) -> anyh
     let start = match (&demo_server, &args.url) {
         (Some(server), _) => Url::parse(&server.url())?,
         (None, Some(url)) => parse_start_url(url)?,
-        (None, None) => bail!("give the shop's URL, or --demo"),
+        (None, None) => crate::commands::usage!("give the shop's URL, or --demo"),
     };
     if let Some(country) = &args.country {
         if country.parse::<phonenumber::country::Id>().is_err() {
-            bail!("--country {country}: not an ISO 3166 country code (FR, BE, CH...)");
+            crate::commands::usage!(
+                "--country {country}: not an ISO 3166 country code (FR, BE, CH...)"
+            );
         }
     }
     let out_dir = match args.out {

@@ -7,12 +7,32 @@ pub mod demo;
 pub mod rejudge;
 pub mod report;
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 use url::Url;
 
 use cxaudit::rules::pack::Checks;
 
 use crate::cli::outputs::Format;
+
+/// A value the user gave that cannot be used (a country code, a colour): exit code 2, like clap's own errors.
+#[derive(Debug)]
+pub struct Usage(pub String);
+
+impl std::fmt::Display for Usage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Usage {}
+
+/// Fails with a [`Usage`] error.
+macro_rules! usage {
+    ($($arg:tt)*) => {
+        return Err(anyhow::Error::new(crate::commands::Usage(format!($($arg)*))))
+    };
+}
+pub(crate) use usage;
 
 /// The formats asked for: the flag, else the config file's list, else `fallback`.
 pub fn chosen_formats(
@@ -55,7 +75,7 @@ pub fn parse_start_url(raw: &str) -> anyhow::Result<Url> {
     };
     let url = Url::parse(&with_scheme).with_context(|| format!("{raw:?} is not a URL"))?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-        bail!("{raw:?}: only http:// and https:// sites can be audited");
+        usage!("{raw:?}: only http:// and https:// sites can be audited");
     }
     Ok(url)
 }
