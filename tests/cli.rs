@@ -612,7 +612,7 @@ fn a_bad_config_fails_before_crawling() {
         .args(["audit", "http://127.0.0.1:9/", "--accent", "red"])
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("#rrggbb"));
 }
 
