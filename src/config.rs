@@ -18,6 +18,8 @@ pub struct Config {
     pub mail: MailConfig,
     #[serde(default)]
     pub campaign: CampaignConfig,
+    #[serde(default)]
+    pub crawl: CrawlConfig,
     /// Where the file was read from; relative paths in it are relative to its folder.
     #[serde(skip)]
     pub origin: Option<PathBuf>,
@@ -39,6 +41,14 @@ pub struct ReportConfig {
     pub templates: Option<PathBuf>,
     /// What an audit writes beside audit.json: any of html, csv, md.
     pub formats: Option<Vec<String>>,
+}
+
+/// How the crawler presents itself.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CrawlConfig {
+    /// The `User-Agent` header (robots.txt groups are still matched for `cxaudit`).
+    pub user_agent: Option<String>,
 }
 
 /// The auditor's mailbox. Each is overridden by its environment variable; passwords live in the URLs and are never

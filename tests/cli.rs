@@ -389,6 +389,117 @@ fn the_cover_says_how_much_of_the_site_was_read() {
     assert!(html.contains("exclue par le fichier robots.txt"));
 }
 
+/// The crawler can present itself as the consultant chooses (flag, else config), one printable line only.
+#[test]
+fn the_user_agent_is_the_consultants_choice() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let recorded = seen.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            use std::io::{BufRead, Write};
+            let mut reader = std::io::BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                if let Some(agent) = line.to_ascii_lowercase().strip_prefix("user-agent:") {
+                    recorded.lock().unwrap().push(agent.trim().to_string());
+                }
+                line.clear();
+            }
+            let body = "<html><body><p>Boutique</p></body></html>";
+            let mut stream = stream;
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    let out = tempfile::tempdir().unwrap();
+    let output = cxaudit()
+        .args([
+            "audit",
+            &format!("http://127.0.0.1:{port}/"),
+            "--no-sitemaps",
+            "--quiet",
+        ])
+        .args([
+            "--user-agent",
+            "Mozilla/5.0 (compatible; ConseilDupont/1.0)",
+            "-o",
+        ])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let seen = seen.lock().unwrap().clone();
+    assert!(!seen.is_empty());
+    assert!(
+        seen.iter()
+            .all(|a| a == "mozilla/5.0 (compatible; conseildupont/1.0)"),
+        "{seen:?}"
+    );
+    let output = cxaudit()
+        .args(["audit", "--demo", "--user-agent", "a\r\nX-Injected: 1"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+}
+
+/// Ctrl-C during a crawl says what became of the audit and leaves no hidden partial file behind.
+#[test]
+fn an_interrupted_audit_says_so_and_leaves_nothing_half_written() {
+    // A server that accepts and never answers: the crawl is still waiting when the signal comes.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            held.push(stream);
+        }
+    });
+    let out = tempfile::tempdir().unwrap();
+    let child = cxaudit()
+        .args([
+            "audit",
+            &format!("http://127.0.0.1:{port}/"),
+            "--quiet",
+            "-o",
+        ])
+        .arg(out.path())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The partial file exists once the crawl has begun.
+    let partial = out.path().join(".audit.json.partial");
+    for _ in 0..100 {
+        if partial.exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(partial.exists(), "the crawl began");
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(130));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("interrupted: no audit was written"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(!partial.exists());
+    assert!(!out.path().join("audit.json").exists());
+}
+
 /// Replaces `from` with `to` in a rule file, as a consultant would.
 
 #[test]

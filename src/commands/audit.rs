@@ -48,6 +48,10 @@ pub struct AuditArgs {
     /// Do not read sitemap.xml (only follow links).
     #[arg(long)]
     no_sitemaps: bool,
+    /// The User-Agent header sent (default: cxaudit's, naming the project; config: [crawl] user_agent).
+    /// robots.txt rules are still read for cxaudit.
+    #[arg(long)]
+    user_agent: Option<String>,
     /// The shop's country (ISO code such as FR, BE), when the domain does not tell.
     #[arg(long)]
     country: Option<String>,
@@ -77,6 +81,20 @@ pub async fn run(args: AuditArgs, config_path: Option<&std::path::Path>) -> anyh
     let look = Look::resolve(&args.look, args.report_lang.as_deref(), &config)?;
     let formats = chosen_formats(&args.format, &config, &[Format::Json, Format::Html])?;
     let checks = load_checks(args.checks.as_deref())?;
+    let user_agent = args
+        .user_agent
+        .clone()
+        .or(config.crawl.user_agent.clone())
+        .unwrap_or_else(|| cxaudit::USER_AGENT.to_string());
+    // A header value: printable, one line, so that no setting can smuggle another header in.
+    if user_agent.trim().is_empty()
+        || user_agent.chars().any(|c| c.is_control())
+        || user_agent.len() > 512
+    {
+        crate::commands::usage!(
+            "user agent {user_agent:?}: one line of printable text, at most 512 characters"
+        );
+    }
     // The demo shop lives as long as the audit; it is dropped (and stops) on return.
     let demo_server = if args.demo {
         Some(
@@ -118,6 +136,7 @@ pub async fn run(args: AuditArgs, config_path: Option<&std::path::Path>) -> anyh
         timeout: Duration::from_secs(args.timeout.max(1)),
         max_body_bytes: args.max_body_mib.max(1) * 1024 * 1024,
         use_sitemaps: !args.no_sitemaps,
+        user_agent,
         ..CrawlSettings::default()
     };
     let progress = progress::Bar::new(args.quiet, settings.limits.max_pages);
@@ -129,7 +148,17 @@ pub async fn run(args: AuditArgs, config_path: Option<&std::path::Path>) -> anyh
         checks: Arc::new(checks),
         out_dir,
     };
-    let output = cxaudit::audit::run(options, &progress).await?;
+    let partial = options.out_dir.join(".audit.json.partial");
+    let output = tokio::select! {
+        output = cxaudit::audit::run(options, &progress) => output?,
+        _ = tokio::signal::ctrl_c() => {
+            progress.finish();
+            // The crawl stops where it is: a half-written result is no audit, and an older audit.json stays.
+            let _ = std::fs::remove_file(&partial);
+            eprintln!("interrupted: no audit was written (an audit.json already in the folder is unchanged)");
+            std::process::exit(130);
+        }
+    };
     progress.finish();
     let report_path = output.json_path.with_file_name("report.html");
     let written = outputs::write_formats(&output.result, &report_path, &formats, &look)?;
