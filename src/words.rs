@@ -89,6 +89,8 @@ pub fn check_template(template: &str) -> Result<(), String> {
 pub fn hours_text(hours: Option<f64>, lang: &str) -> String {
     match hours {
         Some(h) if h < 1.0 => format!("{:.0} min", h * 60.0),
+        // Whole hours without a decimal ("24 h"), others with one ("1,5 h" in French).
+        Some(h) if (h - h.round()).abs() < 0.05 => format!("{:.0} h", h.round()),
         Some(h) if lang == "fr" => format!("{h:.1} h").replace('.', ","),
         Some(h) => format!("{h:.1} h"),
         None => "–".to_string(),
@@ -102,8 +104,9 @@ mod tests {
     #[test]
     fn delays_read_as_a_report_writes_them() {
         assert_eq!(hours_text(Some(0.1), "en"), "6 min");
-        assert_eq!(hours_text(Some(30.0), "fr"), "30,0 h");
-        assert_eq!(hours_text(Some(30.0), "en"), "30.0 h");
+        assert_eq!(hours_text(Some(30.0), "fr"), "30 h");
+        assert_eq!(hours_text(Some(1.5), "fr"), "1,5 h");
+        assert_eq!(hours_text(Some(1.5), "en"), "1.5 h");
         assert_eq!(hours_text(None, "en"), "–");
     }
 

@@ -202,3 +202,31 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// Decimals in each language's way: "0,8" in French, "0.8" in English; whole hours without a decimal.
+#[test]
+fn numbers_are_written_as_each_language_writes_them() {
+    let checks = Checks::bundled();
+    let message = Message {
+        key: "spelling.mistakes".into(),
+        args: [
+            ("mistakes".to_string(), serde_json::json!(3)),
+            ("words".to_string(), serde_json::json!(3750)),
+            ("rate".to_string(), serde_json::json!(0.8)),
+        ]
+        .into(),
+    };
+    let langs = ["fr".to_string(), "en".to_string()];
+    let worded = checks.messages.localize(&message, &langs);
+    assert!(
+        worded.get("fr").contains("(0,8 pour 1 000)"),
+        "{}",
+        worded.get("fr")
+    );
+    assert!(
+        worded.get("en").contains("(0.8 per 1,000)"),
+        "{}",
+        worded.get("en")
+    );
+    assert_eq!(cxaudit::words::hours_text(Some(24.0), "fr"), "24 h");
+}

@@ -255,10 +255,13 @@ fn say(strings: &Value, key: &str, args: &[(&str, f64)]) -> String {
         .as_array()
         .map(|a| a.iter().filter_map(Value::as_i64).collect())
         .unwrap_or_else(|| vec![1]);
+    let decimal = strings["decimal"].as_str().unwrap_or(".");
     crate::words::fill(template, &singular, |name| {
-        args.iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| crate::words::Arg::number(*v))
+        args.iter().find(|(n, _)| *n == name).map(|(_, v)| {
+            let mut arg = crate::words::Arg::number(*v);
+            arg.text = arg.text.replace('.', decimal);
+            arg
+        })
     })
 }
 

@@ -2269,7 +2269,7 @@ fn spelling(cx: &Context, rule: &Rule) -> Verdict {
             [
                 ("mistakes", json!(slips.len())),
                 ("words", json!(words)),
-                ("rate", json!(format!("{rate:.1}"))),
+                ("rate", json!((rate * 10.0).round() / 10.0)),
             ],
         ),
     )
@@ -2570,11 +2570,11 @@ mod tests {
         );
         assert_eq!(
             checks.messages.word(&promised, "en"),
-            "Promised answer within 72 h (business time): over the 48 h ceiling."
+            "Promised answer within 72 h business hours: over the 48 h ceiling."
         );
         assert_eq!(
             checks.messages.word(&promised, "fr"),
-            "Réponse promise sous 72 h (ouvrés) : au-delà du plafond de 48 h."
+            "Réponse promise sous 72 h ouvrées : au-delà du plafond de 48 h."
         );
         let none = msg(
             "response-time-promise.promised",

@@ -22,9 +22,27 @@ pub struct Catalogue {
     /// The counts that take the singular form.
     #[serde(default)]
     pub plural: PluralRule,
+    /// How numbers are written.
+    #[serde(default)]
+    pub numbers: NumberRule,
     /// Message key → text with placeholders.
     #[serde(default)]
     pub messages: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NumberRule {
+    /// The decimal mark: "0,8" in French, "0.8" in English.
+    pub decimal: String,
+}
+
+impl Default for NumberRule {
+    fn default() -> Self {
+        NumberRule {
+            decimal: ".".into(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -130,7 +148,14 @@ impl Messages {
             Value::Null => String::new(),
             Value::String(s) => s.clone(),
             Value::Number(n) => match n.as_f64() {
-                Some(f) if f.fract() != 0.0 => format!("{f:.1}"),
+                Some(f) if f.fract() != 0.0 => {
+                    let decimal = self
+                        .by_lang
+                        .get(lang)
+                        .map(|c| c.numbers.decimal.as_str())
+                        .unwrap_or(".");
+                    format!("{f:.1}").replace('.', decimal)
+                }
                 _ => n.to_string(),
             },
             Value::Bool(b) => b.to_string(),
