@@ -387,6 +387,12 @@ fn the_cover_says_how_much_of_the_site_was_read() {
     );
     assert!(!html.contains("n'ont pas pu être lues") && !html.contains("n&#x27;a pas pu être lue"));
     assert!(html.contains("exclue par le fichier robots.txt"));
+    // Times as a reader writes them, not RFC 3339.
+    let raw_time = regex::Regex::new(r"\d{4}-\d\d-\d\dT\d\d:\d\d").unwrap();
+    assert!(!raw_time.is_match(&html), "a raw timestamp in the report");
+    assert!(regex::Regex::new(r"\d{4}-\d\d-\d\d à \d\d:\d\d UTC")
+        .unwrap()
+        .is_match(&html));
 }
 
 /// The crawler can present itself as the consultant chooses (flag, else config), one printable line only.

@@ -265,6 +265,17 @@ fn say(strings: &Value, key: &str, args: &[(&str, f64)]) -> String {
     })
 }
 
+/// "2026-12-01 13:40 UTC" for an RFC 3339 time: a reader needs no "T" and no seconds. Unparsable: as written.
+fn readable_time(rfc3339: &str, strings: &Value) -> String {
+    match rfc3339.parse::<jiff::Timestamp>() {
+        Ok(t) => {
+            let at = strings["time_at"].as_str().unwrap_or(" ");
+            format!("{}{at}{} UTC", t.strftime("%Y-%m-%d"), t.strftime("%H:%M"))
+        }
+        Err(_) => rfc3339.to_string(),
+    }
+}
+
 /// The shop's country as the audit established it, with how sure it is when it was not stated or read from the
 /// domain: a reader must not take a guess for a fact.
 fn country_line(result: &AuditResult, strings: &Value) -> String {
@@ -797,8 +808,8 @@ fn model(result: &AuditResult, strings: &Value, options: &ReportOptions, css: &s
                 ],
             ),
             "tool": format!("{} {}", result.tool.name, result.tool.version),
-            "started_at": result.started_at,
-            "finished_at": result.finished_at,
+            "started_at": readable_time(&result.started_at, strings),
+            "finished_at": readable_time(&result.finished_at, strings),
         },
     })
 }
