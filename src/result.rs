@@ -80,6 +80,92 @@ pub struct CheckResult {
     /// says "with reservations" rather than a clean pass.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub reservations: bool,
+    /// How much the rule matters, as a priority, to a shop of a given kind (from its rule file).
+    #[serde(default, skip_serializing_if = "PriorityFactors::is_neutral")]
+    pub priority: PriorityFactors,
+}
+
+/// Factors on a failed rule's place among the priorities, by what the shop is: a workshop that takes orders by
+/// phone is not first asked for payment in instalments. 1 leaves the rule's weight as it is.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PriorityFactors {
+    /// For a site that sells nothing online (no cart, no checkout, no payment method, no product data).
+    #[serde(default = "one")]
+    pub no_online_sales: f64,
+    /// For a small site (under [`SMALL_SITE_PAGES`] pages): a one-person business.
+    #[serde(default = "one")]
+    pub small_site: f64,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+impl Default for PriorityFactors {
+    fn default() -> Self {
+        PriorityFactors {
+            no_online_sales: 1.0,
+            small_site: 1.0,
+        }
+    }
+}
+
+impl PriorityFactors {
+    fn is_neutral(&self) -> bool {
+        *self == PriorityFactors::default()
+    }
+}
+
+/// Below this many HTML pages, a site is a small business's.
+pub const SMALL_SITE_PAGES: u64 = 30;
+
+/// What the shop is, as far as priorities go, read from its site facts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShopProfile {
+    pub sells_online: bool,
+    pub small: bool,
+}
+
+impl ShopProfile {
+    pub fn of(site: &SiteFacts) -> ShopProfile {
+        let product_data = site
+            .json_ld_types
+            .iter()
+            .any(|t| matches!(t.name.as_str(), "Product" | "Offer" | "ProductGroup"));
+        ShopProfile {
+            sells_online: site.key_pages.cart.is_some()
+                || site.key_pages.checkout.is_some()
+                || !site.payment_methods.is_empty()
+                || product_data,
+            small: site.html_pages < SMALL_SITE_PAGES,
+        }
+    }
+}
+
+/// The consultant's hand on the priorities (`notes.toml` beside `audit.json`): a rule put at a rank, dropped, or
+/// annotated; the report shows the note with the rule.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ConsultantNotes {
+    #[serde(default, rename = "priority")]
+    pub priorities: Vec<PriorityNote>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PriorityNote {
+    /// The rule's id.
+    pub rule: String,
+    /// 1 is the first priority; rules given a rank come first, in rank order.
+    #[serde(default)]
+    pub rank: Option<u32>,
+    /// Left out of the priorities (still in its category).
+    #[serde(default)]
+    pub drop: bool,
+    /// Shown with the rule, as the consultant's.
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 /// A rule's texts, by language (`fr`, `en`...).
@@ -853,14 +939,37 @@ pub struct SitePhone {
 }
 
 /// The rules to fix first, as the report and the terminal both list them: failed or partial rules weighing 1 or
-/// more, by the score they lose, at most `max`.
-pub fn priorities(checks: &[CheckResult], max: usize) -> Vec<&CheckResult> {
+/// more, by the score they lose weighed by what the shop is (its rule file's `[priority]` factors), then the
+/// consultant's ranks and drops; at most `max`.
+pub fn priorities<'a>(
+    checks: &'a [CheckResult],
+    profile: ShopProfile,
+    notes: &ConsultantNotes,
+    max: usize,
+) -> Vec<&'a CheckResult> {
+    let note = |id: &str| notes.priorities.iter().find(|n| n.rule == id);
     let mut failing: Vec<&CheckResult> = checks
         .iter()
         .filter(|c| matches!(c.status, CheckStatus::Fail | CheckStatus::Partial) && c.weight >= 1.0)
+        .filter(|c| !note(&c.id).is_some_and(|n| n.drop))
         .collect();
-    let lost = |c: &CheckResult| c.weight * (1.0 - c.score.unwrap_or(1.0));
-    failing.sort_by(|a, b| lost(b).total_cmp(&lost(a)).then(a.id.cmp(&b.id)));
+    let weighed = |c: &CheckResult| {
+        let mut lost = c.weight * (1.0 - c.score.unwrap_or(1.0));
+        if !profile.sells_online {
+            lost *= c.priority.no_online_sales;
+        }
+        if profile.small {
+            lost *= c.priority.small_site;
+        }
+        lost
+    };
+    let rank = |c: &CheckResult| note(&c.id).and_then(|n| n.rank).unwrap_or(u32::MAX);
+    failing.sort_by(|a, b| {
+        rank(a)
+            .cmp(&rank(b))
+            .then(weighed(b).total_cmp(&weighed(a)))
+            .then(a.id.cmp(&b.id))
+    });
     failing.truncate(max);
     failing
 }

@@ -261,7 +261,12 @@ fn render_scores(out: &mut String, result: &AuditResult) {
         categories.join(", ")
     );
     // The report's priorities, the same five.
-    let failed = crate::result::priorities(&result.checks, 5);
+    let failed = crate::result::priorities(
+        &result.checks,
+        crate::result::ShopProfile::of(&result.site),
+        &crate::result::ConsultantNotes::default(),
+        5,
+    );
     if !failed.is_empty() {
         let _ = writeln!(out, "  to fix first:");
         for check in &failed {

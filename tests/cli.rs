@@ -506,6 +506,73 @@ fn an_interrupted_audit_says_so_and_leaves_nothing_half_written() {
     assert!(!out.path().join("audit.json").exists());
 }
 
+/// The consultant reorders, drops and annotates priorities in `notes.toml` beside the audit; `report` follows it,
+/// and a rule it names that the audit lacks is refused.
+#[test]
+fn the_consultant_ranks_drops_and_annotates_priorities() {
+    let out = tempfile::tempdir().unwrap();
+    let output = cxaudit()
+        .args(["audit", "--demo", "--quiet", "-o"])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let priorities = |html: &str| -> Vec<String> {
+        let doc = scraper::Html::parse_document(html);
+        doc.select(&scraper::Selector::parse("#report-priorities li.priority h3 a").unwrap())
+            .map(|a| {
+                a.value()
+                    .attr("href")
+                    .unwrap()
+                    .trim_start_matches('#')
+                    .to_string()
+            })
+            .collect()
+    };
+    let before = priorities(&std::fs::read_to_string(out.path().join("report.html")).unwrap());
+    assert!(before.len() >= 3, "{before:?}");
+    let (first, third) = (before[0].clone(), before[2].clone());
+    std::fs::write(
+        out.path().join("notes.toml"),
+        format!(
+            "[[priority]]\nrule = \"{first}\"\ndrop = true\n\n[[priority]]\nrule = \"{third}\"\nrank = 1\nnote = \"Le gérant s'en occupe en janvier.\"\n"
+        ),
+    )
+    .unwrap();
+    let output = cxaudit()
+        .arg("report")
+        .arg(out.path().join("audit.json"))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let html = std::fs::read_to_string(out.path().join("report.html")).unwrap();
+    let after = priorities(&html);
+    assert_eq!(after[0], third, "{after:?}");
+    assert!(!after.contains(&first), "{after:?}");
+    assert!(html.contains("Note du consultant :"));
+    assert!(
+        html.contains("Le gérant s&#x27;en occupe en janvier.")
+            || html.contains("Le gérant s'en occupe en janvier.")
+    );
+
+    std::fs::write(
+        out.path().join("notes.toml"),
+        "[[priority]]\nrule = \"no-such-rule\"\ndrop = true\n",
+    )
+    .unwrap();
+    let output = cxaudit()
+        .arg("report")
+        .arg(out.path().join("audit.json"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no-such-rule"));
+}
+
 /// Replaces `from` with `to` in a rule file, as a consultant would.
 
 #[test]

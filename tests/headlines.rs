@@ -230,3 +230,68 @@ fn numbers_are_written_as_each_language_writes_them() {
     );
     assert_eq!(cxaudit::words::hours_text(Some(24.0), "fr"), "24 h");
 }
+
+/// Priorities weigh what the shop is: a small site that sells nothing online is first asked for what it lacks to
+/// be reached, not for instalments or a live chat; the same failures on an online shop put payment first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn priorities_fit_the_shop() {
+    use cxaudit::result::{priorities, ConsultantNotes, ShopProfile};
+    let mut result = audited().await;
+    let failing = [
+        "payment-options",
+        "payment-instalments",
+        "channel-live-chat",
+        "faq",
+        "legal-notice",
+        "service-hours",
+    ];
+    for check in &mut result.checks {
+        let fails = failing.contains(&check.id.as_str());
+        check.status = if fails {
+            CheckStatus::Fail
+        } else {
+            CheckStatus::Pass
+        };
+        check.score = Some(if fails { 0.0 } else { 1.0 });
+    }
+    let order = |profile: ShopProfile| -> Vec<String> {
+        priorities(&result.checks, profile, &ConsultantNotes::default(), 5)
+            .into_iter()
+            .map(|c| c.id.clone())
+            .collect()
+    };
+    let at = |list: &[String], id: &str| list.iter().position(|x| x == id).unwrap();
+    let workshop = order(ShopProfile {
+        sells_online: false,
+        small: true,
+    });
+    assert!(
+        at(&workshop, "faq") < at(&workshop, "payment-options"),
+        "{workshop:?}"
+    );
+    assert!(
+        at(&workshop, "legal-notice") < at(&workshop, "channel-live-chat"),
+        "{workshop:?}"
+    );
+    assert!(
+        !workshop.iter().any(|id| id == "payment-instalments"),
+        "{workshop:?}"
+    );
+    assert!(
+        at(&workshop, "service-hours") < at(&workshop, "payment-options"),
+        "{workshop:?}"
+    );
+    let shop = order(ShopProfile {
+        sells_online: true,
+        small: false,
+    });
+    assert!(
+        at(&shop, "payment-options") < at(&shop, "service-hours"),
+        "{shop:?}"
+    );
+    assert!(
+        at(&shop, "payment-options") < at(&shop, "channel-live-chat"),
+        "{shop:?}"
+    );
+    assert!(at(&shop, "payment-options") <= 2, "{shop:?}");
+}

@@ -116,9 +116,18 @@ pub fn write_formats(
         std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
         Ok(path)
     };
+    let notes = consultant_notes(html.parent().unwrap_or(Path::new(".")))?;
+    for note in &notes.priorities {
+        if !result.checks.iter().any(|c| c.id == note.rule) {
+            anyhow::bail!(
+                "notes.toml: rule {:?} is not a rule of this audit",
+                note.rule
+            );
+        }
+    }
     // The PDF is printed from the HTML, so asking for it writes both.
     if formats.contains(&Format::Html) || formats.contains(&Format::Pdf) {
-        let page = cxaudit::report::render(result, &look.options())?;
+        let page = cxaudit::report::render_with_notes(result, &look.options(), &notes)?;
         written.push(write(html.to_path_buf(), page)?);
     }
     if formats.contains(&Format::Csv) {
@@ -135,6 +144,22 @@ pub fn write_formats(
         written.push(pdf);
     }
     Ok(written)
+}
+
+/// The consultant's `notes.toml` in the audit's folder (priorities ranked, dropped, annotated), if there is one;
+/// a rule it names that the audit does not have is an error, as a typo would silently do nothing.
+pub fn consultant_notes(folder: &Path) -> anyhow::Result<cxaudit::result::ConsultantNotes> {
+    let path = folder.join("notes.toml");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return Ok(Default::default());
+    };
+    toml::from_str(&text).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: {}",
+            path.display(),
+            cxaudit::files::toml_problem(&text, &e)
+        )
+    })
 }
 
 /// `manifest.sha256` beside the artefacts (`sha256sum -c` format), so a client can check later that nothing changed.

@@ -10,7 +10,7 @@ use std::path::Path;
 use handlebars::Handlebars;
 use serde_json::{json, Value};
 
-use crate::result::{AuditResult, CheckResult, CheckStatus};
+use crate::result::{AuditResult, CheckResult, CheckStatus, ConsultantNotes};
 
 mod bundled {
     include!(concat!(env!("OUT_DIR"), "/bundled_templates.rs"));
@@ -54,7 +54,16 @@ const PAGES_SHOWN: usize = 12;
 
 /// Renders the report.
 pub fn render(result: &AuditResult, options: &ReportOptions) -> Result<String, ReportError> {
-    render_template("report", result, options, false)
+    render_with_notes(result, options, &ConsultantNotes::default())
+}
+
+/// Renders the report with the consultant's `notes.toml`: priorities ranked, dropped or annotated.
+pub fn render_with_notes(
+    result: &AuditResult,
+    options: &ReportOptions,
+    notes: &ConsultantNotes,
+) -> Result<String, ReportError> {
+    render_template("report", result, options, notes, false)
 }
 
 /// Renders the Markdown summary (`summary.md.hbs`), for an e-mail or a ticket.
@@ -62,7 +71,13 @@ pub fn render_markdown(
     result: &AuditResult,
     options: &ReportOptions,
 ) -> Result<String, ReportError> {
-    render_template("summary.md", result, options, true)
+    render_template(
+        "summary.md",
+        result,
+        options,
+        &ConsultantNotes::default(),
+        true,
+    )
 }
 
 /// One template over the view model. Markdown gets its own escaping: scraped text must not become a link, an image
@@ -71,6 +86,7 @@ fn render_template(
     name: &str,
     result: &AuditResult,
     options: &ReportOptions,
+    notes: &ConsultantNotes,
     markdown: bool,
 ) -> Result<String, ReportError> {
     let files = template_files(options.templates)?;
@@ -97,7 +113,7 @@ fn render_template(
         .find(|(n, _)| n == "report.css")
         .map(|(_, t)| t.clone())
         .unwrap_or_default();
-    let model = model(result, &strings, options, &css);
+    let model = model(result, &strings, options, notes, &css);
     handlebars
         .render(name, &model)
         .map_err(|e| ReportError::Template {
@@ -663,7 +679,13 @@ fn coverage_sentence(strings: &Value, key: &str, coverage: &crate::result::Cover
     )
 }
 
-fn model(result: &AuditResult, strings: &Value, options: &ReportOptions, css: &str) -> Value {
+fn model(
+    result: &AuditResult,
+    strings: &Value,
+    options: &ReportOptions,
+    notes: &ConsultantNotes,
+    css: &str,
+) -> Value {
     let lang = options.lang;
     let checks = &result.checks;
     let overall = result.scores.overall;
@@ -674,10 +696,26 @@ fn model(result: &AuditResult, strings: &Value, options: &ReportOptions, css: &s
         _ => "verdict_none",
     };
     // The priorities: the same list the terminal prints.
-    let priorities: Vec<Value> = crate::result::priorities(checks, 5)
-        .into_iter()
-        .map(|c| rule_view(c, lang, strings))
-        .collect();
+    let priorities: Vec<Value> = crate::result::priorities(
+        checks,
+        crate::result::ShopProfile::of(&result.site),
+        notes,
+        5,
+    )
+    .into_iter()
+    .map(|c| {
+        let mut view = rule_view(c, lang, strings);
+        view["consultant_note"] = Value::String(
+            notes
+                .priorities
+                .iter()
+                .find(|n| n.rule == c.id)
+                .and_then(|n| n.note.clone())
+                .unwrap_or_default(),
+        );
+        view
+    })
+    .collect();
 
     let categories: Vec<Value> = result
         .scores

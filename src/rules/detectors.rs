@@ -188,6 +188,7 @@ impl Verdict {
                 reference: rule.reference.clone(),
             },
             reservations: self.reservations && self.score.is_some_and(|s| s >= 0.999),
+            priority: rule.priority,
         }
     }
 }

@@ -103,6 +103,9 @@ pub struct Rule {
     /// The headline of a partial result; without it the report says the title "in part".
     #[serde(default)]
     pub partial_title: Option<Texts>,
+    /// How much it matters as a priority to a shop that sells nothing online, or a small one.
+    #[serde(default)]
+    pub priority: crate::result::PriorityFactors,
     /// What the rule looks at as a short noun ("formulaire de contact"), for lists and tables.
     #[serde(default)]
     pub name: Option<Texts>,

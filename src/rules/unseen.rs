@@ -160,6 +160,7 @@ mod tests {
             },
             rule: RuleTexts::default(),
             reservations: false,
+            priority: Default::default(),
         }
     }
 
