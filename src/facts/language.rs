@@ -94,7 +94,12 @@ impl Languages {
 
 /// The languages of `text`, with English and the declared `lang` (its primary subtag) added once any is known.
 pub fn languages_of(text: &str, declared: Option<&str>) -> Languages {
-    let folded = fold(text);
+    // The words read are within the first few kilobytes: fold no more than that of a long product page.
+    let mut cut = text.len().min(WORDS_READ * 8);
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let folded = fold(&text[..cut]);
     let mut counts = [0usize; LANGUAGES.len()];
     let mut total = 0;
     for word in folded

@@ -256,9 +256,11 @@ pub fn observe(
 ) -> PageObservation {
     let mut obs = PageObservation::default();
     // The main text first: header and footer are often a theme's, in its own language.
-    let page_text = [Region::Main, Region::Aside, Region::Footer, Region::Header]
+    let page_text: String = [Region::Main, Region::Aside, Region::Footer, Region::Header]
         .map(|r| facts.text.get(r))
-        .join("\n");
+        .iter()
+        .flat_map(|t| t.chars().take(8_000).chain(std::iter::once('\n')))
+        .collect();
     let languages = languages_of(&page_text, facts.lang.as_deref());
     let mut found: BTreeSet<usize> = BTreeSet::new();
 
