@@ -149,9 +149,11 @@ pub async fn run(args: AuditArgs, config_path: Option<&std::path::Path>) -> anyh
         out_dir,
     };
     let partial = options.out_dir.join(".audit.json.partial");
+    // Listening before the crawl starts: a signal that came before the first poll would kill the process.
+    let mut interrupt = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
     let output = tokio::select! {
         output = cxaudit::audit::run(options, &progress) => output?,
-        _ = tokio::signal::ctrl_c() => {
+        _ = interrupt.recv() => {
             progress.finish();
             // The crawl stops where it is: a half-written result is no audit, and an older audit.json stays.
             let _ = std::fs::remove_file(&partial);
