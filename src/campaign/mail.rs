@@ -137,6 +137,9 @@ fn percent_decode(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+/// The persona a dry run shows when none is set: an address that can never be delivered (`.invalid`).
+pub const PLACEHOLDER_PERSONA: &str = "Marie Dupont <persona@example.invalid>";
+
 /// The auditor's identity and servers, resolved from env and config.
 #[derive(Clone)]
 pub struct MailSettings {
@@ -151,9 +154,29 @@ pub struct MailSettings {
 impl MailSettings {
     /// Environment variables win over the file.
     pub fn resolve(config: &crate::config::Config) -> Result<MailSettings, MailError> {
+        Self::resolve_with(config, None)
+    }
+
+    /// For a dry run: without a persona, a placeholder one (`true` says so, for the terminal to mark it).
+    pub fn resolve_for_preview(
+        config: &crate::config::Config,
+    ) -> Result<(MailSettings, bool), MailError> {
+        match Self::resolve(config) {
+            Err(MailError::Missing { env: "CXAUDIT_FROM", .. }) => {
+                Ok((Self::resolve_with(config, Some(PLACEHOLDER_PERSONA))?, true))
+            }
+            other => other.map(|s| (s, false)),
+        }
+    }
+
+    fn resolve_with(
+        config: &crate::config::Config,
+        fallback_from: Option<&str>,
+    ) -> Result<MailSettings, MailError> {
         let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         let from = env("CXAUDIT_FROM")
             .or_else(|| config.mail.from.clone())
+            .or_else(|| fallback_from.map(str::to_string))
             .ok_or(MailError::Missing {
                 what: "the persona's address",
                 env: "CXAUDIT_FROM",
@@ -225,6 +248,9 @@ pub struct Outgoing<'a> {
     pub body: &'a str,
     pub message_id: &'a str,
     pub reply_to: Option<&'a str>,
+    /// The `Date` header: the planned send time, fixed when the probe is planned, so the dry run shows the bytes
+    /// that leave.
+    pub date: jiff::Timestamp,
 }
 
 /// What the SMTP server said.
@@ -237,7 +263,8 @@ pub enum SendOutcome {
     Permanent(String),
 }
 
-/// Builds the probe. It carries no `Auto-Submitted`, `Precedence` or `X-Auto-Response-Suppress`: a compliant
+/// Builds the probe, the same for the dry run and the send (no `User-Agent` or `X-Mailer`: many clients write
+/// none, and a tool's name would give the test away). It carries no `Auto-Submitted`, `Precedence` or `X-Auto-Response-Suppress`: a compliant
 /// helpdesk would then stay quiet and skew the audit. A copy goes to the persona (Bcc) so the mailbox keeps proof
 /// of what was sent and when.
 pub fn build_message(settings: &MailSettings, out: &Outgoing) -> Result<Message, String> {
@@ -251,7 +278,7 @@ pub fn build_message(settings: &MailSettings, out: &Outgoing) -> Result<Message,
         .bcc(settings.from.clone())
         .subject(out.subject)
         .message_id(Some(out.message_id.to_string()))
-        .date_now()
+        .date(std::time::SystemTime::from(out.date))
         .header(ContentType::TEXT_PLAIN);
     if let Some(reply_to) = out.reply_to {
         let reply_to: Mailbox = reply_to

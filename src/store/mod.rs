@@ -147,6 +147,8 @@ pub struct ClaimedProbe {
     pub reply_to: Option<String>,
     /// Including this one.
     pub attempts: i64,
+    /// When it was planned to leave: the e-mail's `Date`, so that what leaves is what the dry run showed.
+    pub send_after: String,
 }
 
 /// A probe as the reply matcher needs it (one that went out, or may have).
@@ -162,6 +164,8 @@ pub struct ProbeKey {
     pub lang: String,
     pub persona: String,
     pub sent_at: Option<String>,
+    /// The plus address replies come back to, when plus addressing is on.
+    pub reply_to: Option<String>,
 }
 
 /// A message tied to a probe, to store.

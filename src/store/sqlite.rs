@@ -589,7 +589,7 @@ impl CampaignStore for SqliteStore {
             .query_row(
                 "UPDATE probes SET state = 'sending', attempts = attempts + 1, claim_owner = ?2, lease_expires_at = ?3
                  WHERE id = ?1 AND state = 'planned'
-                 RETURNING to_addr, subject, body, message_id, reply_to, attempts",
+                 RETURNING to_addr, subject, body, message_id, reply_to, attempts, send_after",
                 params![probe, claim.owner, instant_text(claim.until)],
                 |r| {
                     Ok(ClaimedProbe {
@@ -599,6 +599,7 @@ impl CampaignStore for SqliteStore {
                         message_id: r.get(3)?,
                         reply_to: r.get(4)?,
                         attempts: r.get(5)?,
+                        send_after: r.get(6)?,
                     })
                 },
             )
@@ -658,7 +659,7 @@ impl CampaignStore for SqliteStore {
 impl ReplyStore for SqliteStore {
     fn probe_keys(&self) -> StoreResult<Vec<ProbeKey>> {
         let mut stmt = self.conn.prepare(
-            "SELECT p.id, p.token, p.message_id, p.to_addr, p.subject, p.body, p.scenario, c.lang, c.persona_name, p.sent_at
+            "SELECT p.id, p.token, p.message_id, p.to_addr, p.subject, p.body, p.scenario, c.lang, c.persona_name, p.sent_at, p.reply_to
              FROM probes p JOIN campaigns c ON c.id = p.campaign_id
              WHERE p.state IN ('sent', 'sending', 'uncertain')",
         )?;
@@ -674,6 +675,7 @@ impl ReplyStore for SqliteStore {
                 lang: r.get(7)?,
                 persona: r.get(8)?,
                 sent_at: r.get(9)?,
+                reply_to: r.get(10)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
