@@ -1,7 +1,8 @@
 //! The auditor's mail servers: URLs from the config or the environment, SMTP sending with lettre. Credentials live
 //! only in memory: `ServerUrl`'s Debug and Display never show the password.
 
-use lettre::message::header::ContentType;
+use lettre::message::header::{ContentTransferEncoding, ContentType, HeaderName, HeaderValue};
+use lettre::message::Body;
 use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
@@ -230,7 +231,27 @@ impl MailSettings {
         })
     }
 
-    /// `local+token@domain`, where replies come back when plus addressing is on.
+    /// The plus tags of a campaign's probes: the shop's name, as people tag the address they give a shop
+    /// (`marie+atelier@`), numbered from the second probe on so each probe has its own.
+    pub fn reply_tags(&self, shop: &str, count: usize) -> Vec<String> {
+        let label: String = shop
+            .split('.')
+            .find(|l| l.chars().any(|c| c.is_ascii_alphabetic()))
+            .unwrap_or("shop")
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        let label = if label.is_empty() { "shop".into() } else { label };
+        (0..count)
+            .map(|i| match i {
+                0 => label.clone(),
+                i => format!("{label}{}", i + 1),
+            })
+            .collect()
+    }
+
+    /// `local+tag@domain`, where replies come back when plus addressing is on.
     pub fn reply_address(&self, token: &str) -> Option<String> {
         if !self.plus_addressing {
             return None;
@@ -250,7 +271,8 @@ pub struct Outgoing<'a> {
     pub reply_to: Option<&'a str>,
     /// The `Date` header: the planned send time, fixed when the probe is planned, so the dry run shows the bytes
     /// that leave.
-    pub date: jiff::Timestamp,
+    /// In the persona's time zone (the shop's: a customer writes from the shop's country), as a client writes it.
+    pub date: jiff::Zoned,
 }
 
 /// What the SMTP server said.
@@ -278,17 +300,65 @@ pub fn build_message(settings: &MailSettings, out: &Outgoing) -> Result<Message,
         .bcc(settings.from.clone())
         .subject(out.subject)
         .message_id(Some(out.message_id.to_string()))
-        .date(std::time::SystemTime::from(out.date))
-        .header(ContentType::TEXT_PLAIN);
+        .date(std::time::SystemTime::from(out.date.timestamp()))
+        .header(
+            ContentType::parse("text/plain; charset=UTF-8; format=flowed")
+                .map_err(|e| format!("content type: {e}"))?,
+        );
     if let Some(reply_to) = out.reply_to {
         let reply_to: Mailbox = reply_to
             .parse()
             .map_err(|e| format!("reply-to {reply_to:?}: {e}"))?;
         builder = builder.reply_to(reply_to);
     }
-    builder
-        .body(out.body.to_string())
-        .map_err(|e| format!("cannot build the e-mail: {e}"))
+    // 8bit, as mail clients send UTF-8 text (the lines are short): the text stays readable in the dry run, and
+    // every server the tests and users meet offers 8BITMIME.
+    let text = flowed(&out.body.replace("\r\n", "\n")).replace('\n', "\r\n");
+    let body = Body::new_with_encoding(text, ContentTransferEncoding::EightBit)
+        .or_else(|text| Body::new_with_encoding(text, ContentTransferEncoding::QuotedPrintable))
+        .map_err(|_| "cannot encode the e-mail's text".to_string())?;
+    let mut message = builder
+        .body(body)
+        .map_err(|e| format!("cannot build the e-mail: {e}"))?;
+    message.headers_mut().insert_raw(HeaderValue::new(
+        HeaderName::new_from_ascii_str("MIME-Version"),
+        "1.0".into(),
+    ));
+    // lettre writes the Date in UTC; a client writes its local time and offset.
+    message.headers_mut().insert_raw(HeaderValue::new(
+        HeaderName::new_from_ascii_str("Date"),
+        out.date.strftime("%a, %-d %b %Y %H:%M:%S %z").to_string(),
+    ));
+    Ok(message)
+}
+
+/// Text as clients send it (RFC 3676 format=flowed): lines wrapped at 72 bytes at a space, the space kept at
+/// the end of each soft break so the reader's client joins them again.
+pub fn flowed(text: &str) -> String {
+    let mut out = String::new();
+    for (n, line) in text.split('\n').enumerate() {
+        if n > 0 {
+            out.push('\n');
+        }
+        // A line starting with a space, "From " or ">" would be read as stuffed or quoted.
+        let line = line.trim_end();
+        let mut rest = line;
+        // 72 bytes, not characters: a longer line (accents take two) would not travel as 8bit.
+        while rest.len() > 72 {
+            let mut limit = 72;
+            while !rest.is_char_boundary(limit) {
+                limit -= 1;
+            }
+            let Some(at) = rest[..limit].rfind(' ') else {
+                break;
+            };
+            out.push_str(&rest[..=at]);
+            out.push('\n');
+            rest = &rest[at + 1..];
+        }
+        out.push_str(rest);
+    }
+    out
 }
 
 pub fn transport(settings: &MailSettings) -> Result<SmtpTransport, MailError> {

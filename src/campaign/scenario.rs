@@ -104,14 +104,15 @@ impl Scenario {
         terms.iter().filter(|t| t.is_match(&folded)).count() as f64 / terms.len() as f64
     }
 
-    /// Renders the e-mail for one probe; `seed` (from the probe's token) picks the variants.
+    /// Renders the e-mail for one probe; `seed` picks the variants, `item` is the shop's product or page the
+    /// customer asks about (none: the wording that names no product).
     pub fn render(
         &self,
         lang: &str,
         seed: u64,
         shop: &str,
         persona: &Persona,
-        token: &str,
+        item: Option<&ShopItem>,
     ) -> Rendered {
         let w = self.wording(lang);
         let pick = |list: &[String], salt: u64| -> String {
@@ -122,9 +123,14 @@ impl Scenario {
         };
         let mut handlebars = Handlebars::new();
         handlebars.set_strict_mode(true);
-        // Plain text: nothing to escape, and the values are ours or the consultant's.
+        // Plain text: nothing to escape, and the values are ours, the consultant's or the shop's own titles.
         handlebars.register_escape_fn(handlebars::no_escape);
-        let data = serde_json::json!({ "shop": shop, "persona": persona, "token": token });
+        let data = serde_json::json!({
+            "shop": shop,
+            "persona": persona,
+            "product": item.map(|i| i.name.as_str()),
+            "product_url": item.map(|i| i.url.as_str()),
+        });
         let fill = |template: &str| {
             handlebars
                 .render_template(template, &data)
@@ -134,12 +140,102 @@ impl Scenario {
         let body = format!(
             "{}\n\n{}\n\n{}\n{}\n",
             fill(&pick(&w.greetings, 2)).trim_end(),
-            fill(&pick(&w.bodies, 3)),
+            fill(&pick(&w.bodies, 3)).trim(),
             fill(&pick(&w.closings, 4)),
             fill(&w.signature)
         );
         Rendered { subject, body }
     }
+}
+
+/// A product (or page) of the shop a customer can ask about: its name as the shop titles it, and where it is.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ShopItem {
+    pub name: String,
+    pub url: String,
+}
+
+/// The shop's products the crawl saw: pages whose JSON-LD describes a `Product` (its `name`), else pages under a
+/// product path (`/product/`, `/produit/`, `/p/`…) by their title, the shop's name cut off. A structural signal,
+/// no word list of products.
+pub fn shop_items(audit: &crate::result::AuditResult) -> Vec<ShopItem> {
+    let mut by_json_ld = Vec::new();
+    let mut by_path = Vec::new();
+    for page in &audit.crawl.pages {
+        let Some(facts) = page.facts.as_ref() else {
+            continue;
+        };
+        if page.status.is_some_and(|s| s >= 400) {
+            continue;
+        }
+        let named = facts.json_ld.iter().find_map(product_name);
+        if let Some(name) = named.and_then(|n| clean_title(&n)) {
+            by_json_ld.push(ShopItem {
+                name,
+                url: page.final_url.clone(),
+            });
+            continue;
+        }
+        let product_path = url::Url::parse(&page.final_url).ok().is_some_and(|u| {
+            u.path_segments().into_iter().flatten().any(|seg| {
+                matches!(
+                    seg.to_ascii_lowercase().as_str(),
+                    "product" | "products" | "produit" | "produits" | "p" | "item" | "artikel"
+                        | "producto" | "prodotto" | "article" | "articles"
+                )
+            })
+        });
+        if let (true, Some(title)) = (product_path, facts.title.as_deref().and_then(clean_title)) {
+            by_path.push(ShopItem {
+                name: title,
+                url: page.final_url.clone(),
+            });
+        }
+    }
+    let mut items = if by_json_ld.is_empty() {
+        by_path
+    } else {
+        by_json_ld
+    };
+    items.sort_by(|a, b| a.url.cmp(&b.url));
+    items.dedup_by(|a, b| a.name == b.name);
+    items
+}
+
+/// The `name` of a schema.org Product in a JSON-LD block (top level, a list, or an `@graph`).
+fn product_name(block: &serde_json::Value) -> Option<String> {
+    match block {
+        serde_json::Value::Array(items) => items.iter().find_map(product_name),
+        serde_json::Value::Object(map) => {
+            if let Some(graph) = map.get("@graph") {
+                return product_name(graph);
+            }
+            let is_product = match map.get("@type") {
+                Some(serde_json::Value::String(t)) => t == "Product",
+                Some(serde_json::Value::Array(ts)) => ts.iter().any(|t| t == "Product"),
+                _ => false,
+            };
+            if !is_product {
+                return None;
+            }
+            map.get("name").and_then(|n| n.as_str()).map(str::to_string)
+        }
+        _ => None,
+    }
+}
+
+/// A page title as a customer would name the item: the part before the shop's name (" | Shop", " - Shop"), spaces
+/// tidied; none when nothing plausible is left (too short, too long).
+fn clean_title(title: &str) -> Option<String> {
+    let first = [" | ", " – ", " — ", " - ", " :: ", " · "]
+        .iter()
+        .filter_map(|sep| title.find(sep))
+        .min()
+        .map(|at| &title[..at])
+        .unwrap_or(title);
+    let tidy = first.split_whitespace().collect::<Vec<_>>().join(" ");
+    let chars = tidy.chars().count();
+    (3..=80).contains(&chars).then_some(tidy)
 }
 
 /// The bundled scenarios, or those of `dir/probes/` when a rule pack folder is given.
@@ -201,10 +297,15 @@ fn parse(path: &str, text: &str) -> Result<Scenario, ScenarioError> {
                 return Err(invalid(format!("[{lang}] {field} is empty")));
             }
         }
-        // The token is how a reply that breaks the thread is still matched: it must be sent.
-        if !w.signature.contains("{{token}}") && !w.bodies.iter().all(|b| b.contains("{{token}}")) {
+        // A customer's e-mail carries no reference of ours: the cover would be blown (threads, the plus address
+        // and the quoted question tie replies instead).
+        if std::iter::once(&w.signature)
+            .chain(&w.bodies)
+            .chain(&w.subjects)
+            .any(|t| t.contains("{{token}}"))
+        {
             return Err(invalid(format!(
-                "[{lang}] the signature must carry {{{{token}}}}"
+                "[{lang}] no text may carry {{{{token}}}}: it would tell the shop this is a test"
             )));
         }
         let mut regexes = Vec::new();

@@ -574,6 +574,33 @@ impl CampaignStore for SqliteStore {
         Ok(times)
     }
 
+    fn planned_probes(&self, campaign: i64) -> StoreResult<Vec<NewProbe>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT token, to_addr, scenario, subject, body, message_id, reply_to, send_after FROM probes
+             WHERE campaign_id = ?1 AND state = 'planned' ORDER BY id",
+        )?;
+        let rows = stmt.query_map(params![campaign], |r| {
+            let send_after: String = r.get(7)?;
+            Ok(NewProbe {
+                token: r.get(0)?,
+                to_addr: r.get(1)?,
+                scenario: r.get(2)?,
+                subject: r.get(3)?,
+                body: r.get(4)?,
+                message_id: r.get(5)?,
+                reply_to: r.get(6)?,
+                send_after: send_after.parse().map_err(|e| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        7,
+                        rusqlite::types::Type::Text,
+                        Box::new(e),
+                    )
+                })?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     fn sent_since(&self, since: Timestamp) -> StoreResult<u64> {
         let count: i64 = self.conn.query_row(
             "SELECT count(*) FROM probes WHERE sent_at IS NOT NULL AND sent_at > ?1",
@@ -589,7 +616,7 @@ impl CampaignStore for SqliteStore {
             .query_row(
                 "UPDATE probes SET state = 'sending', attempts = attempts + 1, claim_owner = ?2, lease_expires_at = ?3
                  WHERE id = ?1 AND state = 'planned'
-                 RETURNING to_addr, subject, body, message_id, reply_to, attempts, send_after",
+                 RETURNING to_addr, subject, body, message_id, reply_to, attempts, send_after, campaign_id",
                 params![probe, claim.owner, instant_text(claim.until)],
                 |r| {
                     Ok(ClaimedProbe {
@@ -600,6 +627,7 @@ impl CampaignStore for SqliteStore {
                         reply_to: r.get(4)?,
                         attempts: r.get(5)?,
                         send_after: r.get(6)?,
+                        campaign_id: r.get(7)?,
                     })
                 },
             )
