@@ -126,3 +126,24 @@ mod tests {
         assert!(check_template("{|a|b}").is_err());
     }
 }
+
+/// An instant written in the shop's time zone (RFC 3339 with its offset, as `waiting_until`), for a reader: its
+/// local date and time and the offset. Unreadable text is given back as it is.
+pub fn local_instant_text(instant: &str, lang: &str) -> String {
+    let (Some(civil), Some(offset)) = (instant.get(..19), instant.get(19..)) else {
+        return instant.to_string();
+    };
+    let Ok(at) = civil.parse::<jiff::civil::DateTime>() else {
+        return instant.to_string();
+    };
+    let offset = match offset {
+        "Z" | "+00:00" => "UTC".to_string(),
+        other => format!("UTC{other}"),
+    };
+    let pattern = if lang == "fr" {
+        "%d/%m/%Y %H:%M"
+    } else {
+        "%-d %b %Y, %H:%M"
+    };
+    format!("{} ({offset})", at.strftime(pattern))
+}

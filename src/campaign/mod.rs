@@ -675,6 +675,7 @@ pub fn status(
         );
         probes.push(probe);
     }
+    let waiting_until = waiting_until(&probes, deadline_hours, as_of, &calendar);
     Ok(CampaignStatus {
         id: campaign,
         shop: record.shop_host,
@@ -683,7 +684,35 @@ pub fn status(
         promise_hours: record.promise_hours,
         promise_business_hours: record.promise_business,
         probes,
+        waiting_until,
     })
+}
+
+/// When the last waiting probe settles: its deadline after it was sent (or after it is due to leave, for one not
+/// sent yet, never before `as_of`), in the shop's time zone. None when nothing waits.
+fn waiting_until(
+    probes: &[ProbeStatus],
+    deadline_hours: f64,
+    as_of: jiff::Timestamp,
+    calendar: &clock::Calendar,
+) -> Option<String> {
+    let deadline = jiff::SignedDuration::from_secs((deadline_hours * 3600.0) as i64);
+    probes
+        .iter()
+        .filter(|p| p.is_waiting())
+        .filter_map(|p| {
+            let from = match p.sent_at.as_deref() {
+                Some(sent) => sent.parse::<jiff::Timestamp>().ok()?,
+                None => p.send_after.parse::<jiff::Timestamp>().ok()?.max(as_of),
+            };
+            from.checked_add(deadline).ok()
+        })
+        .max()
+        .map(|t| {
+            t.to_zoned(calendar.tz.clone())
+                .strftime("%Y-%m-%dT%H:%M:%S%:z")
+                .to_string()
+        })
 }
 
 /// What `campaign status` sums up under its probes.
@@ -792,6 +821,7 @@ mod tests {
                 probe(Outcome::Pending, None),
                 probe(Outcome::NotSent, None),
             ],
+            waiting_until: None,
         };
         assert_eq!(
             status.summary(),
