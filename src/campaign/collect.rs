@@ -163,8 +163,7 @@ pub fn match_probe<'a>(
         let plus = format!("+{}@", p.token.to_ascii_lowercase());
         to.iter().any(|a| {
             a.contains(&plus)
-                || p
-                    .reply_to
+                || p.reply_to
                     .as_deref()
                     .is_some_and(|r| r.contains('+') && a.eq_ignore_ascii_case(r))
         })

@@ -163,9 +163,10 @@ impl MailSettings {
         config: &crate::config::Config,
     ) -> Result<(MailSettings, bool), MailError> {
         match Self::resolve(config) {
-            Err(MailError::Missing { env: "CXAUDIT_FROM", .. }) => {
-                Ok((Self::resolve_with(config, Some(PLACEHOLDER_PERSONA))?, true))
-            }
+            Err(MailError::Missing {
+                env: "CXAUDIT_FROM",
+                ..
+            }) => Ok((Self::resolve_with(config, Some(PLACEHOLDER_PERSONA))?, true)),
             other => other.map(|s| (s, false)),
         }
     }
@@ -242,7 +243,11 @@ impl MailSettings {
             .filter(|c| c.is_ascii_alphanumeric())
             .collect::<String>()
             .to_ascii_lowercase();
-        let label = if label.is_empty() { "shop".into() } else { label };
+        let label = if label.is_empty() {
+            "shop".into()
+        } else {
+            label
+        };
         (0..count)
             .map(|i| match i {
                 0 => label.clone(),

@@ -167,8 +167,9 @@ fn scheduled(
             let date = today
                 .checked_add(jiff::Span::new().days(day))
                 .unwrap_or(today);
-            let time = jiff::civil::Time::new((minutes / 60) as i8, (minutes % 60) as i8, seconds, 0)
-                .unwrap_or_default();
+            let time =
+                jiff::civil::Time::new((minutes / 60) as i8, (minutes % 60) as i8, seconds, 0)
+                    .unwrap_or_default();
             date.to_datetime(time)
                 .to_zoned(calendar.tz.clone())
                 .map(|z| z.timestamp())
@@ -249,7 +250,10 @@ pub fn plan(
         let message_id = message_id_from(&mut draw, &domain);
         let item = (!items.is_empty()).then(|| &items[draw.below(items.len() as u64) as usize]);
         let rendered = scenario.render(lang, draw.next(), &shop, &persona, item);
-        let send_after = match (request.at.get(i % request.at.len().max(1)), request.spread_hours) {
+        let send_after = match (
+            request.at.get(i % request.at.len().max(1)),
+            request.spread_hours,
+        ) {
             (Some(at), _) => at.next_after(start, &calendar),
             (None, Some(hours)) => {
                 let offset_secs = if count > 1 {
@@ -329,7 +333,10 @@ pub fn preview(
     let host = &request.audit.target.host;
     let persona = settings.from.email.to_string();
     let Some(store) = store else {
-        return Ok((None, plan(request, settings, campaign_seed(host, &persona, 0))?));
+        return Ok((
+            None,
+            plan(request, settings, campaign_seed(host, &persona, 0))?,
+        ));
     };
     if let (Some(id), false) = (store.running_campaign(host, now())?, request.new) {
         let probes = store
@@ -511,7 +518,10 @@ pub fn send_due(
             reply_to: probe.reply_to.as_deref(),
             date: zoned(
                 probe.send_after.parse().unwrap_or_else(|_| now()),
-                store.campaign(probe.campaign_id)?.and_then(|c| c.country).as_deref(),
+                store
+                    .campaign(probe.campaign_id)?
+                    .and_then(|c| c.country)
+                    .as_deref(),
             ),
         };
         let outcome = match mail::build_message(settings, &outgoing) {

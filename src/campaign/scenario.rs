@@ -180,8 +180,17 @@ pub fn shop_items(audit: &crate::result::AuditResult) -> Vec<ShopItem> {
             u.path_segments().into_iter().flatten().any(|seg| {
                 matches!(
                     seg.to_ascii_lowercase().as_str(),
-                    "product" | "products" | "produit" | "produits" | "p" | "item" | "artikel"
-                        | "producto" | "prodotto" | "article" | "articles"
+                    "product"
+                        | "products"
+                        | "produit"
+                        | "produits"
+                        | "p"
+                        | "item"
+                        | "artikel"
+                        | "producto"
+                        | "prodotto"
+                        | "article"
+                        | "articles"
                 )
             })
         });
@@ -374,18 +383,102 @@ mod tests {
         let texts: std::collections::BTreeSet<String> = (0..40u64)
             .map(|seed| {
                 delivery
-                    .render("fr", seed * 7919, "atelier.example", &persona, "K7F3A9")
+                    .render("fr", seed * 7919, "atelier.example", &persona, None)
                     .body
             })
             .collect();
         assert!(texts.len() >= 10, "only {} distinct e-mails", texts.len());
-        let one = delivery.render("fr", 1, "atelier.example", &persona, "K7F3A9");
-        assert!(
-            one.body.contains("Marie Dupont") && one.body.contains("K7F3A9"),
-            "{}",
-            one.body
-        );
+        let one = delivery.render("fr", 1, "atelier.example", &persona, None);
+        assert!(one.body.contains("Marie Dupont"), "{}", one.body);
         assert!(!one.body.contains("{{"), "{}", one.body);
+    }
+
+    #[test]
+    fn every_scenario_names_the_shops_product_when_there_is_one() {
+        let lamp = ShopItem {
+            name: "Lampe Opaline 30 cm".into(),
+            url: "https://atelier.example/produit/lampe-opaline".into(),
+        };
+        let persona = Persona::from_name("Marie Dupont");
+        for scenario in load(None).unwrap() {
+            for lang in ["fr", "en"] {
+                let named: Vec<bool> = (0..24u64)
+                    .map(|seed| {
+                        let e = scenario.render(
+                            lang,
+                            seed * 104_729,
+                            "atelier.example",
+                            &persona,
+                            Some(&lamp),
+                        );
+                        assert!(!e.body.contains("{{") && !e.subject.contains("{{"), "{e:?}");
+                        e.body.contains("Lampe Opaline 30 cm")
+                    })
+                    .collect();
+                assert!(
+                    named.iter().filter(|n| **n).count() >= 12,
+                    "{} [{lang}] names the product in too few variants",
+                    scenario.id
+                );
+                let plain = scenario.render(lang, 7, "atelier.example", &persona, None);
+                assert!(
+                    !plain.body.contains("Opaline") && !plain.body.contains("«  »"),
+                    "{plain:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_scenario_carrying_a_token_is_refused() {
+        let text = include_str!("../../checks/probes/delivery-question.toml").replacen(
+            "signature = \"{{persona.full}}\"",
+            "signature = \"{{persona.full}}\\nRéf. {{token}}\"",
+            1,
+        );
+        assert!(parse("checks/probes/delivery-question.toml", &text).is_err());
+    }
+
+    #[test]
+    fn products_come_from_json_ld_else_product_paths() {
+        let mut audit: crate::result::AuditResult =
+            serde_json::from_str(include_str!("../../tests/data/minimal-audit.json")).unwrap();
+        let page = |url: &str, title: &str, json_ld: Vec<serde_json::Value>| {
+            serde_json::from_value::<crate::result::PageRecord>(serde_json::json!({
+                "url": url, "final_url": url, "status": 200, "depth": 1, "discovered_by": "link",
+                "content_type": "text/html", "charset": null, "bytes": 100, "elapsed_ms": 1, "redirects": [],
+                "error": null,
+                "facts": {
+                    "title": title, "lang": "fr", "canonical": null, "meta_description": null, "meta_robots": null,
+                    "hreflang": [], "text": serde_json::to_value(crate::result::RegionTexts::default()).unwrap(), "links": [], "forms": [], "scripts": [], "inline_scripts": [],
+                    "iframes": [], "images": [], "json_ld": json_ld, "json_ld_errors": [],
+                    "candidates": serde_json::to_value(crate::result::Candidates::default()).unwrap()
+                }
+            }))
+            .unwrap()
+        };
+        audit.crawl.pages = vec![
+            page(
+                "https://a.example/produit/lampe",
+                "Lampe Opaline | Atelier",
+                vec![],
+            ),
+            page("https://a.example/livraison", "Livraison - Atelier", vec![]),
+        ];
+        assert_eq!(
+            shop_items(&audit),
+            vec![ShopItem {
+                name: "Lampe Opaline".into(),
+                url: "https://a.example/produit/lampe".into()
+            }]
+        );
+        audit.crawl.pages.push(page(
+            "https://a.example/vase-bleu",
+            "Vase bleu – Atelier",
+            vec![serde_json::json!({"@context": "https://schema.org", "@graph": [{"@type": "Product", "name": "Vase bleu en grès"}]})],
+        ));
+        let names: Vec<String> = shop_items(&audit).into_iter().map(|i| i.name).collect();
+        assert_eq!(names, ["Vase bleu en grès"], "JSON-LD wins over paths");
     }
 
     #[test]

@@ -180,7 +180,10 @@ pub fn run(command: CampaignCommand, config_path: Option<&std::path::Path>) -> a
                     );
                 }
                 if let Some(id) = running {
-                    println!("campaign {id} is running for {}: its probes not sent yet", result.target.host);
+                    println!(
+                        "campaign {id} is running for {}: its probes not sent yet",
+                        result.target.host
+                    );
                 }
                 let calendar = cxaudit::campaign::clock::Calendar::for_country(
                     result.target.country.as_ref().map(|c| c.value.as_str()),

@@ -2366,9 +2366,9 @@ fn share_verdict(
                 (
                     "until",
                     match campaign.waiting_until.as_deref() {
-                        Some(until) => texts(&cx.per_language(|lang| {
-                            crate::words::local_instant_text(until, lang)
-                        })),
+                        Some(until) => texts(
+                            &cx.per_language(|lang| crate::words::local_instant_text(until, lang)),
+                        ),
                         None => nested(&msg("email.until-unknown", [])),
                     },
                 ),
@@ -2377,14 +2377,16 @@ fn share_verdict(
         None => share,
     };
     Verdict::says(Some(good as f64 / total as f64), finding)
-    .evidence(
-        settled
-            .iter()
-            .take(EVIDENCE_ITEMS)
-            .map(|p| probe_evidence(cx, p))
-            .collect(),
-    )
-    .details(json!({ "probes": settled.iter().map(|p| p.id).collect::<Vec<_>>(), "passed": good }))
+        .evidence(
+            settled
+                .iter()
+                .take(EVIDENCE_ITEMS)
+                .map(|p| probe_evidence(cx, p))
+                .collect(),
+        )
+        .details(
+            json!({ "probes": settled.iter().map(|p| p.id).collect::<Vec<_>>(), "passed": good }),
+        )
 }
 
 fn email_answered(cx: &Context, _: &Rule) -> Verdict {
