@@ -650,6 +650,35 @@ fn replies_are_tied_classified_and_timed() {
     assert_eq!(early["probes"][0]["outcome"], "pending");
     assert_eq!(early["probes"][0]["first_human_at"], Value::Null);
     assert_eq!(early["probes"][0]["ack_delay_hours"], 0.1);
+    // Not finished then: the last waiting probe settles at its deadline, said in the shop's time (Paris).
+    assert_eq!(
+        early["waiting_until"], "2026-11-20T17:00:00+01:00",
+        "{early}"
+    );
+    assert!(status["waiting_until"].is_null(), "finished ten days on");
+
+    // A report as of six hours after sending judges only what had settled (probe 3's answer) and says the rest
+    // still waits, instead of passing the rules on two e-mails out of four without a word.
+    let audit_json = setup.audit().join("audit.json");
+    ok(&setup.run(&["campaign", "report", "--as-of", &plus_hours(&sent1, 6.0)]));
+    let audit: Value =
+        serde_json::from_str(&std::fs::read_to_string(&audit_json).unwrap()).unwrap();
+    let answered = audit["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "email-answered")
+        .unwrap();
+    assert_eq!(
+        answered["finding"]["en"],
+        "1 of 1 test e-mail got any reply before the deadline. The campaign is not finished: 3 of 4 test e-mails \
+         are still waiting (until 20 Nov 2026, 17:00 (UTC+01:00)).",
+        "{answered}"
+    );
+    assert_eq!(
+        audit["campaign"]["waiting_until"],
+        "2026-11-20T17:00:00+01:00"
+    );
 
     // Collecting again reads nothing new and changes nothing.
     let again = ok(&setup.run(&["campaign", "collect"]));
@@ -658,7 +687,6 @@ fn replies_are_tied_classified_and_timed() {
 
     // Into the audit and its report: the four rules on replies are judged, the report shows the campaign, and
     // staff addresses stay out of it.
-    let audit_json = setup.audit().join("audit.json");
     ok(&setup.run(&["report", audit_json.to_str().unwrap()]));
     let reported = ok(&setup.run(&["campaign", "report", "--redact"]));
     assert!(reported.contains("written into"), "{reported}");
@@ -688,6 +716,7 @@ fn replies_are_tied_classified_and_timed() {
     }
     let html = std::fs::read_to_string(setup.audit().join("report.html")).unwrap();
     assert!(html.contains("id=\"email-promise-kept\""));
+    assert!(!html.contains("Campagne pas terminée"), "finished by now");
     assert!(
         html.contains("Sans réponse") && html.contains("Adresse en échec"),
         "outcomes in the report"

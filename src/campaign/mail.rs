@@ -318,7 +318,8 @@ pub fn build_message(settings: &MailSettings, out: &Outgoing) -> Result<Message,
     }
     // 8bit, as mail clients send UTF-8 text (the lines are short): the text stays readable in the dry run, and
     // every server the tests and users meet offers 8BITMIME.
-    let text = flowed(&out.body.replace("\r\n", "\n")).replace('\n', "\r\n");
+    // Without its last line break: the SMTP client ends DATA with CRLF . CRLF, whose first CRLF ends the last line.
+    let text = flowed(out.body.replace("\r\n", "\n").trim_end()).replace('\n', "\r\n");
     let body = Body::new_with_encoding(text, ContentTransferEncoding::EightBit)
         .or_else(|text| Body::new_with_encoding(text, ContentTransferEncoding::QuotedPrintable))
         .map_err(|_| "cannot encode the e-mail's text".to_string())?;
@@ -364,6 +365,14 @@ pub fn flowed(text: &str) -> String {
         out.push_str(rest);
     }
     out
+}
+
+/// The bytes the SMTP server receives as the message: lettre's text and the line break that ends DATA before its
+/// final dot.
+pub fn submitted_bytes(message: &Message) -> Vec<u8> {
+    let mut bytes = message.formatted();
+    bytes.extend_from_slice(b"\r\n");
+    bytes
 }
 
 pub fn transport(settings: &MailSettings) -> Result<SmtpTransport, MailError> {

@@ -209,14 +209,11 @@ pub fn run(command: CampaignCommand, config_path: Option<&std::path::Path>) -> a
                         probe.scenario,
                         probe.to
                     )?;
-                    out.write_all(
-                        &probe
-                            .message(
-                                &settings,
-                                result.target.country.as_ref().map(|c| c.value.as_str()),
-                            )?
-                            .formatted(),
+                    let message = probe.message(
+                        &settings,
+                        result.target.country.as_ref().map(|c| c.value.as_str()),
                     )?;
+                    out.write_all(&campaign::mail::submitted_bytes(&message))?;
                     writeln!(out, "<==")?;
                 }
                 writeln!(out, "dry run: nothing stored or sent (add --send)")?;
