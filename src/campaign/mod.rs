@@ -374,7 +374,7 @@ pub fn create(
     }
     let seed = campaign_seed(
         host,
-        &settings.from.email.to_string(),
+        settings.from.email.as_ref(),
         campaigns_for(store, host)?,
     );
     let planned = plan(request, settings, seed)?;
