@@ -363,6 +363,13 @@ pub fn run(command: CampaignCommand, config_path: Option<&std::path::Path>) -> a
                     summary.pending,
                     hours(summary.median_human_hours)
                 );
+                if let Some(until) = &status.waiting_until {
+                    println!(
+                        "not finished: {} of {} probe(s) still waiting, until {until} at the latest",
+                        status.waiting(),
+                        status.probes.len()
+                    );
+                }
             }
             Ok(())
         }

@@ -588,23 +588,17 @@ fn model(result: &AuditResult, strings: &Value, options: &ReportOptions, css: &s
             && r.status == CheckStatus::NotApplicable
     };
     let not_run: Vec<&CheckResult> = checks.iter().filter(unjudged).collect();
-    let not_run_text = (!not_run.is_empty()).then(|| {
-        let names = not_run
-            .iter()
-            .map(|r| match text(&r.rule.name, lang) {
-                "" => text(&r.rule.title, lang),
-                name => name,
-            })
-            .collect::<Vec<_>>()
-            .join(", ");
-        say_with(
-            strings,
-            "campaign_not_run",
-            &[
-                ("n", crate::words::Arg::number(not_run.len() as f64)),
-                ("rules", crate::words::Arg::text(names)),
-            ],
-        )
+    let not_run_view = (!not_run.is_empty()).then(|| {
+        json!({
+            "text": say(strings, "campaign_not_run", &[("n", not_run.len() as f64)]),
+            "rules": not_run.iter().map(|r| json!({
+                "id": r.id,
+                "name": match text(&r.rule.name, lang) {
+                    "" => text(&r.rule.title, lang),
+                    name => name,
+                },
+            })).collect::<Vec<_>>(),
+        })
     });
     let categories: Vec<Value> = result
         .scores
@@ -625,7 +619,7 @@ fn model(result: &AuditResult, strings: &Value, options: &ReportOptions, css: &s
                 "passed": c.passed,
                 "applicable": c.passed + c.partial + c.failed,
                 "rules": in_reading_order(checks.iter().filter(|r| r.category == c.id && !unjudged(r))).into_iter().map(|r| rule_view(r, lang, strings)).collect::<Vec<_>>(),
-                "not_run": checks.iter().any(|r| r.category == c.id && unjudged(&r)).then(|| not_run_text.clone()).flatten(),
+                "not_run": checks.iter().any(|r| r.category == c.id && unjudged(&r)).then(|| not_run_view.clone()).flatten(),
             })
         })
         .collect();
@@ -710,7 +704,7 @@ fn model(result: &AuditResult, strings: &Value, options: &ReportOptions, css: &s
         "hours": hours,
         "promise": promise,
         "campaign": result.campaign.as_ref().map(|c| campaign_view(c, lang, strings)).unwrap_or(Value::Null),
-        "campaign_not_run": not_run_text,
+        "campaign_not_run": not_run_view,
         "history": Value::Null,
         "appendix": {
             "pages_fetched": counts.pages,
