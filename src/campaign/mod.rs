@@ -855,4 +855,111 @@ mod tests {
         assert_eq!(outcome_of(Failed, false, false, false), Outcome::Failed);
         assert_eq!(outcome_of(Planned, false, false, false), Outcome::NotSent);
     }
+
+    #[test]
+    fn the_default_schedule_spreads_probes_over_days_at_customer_hours() {
+        let calendar = clock::Calendar::for_country(Some("FR"));
+        let start: jiff::Timestamp = "2026-11-30T22:50:00Z".parse().unwrap();
+        let times = scheduled(start, 4, &calendar, &mut Draw(42));
+        assert_eq!(
+            times,
+            scheduled(start, 4, &calendar, &mut Draw(42)),
+            "same seed, same plan"
+        );
+        let local: Vec<jiff::Zoned> = times
+            .iter()
+            .map(|t| t.to_zoned(calendar.tz.clone()))
+            .collect();
+        let mut previous = start.to_zoned(calendar.tz.clone()).date();
+        for at in &local {
+            let gap = (at.date() - previous).get_days();
+            assert!((1..=2).contains(&gap), "{at} a day or two after {previous}");
+            let minutes = at.hour() as i32 * 60 + at.minute() as i32;
+            assert!((8 * 60 + 30..21 * 60 + 30).contains(&minutes), "{at}");
+            previous = at.date();
+        }
+        assert_ne!(times, scheduled(start, 4, &calendar, &mut Draw(43)));
+    }
+
+    #[test]
+    fn a_campaign_waits_until_its_last_waiting_probe_settles() {
+        let calendar = clock::Calendar::for_country(Some("FR"));
+        let as_of: jiff::Timestamp = "2026-11-14T12:00:00Z".parse().unwrap();
+        let mut planned = probe(Outcome::NotSent, None);
+        planned.state = ProbeState::Planned;
+        planned.sent_at = None;
+        planned.send_after = "2026-11-16T08:00:00Z".into();
+        let probes = vec![
+            probe(Outcome::Answered, Some(3.0)),
+            probe(Outcome::Pending, None),
+        ];
+        assert_eq!(
+            waiting_until(&probes, 168.0, as_of, &calendar).as_deref(),
+            Some("2026-11-20T17:00:00+01:00"),
+            "sent 13 Nov 16:00 UTC, seven days on, in Paris"
+        );
+        let mut with_planned = probes.clone();
+        with_planned.push(planned);
+        assert_eq!(
+            waiting_until(&with_planned, 168.0, as_of, &calendar).as_deref(),
+            Some("2026-11-23T09:00:00+01:00"),
+            "one not sent yet: from its send time"
+        );
+        let settled = vec![
+            probe(Outcome::Answered, Some(3.0)),
+            probe(Outcome::NoAnswer, None),
+        ];
+        assert_eq!(waiting_until(&settled, 168.0, as_of, &calendar), None);
+    }
+
+    #[test]
+    fn a_plan_is_drawn_from_its_seed_alone() {
+        let audit: AuditResult =
+            serde_json::from_str(include_str!("../../tests/data/minimal-audit.json")).unwrap();
+        let settings = MailSettings {
+            from: "Marie Dupont <marie@persona.example>".parse().unwrap(),
+            smtp: None,
+            imap: None,
+            plus_addressing: true,
+            ca_pem: None,
+        };
+        let all = scenario::load(None).unwrap();
+        let request = StartRequest {
+            audit: &audit,
+            audit_path: None,
+            to: &[],
+            scenarios: all.iter().collect(),
+            spread_hours: None,
+            planned_at: "2026-11-30T10:00:00Z".parse().unwrap(),
+            at: Vec::new(),
+            max_probes: 10,
+            deadline_days: 7.0,
+            new: false,
+        };
+        let seed = campaign_seed("atelier.example", "marie@persona.example", 0);
+        let once = plan(&request, &settings, seed).unwrap();
+        let again = plan(&request, &settings, seed).unwrap();
+        let bytes = |p: &[PlannedProbe]| -> Vec<Vec<u8>> {
+            p.iter()
+                .map(|p| mail::submitted_bytes(&p.message(&settings, Some("FR")).unwrap()))
+                .collect()
+        };
+        assert_eq!(
+            bytes(&once),
+            bytes(&again),
+            "the same e-mails, byte for byte"
+        );
+        let next = plan(
+            &request,
+            &settings,
+            campaign_seed("atelier.example", "marie@persona.example", 1),
+        )
+        .unwrap();
+        assert!(once
+            .iter()
+            .zip(&next)
+            .all(|(a, b)| a.token != b.token && a.message_id != b.message_id));
+        let tags: std::collections::BTreeSet<_> = once.iter().map(|p| p.reply_to.clone()).collect();
+        assert_eq!(tags.len(), once.len(), "a plus address per probe: {tags:?}");
+    }
 }
