@@ -249,7 +249,8 @@ pub fn plan(
         let token = token_from(&mut draw);
         let message_id = message_id_from(&mut draw, &domain);
         let item = (!items.is_empty()).then(|| &items[draw.below(items.len() as u64) as usize]);
-        let rendered = scenario.render(lang, draw.next(), &shop, &persona, item);
+        let page = scenario::key_page_title(request.audit, &scenario.pages);
+        let rendered = scenario.render(lang, draw.next(), &shop, &persona, item, page.as_deref());
         let send_after = match (
             request.at.get(i % request.at.len().max(1)),
             request.spread_hours,

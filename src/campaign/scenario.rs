@@ -23,6 +23,10 @@ pub enum ScenarioError {
 struct ScenarioFile {
     id: String,
     title: BTreeMap<String, String>,
+    /// Key page kinds (`delivery`, `returns`…) whose page the customer says it read, the first the crawl found:
+    /// `{{page}}` is its title.
+    #[serde(default)]
+    pages: Vec<String>,
     fr: Wording,
     en: Wording,
 }
@@ -44,6 +48,7 @@ pub struct Wording {
 pub struct Scenario {
     pub id: String,
     pub title: BTreeMap<String, String>,
+    pub pages: Vec<String>,
     fr: Wording,
     en: Wording,
     key_terms_fr: Vec<Regex>,
@@ -113,6 +118,7 @@ impl Scenario {
         shop: &str,
         persona: &Persona,
         item: Option<&ShopItem>,
+        page: Option<&str>,
     ) -> Rendered {
         let w = self.wording(lang);
         let pick = |list: &[String], salt: u64| -> String {
@@ -130,6 +136,7 @@ impl Scenario {
             "persona": persona,
             "product": item.map(|i| i.name.as_str()),
             "product_url": item.map(|i| i.url.as_str()),
+            "page": page,
         });
         let fill = |template: &str| {
             handlebars
@@ -209,6 +216,20 @@ pub fn shop_items(audit: &crate::result::AuditResult) -> Vec<ShopItem> {
     items.sort_by(|a, b| a.url.cmp(&b.url));
     items.dedup_by(|a, b| a.name == b.name);
     items
+}
+
+/// The title of the shop's key page of one of `kinds` (the first the crawl found), as a customer would name it.
+pub fn key_page_title(audit: &crate::result::AuditResult, kinds: &[String]) -> Option<String> {
+    kinds.iter().find_map(|kind| {
+        let url = audit.site.key_pages.get(kind)?;
+        audit
+            .crawl
+            .pages
+            .iter()
+            .find(|p| p.final_url == url || p.url == url)
+            .and_then(|p| p.facts.as_ref()?.title.as_deref())
+            .and_then(clean_title)
+    })
 }
 
 /// The `name` of a schema.org Product in a JSON-LD block (top level, a list, or an `@graph`).
@@ -330,6 +351,7 @@ fn parse(path: &str, text: &str) -> Result<Scenario, ScenarioError> {
     Ok(Scenario {
         id: file.id,
         title: file.title,
+        pages: file.pages,
         fr: file.fr,
         en: file.en,
         key_terms_fr,
@@ -383,12 +405,12 @@ mod tests {
         let texts: std::collections::BTreeSet<String> = (0..40u64)
             .map(|seed| {
                 delivery
-                    .render("fr", seed * 7919, "atelier.example", &persona, None)
+                    .render("fr", seed * 7919, "atelier.example", &persona, None, None)
                     .body
             })
             .collect();
         assert!(texts.len() >= 10, "only {} distinct e-mails", texts.len());
-        let one = delivery.render("fr", 1, "atelier.example", &persona, None);
+        let one = delivery.render("fr", 1, "atelier.example", &persona, None, None);
         assert!(one.body.contains("Marie Dupont"), "{}", one.body);
         assert!(!one.body.contains("{{"), "{}", one.body);
     }
@@ -410,6 +432,7 @@ mod tests {
                             "atelier.example",
                             &persona,
                             Some(&lamp),
+                            Some("Livraison et retours"),
                         );
                         assert!(!e.body.contains("{{") && !e.subject.contains("{{"), "{e:?}");
                         e.body.contains("Lampe Opaline 30 cm")
@@ -420,7 +443,7 @@ mod tests {
                     "{} [{lang}] names the product in too few variants",
                     scenario.id
                 );
-                let plain = scenario.render(lang, 7, "atelier.example", &persona, None);
+                let plain = scenario.render(lang, 7, "atelier.example", &persona, None, None);
                 assert!(
                     !plain.body.contains("Opaline") && !plain.body.contains("«  »"),
                     "{plain:?}"
