@@ -97,6 +97,27 @@ pub fn hours_text(hours: Option<f64>, lang: &str) -> String {
     }
 }
 
+/// An instant written in the shop's time zone (RFC 3339 with its offset, as `waiting_until`), for a reader: its
+/// local date and time and the offset. Unreadable text is given back as it is.
+pub fn local_instant_text(instant: &str, lang: &str) -> String {
+    let (Some(civil), Some(offset)) = (instant.get(..19), instant.get(19..)) else {
+        return instant.to_string();
+    };
+    let Ok(at) = civil.parse::<jiff::civil::DateTime>() else {
+        return instant.to_string();
+    };
+    let offset = match offset {
+        "Z" | "+00:00" => "UTC".to_string(),
+        other => format!("UTC{other}"),
+    };
+    let pattern = if lang == "fr" {
+        "%d/%m/%Y %H:%M"
+    } else {
+        "%-d %b %Y, %H:%M"
+    };
+    format!("{} ({offset})", at.strftime(pattern))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,5 +148,18 @@ mod tests {
         assert!(check_template("{n").is_err());
         assert!(check_template("n}").is_err());
         assert!(check_template("{|a|b}").is_err());
+    }
+
+    #[test]
+    fn a_local_instant_reads_in_the_shops_time() {
+        assert_eq!(
+            local_instant_text("2026-11-20T17:00:00+01:00", "fr"),
+            "20/11/2026 17:00 (UTC+01:00)"
+        );
+        assert_eq!(
+            local_instant_text("2026-07-03T09:05:00Z", "en"),
+            "3 Jul 2026, 09:05 (UTC)"
+        );
+        assert_eq!(local_instant_text("soon", "en"), "soon");
     }
 }

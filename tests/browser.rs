@@ -182,6 +182,7 @@ async fn the_report_renders_cleanly_in_chromium_at_desktop_and_phone_widths_and_
             probe(2, "no-answer", Some(0.2), None),
             probe(3, "bounced", None, None),
         ],
+        waiting_until: None,
     };
     let checks = cxaudit::rules::pack::Checks::bundled();
     result.campaign = Some(campaign);

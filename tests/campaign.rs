@@ -101,19 +101,80 @@ fn body(raw: &[u8]) -> String {
     message.body_text(0).unwrap_or_default().into_owned()
 }
 
-/// A dry run prints the e-mails and stores nothing; `--send` sends one per scenario, each carrying its token, a
-/// plus-addressed Reply-To and none of the headers that silence helpdesks; a second run sends nothing more.
+/// The e-mails of a dry run, each exactly as printed between its markers.
+fn dry_run_messages(stdout: &[u8]) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut rest = stdout;
+    while let Some(at) = find(rest, b"==> probe ") {
+        let after = &rest[at..];
+        let start = find(after, b"\n").unwrap() + 1;
+        let end = find(&after[start..], b"\n<==\n").unwrap() + start + 1;
+        out.push(after[start..end].to_vec());
+        rest = &after[end..];
+    }
+    out
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// What the servers put in front of a delivered message (postfix's and dovecot's trace headers): the rest is what
+/// the sender submitted.
+fn as_submitted(raw: &[u8]) -> &[u8] {
+    let mut at = 0;
+    while at < raw.len() {
+        let line_end = find(&raw[at..], b"\r\n")
+            .map(|e| at + e + 2)
+            .unwrap_or(raw.len());
+        let line = &raw[at..line_end];
+        let trace = [&b"Return-Path:"[..], b"Delivered-To:", b"Received:"]
+            .iter()
+            .any(|h| line.starts_with(h));
+        let continued = at > 0 && (line.starts_with(b" ") || line.starts_with(b"\t"));
+        if !(trace || continued) {
+            break;
+        }
+        at = line_end;
+    }
+    &raw[at..]
+}
+
+/// A dry run prints, byte for byte, the e-mails `--send` then submits (read back from the shop's mailboxes, less
+/// the servers' trace headers), and stores nothing; the probes read as one customer's: no word of the tool in any
+/// header or body, a client's Message-ID, days apart, spread over the shop's addresses, none of the headers that
+/// silence helpdesks; a second run sends nothing more.
 #[test]
-fn probes_go_out_once_as_an_ordinary_customer_would_write() {
+fn the_dry_run_is_what_leaves_and_the_probes_keep_their_cover() {
     let Some(setup) = Setup::new() else { return };
+    // The shop publishes two addresses.
+    let audit_json = setup.audit().join("audit.json");
+    let mut audit: Value =
+        serde_json::from_str(&std::fs::read_to_string(&audit_json).unwrap()).unwrap();
+    let mut second = audit["site"]["emails"][0].clone();
+    second["address"] = "sales@shop.test".into();
+    audit["site"]["emails"].as_array_mut().unwrap().push(second);
+    std::fs::write(&audit_json, serde_json::to_string(&audit).unwrap()).unwrap();
     let audit = setup.audit();
     let audit = audit.to_str().unwrap();
+    // Planned as of twelve days ago: the default schedule (a day or two apart) is all due by now.
+    let planned_at = jiff::Timestamp::now()
+        .checked_sub(jiff::SignedDuration::from_hours(12 * 24))
+        .unwrap()
+        .to_string();
+    let run = |args: &[&str]| {
+        setup
+            .cxaudit()
+            .env("CXAUDIT_TEST_NOW", &planned_at)
+            .args(args)
+            .output()
+            .unwrap()
+    };
 
-    let dry = ok(&setup.run(&["campaign", "start", audit]));
-    assert!(
-        dry.contains("dry run") && dry.contains("To: shop@shop.test"),
-        "{dry}"
-    );
+    let dry = run(&["campaign", "start", audit]);
+    ok(&dry);
+    let previewed = dry_run_messages(&dry.stdout);
+    assert_eq!(previewed.len(), 4, "{}", text(&dry.stdout));
     assert!(
         !Path::new(&setup.dir.path().join("store.sqlite")).exists() || {
             let status = setup.run(&["campaign", "status"]);
@@ -121,41 +182,84 @@ fn probes_go_out_once_as_an_ordinary_customer_would_write() {
         }
     );
 
-    let first = ok(&setup.run(&["campaign", "start", audit, "--send"]));
+    let first = ok(&run(&["campaign", "start", audit, "--send"]));
     assert!(
         first.contains("campaign 1 created") && first.contains("sent: 4"),
         "{first}"
     );
-    let received = setup.servers.wait_for(SHOP.0, SHOP.1, 4);
-    assert_eq!(received.len(), 4);
-    let status = setup.status();
-    let probes = status["probes"].as_array().unwrap();
-    assert_eq!(probes.len(), 4);
-    for raw in &received {
+    let mut received = setup.servers.wait_for(SHOP.0, SHOP.1, 2);
+    received.extend(setup.servers.wait_for("sales@shop.test", "sales-secret", 2));
+    assert_eq!(received.len(), 4, "two probes to each address");
+    let submitted: Vec<&[u8]> = received.iter().map(|r| as_submitted(r)).collect();
+    for message in &previewed {
+        assert!(
+            submitted.iter().any(|s| s == message),
+            "the dry run's e-mail was not delivered as shown:\n{}\n---- delivered:\n{}",
+            text(message),
+            submitted
+                .iter()
+                .map(|s| text(s))
+                .collect::<Vec<_>>()
+                .join("\n----\n")
+        );
+    }
+
+    // No word of the tool, nor a probe's token, anywhere the shop can read (the test servers' own domains aside).
+    let store = rusqlite::Connection::open(setup.dir.path().join("store.sqlite")).unwrap();
+    let tokens: Vec<String> = store
+        .prepare("SELECT token FROM probes")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(tokens.len(), 4);
+    let servers = regex::Regex::new(r"[a-z0-9.+-]*@?(?:auditor|shop)\.test").unwrap();
+    let mut dates = std::collections::BTreeSet::new();
+    let client_id = regex::Regex::new(
+        r"^<[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}@auditor\.test>$",
+    )
+    .unwrap();
+    let plus_address = regex::Regex::new(r"^auditor\+[a-z0-9]+@auditor\.test$").unwrap();
+    for raw in &submitted {
+        let shown = text(raw).to_lowercase();
+        let shown = servers.replace_all(&shown, "");
+        for word in ["cxaudit", "audit", "probe", "test", "mystery", "mystère"]
+            .into_iter()
+            .map(str::to_string)
+            .chain(tokens.iter().map(|t| t.to_lowercase()))
+        {
+            assert!(
+                !shown.contains(&word),
+                "{word:?} in what the shop reads:\n{shown}"
+            );
+        }
         for quiet in [
             "Auto-Submitted",
             "Precedence",
             "X-Auto-Response-Suppress",
             "Bcc",
+            "User-Agent",
+            "X-Mailer",
         ] {
             assert_eq!(header(raw, quiet), None, "{quiet} must not be sent");
         }
-        let text = body(raw);
-        let token = text
-            .lines()
-            .find_map(|l| l.strip_prefix("Réf. "))
-            .unwrap_or_else(|| panic!("no token in:\n{text}"))
-            .trim()
-            .to_string();
-        let reply_to = header(raw, "Reply-To").unwrap();
-        assert!(
-            reply_to.contains(&format!("auditor+{}@auditor.test", token.to_lowercase())),
-            "{reply_to}"
-        );
         let message_id = header(raw, "Message-ID").unwrap();
-        assert!(message_id.contains(&token.to_lowercase()), "{message_id}");
-        assert!(text.contains("Marie Dupont"));
+        assert!(client_id.is_match(&message_id), "{message_id}");
+        let reply_to = header(raw, "Reply-To").unwrap();
+        assert!(plus_address.is_match(&reply_to), "{reply_to}");
+        // Written in the shop's time (Paris), as a client dates its mail.
+        let date = header(raw, "Date").unwrap();
+        assert!(date.ends_with("+0100") || date.ends_with("+0200"), "{date}");
+        dates.insert(date.split(' ').take(4).collect::<Vec<_>>().join(" "));
+        let text = body(raw);
+        assert!(text.trim_end().ends_with("Marie Dupont"), "{text}");
+        assert!(!text.contains("{{"), "{text}");
     }
+    assert_eq!(dates.len(), 4, "one probe a day at most: {dates:?}");
+    let status = setup.status();
+    let probes = status["probes"].as_array().unwrap();
+    assert_eq!(probes.len(), 4);
     for probe in probes {
         assert_eq!(probe["state"], "sent", "{probe}");
         assert!(probe["sent_at"].as_str().unwrap().ends_with('Z'));
@@ -170,10 +274,58 @@ fn probes_go_out_once_as_an_ordinary_customer_would_write() {
     );
     std::thread::sleep(std::time::Duration::from_secs(2));
     assert_eq!(
-        setup.servers.messages(SHOP.0, SHOP.1).len(),
+        setup.servers.messages(SHOP.0, SHOP.1).len()
+            + setup
+                .servers
+                .messages("sales@shop.test", "sales-secret")
+                .len(),
         4,
         "nothing sent twice"
     );
+}
+
+/// Without a persona the dry run still shows the e-mails, with a placeholder marked in the terminal only; `--send`
+/// refuses.
+#[test]
+fn a_dry_run_needs_no_persona_but_sending_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut audit: Value = serde_json::from_str(include_str!("data/minimal-audit.json")).unwrap();
+    audit["site"]["emails"][0]["address"] = "shop@shop.test".into();
+    std::fs::create_dir(dir.path().join("audit")).unwrap();
+    std::fs::write(dir.path().join("audit/audit.json"), audit.to_string()).unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_cxaudit"))
+            .env("XDG_CONFIG_HOME", "/nonexistent/cxaudit-tests")
+            .env_remove("CXAUDIT_CONFIG")
+            .env_remove("CXAUDIT_FROM")
+            .env("CXAUDIT_DB", dir.path().join("store.sqlite"))
+            .env("CXAUDIT_SMTP_URL", "smtp://127.0.0.1:9?tls=none")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let audit = dir.path().join("audit");
+    let dry = run(&["campaign", "start", audit.to_str().unwrap()]);
+    let shown = ok(&dry);
+    assert!(shown.contains("placeholder persona"), "{shown}");
+    let messages = dry_run_messages(&dry.stdout);
+    assert_eq!(messages.len(), 4, "{shown}");
+    for message in &messages {
+        let from = header(message, "From").unwrap();
+        assert!(from.contains("@example.invalid"), "{from}");
+        assert!(
+            !text(message).contains("placeholder"),
+            "marked in the terminal only"
+        );
+    }
+    let send = run(&["campaign", "start", audit.to_str().unwrap(), "--send"]);
+    assert!(!send.status.success());
+    assert!(
+        text(&send.stderr).contains("CXAUDIT_FROM"),
+        "{}",
+        text(&send.stderr)
+    );
+    assert!(!dir.path().join("store.sqlite").exists(), "nothing stored");
 }
 
 /// The process dies after the server accepted a probe and before the store recorded it: once its claim has run out,
@@ -193,6 +345,8 @@ fn a_crash_between_sending_and_sent_never_sends_twice() {
             "start",
             audit,
             "--send",
+            "--spread-hours",
+            "0",
             "--scenario",
             "delivery-question",
         ])
@@ -242,23 +396,17 @@ fn plus_hours(rfc3339: &str, hours: f64) -> String {
 struct Received {
     message_id: String,
     subject: String,
-    token: String,
+    /// Where replies go: the probe's plus address.
+    reply_to: String,
     body: String,
 }
 
 fn probe_in(raw: &[u8]) -> Received {
-    let text = body(raw);
-    let token = text
-        .lines()
-        .find_map(|l| l.strip_prefix("Réf. "))
-        .unwrap()
-        .trim()
-        .to_string();
     Received {
         message_id: header(raw, "Message-ID").unwrap(),
         subject: header(raw, "Subject").unwrap(),
-        token,
-        body: text,
+        reply_to: header(raw, "Reply-To").unwrap(),
+        body: body(raw),
     }
 }
 
@@ -275,6 +423,8 @@ fn replies_are_tied_classified_and_timed() {
         "start",
         audit.to_str().unwrap(),
         "--send",
+        "--spread-hours",
+        "0",
         "--to",
         "shop@shop.test",
         "--to",
@@ -326,11 +476,11 @@ fn replies_are_tied_classified_and_timed() {
         AUDITOR.0,
         AUDITOR.1,
         &format!(
-            "From: Boutique <shop@shop.test>\nTo: auditor+{tok}@auditor.test\nSubject: Re: {subject}\n\
+            "From: Boutique <shop@shop.test>\nTo: {tok}\nSubject: Re: {subject}\n\
              Message-ID: <ack1@shop.test>\nIn-Reply-To: {id}\nReferences: {id}\nAuto-Submitted: auto-replied\n\
              Date: Mon, 23 Nov 2026 10:00:00 +0000\n\n\
              Bonjour,\nNous avons bien reçu votre message. Nous revenons vers vous rapidement.\nL'équipe\n",
-            tok = probe1.token.to_lowercase(),
+            tok = probe1.reply_to,
             subject = probe1.subject,
             id = probe1.message_id
         ),
@@ -340,14 +490,14 @@ fn replies_are_tied_classified_and_timed() {
         AUDITOR.0,
         AUDITOR.1,
         &format!(
-            "From: Julie Martin <shop@shop.test>\nTo: auditor+{tok}@auditor.test\nSubject: Re: {subject}\n\
+            "From: Julie Martin <shop@shop.test>\nTo: {tok}\nSubject: Re: {subject}\n\
              Message-ID: <human1@shop.test>\nIn-Reply-To: {id}\nReferences: {id}\n\
              Date: Mon, 23 Nov 2026 10:00:00 +0000\n\n\
              Bonjour Madame Dupont,\n\nNous sommes désolés pour ce désagrément. Vous pouvez nous retourner l'article \
              avec l'étiquette jointe : dès réception nous procéderons à l'échange ou au remboursement sous 5 jours. \
              Merci de nous envoyer une photo du défaut.\n\nCordialement,\nJulie Martin\nService client — 02 99 00 00 00\n\n\
              Le lundi 23 novembre, Marie Dupont a écrit :\n> {quoted}\n",
-            tok = probe1.token.to_lowercase(),
+            tok = probe1.reply_to,
             subject = probe1.subject,
             id = probe1.message_id,
             quoted = probe1.body.lines().nth(2).unwrap_or_default()
@@ -495,6 +645,35 @@ fn replies_are_tied_classified_and_timed() {
     assert_eq!(early["probes"][0]["outcome"], "pending");
     assert_eq!(early["probes"][0]["first_human_at"], Value::Null);
     assert_eq!(early["probes"][0]["ack_delay_hours"], 0.1);
+    // Not finished then: the last waiting probe settles at its deadline, said in the shop's time (Paris).
+    assert_eq!(
+        early["waiting_until"], "2026-11-20T17:00:00+01:00",
+        "{early}"
+    );
+    assert!(status["waiting_until"].is_null(), "finished ten days on");
+
+    // A report as of six hours after sending judges only what had settled (probe 3's answer) and says the rest
+    // still waits, instead of passing the rules on two e-mails out of four without a word.
+    let audit_json = setup.audit().join("audit.json");
+    ok(&setup.run(&["campaign", "report", "--as-of", &plus_hours(&sent1, 6.0)]));
+    let audit: Value =
+        serde_json::from_str(&std::fs::read_to_string(&audit_json).unwrap()).unwrap();
+    let answered = audit["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "email-answered")
+        .unwrap();
+    assert_eq!(
+        answered["finding"]["en"],
+        "1 of 1 test e-mail got any reply before the deadline. The campaign is not finished: 3 of 4 test e-mails \
+         are still waiting (until 20 Nov 2026, 17:00 (UTC+01:00)).",
+        "{answered}"
+    );
+    assert_eq!(
+        audit["campaign"]["waiting_until"],
+        "2026-11-20T17:00:00+01:00"
+    );
 
     // Collecting again reads nothing new and changes nothing.
     let again = ok(&setup.run(&["campaign", "collect"]));
@@ -503,7 +682,6 @@ fn replies_are_tied_classified_and_timed() {
 
     // Into the audit and its report: the four rules on replies are judged, the report shows the campaign, and
     // staff addresses stay out of it.
-    let audit_json = setup.audit().join("audit.json");
     ok(&setup.run(&["report", audit_json.to_str().unwrap()]));
     let reported = ok(&setup.run(&["campaign", "report", "--redact"]));
     assert!(reported.contains("written into"), "{reported}");
@@ -533,6 +711,7 @@ fn replies_are_tied_classified_and_timed() {
     }
     let html = std::fs::read_to_string(setup.audit().join("report.html")).unwrap();
     assert!(html.contains("id=\"email-promise-kept\""));
+    assert!(!html.contains("Campagne pas terminée"), "finished by now");
     assert!(
         html.contains("Sans réponse") && html.contains("Adresse en échec"),
         "outcomes in the report"
@@ -602,6 +781,8 @@ fn sends_and_collects_over_starttls_with_authentication() {
             "start",
             audit.to_str().unwrap(),
             "--send",
+            "--spread-hours",
+            "0",
             "--scenario",
             "delivery-question",
         ])
@@ -630,6 +811,8 @@ fn sends_and_collects_over_starttls_with_authentication() {
             "start",
             audit.to_str().unwrap(),
             "--send",
+            "--spread-hours",
+            "0",
             "--scenario",
             "delivery-question",
         ])
@@ -657,7 +840,14 @@ fn the_hourly_cap_holds_probes_back() {
     };
     let setup = Setup::with(servers, "[campaign]\nmax_sends_per_hour = 2\n");
     let audit = setup.audit();
-    let first = ok(&setup.run(&["campaign", "start", audit.to_str().unwrap(), "--send"]));
+    let first = ok(&setup.run(&[
+        "campaign",
+        "start",
+        audit.to_str().unwrap(),
+        "--send",
+        "--spread-hours",
+        "0",
+    ]));
     assert!(
         first.contains("sent: 2") && first.contains("2 probe(s) held back"),
         "{first}"
@@ -688,6 +878,8 @@ fn refusals_are_retried_or_failed_as_the_server_says() {
         "start",
         audit.to_str().unwrap(),
         "--send",
+        "--spread-hours",
+        "0",
         "--to",
         "busy@shop.test",
         "--to",

@@ -859,14 +859,14 @@ fn a_campaign_starts_from_the_shops_url() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
-    let when = stdout
+    // The e-mail's Date is its planned send time, in the shop's zone.
+    let date = stdout
         .lines()
-        .find_map(|l| l.split("send after ").nth(1))
+        .find_map(|l| l.strip_prefix("Date: "))
         .unwrap_or_else(|| panic!("{stdout}"));
-    let local = when
-        .trim()
-        .parse::<jiff::Timestamp>()
+    let local = jiff::fmt::rfc2822::parse(date.trim())
         .unwrap()
+        .timestamp()
         .in_tz("Europe/Paris")
         .unwrap();
     assert_eq!(

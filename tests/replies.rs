@@ -108,6 +108,7 @@ fn replies_are_tied_to_the_right_probe() {
             lang: "fr".into(),
             persona: "Marie Dupont".into(),
             sent_at: Some("2026-11-23T09:00:00Z".into()),
+            reply_to: None,
         })
         .collect();
     let lexicon = ReplyLexicon::bundled();

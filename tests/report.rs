@@ -95,6 +95,20 @@ async fn every_rule_has_its_anchor_and_the_sections_are_there() {
         let anchor = Selector::parse(&format!("#{}", check.id)).unwrap();
         assert_eq!(doc.select(&anchor).count(), 1, "anchor for {}", check.id);
     }
+    // No campaign ran: its rules are named in one sentence, never as cards of fix advice.
+    let not_run = Selector::parse("#category-replies p.not-run").unwrap();
+    let sentence: String = doc.select(&not_run).flat_map(|p| p.text()).collect();
+    assert!(
+        sentence
+            .starts_with("No mystery-shopper campaign was run: 4 rules are therefore not judged"),
+        "{sentence}"
+    );
+    assert_eq!(
+        doc.select(&Selector::parse("#category-replies article.rule").unwrap())
+            .count(),
+        0,
+        "no card for a rule never run"
+    );
     // Sections and categories have prefixed ids: rule ids ("channels") are the report's anchors.
     for section in [
         "#report-cover",

@@ -43,6 +43,9 @@ struct CampaignCase {
     promise_hours: Option<f64>,
     #[serde(default)]
     promise_business_hours: bool,
+    /// When the probes still waiting settle (shop's time, RFC 3339 with offset).
+    #[serde(default)]
+    waiting_until: Option<String>,
     probes: Vec<ProbeCase>,
 }
 
@@ -92,6 +95,7 @@ impl CampaignCase {
                     replies: Vec::new(),
                 })
                 .collect(),
+            waiting_until: self.waiting_until.clone(),
         }
     }
 }

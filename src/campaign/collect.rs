@@ -158,9 +158,15 @@ pub fn match_probe<'a>(
         return Some((p, "in-reply-to"));
     }
     let to = recipients(message);
+    // The probe's own reply address (its plus tag), or the token as a tag (probes planned before tags).
     if let Some(p) = probes.iter().find(|p| {
         let plus = format!("+{}@", p.token.to_ascii_lowercase());
-        to.iter().any(|a| a.contains(&plus))
+        to.iter().any(|a| {
+            a.contains(&plus)
+                || p.reply_to
+                    .as_deref()
+                    .is_some_and(|r| r.contains('+') && a.eq_ignore_ascii_case(r))
+        })
     }) {
         return Some((p, "plus-address"));
     }
@@ -703,6 +709,7 @@ mod tests {
             lang: "fr".into(),
             persona: "Marie Dupont".into(),
             sent_at: Some("2026-11-13T16:00:00Z".into()),
+            reply_to: None,
         }
     }
 

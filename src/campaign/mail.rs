@@ -1,7 +1,8 @@
 //! The auditor's mail servers: URLs from the config or the environment, SMTP sending with lettre. Credentials live
 //! only in memory: `ServerUrl`'s Debug and Display never show the password.
 
-use lettre::message::header::ContentType;
+use lettre::message::header::{ContentTransferEncoding, ContentType, HeaderName, HeaderValue};
+use lettre::message::Body;
 use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
@@ -137,6 +138,9 @@ fn percent_decode(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+/// The persona a dry run shows when none is set: an address that can never be delivered (`.invalid`).
+pub const PLACEHOLDER_PERSONA: &str = "Marie Dupont <persona@example.invalid>";
+
 /// The auditor's identity and servers, resolved from env and config.
 #[derive(Clone)]
 pub struct MailSettings {
@@ -151,9 +155,30 @@ pub struct MailSettings {
 impl MailSettings {
     /// Environment variables win over the file.
     pub fn resolve(config: &crate::config::Config) -> Result<MailSettings, MailError> {
+        Self::resolve_with(config, None)
+    }
+
+    /// For a dry run: without a persona, a placeholder one (`true` says so, for the terminal to mark it).
+    pub fn resolve_for_preview(
+        config: &crate::config::Config,
+    ) -> Result<(MailSettings, bool), MailError> {
+        match Self::resolve(config) {
+            Err(MailError::Missing {
+                env: "CXAUDIT_FROM",
+                ..
+            }) => Ok((Self::resolve_with(config, Some(PLACEHOLDER_PERSONA))?, true)),
+            other => other.map(|s| (s, false)),
+        }
+    }
+
+    fn resolve_with(
+        config: &crate::config::Config,
+        fallback_from: Option<&str>,
+    ) -> Result<MailSettings, MailError> {
         let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         let from = env("CXAUDIT_FROM")
             .or_else(|| config.mail.from.clone())
+            .or_else(|| fallback_from.map(str::to_string))
             .ok_or(MailError::Missing {
                 what: "the persona's address",
                 env: "CXAUDIT_FROM",
@@ -207,7 +232,31 @@ impl MailSettings {
         })
     }
 
-    /// `local+token@domain`, where replies come back when plus addressing is on.
+    /// The plus tags of a campaign's probes: the shop's name, as people tag the address they give a shop
+    /// (`marie+atelier@`), numbered from the second probe on so each probe has its own.
+    pub fn reply_tags(&self, shop: &str, count: usize) -> Vec<String> {
+        let label: String = shop
+            .split('.')
+            .find(|l| l.chars().any(|c| c.is_ascii_alphabetic()))
+            .unwrap_or("shop")
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        let label = if label.is_empty() {
+            "shop".into()
+        } else {
+            label
+        };
+        (0..count)
+            .map(|i| match i {
+                0 => label.clone(),
+                i => format!("{label}{}", i + 1),
+            })
+            .collect()
+    }
+
+    /// `local+tag@domain`, where replies come back when plus addressing is on.
     pub fn reply_address(&self, token: &str) -> Option<String> {
         if !self.plus_addressing {
             return None;
@@ -225,6 +274,10 @@ pub struct Outgoing<'a> {
     pub body: &'a str,
     pub message_id: &'a str,
     pub reply_to: Option<&'a str>,
+    /// The `Date` header: the planned send time, fixed when the probe is planned, so the dry run shows the bytes
+    /// that leave.
+    /// In the persona's time zone (the shop's: a customer writes from the shop's country), as a client writes it.
+    pub date: jiff::Zoned,
 }
 
 /// What the SMTP server said.
@@ -237,7 +290,8 @@ pub enum SendOutcome {
     Permanent(String),
 }
 
-/// Builds the probe. It carries no `Auto-Submitted`, `Precedence` or `X-Auto-Response-Suppress`: a compliant
+/// Builds the probe, the same for the dry run and the send (no `User-Agent` or `X-Mailer`: many clients write
+/// none, and a tool's name would give the test away). It carries no `Auto-Submitted`, `Precedence` or `X-Auto-Response-Suppress`: a compliant
 /// helpdesk would then stay quiet and skew the audit. A copy goes to the persona (Bcc) so the mailbox keeps proof
 /// of what was sent and when.
 pub fn build_message(settings: &MailSettings, out: &Outgoing) -> Result<Message, String> {
@@ -251,17 +305,74 @@ pub fn build_message(settings: &MailSettings, out: &Outgoing) -> Result<Message,
         .bcc(settings.from.clone())
         .subject(out.subject)
         .message_id(Some(out.message_id.to_string()))
-        .date_now()
-        .header(ContentType::TEXT_PLAIN);
+        .date(std::time::SystemTime::from(out.date.timestamp()))
+        .header(
+            ContentType::parse("text/plain; charset=UTF-8; format=flowed")
+                .map_err(|e| format!("content type: {e}"))?,
+        );
     if let Some(reply_to) = out.reply_to {
         let reply_to: Mailbox = reply_to
             .parse()
             .map_err(|e| format!("reply-to {reply_to:?}: {e}"))?;
         builder = builder.reply_to(reply_to);
     }
-    builder
-        .body(out.body.to_string())
-        .map_err(|e| format!("cannot build the e-mail: {e}"))
+    // 8bit, as mail clients send UTF-8 text (the lines are short): the text stays readable in the dry run, and
+    // every server the tests and users meet offers 8BITMIME.
+    // Without its last line break: the SMTP client ends DATA with CRLF . CRLF, whose first CRLF ends the last line.
+    let text = flowed(out.body.replace("\r\n", "\n").trim_end()).replace('\n', "\r\n");
+    let body = Body::new_with_encoding(text, ContentTransferEncoding::EightBit)
+        .or_else(|text| Body::new_with_encoding(text, ContentTransferEncoding::QuotedPrintable))
+        .map_err(|_| "cannot encode the e-mail's text".to_string())?;
+    let mut message = builder
+        .body(body)
+        .map_err(|e| format!("cannot build the e-mail: {e}"))?;
+    message.headers_mut().insert_raw(HeaderValue::new(
+        HeaderName::new_from_ascii_str("MIME-Version"),
+        "1.0".into(),
+    ));
+    // lettre writes the Date in UTC; a client writes its local time and offset.
+    message.headers_mut().insert_raw(HeaderValue::new(
+        HeaderName::new_from_ascii_str("Date"),
+        out.date.strftime("%a, %-d %b %Y %H:%M:%S %z").to_string(),
+    ));
+    Ok(message)
+}
+
+/// Text as clients send it (RFC 3676 format=flowed): lines wrapped at 72 bytes at a space, the space kept at
+/// the end of each soft break so the reader's client joins them again.
+pub fn flowed(text: &str) -> String {
+    let mut out = String::new();
+    for (n, line) in text.split('\n').enumerate() {
+        if n > 0 {
+            out.push('\n');
+        }
+        // A line starting with a space, "From " or ">" would be read as stuffed or quoted.
+        let line = line.trim_end();
+        let mut rest = line;
+        // 72 bytes, not characters: a longer line (accents take two) would not travel as 8bit.
+        while rest.len() > 72 {
+            let mut limit = 72;
+            while !rest.is_char_boundary(limit) {
+                limit -= 1;
+            }
+            let Some(at) = rest[..limit].rfind(' ') else {
+                break;
+            };
+            out.push_str(&rest[..=at]);
+            out.push('\n');
+            rest = &rest[at + 1..];
+        }
+        out.push_str(rest);
+    }
+    out
+}
+
+/// The bytes the SMTP server receives as the message: lettre's text and the line break that ends DATA before its
+/// final dot.
+pub fn submitted_bytes(message: &Message) -> Vec<u8> {
+    let mut bytes = message.formatted();
+    bytes.extend_from_slice(b"\r\n");
+    bytes
 }
 
 pub fn transport(settings: &MailSettings) -> Result<SmtpTransport, MailError> {

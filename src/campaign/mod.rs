@@ -46,8 +46,11 @@ pub struct StartRequest<'a> {
     /// Addresses given by the consultant; empty: those the crawl found.
     pub to: &'a [String],
     pub scenarios: Vec<&'a Scenario>,
-    /// Spread the sends over this many hours (0: all at once).
-    pub spread_hours: f64,
+    /// Spread the sends over this many hours from the planning instant (0: all at once); none: the default
+    /// schedule, a probe a day or two apart.
+    pub spread_hours: Option<f64>,
+    /// The instant the plan starts from (see [`planning_now`]).
+    pub planned_at: jiff::Timestamp,
     /// Send times in the shop's week ("fri-19:00"), taken in turn by the probes; they win over `spread_hours`.
     pub at: Vec<clock::WeekTime>,
     pub max_probes: u32,
@@ -56,13 +59,17 @@ pub struct StartRequest<'a> {
     pub new: bool,
 }
 
-/// A planned probe, as a dry run prints it.
+/// A planned probe: everything its e-mail is built from, fixed once, so that the dry run prints the bytes `--send`
+/// submits.
 #[derive(Debug, Clone, Serialize)]
 pub struct PlannedProbe {
+    pub token: String,
     pub to: String,
     pub scenario: String,
     pub subject: String,
     pub body: String,
+    pub message_id: String,
+    pub reply_to: Option<String>,
     pub send_after: String,
 }
 
@@ -70,33 +77,114 @@ pub fn now() -> jiff::Timestamp {
     jiff::Timestamp::now()
 }
 
+/// The instant a campaign is planned from. `CXAUDIT_TEST_NOW` (a test hook like `CXAUDIT_FAILPOINT`) fixes it, so
+/// a test can plan a dry run and a send from the same instant; everything else (claims, deadlines) runs on `now()`.
+pub fn planning_now() -> jiff::Timestamp {
+    std::env::var("CXAUDIT_TEST_NOW")
+        .ok()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or_else(now)
+}
+
 pub(crate) fn rfc3339(t: jiff::Timestamp) -> String {
     crate::store::instant_text(t)
 }
 
-/// Six characters a person can read back (no 0/O, 1/I/L): unique per probe, in the Message-ID, the plus address
-/// and the signature.
-pub fn new_token() -> String {
+/// A deterministic stream of numbers (splitmix64): the same campaign seed gives the same tokens, Message-IDs and
+/// send times, in the dry run and in the send.
+struct Draw(u64);
+
+impl Draw {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+}
+
+/// Six characters a person can read back (no 0/O, 1/I/L): unique per probe, the store's key for it. It never
+/// appears in the e-mail.
+fn token_from(draw: &mut Draw) -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTVWXYZ23456789";
-    let mut bytes = [0u8; 6];
-    getrandom::getrandom(&mut bytes).expect("the OS random source");
-    bytes
-        .iter()
-        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
+    (0..6)
+        .map(|_| ALPHABET[draw.below(ALPHABET.len() as u64) as usize] as char)
         .collect()
 }
 
-fn seed_of(token: &str) -> u64 {
-    token.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+/// A random token (tests and callers outside a plan).
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 8];
+    getrandom::getrandom(&mut bytes).expect("the OS random source");
+    token_from(&mut Draw(u64::from_le_bytes(bytes)))
+}
+
+/// A Message-ID as mail clients write one: a random UUID at the sender's domain, nothing else.
+fn message_id_from(draw: &mut Draw, domain: &str) -> String {
+    let (a, b) = (draw.next(), draw.next());
+    format!(
+        "<{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}@{domain}>",
+        a >> 32,
+        (a >> 16) & 0xffff,
+        a & 0xfff,
+        0x8000 | ((b >> 48) & 0x3fff),
+        b & 0xffff_ffff_ffff
+    )
+}
+
+fn seed_of(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
         (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
     })
 }
 
+/// The campaign's seed: the shop, the persona and how many campaigns the store already holds for the shop. A dry
+/// run and the `--send` after it draw the same; a `--new` campaign draws others.
+pub fn campaign_seed(host: &str, persona: &str, earlier_campaigns: usize) -> u64 {
+    seed_of(&format!("{host}\n{persona}\n{earlier_campaigns}"))
+}
+
+/// The default schedule: one probe a day or two apart from the day after `start`, each at a time of day a customer
+/// writes (08:30–21:30, shop's time zone), never on the minute.
+fn scheduled(
+    start: jiff::Timestamp,
+    count: usize,
+    calendar: &clock::Calendar,
+    draw: &mut Draw,
+) -> Vec<jiff::Timestamp> {
+    let today = start.to_zoned(calendar.tz.clone()).date();
+    let mut day = 0i64;
+    (0..count)
+        .map(|_| {
+            day += 1 + draw.below(2) as i64;
+            let minutes = 8 * 60 + 30 + draw.below(13 * 60) as i64;
+            let seconds = draw.below(60) as i8;
+            let date = today
+                .checked_add(jiff::Span::new().days(day))
+                .unwrap_or(today);
+            let time =
+                jiff::civil::Time::new((minutes / 60) as i8, (minutes % 60) as i8, seconds, 0)
+                    .unwrap_or_default();
+            date.to_datetime(time)
+                .to_zoned(calendar.tz.clone())
+                .map(|z| z.timestamp())
+                .unwrap_or(start)
+        })
+        .collect()
+}
+
 /// The probes a campaign would send: one per scenario, addresses taken in turn (so each address is tried), capped.
+/// Deterministic for a given request, seed and settings.
 pub fn plan(
     request: &StartRequest,
     settings: &MailSettings,
-) -> Result<Vec<(String, PlannedProbe)>, CampaignError> {
+    seed: u64,
+) -> Result<Vec<PlannedProbe>, CampaignError> {
     let addresses: Vec<String> = if request.to.is_empty() {
         request
             .audit
@@ -134,7 +222,8 @@ pub fn plan(
         .host
         .trim_start_matches("www.")
         .to_string();
-    let start = now();
+    let items = scenario::shop_items(request.audit);
+    let start = request.planned_at;
     let calendar = clock::Calendar::for_country(
         request
             .audit
@@ -143,35 +232,132 @@ pub fn plan(
             .as_ref()
             .map(|c| c.value.as_str()),
     );
+    let mut draw = Draw(seed);
+    let domain = settings
+        .from
+        .email
+        .to_string()
+        .split_once('@')
+        .map(|(_, d)| d.to_string())
+        .unwrap_or_else(|| "localhost".into());
+    let schedule = scheduled(start, count, &calendar, &mut draw);
+    let tags = settings.reply_tags(&shop, count);
     let mut planned = Vec::new();
     for i in 0..count {
         let scenario = request.scenarios[i % request.scenarios.len()];
         let to = &addresses[i % addresses.len()];
-        let token = new_token();
-        let rendered = scenario.render(lang, seed_of(&token), &shop, &persona, &token);
-        let offset_secs = if count > 1 {
-            request.spread_hours * 3600.0 * i as f64 / (count - 1) as f64
-        } else {
-            0.0
+        let token = token_from(&mut draw);
+        let message_id = message_id_from(&mut draw, &domain);
+        let item = (!items.is_empty()).then(|| &items[draw.below(items.len() as u64) as usize]);
+        let page = scenario::key_page_title(request.audit, &scenario.pages);
+        let rendered = scenario.render(lang, draw.next(), &shop, &persona, item, page.as_deref());
+        let send_after = match (
+            request.at.get(i % request.at.len().max(1)),
+            request.spread_hours,
+        ) {
+            (Some(at), _) => at.next_after(start, &calendar),
+            (None, Some(hours)) => {
+                let offset_secs = if count > 1 {
+                    hours * 3600.0 * i as f64 / (count - 1) as f64
+                } else {
+                    0.0
+                };
+                start
+                    .checked_add(jiff::SignedDuration::from_secs(offset_secs as i64))
+                    .unwrap_or(start)
+            }
+            (None, None) => schedule[i],
         };
-        let send_after = match request.at.get(i % request.at.len().max(1)) {
-            Some(at) => at.next_after(start, &calendar),
-            None => start
-                .checked_add(jiff::SignedDuration::from_secs(offset_secs as i64))
-                .unwrap_or(start),
-        };
-        planned.push((
+        planned.push(PlannedProbe {
+            reply_to: tags.get(i).and_then(|tag| settings.reply_address(tag)),
             token,
-            PlannedProbe {
-                to: to.clone(),
-                scenario: scenario.id.clone(),
-                subject: rendered.subject,
-                body: rendered.body,
-                send_after: rfc3339(send_after),
-            },
-        ));
+            to: to.clone(),
+            scenario: scenario.id.clone(),
+            subject: rendered.subject,
+            body: rendered.body,
+            message_id,
+            send_after: rfc3339(send_after),
+        });
     }
     Ok(planned)
+}
+
+impl PlannedProbe {
+    /// The e-mail as it will be submitted, byte for byte (`--send` builds it from the same stored fields).
+    pub fn message(
+        &self,
+        settings: &MailSettings,
+        country: Option<&str>,
+    ) -> Result<lettre::Message, CampaignError> {
+        let date = self
+            .send_after
+            .parse()
+            .map_err(|e| CampaignError::Invalid(format!("send time {}: {e}", self.send_after)))?;
+        mail::build_message(
+            settings,
+            &Outgoing {
+                to: &self.to,
+                subject: &self.subject,
+                body: &self.body,
+                message_id: &self.message_id,
+                reply_to: self.reply_to.as_deref(),
+                date: zoned(date, country),
+            },
+        )
+        .map_err(CampaignError::Invalid)
+    }
+}
+
+/// An instant in the shop's time zone (UTC when its country is unknown).
+fn zoned(t: jiff::Timestamp, country: Option<&str>) -> jiff::Zoned {
+    t.to_zoned(clock::Calendar::for_country(country).tz)
+}
+
+/// How many campaigns the store holds for a shop (the seed of the next one).
+pub fn campaigns_for(store: &impl CampaignStore, host: &str) -> Result<usize, CampaignError> {
+    let mut n = 0;
+    for id in store.campaign_ids()? {
+        if store.campaign(id)?.is_some_and(|c| c.shop_host == host) {
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+/// What `campaign start` would do: the campaign running for the shop (its probes not sent yet), or the plan of a
+/// new one, drawn from the seed `--send` will draw.
+pub fn preview(
+    store: Option<&impl CampaignStore>,
+    request: &StartRequest,
+    settings: &MailSettings,
+) -> Result<(Option<i64>, Vec<PlannedProbe>), CampaignError> {
+    let host = &request.audit.target.host;
+    let persona = settings.from.email.to_string();
+    let Some(store) = store else {
+        return Ok((
+            None,
+            plan(request, settings, campaign_seed(host, &persona, 0))?,
+        ));
+    };
+    if let (Some(id), false) = (store.running_campaign(host, now())?, request.new) {
+        let probes = store
+            .planned_probes(id)?
+            .into_iter()
+            .map(|p| PlannedProbe {
+                token: p.token,
+                to: p.to_addr,
+                scenario: p.scenario,
+                subject: p.subject,
+                body: p.body,
+                message_id: p.message_id,
+                reply_to: p.reply_to,
+                send_after: rfc3339(p.send_after),
+            })
+            .collect();
+        return Ok((Some(id), probes));
+    }
+    let seed = campaign_seed(host, &persona, campaigns_for(store, host)?);
+    Ok((None, plan(request, settings, seed)?))
 }
 
 /// Stores the campaign and its probes (state `planned`). A campaign already running for the shop is reused, so
@@ -187,15 +373,13 @@ pub fn create(
     if let (Some(id), false) = (running, request.new) {
         return Ok((id, false));
     }
-    let planned = plan(request, settings)?;
+    let seed = campaign_seed(
+        host,
+        settings.from.email.as_ref(),
+        campaigns_for(store, host)?,
+    );
+    let planned = plan(request, settings, seed)?;
     let promise = request.audit.site.response_time_promise.as_ref();
-    let domain = settings
-        .from
-        .email
-        .to_string()
-        .split_once('@')
-        .map(|(_, d)| d.to_string())
-        .unwrap_or_else(|| "cxaudit.invalid".into());
     let campaign = NewCampaign {
         created_at: now(),
         shop_host: host.clone(),
@@ -227,23 +411,19 @@ pub fn create(
         deadline_hours,
     };
     let probes = planned
-        .iter()
-        .map(|(token, probe)| {
+        .into_iter()
+        .map(|probe| {
             Ok(NewProbe {
-                token: token.clone(),
-                to_addr: probe.to.clone(),
-                scenario: probe.scenario.clone(),
-                subject: probe.subject.clone(),
-                body: probe.body.clone(),
-                message_id: format!(
-                    "<cxaudit.{}.{}@{domain}>",
-                    token.to_ascii_lowercase(),
-                    new_token().to_ascii_lowercase()
-                ),
-                reply_to: settings.reply_address(token),
                 send_after: probe.send_after.parse().map_err(|e| {
                     CampaignError::Invalid(format!("send time {}: {e}", probe.send_after))
                 })?,
+                token: probe.token,
+                to_addr: probe.to,
+                scenario: probe.scenario,
+                subject: probe.subject,
+                body: probe.body,
+                message_id: probe.message_id,
+                reply_to: probe.reply_to,
             })
         })
         .collect::<Result<Vec<_>, CampaignError>>()?;
@@ -337,6 +517,13 @@ pub fn send_due(
             body: &probe.body,
             message_id: &probe.message_id,
             reply_to: probe.reply_to.as_deref(),
+            date: zoned(
+                probe.send_after.parse().unwrap_or_else(|_| now()),
+                store
+                    .campaign(probe.campaign_id)?
+                    .and_then(|c| c.country)
+                    .as_deref(),
+            ),
         };
         let outcome = match mail::build_message(settings, &outgoing) {
             Ok(message) => mail::send(&transport, &message),
@@ -499,6 +686,7 @@ pub fn status(
         );
         probes.push(probe);
     }
+    let waiting_until = waiting_until(&probes, deadline_hours, as_of, &calendar);
     Ok(CampaignStatus {
         id: campaign,
         shop: record.shop_host,
@@ -507,7 +695,35 @@ pub fn status(
         promise_hours: record.promise_hours,
         promise_business_hours: record.promise_business,
         probes,
+        waiting_until,
     })
+}
+
+/// When the last waiting probe settles: its deadline after it was sent (or after it is due to leave, for one not
+/// sent yet, never before `as_of`), in the shop's time zone. None when nothing waits.
+fn waiting_until(
+    probes: &[ProbeStatus],
+    deadline_hours: f64,
+    as_of: jiff::Timestamp,
+    calendar: &clock::Calendar,
+) -> Option<String> {
+    let deadline = jiff::SignedDuration::from_secs((deadline_hours * 3600.0) as i64);
+    probes
+        .iter()
+        .filter(|p| p.is_waiting())
+        .filter_map(|p| {
+            let from = match p.sent_at.as_deref() {
+                Some(sent) => sent.parse::<jiff::Timestamp>().ok()?,
+                None => p.send_after.parse::<jiff::Timestamp>().ok()?.max(as_of),
+            };
+            from.checked_add(deadline).ok()
+        })
+        .max()
+        .map(|t| {
+            t.to_zoned(calendar.tz.clone())
+                .strftime("%Y-%m-%dT%H:%M:%S%:z")
+                .to_string()
+        })
 }
 
 /// What `campaign status` sums up under its probes.
@@ -616,6 +832,7 @@ mod tests {
                 probe(Outcome::Pending, None),
                 probe(Outcome::NotSent, None),
             ],
+            waiting_until: None,
         };
         assert_eq!(
             status.summary(),
@@ -638,5 +855,112 @@ mod tests {
         assert_eq!(outcome_of(Sent, false, false, false), Outcome::Pending);
         assert_eq!(outcome_of(Failed, false, false, false), Outcome::Failed);
         assert_eq!(outcome_of(Planned, false, false, false), Outcome::NotSent);
+    }
+
+    #[test]
+    fn the_default_schedule_spreads_probes_over_days_at_customer_hours() {
+        let calendar = clock::Calendar::for_country(Some("FR"));
+        let start: jiff::Timestamp = "2026-11-30T22:50:00Z".parse().unwrap();
+        let times = scheduled(start, 4, &calendar, &mut Draw(42));
+        assert_eq!(
+            times,
+            scheduled(start, 4, &calendar, &mut Draw(42)),
+            "same seed, same plan"
+        );
+        let local: Vec<jiff::Zoned> = times
+            .iter()
+            .map(|t| t.to_zoned(calendar.tz.clone()))
+            .collect();
+        let mut previous = start.to_zoned(calendar.tz.clone()).date();
+        for at in &local {
+            let gap = (at.date() - previous).get_days();
+            assert!((1..=2).contains(&gap), "{at} a day or two after {previous}");
+            let minutes = at.hour() as i32 * 60 + at.minute() as i32;
+            assert!((8 * 60 + 30..21 * 60 + 30).contains(&minutes), "{at}");
+            previous = at.date();
+        }
+        assert_ne!(times, scheduled(start, 4, &calendar, &mut Draw(43)));
+    }
+
+    #[test]
+    fn a_campaign_waits_until_its_last_waiting_probe_settles() {
+        let calendar = clock::Calendar::for_country(Some("FR"));
+        let as_of: jiff::Timestamp = "2026-11-14T12:00:00Z".parse().unwrap();
+        let mut planned = probe(Outcome::NotSent, None);
+        planned.state = ProbeState::Planned;
+        planned.sent_at = None;
+        planned.send_after = "2026-11-16T08:00:00Z".into();
+        let probes = vec![
+            probe(Outcome::Answered, Some(3.0)),
+            probe(Outcome::Pending, None),
+        ];
+        assert_eq!(
+            waiting_until(&probes, 168.0, as_of, &calendar).as_deref(),
+            Some("2026-11-20T17:00:00+01:00"),
+            "sent 13 Nov 16:00 UTC, seven days on, in Paris"
+        );
+        let mut with_planned = probes.clone();
+        with_planned.push(planned);
+        assert_eq!(
+            waiting_until(&with_planned, 168.0, as_of, &calendar).as_deref(),
+            Some("2026-11-23T09:00:00+01:00"),
+            "one not sent yet: from its send time"
+        );
+        let settled = vec![
+            probe(Outcome::Answered, Some(3.0)),
+            probe(Outcome::NoAnswer, None),
+        ];
+        assert_eq!(waiting_until(&settled, 168.0, as_of, &calendar), None);
+    }
+
+    #[test]
+    fn a_plan_is_drawn_from_its_seed_alone() {
+        let audit: AuditResult =
+            serde_json::from_str(include_str!("../../tests/data/minimal-audit.json")).unwrap();
+        let settings = MailSettings {
+            from: "Marie Dupont <marie@persona.example>".parse().unwrap(),
+            smtp: None,
+            imap: None,
+            plus_addressing: true,
+            ca_pem: None,
+        };
+        let all = scenario::load(None).unwrap();
+        let request = StartRequest {
+            audit: &audit,
+            audit_path: None,
+            to: &[],
+            scenarios: all.iter().collect(),
+            spread_hours: None,
+            planned_at: "2026-11-30T10:00:00Z".parse().unwrap(),
+            at: Vec::new(),
+            max_probes: 10,
+            deadline_days: 7.0,
+            new: false,
+        };
+        let seed = campaign_seed("atelier.example", "marie@persona.example", 0);
+        let once = plan(&request, &settings, seed).unwrap();
+        let again = plan(&request, &settings, seed).unwrap();
+        let bytes = |p: &[PlannedProbe]| -> Vec<Vec<u8>> {
+            p.iter()
+                .map(|p| mail::submitted_bytes(&p.message(&settings, Some("FR")).unwrap()))
+                .collect()
+        };
+        assert_eq!(
+            bytes(&once),
+            bytes(&again),
+            "the same e-mails, byte for byte"
+        );
+        let next = plan(
+            &request,
+            &settings,
+            campaign_seed("atelier.example", "marie@persona.example", 1),
+        )
+        .unwrap();
+        assert!(once
+            .iter()
+            .zip(&next)
+            .all(|(a, b)| a.token != b.token && a.message_id != b.message_id));
+        let tags: std::collections::BTreeSet<_> = once.iter().map(|p| p.reply_to.clone()).collect();
+        assert_eq!(tags.len(), once.len(), "a plus address per probe: {tags:?}");
     }
 }

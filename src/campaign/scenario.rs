@@ -23,6 +23,10 @@ pub enum ScenarioError {
 struct ScenarioFile {
     id: String,
     title: BTreeMap<String, String>,
+    /// Key page kinds (`delivery`, `returns`…) whose page the customer says it read, the first the crawl found:
+    /// `{{page}}` is its title.
+    #[serde(default)]
+    pages: Vec<String>,
     fr: Wording,
     en: Wording,
 }
@@ -44,6 +48,7 @@ pub struct Wording {
 pub struct Scenario {
     pub id: String,
     pub title: BTreeMap<String, String>,
+    pub pages: Vec<String>,
     fr: Wording,
     en: Wording,
     key_terms_fr: Vec<Regex>,
@@ -104,14 +109,16 @@ impl Scenario {
         terms.iter().filter(|t| t.is_match(&folded)).count() as f64 / terms.len() as f64
     }
 
-    /// Renders the e-mail for one probe; `seed` (from the probe's token) picks the variants.
+    /// Renders the e-mail for one probe; `seed` picks the variants, `item` is the shop's product or page the
+    /// customer asks about (none: the wording that names no product).
     pub fn render(
         &self,
         lang: &str,
         seed: u64,
         shop: &str,
         persona: &Persona,
-        token: &str,
+        item: Option<&ShopItem>,
+        page: Option<&str>,
     ) -> Rendered {
         let w = self.wording(lang);
         let pick = |list: &[String], salt: u64| -> String {
@@ -122,9 +129,15 @@ impl Scenario {
         };
         let mut handlebars = Handlebars::new();
         handlebars.set_strict_mode(true);
-        // Plain text: nothing to escape, and the values are ours or the consultant's.
+        // Plain text: nothing to escape, and the values are ours, the consultant's or the shop's own titles.
         handlebars.register_escape_fn(handlebars::no_escape);
-        let data = serde_json::json!({ "shop": shop, "persona": persona, "token": token });
+        let data = serde_json::json!({
+            "shop": shop,
+            "persona": persona,
+            "product": item.map(|i| i.name.as_str()),
+            "product_url": item.map(|i| i.url.as_str()),
+            "page": page,
+        });
         let fill = |template: &str| {
             handlebars
                 .render_template(template, &data)
@@ -134,12 +147,125 @@ impl Scenario {
         let body = format!(
             "{}\n\n{}\n\n{}\n{}\n",
             fill(&pick(&w.greetings, 2)).trim_end(),
-            fill(&pick(&w.bodies, 3)),
+            fill(&pick(&w.bodies, 3)).trim(),
             fill(&pick(&w.closings, 4)),
             fill(&w.signature)
         );
         Rendered { subject, body }
     }
+}
+
+/// A product (or page) of the shop a customer can ask about: its name as the shop titles it, and where it is.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ShopItem {
+    pub name: String,
+    pub url: String,
+}
+
+/// The shop's products the crawl saw: pages whose JSON-LD describes a `Product` (its `name`), else pages under a
+/// product path (`/product/`, `/produit/`, `/p/`…) by their title, the shop's name cut off. A structural signal,
+/// no word list of products.
+pub fn shop_items(audit: &crate::result::AuditResult) -> Vec<ShopItem> {
+    let mut by_json_ld = Vec::new();
+    let mut by_path = Vec::new();
+    for page in &audit.crawl.pages {
+        let Some(facts) = page.facts.as_ref() else {
+            continue;
+        };
+        if page.status.is_some_and(|s| s >= 400) {
+            continue;
+        }
+        let named = facts.json_ld.iter().find_map(product_name);
+        if let Some(name) = named.and_then(|n| clean_title(&n)) {
+            by_json_ld.push(ShopItem {
+                name,
+                url: page.final_url.clone(),
+            });
+            continue;
+        }
+        let product_path = url::Url::parse(&page.final_url).ok().is_some_and(|u| {
+            u.path_segments().into_iter().flatten().any(|seg| {
+                matches!(
+                    seg.to_ascii_lowercase().as_str(),
+                    "product"
+                        | "products"
+                        | "produit"
+                        | "produits"
+                        | "p"
+                        | "item"
+                        | "artikel"
+                        | "producto"
+                        | "prodotto"
+                        | "article"
+                        | "articles"
+                )
+            })
+        });
+        if let (true, Some(title)) = (product_path, facts.title.as_deref().and_then(clean_title)) {
+            by_path.push(ShopItem {
+                name: title,
+                url: page.final_url.clone(),
+            });
+        }
+    }
+    let mut items = if by_json_ld.is_empty() {
+        by_path
+    } else {
+        by_json_ld
+    };
+    items.sort_by(|a, b| a.url.cmp(&b.url));
+    items.dedup_by(|a, b| a.name == b.name);
+    items
+}
+
+/// The title of the shop's key page of one of `kinds` (the first the crawl found), as a customer would name it.
+pub fn key_page_title(audit: &crate::result::AuditResult, kinds: &[String]) -> Option<String> {
+    kinds.iter().find_map(|kind| {
+        let url = audit.site.key_pages.get(kind)?;
+        audit
+            .crawl
+            .pages
+            .iter()
+            .find(|p| p.final_url == url || p.url == url)
+            .and_then(|p| p.facts.as_ref()?.title.as_deref())
+            .and_then(clean_title)
+    })
+}
+
+/// The `name` of a schema.org Product in a JSON-LD block (top level, a list, or an `@graph`).
+fn product_name(block: &serde_json::Value) -> Option<String> {
+    match block {
+        serde_json::Value::Array(items) => items.iter().find_map(product_name),
+        serde_json::Value::Object(map) => {
+            if let Some(graph) = map.get("@graph") {
+                return product_name(graph);
+            }
+            let is_product = match map.get("@type") {
+                Some(serde_json::Value::String(t)) => t == "Product",
+                Some(serde_json::Value::Array(ts)) => ts.iter().any(|t| t == "Product"),
+                _ => false,
+            };
+            if !is_product {
+                return None;
+            }
+            map.get("name").and_then(|n| n.as_str()).map(str::to_string)
+        }
+        _ => None,
+    }
+}
+
+/// A page title as a customer would name the item: the part before the shop's name (" | Shop", " - Shop"), spaces
+/// tidied; none when nothing plausible is left (too short, too long).
+fn clean_title(title: &str) -> Option<String> {
+    let first = [" | ", " – ", " — ", " - ", " :: ", " · "]
+        .iter()
+        .filter_map(|sep| title.find(sep))
+        .min()
+        .map(|at| &title[..at])
+        .unwrap_or(title);
+    let tidy = first.split_whitespace().collect::<Vec<_>>().join(" ");
+    let chars = tidy.chars().count();
+    (3..=80).contains(&chars).then_some(tidy)
 }
 
 /// The bundled scenarios, or those of `dir/probes/` when a rule pack folder is given.
@@ -201,10 +327,15 @@ fn parse(path: &str, text: &str) -> Result<Scenario, ScenarioError> {
                 return Err(invalid(format!("[{lang}] {field} is empty")));
             }
         }
-        // The token is how a reply that breaks the thread is still matched: it must be sent.
-        if !w.signature.contains("{{token}}") && !w.bodies.iter().all(|b| b.contains("{{token}}")) {
+        // A customer's e-mail carries no reference of ours: the cover would be blown (threads, the plus address
+        // and the quoted question tie replies instead).
+        if std::iter::once(&w.signature)
+            .chain(&w.bodies)
+            .chain(&w.subjects)
+            .any(|t| t.contains("{{token}}"))
+        {
             return Err(invalid(format!(
-                "[{lang}] the signature must carry {{{{token}}}}"
+                "[{lang}] no text may carry {{{{token}}}}: it would tell the shop this is a test"
             )));
         }
         let mut regexes = Vec::new();
@@ -220,6 +351,7 @@ fn parse(path: &str, text: &str) -> Result<Scenario, ScenarioError> {
     Ok(Scenario {
         id: file.id,
         title: file.title,
+        pages: file.pages,
         fr: file.fr,
         en: file.en,
         key_terms_fr,
@@ -273,18 +405,103 @@ mod tests {
         let texts: std::collections::BTreeSet<String> = (0..40u64)
             .map(|seed| {
                 delivery
-                    .render("fr", seed * 7919, "atelier.example", &persona, "K7F3A9")
+                    .render("fr", seed * 7919, "atelier.example", &persona, None, None)
                     .body
             })
             .collect();
         assert!(texts.len() >= 10, "only {} distinct e-mails", texts.len());
-        let one = delivery.render("fr", 1, "atelier.example", &persona, "K7F3A9");
-        assert!(
-            one.body.contains("Marie Dupont") && one.body.contains("K7F3A9"),
-            "{}",
-            one.body
-        );
+        let one = delivery.render("fr", 1, "atelier.example", &persona, None, None);
+        assert!(one.body.contains("Marie Dupont"), "{}", one.body);
         assert!(!one.body.contains("{{"), "{}", one.body);
+    }
+
+    #[test]
+    fn every_scenario_names_the_shops_product_when_there_is_one() {
+        let lamp = ShopItem {
+            name: "Lampe Opaline 30 cm".into(),
+            url: "https://atelier.example/produit/lampe-opaline".into(),
+        };
+        let persona = Persona::from_name("Marie Dupont");
+        for scenario in load(None).unwrap() {
+            for lang in ["fr", "en"] {
+                let named: Vec<bool> = (0..24u64)
+                    .map(|seed| {
+                        let e = scenario.render(
+                            lang,
+                            seed * 104_729,
+                            "atelier.example",
+                            &persona,
+                            Some(&lamp),
+                            Some("Livraison et retours"),
+                        );
+                        assert!(!e.body.contains("{{") && !e.subject.contains("{{"), "{e:?}");
+                        e.body.contains("Lampe Opaline 30 cm")
+                    })
+                    .collect();
+                assert!(
+                    named.iter().filter(|n| **n).count() >= 12,
+                    "{} [{lang}] names the product in too few variants",
+                    scenario.id
+                );
+                let plain = scenario.render(lang, 7, "atelier.example", &persona, None, None);
+                assert!(
+                    !plain.body.contains("Opaline") && !plain.body.contains("«  »"),
+                    "{plain:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_scenario_carrying_a_token_is_refused() {
+        let text = include_str!("../../checks/probes/delivery-question.toml").replacen(
+            "signature = \"{{persona.full}}\"",
+            "signature = \"{{persona.full}}\\nRéf. {{token}}\"",
+            1,
+        );
+        assert!(parse("checks/probes/delivery-question.toml", &text).is_err());
+    }
+
+    #[test]
+    fn products_come_from_json_ld_else_product_paths() {
+        let mut audit: crate::result::AuditResult =
+            serde_json::from_str(include_str!("../../tests/data/minimal-audit.json")).unwrap();
+        let page = |url: &str, title: &str, json_ld: Vec<serde_json::Value>| {
+            serde_json::from_value::<crate::result::PageRecord>(serde_json::json!({
+                "url": url, "final_url": url, "status": 200, "depth": 1, "discovered_by": "link",
+                "content_type": "text/html", "charset": null, "bytes": 100, "elapsed_ms": 1, "redirects": [],
+                "error": null,
+                "facts": {
+                    "title": title, "lang": "fr", "canonical": null, "meta_description": null, "meta_robots": null,
+                    "hreflang": [], "text": serde_json::to_value(crate::result::RegionTexts::default()).unwrap(), "links": [], "forms": [], "scripts": [], "inline_scripts": [],
+                    "iframes": [], "images": [], "json_ld": json_ld, "json_ld_errors": [],
+                    "candidates": serde_json::to_value(crate::result::Candidates::default()).unwrap()
+                }
+            }))
+            .unwrap()
+        };
+        audit.crawl.pages = vec![
+            page(
+                "https://a.example/produit/lampe",
+                "Lampe Opaline | Atelier",
+                vec![],
+            ),
+            page("https://a.example/livraison", "Livraison - Atelier", vec![]),
+        ];
+        assert_eq!(
+            shop_items(&audit),
+            vec![ShopItem {
+                name: "Lampe Opaline".into(),
+                url: "https://a.example/produit/lampe".into()
+            }]
+        );
+        audit.crawl.pages.push(page(
+            "https://a.example/vase-bleu",
+            "Vase bleu – Atelier",
+            vec![serde_json::json!({"@context": "https://schema.org", "@graph": [{"@type": "Product", "name": "Vase bleu en grès"}]})],
+        ));
+        let names: Vec<String> = shop_items(&audit).into_iter().map(|i| i.name).collect();
+        assert_eq!(names, ["Vase bleu en grès"], "JSON-LD wins over paths");
     }
 
     #[test]

@@ -21,7 +21,8 @@ pub struct StoreArgs {
 
 #[derive(Subcommand)]
 pub enum CampaignCommand {
-    /// Plan the probes of a shop's audit (dry run: prints them); --send stores and sends them.
+    /// Plan the probes of a shop's audit (dry run: prints each e-mail byte for byte as --send will submit it);
+    /// --send stores them and sends what is due.
     Start {
         /// The audit folder, its audit.json, or the shop's URL (its latest audit under audits/).
         audit: PathBuf,
@@ -37,9 +38,10 @@ pub enum CampaignCommand {
         /// A new campaign even if one is running for this shop (by default a re-run resumes it).
         #[arg(long)]
         new: bool,
-        /// Spread the sends over this many hours from now.
-        #[arg(long, default_value_t = 0.0)]
-        spread_hours: f64,
+        /// Spread the sends over this many hours from now (0: all at once). Default: a schedule over days, one
+        /// probe a day or two apart, each at a time of day a customer writes (in the shop's time zone).
+        #[arg(long)]
+        spread_hours: Option<f64>,
         /// Send at this moment of the shop's week, in its time zone (repeatable, taken in turn by the probes):
         /// a Friday-evening probe tells more than a Tuesday-morning one. Example: --at fri-19:00 --at sat-10:00
         #[arg(long)]
@@ -143,32 +145,78 @@ pub fn run(command: CampaignCommand, config_path: Option<&std::path::Path>) -> a
         } => {
             let json_path = find_audit(&audit)?;
             let result = cxaudit::audit::read_result(&json_path).map_err(anyhow::Error::msg)?;
-            let settings = MailSettings::resolve(&config)?;
+            // A dry run needs no persona: a placeholder one is shown, marked; `--send` requires the real one.
+            let (settings, placeholder) = if send {
+                (MailSettings::resolve(&config)?, false)
+            } else {
+                MailSettings::resolve_for_preview(&config)?
+            };
             let all = scenario::load(checks.as_deref())?;
             let request = campaign::StartRequest {
                 audit: &result,
                 audit_path: Some(&json_path),
                 to: &to,
                 scenarios: scenario::choose(&all, &names)?,
-                spread_hours: spread_hours.max(0.0),
+                spread_hours: spread_hours.map(|h| h.max(0.0)),
+                planned_at: campaign::planning_now(),
                 at,
                 max_probes: config.campaign.max_probes_per_shop,
                 deadline_days: config.campaign.deadline_days,
                 new,
             };
             if !send {
-                for (_, probe) in campaign::plan(&request, &settings)? {
+                let path = store_path(&store, &config);
+                let existing = if path.exists() {
+                    Some(SqliteStore::open_existing(&path)?)
+                } else {
+                    None
+                };
+                let (running, probes) = campaign::preview(existing.as_ref(), &request, &settings)?;
+                if placeholder {
                     println!(
-                        "To: {}\nFrom: {}\nSubject: {}\nScenario: {} · send after {}\n\n{}\n----",
-                        probe.to,
-                        settings.from,
-                        probe.subject,
-                        probe.scenario,
-                        probe.send_after,
-                        probe.body
+                        "[placeholder persona {} — CXAUDIT_FROM is not set; --send needs it, and the e-mails \
+                         will then carry that address instead]",
+                        settings.from
                     );
                 }
-                println!("dry run: nothing stored or sent (add --send)");
+                if let Some(id) = running {
+                    println!(
+                        "campaign {id} is running for {}: its probes not sent yet",
+                        result.target.host
+                    );
+                }
+                let calendar = cxaudit::campaign::clock::Calendar::for_country(
+                    result.target.country.as_ref().map(|c| c.value.as_str()),
+                );
+                let count = probes.len();
+                // Each e-mail exactly as it will be submitted, between markers that are not part of it.
+                use std::io::Write;
+                let mut out = std::io::stdout().lock();
+                for (i, probe) in probes.iter().enumerate() {
+                    let leaves = probe
+                        .send_after
+                        .parse::<jiff::Timestamp>()
+                        .map(|t| {
+                            t.to_zoned(calendar.tz.clone())
+                                .strftime("%a %Y-%m-%d %H:%M %Z")
+                                .to_string()
+                        })
+                        .unwrap_or_else(|_| probe.send_after.clone());
+                    writeln!(
+                        out,
+                        "==> probe {}/{count} · {} · to {} · leaves {leaves}",
+                        i + 1,
+                        probe.scenario,
+                        probe.to
+                    )?;
+                    let message = probe.message(
+                        &settings,
+                        result.target.country.as_ref().map(|c| c.value.as_str()),
+                    )?;
+                    out.write_all(&campaign::mail::submitted_bytes(&message))?;
+                    writeln!(out, "<==")?;
+                }
+                writeln!(out, "dry run: nothing stored or sent (add --send)")?;
                 return Ok(());
             }
             // The SMTP settings are checked before anything is stored.
@@ -315,6 +363,13 @@ pub fn run(command: CampaignCommand, config_path: Option<&std::path::Path>) -> a
                     summary.pending,
                     hours(summary.median_human_hours)
                 );
+                if let Some(until) = &status.waiting_until {
+                    println!(
+                        "not finished: {} of {} probe(s) still waiting, until {until} at the latest",
+                        status.waiting(),
+                        status.probes.len()
+                    );
+                }
             }
             Ok(())
         }

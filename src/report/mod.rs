@@ -292,6 +292,23 @@ fn readable_time(rfc3339: &str, strings: &Value) -> String {
     }
 }
 
+/// A string of the table filled with numbers and texts.
+fn say_with(strings: &Value, key: &str, args: &[(&str, crate::words::Arg)]) -> String {
+    let template = strings[key].as_str().unwrap_or(key);
+    let singular: Vec<i64> = strings["plural_one"]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_i64).collect())
+        .unwrap_or_else(|| vec![1]);
+    crate::words::fill(template, &singular, |name| {
+        args.iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| crate::words::Arg {
+                text: v.text.clone(),
+                number: v.number,
+            })
+    })
+}
+
 /// The shop's country as the audit established it, with how sure it is when it was not stated or read from the
 /// domain: a reader must not take a guess for a fact.
 fn country_line(result: &AuditResult, strings: &Value) -> String {
@@ -523,6 +540,19 @@ fn campaign_view(
             ],
         ),
         "promise": promise.unwrap_or_default(),
+        // Not finished while a probe waits: the figures above count only what has settled.
+        "waiting": campaign.waiting_until.as_deref().filter(|_| campaign.waiting() > 0).map(|until| {
+            say_with(
+                strings,
+                "campaign_waiting",
+                &[
+                    ("waiting", crate::words::Arg::number(campaign.waiting() as f64)),
+                    ("all", crate::words::Arg::number(campaign.probes.len() as f64)),
+                    ("until", crate::words::Arg::text(crate::words::local_instant_text(until, lang))),
+                ],
+            )
+        }),
+        "finished": campaign.waiting() == 0,
         // A promise in business hours has no place on a calendar axis.
         "promise_x": campaign.promise_hours.filter(|_| !campaign.promise_business_hours).map(|h| format!("{:.1}", x(h))),
         "rows": rows,
@@ -717,6 +747,25 @@ fn model(
     })
     .collect();
 
+    // Without a campaign the rules on replies were never run: one sentence says so, not a card of advice each.
+    let unjudged = |r: &&CheckResult| {
+        result.campaign.is_none()
+            && r.kind == crate::result::RuleKind::Campaign
+            && r.status == CheckStatus::NotApplicable
+    };
+    let not_run: Vec<&CheckResult> = checks.iter().filter(unjudged).collect();
+    let not_run_view = (!not_run.is_empty()).then(|| {
+        json!({
+            "text": say(strings, "campaign_not_run", &[("n", not_run.len() as f64)]),
+            "rules": not_run.iter().map(|r| json!({
+                "id": r.id,
+                "name": match text(&r.rule.name, lang) {
+                    "" => text(&r.rule.title, lang),
+                    name => name,
+                },
+            })).collect::<Vec<_>>(),
+        })
+    });
     let categories: Vec<Value> = result
         .scores
         .categories
@@ -735,7 +784,8 @@ fn model(
                 "band": band(c.score),
                 "passed": c.passed,
                 "applicable": c.passed + c.partial + c.failed,
-                "rules": in_reading_order(checks.iter().filter(|r| r.category == c.id)).into_iter().map(|r| rule_view(r, lang, strings)).collect::<Vec<_>>(),
+                "rules": in_reading_order(checks.iter().filter(|r| r.category == c.id && !unjudged(r))).into_iter().map(|r| rule_view(r, lang, strings)).collect::<Vec<_>>(),
+                "not_run": checks.iter().any(|r| r.category == c.id && unjudged(&r)).then(|| not_run_view.clone()).flatten(),
             })
         })
         .collect();
@@ -827,6 +877,7 @@ fn model(
         "hours": hours,
         "promise": promise,
         "campaign": result.campaign.as_ref().map(|c| campaign_view(c, lang, strings)).unwrap_or(Value::Null),
+        "campaign_not_run": not_run_view,
         "history": Value::Null,
         "appendix": {
             "pages_fetched": counts.pages,

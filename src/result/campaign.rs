@@ -165,6 +165,25 @@ pub struct CampaignStatus {
     pub promise_hours: Option<f64>,
     pub promise_business_hours: bool,
     pub probes: Vec<ProbeStatus>,
+    /// Set while some probe still waits (see [`ProbeStatus::is_waiting`]): the campaign is not finished, and will
+    /// be at this instant at the latest, written in the shop's time zone (RFC 3339 with its offset). None: finished.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiting_until: Option<String>,
+}
+
+impl ProbeStatus {
+    /// Not settled yet: not sent yet (and not failed), or sent and still inside its deadline with no human answer.
+    pub fn is_waiting(&self) -> bool {
+        self.outcome == Outcome::Pending
+            || (self.outcome == Outcome::NotSent && self.state == ProbeState::Planned)
+    }
+}
+
+impl CampaignStatus {
+    /// How many probes still wait for their fate.
+    pub fn waiting(&self) -> usize {
+        self.probes.iter().filter(|p| p.is_waiting()).count()
+    }
 }
 
 #[cfg(test)]

@@ -2310,11 +2310,7 @@ fn settled_probes<'a>(
         })
         .collect();
     if settled.is_empty() {
-        let pending = campaign
-            .probes
-            .iter()
-            .filter(|p| p.outcome == Outcome::Pending)
-            .count();
+        let pending = campaign.waiting();
         return Err(Verdict::not_applicable(msg(
             "email.in-progress",
             [("pending", json!(pending))],
@@ -2369,25 +2365,46 @@ fn share_verdict(
     let total = settled.len();
     let mut what = what;
     what.args.insert("good".into(), json!(good));
-    Verdict::says(
-        Some(good as f64 / total as f64),
-        msg(
-            "email.share",
+    let share = msg(
+        "email.share",
+        [
+            ("good", json!(good)),
+            ("total", json!(total)),
+            ("what", nested(&what)),
+        ],
+    );
+    // Only the settled probes are judged; the verdict says how many still wait, and until when.
+    let finding = match cx.campaign.filter(|c| c.waiting() > 0) {
+        Some(campaign) => msg(
+            "email.share-waiting",
             [
-                ("good", json!(good)),
-                ("total", json!(total)),
-                ("what", nested(&what)),
+                ("share", nested(&share)),
+                ("waiting", json!(campaign.waiting())),
+                ("all", json!(campaign.probes.len())),
+                (
+                    "until",
+                    match campaign.waiting_until.as_deref() {
+                        Some(until) => texts(
+                            &cx.per_language(|lang| crate::words::local_instant_text(until, lang)),
+                        ),
+                        None => nested(&msg("email.until-unknown", [])),
+                    },
+                ),
             ],
         ),
-    )
-    .evidence(
-        settled
-            .iter()
-            .take(EVIDENCE_ITEMS)
-            .map(|p| probe_evidence(cx, p))
-            .collect(),
-    )
-    .details(json!({ "probes": settled.iter().map(|p| p.id).collect::<Vec<_>>(), "passed": good }))
+        None => share,
+    };
+    Verdict::says(Some(good as f64 / total as f64), finding)
+        .evidence(
+            settled
+                .iter()
+                .take(EVIDENCE_ITEMS)
+                .map(|p| probe_evidence(cx, p))
+                .collect(),
+        )
+        .details(
+            json!({ "probes": settled.iter().map(|p| p.id).collect::<Vec<_>>(), "passed": good }),
+        )
 }
 
 fn email_answered(cx: &Context, _: &Rule) -> Verdict {

@@ -147,6 +147,9 @@ pub struct ClaimedProbe {
     pub reply_to: Option<String>,
     /// Including this one.
     pub attempts: i64,
+    /// When it was planned to leave: the e-mail's `Date`, so that what leaves is what the dry run showed.
+    pub send_after: String,
+    pub campaign_id: i64,
 }
 
 /// A probe as the reply matcher needs it (one that went out, or may have).
@@ -162,6 +165,8 @@ pub struct ProbeKey {
     pub lang: String,
     pub persona: String,
     pub sent_at: Option<String>,
+    /// The plus address replies come back to, when plus addressing is on.
+    pub reply_to: Option<String>,
 }
 
 /// A message tied to a probe, to store.
@@ -225,6 +230,8 @@ pub trait CampaignStore {
     /// When each planned probe of the campaign may leave (the later of its time and its next retry), earliest
     /// first.
     fn waiting_probes(&self, campaign: i64) -> StoreResult<Vec<String>>;
+    /// The probes of the campaign not sent yet, as they were planned, in order.
+    fn planned_probes(&self, campaign: i64) -> StoreResult<Vec<NewProbe>>;
     /// How many probes (all campaigns) the SMTP server accepted after `since`: the hourly cap.
     fn sent_since(&self, since: Timestamp) -> StoreResult<u64>;
     /// Claims a planned probe for sending (`sending`, one more attempt): `None` if it is no longer planned

@@ -574,6 +574,33 @@ impl CampaignStore for SqliteStore {
         Ok(times)
     }
 
+    fn planned_probes(&self, campaign: i64) -> StoreResult<Vec<NewProbe>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT token, to_addr, scenario, subject, body, message_id, reply_to, send_after FROM probes
+             WHERE campaign_id = ?1 AND state = 'planned' ORDER BY id",
+        )?;
+        let rows = stmt.query_map(params![campaign], |r| {
+            let send_after: String = r.get(7)?;
+            Ok(NewProbe {
+                token: r.get(0)?,
+                to_addr: r.get(1)?,
+                scenario: r.get(2)?,
+                subject: r.get(3)?,
+                body: r.get(4)?,
+                message_id: r.get(5)?,
+                reply_to: r.get(6)?,
+                send_after: send_after.parse().map_err(|e| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        7,
+                        rusqlite::types::Type::Text,
+                        Box::new(e),
+                    )
+                })?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     fn sent_since(&self, since: Timestamp) -> StoreResult<u64> {
         let count: i64 = self.conn.query_row(
             "SELECT count(*) FROM probes WHERE sent_at IS NOT NULL AND sent_at > ?1",
@@ -589,7 +616,7 @@ impl CampaignStore for SqliteStore {
             .query_row(
                 "UPDATE probes SET state = 'sending', attempts = attempts + 1, claim_owner = ?2, lease_expires_at = ?3
                  WHERE id = ?1 AND state = 'planned'
-                 RETURNING to_addr, subject, body, message_id, reply_to, attempts",
+                 RETURNING to_addr, subject, body, message_id, reply_to, attempts, send_after, campaign_id",
                 params![probe, claim.owner, instant_text(claim.until)],
                 |r| {
                     Ok(ClaimedProbe {
@@ -599,6 +626,8 @@ impl CampaignStore for SqliteStore {
                         message_id: r.get(3)?,
                         reply_to: r.get(4)?,
                         attempts: r.get(5)?,
+                        send_after: r.get(6)?,
+                        campaign_id: r.get(7)?,
                     })
                 },
             )
@@ -658,7 +687,7 @@ impl CampaignStore for SqliteStore {
 impl ReplyStore for SqliteStore {
     fn probe_keys(&self) -> StoreResult<Vec<ProbeKey>> {
         let mut stmt = self.conn.prepare(
-            "SELECT p.id, p.token, p.message_id, p.to_addr, p.subject, p.body, p.scenario, c.lang, c.persona_name, p.sent_at
+            "SELECT p.id, p.token, p.message_id, p.to_addr, p.subject, p.body, p.scenario, c.lang, c.persona_name, p.sent_at, p.reply_to
              FROM probes p JOIN campaigns c ON c.id = p.campaign_id
              WHERE p.state IN ('sent', 'sending', 'uncertain')",
         )?;
@@ -674,6 +703,7 @@ impl ReplyStore for SqliteStore {
                 lang: r.get(7)?,
                 persona: r.get(8)?,
                 sent_at: r.get(9)?,
+                reply_to: r.get(10)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
