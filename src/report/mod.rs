@@ -806,11 +806,12 @@ fn document_view(result: &AuditResult, strings: &Value, model: &mut Value) {
                 .partition(|r| matches!(r["status"].as_str(), Some("fail" | "partial")));
             let passed = closed.iter().filter(|r| r["status"] == "pass").count();
             let not_applicable = closed.len() - passed;
-            category["closed_summary"] = json!(say(
-                strings,
-                "closed_rules",
-                &[("passed", passed as f64), ("na", not_applicable as f64)],
-            ));
+            let counted = [("closed_passed", passed), ("closed_na", not_applicable)]
+                .into_iter()
+                .filter(|(_, n)| *n > 0)
+                .map(|(key, n)| say(strings, key, &[("n", n as f64)]))
+                .collect::<Vec<_>>();
+            category["closed_summary"] = json!(counted.join(", "));
             category["open_rules"] = json!(open);
             category["closed_rules"] = json!(closed);
             toc.push(json!({
