@@ -195,6 +195,8 @@ async fn the_report_renders_cleanly_in_chromium_at_desktop_and_phone_widths_and_
         },
     )
     .unwrap();
+    // Kept beside the screenshots and the PDF, to open or print again.
+    std::fs::write(artefacts().join("report.html"), &html).unwrap();
     let body = Bytes::from(html);
     let server = serve::start(0, move |_| {
         let responder: Responder = Arc::new(move |path: &str| {
@@ -320,9 +322,18 @@ fn printed_pages_read_like_a_document(pdf: &Path, result: &cxaudit::result::Audi
     let words = |page: &str| page.split_whitespace().count();
     for (i, page) in pages.iter().enumerate() {
         let number = format!("{} / {total}", i + 1);
-        assert!(page.contains(&number), "page {} has no number {number:?}:\n{page}", i + 1);
+        assert!(
+            page.contains(&number),
+            "page {} has no number {number:?}:\n{page}",
+            i + 1
+        );
         if i + 1 < total {
-            assert!(words(page) > 40, "page {} holds {} words:\n{page}", i + 1, words(page));
+            assert!(
+                words(page) > 40,
+                "page {} holds {} words:\n{page}",
+                i + 1,
+                words(page)
+            );
         }
     }
     // The running header names the shop from the second page on.
@@ -337,6 +348,10 @@ fn printed_pages_read_like_a_document(pdf: &Path, result: &cxaudit::result::Audi
     assert!(!passed.is_empty());
     for check in passed {
         let finding = flat(check.finding.get("fr"));
-        assert!(printed.contains(&finding), "{} not printed: {finding:?}", check.id);
+        assert!(
+            printed.contains(&finding),
+            "{} not printed: {finding:?}",
+            check.id
+        );
     }
 }

@@ -116,7 +116,8 @@ async fn every_rule_has_its_anchor_and_the_sections_are_there() {
     }
     // Each category shows its score, 0 included (a 0 is not "N/A"), and N/A only when nothing applied.
     for category in &result.scores.categories {
-        let pill = Selector::parse(&format!("#category-{} h2 .gauge .number", category.id)).unwrap();
+        let pill =
+            Selector::parse(&format!("#category-{} h2 .gauge .number", category.id)).unwrap();
         let shown: String = doc.select(&pill).next().unwrap().text().collect();
         let expected = category
             .score
@@ -263,7 +264,10 @@ async fn contents_collapsed_passes_and_estimated_gains() {
     )
     .unwrap();
     let doc = Html::parse_document(&html);
-    let select = |css: &str| doc.select(&Selector::parse(css).unwrap()).collect::<Vec<_>>();
+    let select = |css: &str| {
+        doc.select(&Selector::parse(css).unwrap())
+            .collect::<Vec<_>>()
+    };
 
     let links = select("nav.toc a");
     assert_eq!(
@@ -272,13 +276,20 @@ async fn contents_collapsed_passes_and_estimated_gains() {
         "priorities, each category, channels, campaign, history, appendix"
     );
     for link in &links {
-        let target = link.value().attr("href").unwrap().strip_prefix('#').unwrap();
+        let target = link
+            .value()
+            .attr("href")
+            .unwrap()
+            .strip_prefix('#')
+            .unwrap();
         let by_id = Selector::parse(&format!("[id='{target}']")).unwrap();
         assert_eq!(doc.select(&by_id).count(), 1, "contents link to #{target}");
     }
     for category in &result.scores.categories {
         assert!(
-            links.iter().any(|l| l.value().attr("href") == Some(&format!("#category-{}", category.id))),
+            links
+                .iter()
+                .any(|l| l.value().attr("href") == Some(&format!("#category-{}", category.id))),
             "{} in the contents",
             category.id
         );
@@ -290,7 +301,11 @@ async fn contents_collapsed_passes_and_estimated_gains() {
     );
     let mut passed = 0;
     for check in &result.checks {
-        let grouped = !select(&format!("details.closed-rules > article[id='{}']", check.id)).is_empty();
+        let grouped = !select(&format!(
+            "details.closed-rules > article[id='{}']",
+            check.id
+        ))
+        .is_empty();
         let done = matches!(check.status, CheckStatus::Pass | CheckStatus::NotApplicable);
         assert_eq!(grouped, done, "{} ({:?})", check.id, check.status);
         passed += usize::from(check.status == CheckStatus::Pass);
@@ -327,10 +342,12 @@ async fn contents_collapsed_passes_and_estimated_gains() {
     assert_eq!(link[0].value().attr("href"), Some(linked));
     let second = &result.checks[1];
     assert!(select(&format!("article[id='{}'] .reference a", second.id)).is_empty());
-    assert!(select(&format!("article[id='{}'] .reference", second.id))[0]
-        .text()
-        .collect::<String>()
-        .contains("javascript:alert(1)"));
+    assert!(
+        select(&format!("article[id='{}'] .reference", second.id))[0]
+            .text()
+            .collect::<String>()
+            .contains("javascript:alert(1)")
+    );
 }
 
 /// The running header printed on each page carries the shop's host inside the `<style>` element: written as CSS
@@ -356,7 +373,10 @@ async fn the_running_header_cannot_break_out_of_the_stylesheet() {
         .unwrap()
         .text()
         .collect();
-    assert!(style.contains("@top-left"), "the header is in the stylesheet");
+    assert!(
+        style.contains("@top-left"),
+        "the header is in the stylesheet"
+    );
     assert!(!style.contains("display:none") && !style.contains("</"));
     assert!(style.contains(".rule"), "the stylesheet is whole");
 }

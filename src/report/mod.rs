@@ -766,22 +766,16 @@ fn document_view(result: &AuditResult, strings: &Value, model: &mut Value) {
         let failing = matches!(check.status, CheckStatus::Fail | CheckStatus::Partial);
         let impact = match (failing, gain(sums(Some(&check.category)), check)) {
             (true, Some(category)) => {
-                let overall = if withheld {
-                    None
-                } else {
-                    gain(overall, check)
+                let overall = if withheld { None } else { gain(overall, check) };
+                let args = [("category", category), ("overall", overall.unwrap_or(0.0))];
+                let key = match overall {
+                    Some(o) if o >= 1.0 => "impact",
+                    // Rounded, the overall score would not move: said so rather than "+0".
+                    Some(_) if category >= 1.0 => "impact_category",
+                    None if category >= 1.0 => "impact_unscored",
+                    _ => "impact_small",
                 };
-                match overall {
-                    Some(overall) if category > 0.0 || overall > 0.0 => say(
-                        strings,
-                        "impact",
-                        &[("category", category), ("overall", overall)],
-                    ),
-                    None if category > 0.0 => {
-                        say(strings, "impact_category", &[("category", category)])
-                    }
-                    _ => s("impact_small"),
-                }
+                say(strings, key, &args)
             }
             _ => String::new(),
         };
@@ -794,7 +788,10 @@ fn document_view(result: &AuditResult, strings: &Value, model: &mut Value) {
     if let Some(categories) = model["categories"].as_array_mut() {
         for category in categories.iter_mut() {
             let score = category["score"].as_f64();
-            category["gauge_filled"] = json!(format!("{:.1}", gauge_length * score.unwrap_or(0.0) / 100.0));
+            category["gauge_filled"] = json!(format!(
+                "{:.1}",
+                gauge_length * score.unwrap_or(0.0) / 100.0
+            ));
             category["gauge_length"] = json!(format!("{gauge_length:.1}"));
             let Some(rules) = category["rules"].as_array_mut() else {
                 continue;
