@@ -196,6 +196,8 @@ async fn the_report_renders_cleanly_in_chromium_at_desktop_and_phone_widths_and_
         },
     )
     .unwrap();
+    // Kept beside the screenshots and the PDF, to open or print again.
+    std::fs::write(artefacts().join("report.html"), &html).unwrap();
     let body = Bytes::from(html);
     let server = serve::start(0, move |_| {
         let responder: Responder = Arc::new(move |path: &str| {
@@ -270,6 +272,7 @@ async fn the_report_renders_cleanly_in_chromium_at_desktop_and_phone_widths_and_
         pdf_bytes.starts_with(b"%PDF") && pdf_bytes.len() > 10_000,
         "the PDF looks empty"
     );
+    printed_pages_read_like_a_document(&pdf, &result);
     // The report asked for nothing: the browser's network log names no other URL than the report's server, and every
     // request that server saw is the report itself (or the browser's own favicon probe).
     // (Chromium's own background requests — updates, time — carry no page initiator and are not the report's.)
@@ -285,4 +288,71 @@ async fn the_report_renders_cleanly_in_chromium_at_desktop_and_phone_widths_and_
             .all(|r| r.ends_with("/report.html") || r.ends_with("/favicon.ico")),
         "{requests:?}"
     );
+}
+
+/// The text of each page of `pdf`, by poppler's `pdftotext` (pages end with a form feed); None without it, unless the
+/// browser tests are required.
+fn pdf_pages(pdf: &Path) -> Option<Vec<String>> {
+    match Command::new("pdftotext").arg(pdf).arg("-").output() {
+        Ok(out) if out.status.success() => {
+            let text = String::from_utf8_lossy(&out.stdout).to_string();
+            let mut pages: Vec<String> = text.split('\u{c}').map(str::to_string).collect();
+            if pages.last().is_some_and(|p| p.trim().is_empty()) {
+                pages.pop();
+            }
+            Some(pages)
+        }
+        _ if std::env::var("CXAUDIT_REQUIRE_BROWSER").as_deref() == Ok("1") => {
+            panic!("pdftotext (poppler-utils) is required to read the printed report (CXAUDIT_REQUIRE_BROWSER=1)")
+        }
+        _ => {
+            eprintln!("pdftotext is not installed: the printed pages are not read (tests/run-all.sh installs poppler-utils)");
+            None
+        }
+    }
+}
+
+/// The printed report: several pages, each numbered "n / total", none but the last holding a sentence or two, and
+/// every rule that passed printed in full although the screen shows it collapsed.
+fn printed_pages_read_like_a_document(pdf: &Path, result: &cxaudit::result::AuditResult) {
+    let Some(pages) = pdf_pages(pdf) else {
+        return;
+    };
+    let total = pages.len();
+    assert!(total > 1, "one page only");
+    let words = |page: &str| page.split_whitespace().count();
+    for (i, page) in pages.iter().enumerate() {
+        let number = format!("{} / {total}", i + 1);
+        assert!(
+            page.contains(&number),
+            "page {} has no number {number:?}:\n{page}",
+            i + 1
+        );
+        if i + 1 < total {
+            assert!(
+                words(page) > 40,
+                "page {} holds {} words:\n{page}",
+                i + 1,
+                words(page)
+            );
+        }
+    }
+    // The running header names the shop from the second page on.
+    assert!(pages[1].contains(&result.target.host), "{}", pages[1]);
+    let flat = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let printed = flat(&pages.join(" "));
+    let passed: Vec<_> = result
+        .checks
+        .iter()
+        .filter(|c| c.status == cxaudit::result::CheckStatus::Pass)
+        .collect();
+    assert!(!passed.is_empty());
+    for check in passed {
+        let finding = flat(check.finding.get("fr"));
+        assert!(
+            printed.contains(&finding),
+            "{} not printed: {finding:?}",
+            check.id
+        );
+    }
 }

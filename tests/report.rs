@@ -4,6 +4,9 @@
 mod common;
 
 use cxaudit::report::{render, render_csv, render_markdown, Branding, ReportOptions};
+use cxaudit::result::CheckStatus;
+use cxaudit::rules::pack::Checks;
+use cxaudit::rules::score;
 use scraper::{Html, Selector};
 
 /// Every scraped field a report shows carries a payload: link texts, visible text beside the phone, the promise,
@@ -127,7 +130,8 @@ async fn every_rule_has_its_anchor_and_the_sections_are_there() {
     }
     // Each category shows its score, 0 included (a 0 is not "N/A"), and N/A only when nothing applied.
     for category in &result.scores.categories {
-        let pill = Selector::parse(&format!("#category-{} h2 .pill", category.id)).unwrap();
+        let pill =
+            Selector::parse(&format!("#category-{} h2 .gauge .number", category.id)).unwrap();
         let shown: String = doc.select(&pill).next().unwrap().text().collect();
         let expected = category
             .score
@@ -251,4 +255,142 @@ async fn scraped_text_is_inert_in_csv_and_markdown() {
         let cells = line.replace("\\|", "").matches('|').count();
         assert_eq!(cells, 4, "{line}");
     }
+}
+
+/// The report reads like a document: a contents whose every link lands on one element of the report, the rules to
+/// act on shown, the ones that passed or did not apply grouped in a collapsed `<details>`, each failed rule with the
+/// gain fixing it would bring, the same gain `rules::score` gives when the rule passes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn contents_collapsed_passes_and_estimated_gains() {
+    let mut result = common::audit_pages(&hostile_shop(), Some("FR"), None).await;
+    // A reference that is a web address is a link; one that is not stays text, a `javascript:` one included.
+    let linked = "https://eur-lex.europa.eu/eli/dir/2011/83/oj";
+    let mut references = result.checks.iter_mut();
+    references.next().unwrap().rule.reference = Some(linked.into());
+    references.next().unwrap().rule.reference = Some("javascript:alert(1)".into());
+    let html = render(
+        &result,
+        &ReportOptions {
+            lang: "en",
+            templates: None,
+            branding: Branding::default(),
+        },
+    )
+    .unwrap();
+    let doc = Html::parse_document(&html);
+    let select = |css: &str| {
+        doc.select(&Selector::parse(css).unwrap())
+            .collect::<Vec<_>>()
+    };
+
+    let links = select("nav.toc a");
+    assert_eq!(
+        links.len(),
+        result.scores.categories.len() + 5,
+        "priorities, each category, channels, campaign, history, appendix"
+    );
+    for link in &links {
+        let target = link
+            .value()
+            .attr("href")
+            .unwrap()
+            .strip_prefix('#')
+            .unwrap();
+        let by_id = Selector::parse(&format!("[id='{target}']")).unwrap();
+        assert_eq!(doc.select(&by_id).count(), 1, "contents link to #{target}");
+    }
+    for category in &result.scores.categories {
+        assert!(
+            links
+                .iter()
+                .any(|l| l.value().attr("href") == Some(&format!("#category-{}", category.id))),
+            "{} in the contents",
+            category.id
+        );
+    }
+
+    assert!(
+        select("details.closed-rules[open]").is_empty(),
+        "collapsed on screen"
+    );
+    let mut passed = 0;
+    for check in &result.checks {
+        let grouped = !select(&format!(
+            "details.closed-rules > article[id='{}']",
+            check.id
+        ))
+        .is_empty();
+        let done = matches!(check.status, CheckStatus::Pass | CheckStatus::NotApplicable);
+        assert_eq!(grouped, done, "{} ({:?})", check.id, check.status);
+        passed += usize::from(check.status == CheckStatus::Pass);
+    }
+    assert!(passed > 0, "the shop passes some rules");
+
+    let checks = Checks::bundled();
+    let now = score(&checks, &result.checks).overall.unwrap();
+    let mut stated = 0;
+    for check in result.checks.iter().filter(|c| {
+        matches!(c.status, CheckStatus::Fail | CheckStatus::Partial) && c.score.is_some()
+    }) {
+        let impact: String = select(&format!("article[id='{}'] .impact", check.id))[0]
+            .text()
+            .collect();
+        let mut fixed = result.checks.clone();
+        let rule = fixed.iter_mut().find(|c| c.id == check.id).unwrap();
+        rule.score = Some(1.0);
+        rule.status = CheckStatus::Pass;
+        let gain = score(&checks, &fixed).overall.unwrap() - now;
+        if gain >= 1.0 {
+            assert!(
+                impact.contains(&format!("+{gain} point")) && impact.ends_with("overall."),
+                "{}: {impact} (gain {gain})",
+                check.id
+            );
+            stated += 1;
+        }
+    }
+    assert!(stated > 0, "some fix is worth a point");
+
+    let first = &result.checks[0];
+    let link = select(&format!("article[id='{}'] .reference a", first.id));
+    assert_eq!(link[0].value().attr("href"), Some(linked));
+    let second = &result.checks[1];
+    assert!(select(&format!("article[id='{}'] .reference a", second.id)).is_empty());
+    assert!(
+        select(&format!("article[id='{}'] .reference", second.id))[0]
+            .text()
+            .collect::<String>()
+            .contains("javascript:alert(1)")
+    );
+}
+
+/// The running header printed on each page carries the shop's host inside the `<style>` element: written as CSS
+/// escapes, a hostile host can end neither the CSS string nor the element.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_running_header_cannot_break_out_of_the_stylesheet() {
+    let mut result = common::audit_pages(&hostile_shop(), Some("FR"), None).await;
+    result.target.host = r#"x"} body{display:none} </style><script>alert(1)</script>"#.into();
+    let html = render(
+        &result,
+        &ReportOptions {
+            lang: "fr",
+            templates: None,
+            branding: Branding::default(),
+        },
+    )
+    .unwrap();
+    let doc = Html::parse_document(&html);
+    assert_eq!(doc.select(&Selector::parse("script").unwrap()).count(), 0);
+    let style: String = doc
+        .select(&Selector::parse("style").unwrap())
+        .next()
+        .unwrap()
+        .text()
+        .collect();
+    assert!(
+        style.contains("@top-left"),
+        "the header is in the stylesheet"
+    );
+    assert!(!style.contains("display:none") && !style.contains("</"));
+    assert!(style.contains(".rule"), "the stylesheet is whole");
 }

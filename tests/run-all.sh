@@ -5,10 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the suites need: the Hunspell dictionaries the spelling rule reads, Chromium for the report's
-# browser tests (with a font), dovecot and postfix for the campaign tests (each test starts its own instances on
+# browser tests (with a font; poppler-utils reads the printed PDF back), dovecot and postfix for the campaign tests (each test starts its own instances on
 # loopback ports, tests/mail/servers.sh). The crawl tests need none: they serve their fixture shops with cxaudit's
 # own loopback server.
-packages=(hunspell-fr hunspell-en-us hunspell-en-gb chromium fonts-dejavu-core dovecot-imapd dovecot-lmtpd postfix openssl)
+packages=(hunspell-fr hunspell-en-us hunspell-en-gb chromium fonts-dejavu-core poppler-utils dovecot-imapd dovecot-lmtpd postfix openssl)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then

@@ -839,7 +839,7 @@ fn model(
             a.len() == 7 && a.starts_with('#') && a[1..].chars().all(|c| c.is_ascii_hexdigit())
         })
         .unwrap_or_else(|| "#1f4e79".into());
-    json!({
+    let mut model = json!({
         "lang": lang,
         "s": strings,
         "css": css,
@@ -900,7 +900,130 @@ fn model(
             "started_at": readable_time(&result.started_at, strings),
             "finished_at": readable_time(&result.finished_at, strings),
         },
-    })
+    });
+    document_view(result, strings, &mut model);
+    model
+}
+
+/// What makes the report read like a document: a table of contents, a gauge per category, the rules to act on apart
+/// from those that passed or did not apply, the estimated gain of fixing each rule, "learn more" links and the
+/// running header printed on every page. Added to the model in this one place.
+fn document_view(result: &AuditResult, strings: &Value, model: &mut Value) {
+    let s = |key: &str| strings[key].as_str().unwrap_or(key).to_string();
+    let gauge_length = 2.0 * std::f64::consts::PI * 52.0;
+    // The weighted sums the scores are means of (`rules::score`), to say what fixing one rule would add.
+    let sums = |category: Option<&str>| {
+        result
+            .checks
+            .iter()
+            .filter(|c| category.is_none_or(|id| c.category == id))
+            .filter_map(|c| c.score.map(|score| (score * c.weight, c.weight)))
+            .fold((0.0, 0.0), |(a, b), (x, w)| (a + x, b + w))
+    };
+    let gain = |(sum, weight): (f64, f64), check: &CheckResult| -> Option<f64> {
+        let score = check.score?;
+        (weight > 0.0).then(|| {
+            let now = (sum / weight * 100.0).round();
+            let fixed = ((sum + (1.0 - score) * check.weight) / weight * 100.0).round();
+            fixed - now
+        })
+    };
+    let overall = sums(None);
+    let withheld = result.scores.overall.is_none();
+    let add_rule_fields = |rule: &mut Value| {
+        let Some(check) = result.checks.iter().find(|c| rule["id"] == c.id.as_str()) else {
+            return;
+        };
+        let reference = check.rule.reference.clone().unwrap_or_default();
+        rule["reference_url"] = json!(safe_url(&reference));
+        let failing = matches!(check.status, CheckStatus::Fail | CheckStatus::Partial);
+        let impact = match (failing, gain(sums(Some(&check.category)), check)) {
+            (true, Some(category)) => {
+                let overall = if withheld { None } else { gain(overall, check) };
+                let args = [("category", category), ("overall", overall.unwrap_or(0.0))];
+                let key = match overall {
+                    Some(o) if o >= 1.0 => "impact",
+                    // Rounded, the overall score would not move: said so rather than "+0".
+                    Some(_) if category >= 1.0 => "impact_category",
+                    None if category >= 1.0 => "impact_unscored",
+                    _ => "impact_small",
+                };
+                say(strings, key, &args)
+            }
+            _ => String::new(),
+        };
+        rule["impact"] = json!(impact);
+    };
+    if let Some(priorities) = model["priorities"].as_array_mut() {
+        priorities.iter_mut().for_each(add_rule_fields);
+    }
+    let mut toc = vec![json!({ "anchor": "report-priorities", "title": s("priorities") })];
+    if let Some(categories) = model["categories"].as_array_mut() {
+        for category in categories.iter_mut() {
+            let score = category["score"].as_f64();
+            category["gauge_filled"] = json!(format!(
+                "{:.1}",
+                gauge_length * score.unwrap_or(0.0) / 100.0
+            ));
+            category["gauge_length"] = json!(format!("{gauge_length:.1}"));
+            let Some(rules) = category["rules"].as_array_mut() else {
+                continue;
+            };
+            rules.iter_mut().for_each(add_rule_fields);
+            let (open, closed): (Vec<Value>, Vec<Value>) = rules
+                .iter()
+                .cloned()
+                .partition(|r| matches!(r["status"].as_str(), Some("fail" | "partial")));
+            let passed = closed.iter().filter(|r| r["status"] == "pass").count();
+            let not_applicable = closed.len() - passed;
+            let counted = [("closed_passed", passed), ("closed_na", not_applicable)]
+                .into_iter()
+                .filter(|(_, n)| *n > 0)
+                .map(|(key, n)| say(strings, key, &[("n", n as f64)]))
+                .collect::<Vec<_>>();
+            category["closed_summary"] = json!(counted.join(", "));
+            category["open_rules"] = json!(open);
+            category["closed_rules"] = json!(closed);
+            toc.push(json!({
+                "anchor": format!("category-{}", category["id"].as_str().unwrap_or_default()),
+                "title": category["title"],
+                "score_text": category["score_text"],
+                "band": category["band"],
+            }));
+        }
+    }
+    for (anchor, key) in [
+        ("report-channels", "channels"),
+        ("report-campaign", "campaign"),
+        ("report-history", "history"),
+        ("report-appendix", "appendix"),
+    ] {
+        toc.push(json!({ "anchor": anchor, "title": s(key) }));
+    }
+    for (i, entry) in toc.iter_mut().enumerate() {
+        entry["number"] = json!(i + 1);
+    }
+    model["toc"] = json!(toc);
+    model["running_head"] = json!(css_string(&format!(
+        "{} — {}",
+        s("report_title"),
+        result.target.host
+    )));
+}
+
+/// `text` as a quoted CSS string, for the print header a `<style>` element carries: everything but letters, digits
+/// and spaces becomes a CSS escape, so scraped text can neither end the string nor the element.
+fn css_string(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        if c.is_alphanumeric() || c == ' ' {
+            out.push(c);
+        } else {
+            out.push_str(&format!("\\{:x} ", u32::from(c)));
+        }
+    }
+    out.push('"');
+    out
 }
 
 #[cfg(test)]
