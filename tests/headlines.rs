@@ -85,11 +85,16 @@ async fn no_headline_contradicts_its_status() {
         ];
         for (status, reservations) in states {
             let shown = headlines(&result, status, reservations, lang);
-            assert_eq!(
-                shown.len(),
-                result.checks.len(),
-                "{lang} {status:?}: a card per rule"
-            );
+            // Without a campaign, its reply rules are named in one sentence rather than carded.
+            let carded = result
+                .checks
+                .iter()
+                .filter(|c| {
+                    !(status == CheckStatus::NotApplicable
+                        && c.kind == cxaudit::result::RuleKind::Campaign)
+                })
+                .count();
+            assert_eq!(shown.len(), carded, "{lang} {status:?}: a card per rule");
             for (id, headline) in &shown {
                 let (title, failure, partial) = texts(id);
                 let at =
