@@ -871,6 +871,11 @@ fn model(
         },
         "coverage": coverage,
         "limits": limits_view(result, strings),
+        "priorities_title": if priorities.len() == 1 {
+            say(strings, "priorities_one", &[])
+        } else {
+            say(strings, "priorities_many", &[("n", priorities.len() as f64)])
+        },
         "priorities": priorities,
         "categories": categories,
         "channels": channels,
