@@ -25,6 +25,7 @@ pub mod campaign;
 pub mod config;
 pub mod crawl;
 pub mod demo;
+pub mod diff;
 pub mod facts;
 pub mod files;
 pub mod memo;

@@ -10,8 +10,8 @@ mod cli;
 mod commands;
 
 use commands::{
-    audit::AuditArgs, campaign::CampaignCommand, checks::ChecksCommand, rejudge::RejudgeArgs,
-    report::ReportArgs,
+    audit::AuditArgs, campaign::CampaignCommand, checks::ChecksCommand, diff::DiffArgs,
+    rejudge::RejudgeArgs, report::ReportArgs,
 };
 
 #[derive(Parser)]
@@ -36,6 +36,8 @@ enum Command {
     Rejudge(RejudgeArgs),
     /// Render the client's HTML report from an audit.json (no re-crawl).
     Report(ReportArgs),
+    /// What changed on a shop between two audits (both judged with one rule pack first).
+    Diff(DiffArgs),
     /// List or validate rule packs (the files of checks/).
     #[command(subcommand)]
     Checks(ChecksCommand),
@@ -68,6 +70,7 @@ fn main() -> ExitCode {
             Command::Campaign(command) => commands::campaign::run(command, config.as_deref()),
             Command::Rejudge(args) => commands::rejudge::run(args, config.as_deref()),
             Command::Report(args) => commands::report::run(args, config.as_deref()),
+            Command::Diff(args) => commands::diff::run(args),
             Command::DemoServe { port } => commands::demo::run(port).await,
         }
     });

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod campaign;
 pub mod checks;
 pub mod demo;
+pub mod diff;
 pub mod rejudge;
 pub mod report;
 

@@ -1,0 +1,204 @@
+//! A shop audited twice, changed in between: `cxaudit diff` says what was fixed, what regressed and which pages
+//! lost the phone, judged with one rule pack, so that a changed rule is never taken for a change on the shop.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::cxaudit;
+use serde_json::Value;
+
+fn shop(phone_on_products: bool, faq: bool, legal_notice: bool) -> Vec<(String, String)> {
+    let phone = "<header><p>Service client : 04 72 00 11 22</p></header>";
+    let footer = |extra: &str| {
+        format!(
+            "<footer><a href='/contact/'>Contact</a> · <a href='/mentions-legales/'>Mentions légales</a>{extra}</footer>"
+        )
+    };
+    let faq_link = if faq {
+        " · <a href='/faq/'>FAQ</a>"
+    } else {
+        ""
+    };
+    let mut pages = vec![
+        ("/".to_string(), format!("{phone}<main><h1>Miels</h1><a href='/produit/acacia/'>Acacia</a> <a href='/produit/lavande/'>Lavande</a></main>{}", footer(faq_link))),
+        ("/contact/".to_string(), format!("{phone}<main><h1>Contact</h1><p>Écrivez-nous : bonjour@miels.test</p></main>{}", footer(faq_link))),
+    ];
+    for product in ["acacia", "lavande"] {
+        let header = if phone_on_products {
+            phone
+        } else {
+            "<header></header>"
+        };
+        pages.push((
+            format!("/produit/{product}/"),
+            format!(
+                "{header}<main><h1>Miel de {product}</h1><p>12,50 €</p></main>{}",
+                footer(faq_link)
+            ),
+        ));
+    }
+    let legal = if legal_notice {
+        "<h1>Mentions légales</h1><p>Miels de Provence SARL, capital 10 000 €, 12 rue des Abeilles, 13100 Aix-en-Provence. RCS Aix-en-Provence 732 829 320. Directeur de la publication : Jean Martin. Hébergeur : OVH SAS, 2 rue Kellermann, 59100 Roubaix.</p>"
+    } else {
+        "<h1>Mentions légales</h1><p>En cours de rédaction.</p>"
+    };
+    pages.push((
+        "/mentions-legales/".to_string(),
+        format!("<main>{legal}</main>{}", footer(faq_link)),
+    ));
+    if faq {
+        let questions: String = [
+            "Quels sont les délais de livraison ?",
+            "Comment retourner un article ?",
+            "Quels moyens de paiement acceptez-vous ?",
+            "Comment suivre ma commande ?",
+            "Puis-je modifier ma commande ?",
+            "Le miel cristallise-t-il ?",
+        ]
+        .iter()
+        .map(|q| format!("<h3>{q}</h3><p>Réponse.</p>"))
+        .collect();
+        pages.push((
+            "/faq/".to_string(),
+            format!(
+                "<main><h1>Questions fréquentes</h1>{questions}</main>{}",
+                footer(faq_link)
+            ),
+        ));
+    }
+    pages
+}
+
+async fn audited(
+    pages: &[(String, String)],
+    checks: Option<Arc<cxaudit::rules::pack::Checks>>,
+) -> tempfile::TempDir {
+    let result = common::audit_pages(pages, Some("FR"), checks).await;
+    let dir = tempfile::tempdir().unwrap();
+    cxaudit::audit::write_result(&dir.path().join("audit.json"), &result).unwrap();
+    dir
+}
+
+fn diff(before: &std::path::Path, after: &std::path::Path) -> Value {
+    let output = cxaudit()
+        .arg("diff")
+        .arg(before)
+        .arg(after)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+fn ids(value: &Value, list: &str) -> Vec<String> {
+    value[list]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_changed_shop_gives_the_right_diff() {
+    // A month apart: the phone left the product pages, a FAQ was added, the legal notice was emptied.
+    let before = audited(&shop(true, false, true), None).await;
+    let after = audited(&shop(false, true, false), None).await;
+    let d = diff(before.path(), after.path());
+    assert!(ids(&d, "fixed").contains(&"faq".to_string()), "{d:#}");
+    // The phone was missing from one page already; now from the products too: still failing, and worse.
+    let phone_rule = d["still_failing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "phone-every-page")
+        .unwrap_or_else(|| panic!("{d:#}"));
+    assert!(
+        phone_rule["score_after"].as_f64() < phone_rule["score_before"].as_f64(),
+        "{d:#}"
+    );
+    // The legal notice went from partly complete to empty: worse, failed now.
+    let legal = d["changed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(d["regressed"].as_array().unwrap())
+        .find(|r| r["id"] == "legal-notice-complete")
+        .unwrap_or_else(|| panic!("{d:#}"));
+    assert_eq!(legal["after"], "fail", "{d:#}");
+    assert!(
+        d["key_pages"]["added"]
+            .as_array()
+            .unwrap()
+            .contains(&Value::from("faq")),
+        "{d:#}"
+    );
+    let phone = d["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["rule"] == "phone-every-page")
+        .unwrap_or_else(|| panic!("{d:#}"));
+    let lost: Vec<&str> = phone["lost"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(lost, ["/produit/acacia/", "/produit/lavande/"], "{d:#}");
+    assert_eq!(phone["new_without"], serde_json::json!(["/faq/"]), "{d:#}");
+    assert!(d["overall"]["change"].as_f64().is_some());
+    assert!(d["rule_pack"].as_str().unwrap().contains("bundled"));
+
+    // The same shop twice: nothing changed.
+    let again = audited(&shop(true, false, true), None).await;
+    let same = diff(before.path(), again.path());
+    for list in ["fixed", "regressed", "changed", "newly_judged"] {
+        assert!(ids(&same, list).is_empty(), "{list}: {same:#}");
+    }
+    assert!(same["pages"].as_array().unwrap().is_empty(), "{same:#}");
+}
+
+/// The second audit judged with a stricter pack: re-judged with one pack, the shop has not changed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rule_pack_change_is_no_shop_change() {
+    let strict = common::copy_of_bundled_checks();
+    // A lenient pack: a phone on 60 % of the pages passes.
+    common::edit(
+        &strict.path().join("rules/phone-every-page.toml"),
+        "pass_share = 0.98",
+        "pass_share = 0.6",
+    );
+    let strict_pack = Arc::new(cxaudit::rules::pack::Checks::load(strict.path()).unwrap());
+    let before = audited(&shop(true, false, true), None).await;
+    let after = audited(&shop(true, false, true), Some(strict_pack)).await;
+    let status = |dir: &tempfile::TempDir| -> String {
+        let stored: Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.path().join("audit.json")).unwrap())
+                .unwrap();
+        stored["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == "phone-every-page")
+            .unwrap()["status"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    // As stored, the rule passed the second time only because the pack was lenient.
+    assert_eq!(
+        (status(&before).as_str(), status(&after).as_str()),
+        ("partial", "pass")
+    );
+    let d = diff(before.path(), after.path());
+    for list in ["fixed", "regressed", "changed", "newly_judged"] {
+        assert!(ids(&d, list).is_empty(), "{list}: {d:#}");
+    }
+}
