@@ -10,8 +10,13 @@ mod cli;
 mod commands;
 
 use commands::{
-    audit::AuditArgs, campaign::CampaignCommand, checks::ChecksCommand, diff::DiffArgs,
-    rejudge::RejudgeArgs, report::ReportArgs,
+    audit::AuditArgs,
+    campaign::CampaignCommand,
+    checks::ChecksCommand,
+    diff::DiffArgs,
+    history::{HistoryArgs, ShowArgs},
+    rejudge::RejudgeArgs,
+    report::ReportArgs,
 };
 
 #[derive(Parser)]
@@ -38,6 +43,10 @@ enum Command {
     Report(ReportArgs),
     /// What changed on a shop between two audits (both judged with one rule pack first).
     Diff(DiffArgs),
+    /// The audits the store remembers, of one shop or all.
+    History(HistoryArgs),
+    /// One remembered audit: its scores and rules (or its audit.json).
+    Show(ShowArgs),
     /// List or validate rule packs (the files of checks/).
     #[command(subcommand)]
     Checks(ChecksCommand),
@@ -71,6 +80,8 @@ fn main() -> ExitCode {
             Command::Rejudge(args) => commands::rejudge::run(args, config.as_deref()),
             Command::Report(args) => commands::report::run(args, config.as_deref()),
             Command::Diff(args) => commands::diff::run(args),
+            Command::History(args) => commands::history::history(args, config.as_deref()),
+            Command::Show(args) => commands::history::show(args, config.as_deref()),
             Command::DemoServe { port } => commands::demo::run(port).await,
         }
     });

@@ -202,3 +202,110 @@ async fn a_rule_pack_change_is_no_shop_change() {
         assert!(ids(&d, list).is_empty(), "{list}: {d:#}");
     }
 }
+
+/// Every audit is remembered: `history` lists a shop's audits, `show` prints one, its audit.json kept as written.
+#[test]
+fn every_audit_is_recorded_and_listed() {
+    let store = tempfile::tempdir().unwrap();
+    let db = store.path().join("team.sqlite");
+    // Read-only commands never create a store.
+    let output = cxaudit()
+        .arg("history")
+        .env("CXAUDIT_DB", &db)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(!db.exists());
+    let mut folders = Vec::new();
+    for _ in 0..2 {
+        let out = tempfile::tempdir().unwrap();
+        let output = cxaudit()
+            .args(["audit", "--demo", "-o"])
+            .arg(out.path())
+            .env("CXAUDIT_DB", &db)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(String::from_utf8_lossy(&output.stdout).contains("history: audit "));
+        folders.push(out);
+    }
+    let output = cxaudit()
+        .args(["history", "--json"])
+        .env("CXAUDIT_DB", &db)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let audits: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let audits = audits.as_array().unwrap();
+    assert_eq!(audits.len(), 2);
+    let host = audits[0]["shop_host"].as_str().unwrap().to_string();
+    assert_eq!(audits[0]["html_pages"], 13);
+    assert!(audits[0]["score"].as_f64().is_some());
+    // By host or URL; another shop has none.
+    let output = cxaudit()
+        .args(["history", &format!("http://{host}/")])
+        .env("CXAUDIT_DB", &db)
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&output.stdout).lines().count(), 2);
+    let output = cxaudit()
+        .args(["history", "other.example"])
+        .env("CXAUDIT_DB", &db)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&output.stdout).contains("no audit recorded for other.example"));
+
+    let id = audits[1]["id"].as_i64().unwrap();
+    let output = cxaudit()
+        .args(["show", &id.to_string(), "--json"])
+        .env("CXAUDIT_DB", &db)
+        .output()
+        .unwrap();
+    let shown: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(shown["rules"].as_array().unwrap().len() >= 39);
+    assert!(shown["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["rule"] == "phone-every-page" && r["status"] == "pass"));
+    let output = cxaudit()
+        .args(["show", &id.to_string(), "--audit-json"])
+        .env("CXAUDIT_DB", &db)
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.stdout,
+        std::fs::read(folders[1].path().join("audit.json")).unwrap()
+    );
+    let output = cxaudit()
+        .args(["show", "999"])
+        .env("CXAUDIT_DB", &db)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+
+    // --no-history records nothing.
+    let out = tempfile::tempdir().unwrap();
+    let output = cxaudit()
+        .args(["audit", "--demo", "--no-history", "--quiet", "-o"])
+        .arg(out.path())
+        .env("CXAUDIT_DB", &db)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let output = cxaudit()
+        .args(["history", "--json"])
+        .env("CXAUDIT_DB", &db)
+        .output()
+        .unwrap();
+    let audits: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(audits.as_array().unwrap().len(), 2);
+}

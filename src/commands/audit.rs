@@ -71,6 +71,11 @@ pub struct AuditArgs {
     /// Default: the config's formats, else json,html.
     #[arg(long, value_delimiter = ',')]
     format: Vec<Format>,
+    /// Do not record this audit in the history store.
+    #[arg(long)]
+    no_history: bool,
+    #[command(flatten)]
+    store: crate::commands::campaign::StoreArgs,
     #[command(flatten)]
     look: ReportLook,
 }
@@ -170,16 +175,73 @@ pub async fn run(args: AuditArgs, config_path: Option<&std::path::Path>) -> anyh
             .parent()
             .unwrap_or(std::path::Path::new(".")),
     )?;
+    // The history: a failure to record leaves the audit folder as it is, and is said.
+    let recorded = if args.no_history {
+        None
+    } else {
+        match record(&output.result, &output.json_path, &args.store, &config) {
+            Ok(id) => Some(id),
+            Err(e) => {
+                eprintln!("warning: the audit is written but not recorded in the history: {e:#}");
+                None
+            }
+        }
+    };
     if !args.quiet {
         print!(
             "{}",
             cxaudit::summary::render(&output.result, &output.json_path.display().to_string())
         );
+        if let Some(id) = recorded {
+            println!("  history: audit {id} (cxaudit show {id})");
+        }
         for path in written {
             println!("  report: {}", path.display());
         }
     }
     Ok(())
+}
+
+/// Records the audit in the history store, with its audit.json as written.
+fn record(
+    result: &cxaudit::result::AuditResult,
+    json_path: &std::path::Path,
+    store: &crate::commands::campaign::StoreArgs,
+    config: &cxaudit::config::Config,
+) -> anyhow::Result<i64> {
+    use cxaudit::store::HistoryStore;
+    let path = crate::commands::campaign::store_path(store, config);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let mut store = cxaudit::store::SqliteStore::open(&path)?;
+    let audit = cxaudit::store::NewAudit {
+        shop_host: result.target.host.clone(),
+        start_url: result.target.start_url.clone(),
+        started_at: result.started_at.clone(),
+        finished_at: result.finished_at.clone(),
+        html_pages: result.crawl.counts.html_pages,
+        score: result.scores.overall,
+        grade: result.scores.grade.clone(),
+        tool_version: result.tool.version.clone(),
+        folder: json_path
+            .parent()
+            .and_then(|p| std::fs::canonicalize(p).ok())
+            .map(|p| p.display().to_string()),
+        rules: result
+            .checks
+            .iter()
+            .map(|c| {
+                let status = serde_json::to_value(c.status)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default();
+                (c.id.clone(), status, c.score)
+            })
+            .collect(),
+        audit_json: std::fs::read(json_path)?,
+    };
+    Ok(store.record_audit(&audit)?)
 }
 
 /// `audits/<host>-<date>`, with `-2`, `-3`... when an audit is already there: a re-run never overwrites one.

@@ -16,7 +16,7 @@ use crate::commands::{load_checks, parse_start_url};
 pub struct StoreArgs {
     /// The store (SQLite). Default: [campaign] db in the config, else the user's data dir.
     #[arg(long, env = "CXAUDIT_DB")]
-    db: Option<PathBuf>,
+    pub db: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -107,7 +107,7 @@ pub enum CampaignCommand {
 }
 
 /// `--db` (or `CXAUDIT_DB`), else the config's, else the user's data dir.
-fn store_path(store: &StoreArgs, config: &cxaudit::config::Config) -> PathBuf {
+pub fn store_path(store: &StoreArgs, config: &cxaudit::config::Config) -> PathBuf {
     store
         .db
         .clone()

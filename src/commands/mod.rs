@@ -5,6 +5,7 @@ pub mod campaign;
 pub mod checks;
 pub mod demo;
 pub mod diff;
+pub mod history;
 pub mod rejudge;
 pub mod report;
 

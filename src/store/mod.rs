@@ -212,6 +212,53 @@ pub struct MailboxPosition {
 }
 
 /// Campaigns and the sending of their probes. Every state change is committed when the method returns.
+/// An audit to remember.
+#[derive(Debug, Clone)]
+pub struct NewAudit {
+    pub shop_host: String,
+    pub start_url: String,
+    pub started_at: String,
+    pub finished_at: String,
+    pub html_pages: u64,
+    pub score: Option<f64>,
+    pub grade: Option<String>,
+    pub tool_version: String,
+    /// The folder it was written to.
+    pub folder: Option<String>,
+    /// (rule id, status word, score).
+    pub rules: Vec<(String, String, Option<f64>)>,
+    /// `audit.json`, as written.
+    pub audit_json: Vec<u8>,
+}
+
+/// A remembered audit, without its `audit.json`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AuditRecord {
+    pub id: i64,
+    pub shop_host: String,
+    pub start_url: String,
+    pub started_at: String,
+    pub finished_at: String,
+    pub html_pages: u64,
+    pub score: Option<f64>,
+    pub grade: Option<String>,
+    pub tool_version: String,
+    pub folder: Option<String>,
+}
+
+/// The audits' history.
+pub trait HistoryStore {
+    /// Records an audit; returns its id.
+    fn record_audit(&mut self, audit: &NewAudit) -> StoreResult<i64>;
+    /// A shop's audits (every shop's without `host`), oldest first.
+    fn audits(&self, host: Option<&str>) -> StoreResult<Vec<AuditRecord>>;
+    fn audit(&self, id: i64) -> StoreResult<Option<AuditRecord>>;
+    /// The `audit.json` of an audit, as it was written.
+    fn audit_json(&self, id: i64) -> StoreResult<Option<Vec<u8>>>;
+    /// (rule id, status word, score) of an audit.
+    fn audit_rules(&self, id: i64) -> StoreResult<Vec<(String, String, Option<f64>)>>;
+}
+
 pub trait CampaignStore {
     /// The newest campaign of this shop still running at `now` (started less than its deadline plus a day ago).
     fn running_campaign(&self, shop_host: &str, now: Timestamp) -> StoreResult<Option<i64>>;

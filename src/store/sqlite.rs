@@ -20,9 +20,9 @@ use jiff::Timestamp;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
 use super::{
-    instant_text, CampaignRecord, CampaignStore, Claim, ClaimedProbe, MailboxPosition, NewCampaign,
-    NewProbe, NewReply, ProbeKey, ProbeRecord, ProbeState, ReplyClass, ReplyRecord, ReplyStore,
-    StoreError, StoreResult,
+    instant_text, AuditRecord, CampaignRecord, CampaignStore, Claim, ClaimedProbe, HistoryStore,
+    MailboxPosition, NewAudit, NewCampaign, NewProbe, NewReply, ProbeKey, ProbeRecord, ProbeState,
+    ReplyClass, ReplyRecord, ReplyStore, StoreError, StoreResult,
 };
 
 /// `PRAGMA application_id` of a cxaudit store: "CXAU" in ASCII.
@@ -105,6 +105,30 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE probes ADD COLUMN claim_owner TEXT;
     ALTER TABLE probes ADD COLUMN lease_expires_at TEXT;
     CREATE INDEX probes_by_state ON probes(state);
+    "#,
+    // 3: the audits' history: each audit with its scores, its rules' statuses and its audit.json (gzip).
+    r#"
+    CREATE TABLE audits (
+        id INTEGER PRIMARY KEY,
+        shop_host TEXT NOT NULL,
+        start_url TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT NOT NULL,
+        html_pages INTEGER NOT NULL,
+        score REAL,
+        grade TEXT,
+        tool_version TEXT NOT NULL,
+        folder TEXT,
+        audit_json_gz BLOB NOT NULL
+    );
+    CREATE INDEX audits_by_shop ON audits(shop_host, finished_at);
+    CREATE TABLE audit_rules (
+        audit_id INTEGER NOT NULL REFERENCES audits(id),
+        rule TEXT NOT NULL,
+        status TEXT NOT NULL,
+        score REAL,
+        PRIMARY KEY (audit_id, rule)
+    );
     "#,
 ];
 
@@ -407,6 +431,110 @@ fn class_of(text: String) -> rusqlite::Result<ReplyClass> {
 
 const UNCERTAIN: &str =
     "interrupted during the SMTP exchange: not sent again; a copy in the mailbox or a reply will confirm it";
+
+const AUDIT_COLUMNS: &str =
+    "id, shop_host, start_url, started_at, finished_at, html_pages, score, grade, tool_version, folder";
+
+fn audit_record(row: &rusqlite::Row) -> rusqlite::Result<AuditRecord> {
+    Ok(AuditRecord {
+        id: row.get(0)?,
+        shop_host: row.get(1)?,
+        start_url: row.get(2)?,
+        started_at: row.get(3)?,
+        finished_at: row.get(4)?,
+        html_pages: row.get::<_, i64>(5)? as u64,
+        score: row.get(6)?,
+        grade: row.get(7)?,
+        tool_version: row.get(8)?,
+        folder: row.get(9)?,
+    })
+}
+
+impl HistoryStore for SqliteStore {
+    fn record_audit(&mut self, audit: &NewAudit) -> StoreResult<i64> {
+        use std::io::Write;
+        // A 1,000-page audit.json is tens of megabytes of repetitive JSON: gzip keeps the store a few per audit.
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        encoder
+            .write_all(&audit.audit_json)
+            .and_then(|_| encoder.flush())
+            .map_err(|e| StoreError::Backend(Box::new(e)))?;
+        let compressed = encoder
+            .finish()
+            .map_err(|e| StoreError::Backend(Box::new(e)))?;
+        let tx = self.conn.transaction()?;
+        let id: i64 = tx.query_row(
+            "INSERT INTO audits (shop_host, start_url, started_at, finished_at, html_pages, score, grade,
+                 tool_version, folder, audit_json_gz)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING id",
+            params![
+                audit.shop_host,
+                audit.start_url,
+                audit.started_at,
+                audit.finished_at,
+                audit.html_pages as i64,
+                audit.score,
+                audit.grade,
+                audit.tool_version,
+                audit.folder,
+                compressed
+            ],
+            |r| r.get(0),
+        )?;
+        for (rule, status, score) in &audit.rules {
+            tx.execute(
+                "INSERT INTO audit_rules (audit_id, rule, status, score) VALUES (?1, ?2, ?3, ?4)",
+                params![id, rule, status, score],
+            )?;
+        }
+        tx.commit()?;
+        Ok(id)
+    }
+
+    fn audits(&self, host: Option<&str>) -> StoreResult<Vec<AuditRecord>> {
+        let sql = format!(
+            "SELECT {AUDIT_COLUMNS} FROM audits WHERE ?1 IS NULL OR shop_host = ?1 ORDER BY finished_at, id"
+        );
+        let mut statement = self.conn.prepare(&sql)?;
+        let rows = statement.query_map(params![host], audit_record)?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    fn audit(&self, id: i64) -> StoreResult<Option<AuditRecord>> {
+        let sql = format!("SELECT {AUDIT_COLUMNS} FROM audits WHERE id = ?1");
+        Ok(self
+            .conn
+            .query_row(&sql, params![id], audit_record)
+            .optional()?)
+    }
+
+    fn audit_json(&self, id: i64) -> StoreResult<Option<Vec<u8>>> {
+        let compressed: Option<Vec<u8>> = self
+            .conn
+            .query_row(
+                "SELECT audit_json_gz FROM audits WHERE id = ?1",
+                params![id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(compressed) = compressed else {
+            return Ok(None);
+        };
+        let mut json = Vec::new();
+        flate2::read::GzDecoder::new(compressed.as_slice())
+            .read_to_end(&mut json)
+            .map_err(|e| StoreError::Invalid(format!("audit {id}: {e}")))?;
+        Ok(Some(json))
+    }
+
+    fn audit_rules(&self, id: i64) -> StoreResult<Vec<(String, String, Option<f64>)>> {
+        let mut statement = self.conn.prepare(
+            "SELECT rule, status, score FROM audit_rules WHERE audit_id = ?1 ORDER BY rule",
+        )?;
+        let rows = statement.query_map(params![id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+}
 
 impl CampaignStore for SqliteStore {
     fn running_campaign(&self, shop_host: &str, now: Timestamp) -> StoreResult<Option<i64>> {

@@ -133,10 +133,14 @@ async fn audit_url(
 /// The binary, blind to the developer's own settings: no config file, no branding from the environment.
 pub fn cxaudit() -> std::process::Command {
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_cxaudit"));
+    // Audits are recorded in a history store: the tests' own, never the user's.
+    static STORE: std::sync::LazyLock<tempfile::TempDir> =
+        std::sync::LazyLock::new(|| tempfile::tempdir().unwrap());
     command
         .env_remove("CXAUDIT_CONFIG")
         .env_remove("CXAUDIT_CONSULTANCY")
-        .env("XDG_CONFIG_HOME", "/nonexistent/cxaudit-tests");
+        .env("XDG_CONFIG_HOME", "/nonexistent/cxaudit-tests")
+        .env("CXAUDIT_DB", STORE.path().join("history.sqlite"));
     command
 }
 
