@@ -268,6 +268,10 @@ impl ResultWriter {
             out.write_all(b",\n\"coverage\": ")?;
             erased::Json::write_pretty(coverage, out)?;
         }
+        if let Some(history) = &result.history {
+            out.write_all(b",\n\"history\": ")?;
+            erased::Json::write_pretty(history, out)?;
+        }
         out.write_all(b"\n}\n")?;
         out.flush()?;
         drop(self.out);
@@ -395,6 +399,7 @@ pub async fn run(
         scores: Default::default(),
         campaign: None,
         coverage: None,
+        history: None,
     };
 
     // Judge.

@@ -48,6 +48,40 @@ pub struct AuditResult {
     /// What the audit could not judge because the site builds its pages with JavaScript; absent otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coverage: Option<Coverage>,
+    /// The shop's earlier audits and what changed since the last one, from the history store; absent for a first
+    /// audit (or one not recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history: Option<ShopHistory>,
+}
+
+/// The shop's earlier audits, as the report's "what changed" shows them.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct ShopHistory {
+    /// Oldest first; this audit is not among them.
+    pub earlier: Vec<PastAudit>,
+    /// Rules whose status changed since the last audit, both judged with this audit's rule pack.
+    pub changes: Vec<RuleEvolution>,
+    /// The rule pack both were judged with.
+    pub rule_pack: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PastAudit {
+    pub id: i64,
+    pub finished_at: String,
+    pub html_pages: u64,
+    pub score: Option<f64>,
+    pub grade: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RuleEvolution {
+    pub id: String,
+    /// `fixed` (failed or partial, passed now) or `regressed` (passed, failed or partial now).
+    pub change: String,
+    pub status_before: CheckStatus,
+    /// The finding of the last audit, per language.
+    pub finding_before: Localized,
 }
 
 /// A rule's verdict on the site.

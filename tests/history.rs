@@ -309,3 +309,94 @@ fn every_audit_is_recorded_and_listed() {
     let audits: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(audits.as_array().unwrap().len(), 2);
 }
+
+/// The second audit of a shop knows the first: its report says what was fixed and what got worse since, with the
+/// findings then and now, and draws the score over the audits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_report_says_what_changed_since_the_last_audit() {
+    let store = tempfile::tempdir().unwrap();
+    let db = store.path().join("history.sqlite");
+    let mut reports = Vec::new();
+    for pages in [shop(true, false, true), shop(false, true, false)] {
+        let server = common::serve_pages(&pages).await;
+        let (url, db) = (server.url(), db.clone());
+        let out = tempfile::tempdir().unwrap();
+        let folder = out.path().to_path_buf();
+        let output = tokio::task::spawn_blocking(move || {
+            cxaudit()
+                .args([
+                    "audit",
+                    &url,
+                    "--country",
+                    "FR",
+                    "--report-lang",
+                    "en",
+                    "--quiet",
+                    "-o",
+                ])
+                .arg(&folder)
+                .env("CXAUDIT_DB", &db)
+                .output()
+                .unwrap()
+        })
+        .await
+        .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        reports.push((
+            std::fs::read_to_string(out.path().join("report.html")).unwrap(),
+            out,
+        ));
+    }
+    let first = &reports[0].0;
+    assert!(first.contains("First audit of this site"));
+    let second = &reports[1].0;
+    let doc = scraper::Html::parse_document(second);
+    let section: String = doc
+        .select(&scraper::Selector::parse("#report-history").unwrap())
+        .flat_map(|e| e.text())
+        .collect();
+    assert!(section.contains("Since the audit of"), "{section}");
+    assert!(section.contains("Fixed since"), "{section}");
+    assert!(section.contains("Worse since"), "{section}");
+    let fixed: Vec<String> = doc
+        .select(&scraper::Selector::parse("#report-history ul.fixed li a").unwrap())
+        .map(|a| a.value().attr("href").unwrap().to_string())
+        .collect();
+    assert!(fixed.contains(&"#faq".to_string()), "{fixed:?}");
+    let regressed: Vec<String> = doc
+        .select(&scraper::Selector::parse("#report-history ul.regressed li a").unwrap())
+        .map(|a| a.value().attr("href").unwrap().to_string())
+        .collect();
+    assert!(
+        regressed.contains(&"#channel-postal-address".to_string()),
+        "{regressed:?}"
+    );
+    assert!(section.contains("Then:") && section.contains("Now:"));
+    // The score line has a point per audit.
+    assert_eq!(
+        doc.select(&scraper::Selector::parse("#report-history svg.trend circle").unwrap())
+            .count(),
+        2
+    );
+    assert!(!second.contains("First audit of this site"));
+    // audit.json carries it for any re-render.
+    let stored: Value = serde_json::from_str(
+        &std::fs::read_to_string(reports[1].1.path().join("audit.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(stored["history"]["earlier"].as_array().unwrap().len(), 1);
+    // Written again with its history, the file keeps every page it had.
+    assert_eq!(
+        stored["crawl"]["pages"].as_array().unwrap().len() as u64,
+        stored["crawl"]["counts"]["pages"].as_u64().unwrap()
+    );
+    assert!(stored["crawl"]["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["facts"].is_object()));
+}

@@ -85,7 +85,7 @@ pub async fn run(args: AuditArgs, config_path: Option<&std::path::Path>) -> anyh
     // Settings are checked before the crawl: a typo must not cost a 10-minute crawl.
     let look = Look::resolve(&args.look, args.report_lang.as_deref(), &config)?;
     let formats = chosen_formats(&args.format, &config, &[Format::Json, Format::Html])?;
-    let checks = load_checks(args.checks.as_deref())?;
+    let checks = Arc::new(load_checks(args.checks.as_deref())?);
     let user_agent = args
         .user_agent
         .clone()
@@ -150,13 +150,13 @@ pub async fn run(args: AuditArgs, config_path: Option<&std::path::Path>) -> anyh
         crawl: settings,
         country: args.country,
         lang: args.lang,
-        checks: Arc::new(checks),
+        checks: checks.clone(),
         out_dir,
     };
     let partial = options.out_dir.join(".audit.json.partial");
     // Listening before the crawl starts: a signal that came before the first poll would kill the process.
     let mut interrupt = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
-    let output = tokio::select! {
+    let mut output = tokio::select! {
         output = cxaudit::audit::run(options, &progress) => output?,
         _ = interrupt.recv() => {
             progress.finish();
@@ -168,6 +168,22 @@ pub async fn run(args: AuditArgs, config_path: Option<&std::path::Path>) -> anyh
     };
     progress.finish();
     let report_path = output.json_path.with_file_name("report.html");
+    // What changed since the shop's last audit, both judged with this pack: in audit.json, then in the report.
+    if !args.no_history {
+        match shop_history(&output.result, &checks, &args.store, &config) {
+            Ok(Some(history)) => {
+                // The result in memory holds no pages (they were streamed to the file): the file is read back whole
+                // and written again with the history, through the one atomic writer.
+                let mut stored =
+                    cxaudit::audit::read_result(&output.json_path).map_err(anyhow::Error::msg)?;
+                stored.history = Some(history.clone());
+                cxaudit::audit::write_result(&output.json_path, &stored)?;
+                output.result.history = Some(history);
+            }
+            Ok(None) => {}
+            Err(e) => eprintln!("warning: the shop's earlier audits could not be compared: {e:#}"),
+        }
+    }
     let written = outputs::write_formats(&output.result, &report_path, &formats, &look)?;
     outputs::write_manifest(
         output
@@ -200,6 +216,63 @@ pub async fn run(args: AuditArgs, config_path: Option<&std::path::Path>) -> anyh
         }
     }
     Ok(())
+}
+
+/// The shop's earlier audits in the store and what changed since the last one (re-judged with `checks`).
+fn shop_history(
+    result: &cxaudit::result::AuditResult,
+    checks: &cxaudit::rules::pack::Checks,
+    store: &crate::commands::campaign::StoreArgs,
+    config: &cxaudit::config::Config,
+) -> anyhow::Result<Option<cxaudit::result::ShopHistory>> {
+    use cxaudit::result::{CheckStatus, PastAudit, RuleEvolution, ShopHistory};
+    use cxaudit::store::HistoryStore;
+    let path = crate::commands::campaign::store_path(store, config);
+    if !path.exists() {
+        return Ok(None);
+    }
+    let store = cxaudit::store::SqliteStore::open_existing(&path)?;
+    let earlier = store.audits(Some(&result.target.host))?;
+    let Some(last) = earlier.last() else {
+        return Ok(None);
+    };
+    let json = store.audit_json(last.id)?.unwrap_or_default();
+    let mut previous: cxaudit::result::AuditResult = serde_json::from_slice(&json)?;
+    cxaudit::audit::rejudge(&mut previous, checks)?;
+    let diff = cxaudit::diff::diff(&previous, result);
+    let finding_before = |id: &str| {
+        previous
+            .checks
+            .iter()
+            .find(|c| c.id == id)
+            .map(|c| c.finding.clone())
+            .unwrap_or_default()
+    };
+    let mut changes = Vec::new();
+    for (change, list) in [("fixed", &diff.fixed), ("regressed", &diff.regressed)] {
+        for rule in list {
+            changes.push(RuleEvolution {
+                id: rule.id.clone(),
+                change: change.to_string(),
+                status_before: rule.before.unwrap_or(CheckStatus::NotApplicable),
+                finding_before: finding_before(&rule.id),
+            });
+        }
+    }
+    Ok(Some(ShopHistory {
+        earlier: earlier
+            .iter()
+            .map(|a| PastAudit {
+                id: a.id,
+                finished_at: a.finished_at.clone(),
+                html_pages: a.html_pages,
+                score: a.score,
+                grade: a.grade.clone(),
+            })
+            .collect(),
+        changes,
+        rule_pack: checks.origin.clone(),
+    }))
 }
 
 /// Records the audit in the history store, with its audit.json as written.

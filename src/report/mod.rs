@@ -605,6 +605,96 @@ fn capitalized(text: &str) -> String {
 
 /// The view model the templates render: every text already in the report's language.
 /// The cover's words on a site built with JavaScript: the rules not judged, why, and what the grade rests on.
+/// "What changed": the score over the shop's audits (an inline SVG line), then the rules fixed and regressed since
+/// the last one, each with its finding then and now. Null for a first audit.
+fn history_view(result: &AuditResult, lang: &str, strings: &Value) -> Value {
+    let Some(history) = &result.history else {
+        return Value::Null;
+    };
+    let mut points: Vec<(String, Option<f64>)> = history
+        .earlier
+        .iter()
+        .map(|a| {
+            (
+                a.finished_at
+                    .get(..10)
+                    .unwrap_or(&a.finished_at)
+                    .to_string(),
+                a.score,
+            )
+        })
+        .collect();
+    points.push((
+        result
+            .finished_at
+            .get(..10)
+            .unwrap_or(&result.finished_at)
+            .to_string(),
+        result.scores.overall,
+    ));
+    // 0–100 drawn in a 300 × 100 box, oldest on the left.
+    let step = if points.len() > 1 {
+        280.0 / (points.len() - 1) as f64
+    } else {
+        0.0
+    };
+    let dots: Vec<Value> = points
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (date, score))| {
+            let score = (*score)?;
+            Some(json!({
+                "x": format!("{:.1}", 10.0 + step * i as f64),
+                "y": format!("{:.1}", 95.0 - score * 0.9),
+                "date": date,
+                "score": format!("{score:.0}"),
+            }))
+        })
+        .collect();
+    let line = dots
+        .iter()
+        .map(|d| {
+            format!(
+                "{},{}",
+                d["x"].as_str().unwrap_or("0"),
+                d["y"].as_str().unwrap_or("0")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    let changes = |kind: &str| -> Vec<Value> {
+        history
+            .changes
+            .iter()
+            .filter(|c| c.change == kind)
+            .filter_map(|c| {
+                let now = result.checks.iter().find(|r| r.id == c.id)?;
+                Some(json!({
+                    "id": c.id,
+                    "title": headline(now, lang, strings),
+                    "before": c.finding_before.get(lang),
+                    "now": now.finding.get(lang),
+                }))
+            })
+            .collect()
+    };
+    let previous = history.earlier.last();
+    json!({
+        "dots": dots,
+        "line": line,
+        "since": say_with(
+            strings,
+            "history_since",
+            &[
+                ("date", crate::words::Arg::text(previous.map(|p| p.finished_at.get(..10).unwrap_or(&p.finished_at).to_string()).unwrap_or_default())),
+                ("audits", crate::words::Arg::number(history.earlier.len() as f64)),
+            ],
+        ),
+        "fixed": changes("fixed"),
+        "regressed": changes("regressed"),
+    })
+}
+
 /// What the audit did not read, said on the cover in the client's words: the page budget reached, pages too deep,
 /// excluded by robots.txt, that failed or were cut short. Empty when the crawl read the whole site.
 fn limits_view(result: &AuditResult, strings: &Value) -> Vec<String> {
@@ -883,7 +973,7 @@ fn model(
         "promise": promise,
         "campaign": result.campaign.as_ref().map(|c| campaign_view(c, lang, strings)).unwrap_or(Value::Null),
         "campaign_not_run": not_run_view,
-        "history": Value::Null,
+        "history": history_view(result, lang, strings),
         "appendix": {
             "pages_fetched": counts.pages,
             "html_pages": counts.html_pages,

@@ -71,6 +71,13 @@ pub async fn audit_pages(
     country: Option<&str>,
     checks: Option<Arc<cxaudit::rules::pack::Checks>>,
 ) -> cxaudit::result::AuditResult {
+    let server = serve_pages(pages).await;
+    audit_url(&server.url(), country, checks).await
+}
+
+/// Serves `pages` (path, HTML or a body fragment) on 127.0.0.1 until the server is dropped.
+#[allow(dead_code)]
+pub async fn serve_pages(pages: &[(String, String)]) -> serve::Server {
     let files: Vec<(String, String, Bytes)> = pages
         .iter()
         .map(|(path, html)| {
@@ -96,10 +103,9 @@ pub async fn audit_pages(
             (file, content_type.to_string(), Bytes::from(body))
         })
         .collect();
-    let server = serve::start(0, move |_| serve::static_site(files))
+    serve::start(0, move |_| serve::static_site(files))
         .await
-        .unwrap();
-    audit_url(&server.url(), country, checks).await
+        .unwrap()
 }
 
 /// A fixture site of `tests/sites/<name>/`, served on 127.0.0.1 and audited with the bundled rules.
