@@ -79,7 +79,7 @@ fn main() -> ExitCode {
             Command::Campaign(command) => commands::campaign::run(command, config.as_deref()),
             Command::Rejudge(args) => commands::rejudge::run(args, config.as_deref()),
             Command::Report(args) => commands::report::run(args, config.as_deref()),
-            Command::Diff(args) => commands::diff::run(args),
+            Command::Diff(args) => commands::diff::run(args, config.as_deref()),
             Command::History(args) => commands::history::history(args, config.as_deref()),
             Command::Show(args) => commands::history::show(args, config.as_deref()),
             Command::DemoServe { port } => commands::demo::run(port).await,

@@ -292,6 +292,35 @@ fn every_audit_is_recorded_and_listed() {
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
 
+    // The newest two of a shop, or two ids: the same shop twice, nothing changed.
+    for args in [
+        vec!["diff", "--previous", host.as_str(), "--json"],
+        vec!["diff", "1", "2", "--json"],
+    ] {
+        let output = cxaudit()
+            .args(&args)
+            .env("CXAUDIT_DB", &db)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let d: Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert!(
+            d["fixed"].as_array().unwrap().is_empty()
+                && d["regressed"].as_array().unwrap().is_empty(),
+            "{d:#}"
+        );
+    }
+    let output = cxaudit()
+        .args(["diff", "--previous", "other.example"])
+        .env("CXAUDIT_DB", &db)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+
     // --no-history records nothing.
     let out = tempfile::tempdir().unwrap();
     let output = cxaudit()

@@ -9,10 +9,17 @@ use crate::commands::load_checks;
 
 #[derive(Args)]
 pub struct DiffArgs {
-    /// The earlier audit: its folder or its audit.json.
-    before: PathBuf,
-    /// The later audit.
-    after: PathBuf,
+    /// The earlier audit: its folder, its audit.json, or its id in the history store.
+    #[arg(required_unless_present = "previous")]
+    before: Option<String>,
+    /// The later audit (folder, audit.json or id).
+    #[arg(required_unless_present = "previous")]
+    after: Option<String>,
+    /// Compare the newest two audits of this shop (host or URL) in the history store.
+    #[arg(long, conflicts_with_all = ["before", "after"])]
+    previous: Option<String>,
+    #[command(flatten)]
+    store: crate::commands::campaign::StoreArgs,
     /// The rule pack both are judged with (default: the bundled one).
     #[arg(long)]
     checks: Option<PathBuf>,
@@ -29,7 +36,61 @@ fn audit_json(path: &Path) -> PathBuf {
     }
 }
 
-pub fn run(args: DiffArgs) -> anyhow::Result<()> {
+/// An audit named by a path, or by its id in the store (a number that is no file).
+fn load(
+    name: &str,
+    store: &mut Option<cxaudit::store::SqliteStore>,
+    open: &dyn Fn() -> anyhow::Result<cxaudit::store::SqliteStore>,
+) -> anyhow::Result<cxaudit::result::AuditResult> {
+    use cxaudit::store::HistoryStore;
+    let path = Path::new(name);
+    match name.parse::<i64>() {
+        Ok(id) if !path.exists() => {
+            if store.is_none() {
+                *store = Some(open()?);
+            }
+            let json = store
+                .as_ref()
+                .expect("opened above")
+                .audit_json(id)?
+                .ok_or_else(|| anyhow::anyhow!("no audit {id} in the store"))?;
+            Ok(serde_json::from_slice(&json)?)
+        }
+        _ => cxaudit::audit::read_result(&audit_json(path)).map_err(anyhow::Error::msg),
+    }
+}
+
+pub fn run(args: DiffArgs, config_path: Option<&Path>) -> anyhow::Result<()> {
+    use cxaudit::store::HistoryStore;
+    let config = cxaudit::config::Config::load(config_path)?;
+    let store_file = crate::commands::campaign::store_path(&args.store, &config);
+    let open = || -> anyhow::Result<cxaudit::store::SqliteStore> {
+        Ok(cxaudit::store::SqliteStore::open_existing(&store_file)?)
+    };
+    let mut store = None;
+    let names: [String; 2] = match &args.previous {
+        Some(shop) => {
+            let host = url::Url::parse(&if shop.contains("://") {
+                shop.clone()
+            } else {
+                format!("https://{shop}")
+            })
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_else(|| shop.clone());
+            let opened = open()?;
+            let audits = opened.audits(Some(&host))?;
+            store = Some(opened);
+            match audits.as_slice() {
+                [.., before, after] => [before.id.to_string(), after.id.to_string()],
+                _ => anyhow::bail!("{host} has fewer than two audits in the store"),
+            }
+        }
+        None => [
+            args.before.clone().unwrap_or_default(),
+            args.after.clone().unwrap_or_default(),
+        ],
+    };
     let checks = load_checks(args.checks.as_deref())?;
     let pack = match &args.checks {
         Some(dir) => format!("the rule pack {}", dir.display()),
@@ -39,9 +100,8 @@ pub fn run(args: DiffArgs) -> anyhow::Result<()> {
         ),
     };
     let mut judged = Vec::new();
-    for path in [&args.before, &args.after] {
-        let path = audit_json(path);
-        let mut result = cxaudit::audit::read_result(&path).map_err(anyhow::Error::msg)?;
+    for name in &names {
+        let mut result = load(name, &mut store, &open)?;
         cxaudit::audit::rejudge(&mut result, &checks)?;
         judged.push(result);
     }
