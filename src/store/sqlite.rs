@@ -1022,6 +1022,28 @@ mod tests {
         store = SqliteStore::open(&path).unwrap();
         assert_eq!(store.expire_claims(Timestamp::now()).unwrap(), [1]);
         assert_eq!(store.probes(1).unwrap()[0].state, ProbeState::Uncertain);
+        // The upgraded store keeps the audits' history too, and gives an audit.json back as it was written.
+        let audit = NewAudit {
+            shop_host: "shop.test".into(),
+            start_url: "https://shop.test/".into(),
+            started_at: "2026-11-13T16:00:00Z".into(),
+            finished_at: "2026-11-13T16:05:00Z".into(),
+            html_pages: 12,
+            score: Some(71.0),
+            grade: Some("C".into()),
+            tool_version: "0.1.0".into(),
+            folder: None,
+            rules: vec![("faq".into(), "pass".into(), Some(1.0))],
+            audit_json: br#"{"schema_version": 3}"#.to_vec(),
+        };
+        let id = store.record_audit(&audit).unwrap();
+        assert_eq!(
+            store.audits(Some("shop.test")).unwrap()[0].score,
+            Some(71.0)
+        );
+        assert!(store.audits(Some("other.test")).unwrap().is_empty());
+        assert_eq!(store.audit_json(id).unwrap().unwrap(), audit.audit_json);
+        assert_eq!(store.audit_rules(id).unwrap(), audit.rules);
     }
 
     #[test]
