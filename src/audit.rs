@@ -16,8 +16,8 @@ use crate::facts::observe::{self, PageObservation};
 use crate::facts::readers::Readers;
 use crate::facts::{page, scripted, site};
 use crate::result::{
-    AuditResult, CampaignResult, CrawlReport, CrawlSettingsReport, Discovery, PageFacts,
-    PageRecord, RuleKind, SiteFacts, Target, ToolInfo, SCHEMA_VERSION,
+    AuditResult, CampaignResult, CheckStatus, CrawlReport, CrawlSettingsReport, Discovery,
+    PageFacts, PageRecord, RuleKind, SiteFacts, Target, ToolInfo, SCHEMA_VERSION,
 };
 use crate::rules::pack::Checks;
 use crate::rules::{self, Judged};
@@ -565,4 +565,56 @@ pub fn read_result(path: &Path) -> Result<AuditResult, String> {
         ));
     }
     Ok(result)
+}
+
+/// A consultant's judgement on a rule, as the store keeps it.
+#[derive(Debug, Clone)]
+pub struct Judgement {
+    pub rule: String,
+    pub status: CheckStatus,
+    pub reason: String,
+    pub by: String,
+    pub at: String,
+    /// The fingerprint of what the rule saw when it was given ([`CheckResult::evidence_fingerprint`]).
+    pub evidence: String,
+}
+
+/// Applies the consultant's judgements: a rule whose evidence is what it was takes the consultant's status (and
+/// its score); one whose evidence changed keeps the tool's status and is marked for review. Scores follow.
+pub fn apply_judgements(result: &mut AuditResult, judgements: &[Judgement], checks: &Checks) {
+    if judgements.is_empty() {
+        return;
+    }
+    for judgement in judgements {
+        let Some(check) = result.checks.iter_mut().find(|c| c.id == judgement.rule) else {
+            continue;
+        };
+        let tool_status = check
+            .consultant
+            .as_ref()
+            .map(|c| c.tool_status)
+            .unwrap_or(check.status);
+        let fresh = check.evidence_fingerprint() == judgement.evidence;
+        if fresh {
+            check.status = judgement.status;
+            check.score = match judgement.status {
+                CheckStatus::Pass => Some(1.0),
+                CheckStatus::Partial => {
+                    Some(check.score.filter(|s| *s > 0.0 && *s < 1.0).unwrap_or(0.5))
+                }
+                CheckStatus::Fail => Some(0.0),
+                CheckStatus::NotApplicable => None,
+            };
+        }
+        check.consultant = Some(crate::result::ConsultantJudgement {
+            status: judgement.status,
+            reason: judgement.reason.clone(),
+            by: judgement.by.clone(),
+            at: judgement.at.clone(),
+            tool_status,
+            stale: !fresh,
+        });
+    }
+    result.scores = rules::score(checks, &result.checks);
+    result.coverage = rules::unseen::settle(&result.site, &result.checks, &mut result.scores);
 }

@@ -14,7 +14,7 @@ use commands::{
     campaign::CampaignCommand,
     checks::ChecksCommand,
     diff::DiffArgs,
-    history::{HistoryArgs, ShowArgs},
+    history::{HistoryArgs, OverrideArgs, ShowArgs},
     rejudge::RejudgeArgs,
     report::ReportArgs,
 };
@@ -47,6 +47,8 @@ enum Command {
     History(HistoryArgs),
     /// One remembered audit: its scores and rules (or its audit.json).
     Show(ShowArgs),
+    /// Set a rule's status as the consultant judges it (with why and who), for this audit and the shop's next ones.
+    Override(OverrideArgs),
     /// List or validate rule packs (the files of checks/).
     #[command(subcommand)]
     Checks(ChecksCommand),
@@ -82,6 +84,7 @@ fn main() -> ExitCode {
             Command::Diff(args) => commands::diff::run(args, config.as_deref()),
             Command::History(args) => commands::history::history(args, config.as_deref()),
             Command::Show(args) => commands::history::show(args, config.as_deref()),
+            Command::Override(args) => commands::history::override_rule(args, config.as_deref()),
             Command::DemoServe { port } => commands::demo::run(port).await,
         }
     });

@@ -117,6 +117,57 @@ pub struct CheckResult {
     /// How much the rule matters, as a priority, to a shop of a given kind (from its rule file).
     #[serde(default, skip_serializing_if = "PriorityFactors::is_neutral")]
     pub priority: PriorityFactors,
+    /// The consultant's judgement in force on this rule (its status above is the consultant's), or one whose
+    /// evidence changed since it was given (`stale`: the status is the tool's again, and the report asks to look).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consultant: Option<ConsultantJudgement>,
+}
+
+/// A status the consultant set on a rule, with who, why and when; carried over to later audits of the shop while
+/// what the rule saw stays the same.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ConsultantJudgement {
+    pub status: CheckStatus,
+    pub reason: String,
+    pub by: String,
+    /// RFC 3339.
+    pub at: String,
+    /// The status the rule gave itself.
+    pub tool_status: CheckStatus,
+    /// What the rule sees changed since the judgement: the tool's status stands until the consultant looks again.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub stale: bool,
+}
+
+/// `https://shop.example:8080/a/b?c` → `/a/b?c`.
+fn path_only(url: &str) -> &str {
+    match url.find("://") {
+        Some(i) => url[i + 3..]
+            .find('/')
+            .map(|j| &url[i + 3 + j..])
+            .unwrap_or("/"),
+        None => url,
+    }
+}
+
+impl CheckResult {
+    /// A fingerprint of what the rule saw (its finding's key and arguments, its evidence): a consultant's judgement
+    /// holds while it is the same.
+    pub fn evidence_fingerprint(&self) -> String {
+        let seen = serde_json::json!({
+            "message": self.message,
+            // By path: the same shop audited from another address (a port, a staging host) saw the same.
+            "evidence": self.evidence.iter().map(|e| (e.url.as_deref().map(path_only), &e.text)).collect::<Vec<_>>(),
+        });
+        let text = seen.to_string();
+        // FNV-1a: stable across builds and platforms, enough to tell "the same" from "changed".
+        let mut hash: u64 = 0xcbf29ce484222325;
+        for byte in text.bytes() {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x100000001b3);
+        }
+        format!("{hash:016x}")
+    }
 }
 
 /// Factors on a failed rule's place among the priorities, by what the shop is: a workshop that takes orders by

@@ -429,3 +429,130 @@ async fn the_report_says_what_changed_since_the_last_audit() {
         .iter()
         .any(|p| p["facts"].is_object()));
 }
+
+/// The consultant's judgement is part of the audit: two overrides on a first audit are shown as theirs, carried to
+/// the next audit of the shop while what the rule sees is the same, and put back to review when it changed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn overrides_are_shown_and_carried_over_while_their_evidence_holds() {
+    let store = tempfile::tempdir().unwrap();
+    let db = store.path().join("history.sqlite");
+    let run = |args: Vec<String>, db: std::path::PathBuf| {
+        tokio::task::spawn_blocking(move || {
+            cxaudit()
+                .args(&args)
+                .env("CXAUDIT_DB", &db)
+                .output()
+                .unwrap()
+        })
+    };
+    let audit = |pages: Vec<(String, String)>, db: std::path::PathBuf| async move {
+        let server = common::serve_pages(&pages).await;
+        let out = tempfile::tempdir().unwrap();
+        let args = vec![
+            "audit".to_string(),
+            server.url(),
+            "--country".into(),
+            "FR".into(),
+            "--report-lang".into(),
+            "en".into(),
+            "--quiet".into(),
+            "-o".into(),
+            out.path().display().to_string(),
+        ];
+        let output = tokio::task::spawn_blocking(move || {
+            cxaudit()
+                .args(&args)
+                .env("CXAUDIT_DB", &db)
+                .output()
+                .unwrap()
+        })
+        .await
+        .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        out
+    };
+    let first = audit(shop(true, false, true), db.clone()).await;
+    for (rule, status, reason) in [
+        (
+            "channel-live-chat",
+            "not_applicable",
+            "A one-person workshop: customers call.",
+        ),
+        (
+            "phone-every-page",
+            "pass",
+            "The page without the number is a print version.",
+        ),
+    ] {
+        let args = [
+            "override",
+            "1",
+            rule,
+            "--status",
+            status,
+            "--reason",
+            reason,
+            "--by",
+            "Claire Martin",
+        ]
+        .map(String::from)
+        .to_vec();
+        let output = run(args, db.clone()).await.unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    // The first audit's own folder shows them at once.
+    let report = std::fs::read_to_string(first.path().join("report.html")).unwrap();
+    assert!(
+        report.contains("Status set by Claire Martin on"),
+        "the first report shows the judgement"
+    );
+    let stored: Value =
+        serde_json::from_str(&std::fs::read_to_string(first.path().join("audit.json")).unwrap())
+            .unwrap();
+    let check = |v: &Value, id: &str| {
+        v["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(check(&stored, "phone-every-page")["status"], "pass");
+    assert_eq!(
+        check(&stored, "phone-every-page")["consultant"]["tool_status"],
+        "partial"
+    );
+    assert_eq!(
+        check(&stored, "channel-live-chat")["status"],
+        "not_applicable"
+    );
+
+    // A month later: the live chat is still missing (the judgement holds); the phone left more pages (to review).
+    let second = audit(shop(false, true, true), db.clone()).await;
+    let stored: Value =
+        serde_json::from_str(&std::fs::read_to_string(second.path().join("audit.json")).unwrap())
+            .unwrap();
+    let chat = check(&stored, "channel-live-chat");
+    assert_eq!(chat["status"], "not_applicable", "{chat:#}");
+    assert_eq!(chat["consultant"]["by"], "Claire Martin");
+    assert!(chat["consultant"]["stale"].is_null() || chat["consultant"]["stale"] == false);
+    let phone = check(&stored, "phone-every-page");
+    assert_eq!(
+        phone["status"], "partial",
+        "the tool's status again: {phone:#}"
+    );
+    assert_eq!(phone["consultant"]["stale"], true);
+    let report = std::fs::read_to_string(second.path().join("report.html")).unwrap();
+    assert!(report.contains("Status set by Claire Martin on"));
+    assert!(report.contains("To review: what the rule finds changed since Claire Martin"));
+    assert!(report.contains("A one-person workshop: customers call."));
+}

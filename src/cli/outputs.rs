@@ -25,7 +25,7 @@ pub enum Format {
 }
 
 /// How the report reads and looks; each falls back to `cxaudit.toml`'s `[report]`.
-#[derive(Args, Clone)]
+#[derive(Args, Clone, Default)]
 pub struct ReportLook {
     /// A folder of templates, partials or strings.toml replacing the bundled ones of the same name.
     #[arg(long)]

@@ -170,18 +170,31 @@ pub async fn run(args: AuditArgs, config_path: Option<&std::path::Path>) -> anyh
     let report_path = output.json_path.with_file_name("report.html");
     // What changed since the shop's last audit, both judged with this pack: in audit.json, then in the report.
     if !args.no_history {
-        match shop_history(&output.result, &checks, &args.store, &config) {
-            Ok(Some(history)) => {
-                // The result in memory holds no pages (they were streamed to the file): the file is read back whole
-                // and written again with the history, through the one atomic writer.
-                let mut stored =
-                    cxaudit::audit::read_result(&output.json_path).map_err(anyhow::Error::msg)?;
-                stored.history = Some(history.clone());
-                cxaudit::audit::write_result(&output.json_path, &stored)?;
-                output.result.history = Some(history);
-            }
-            Ok(None) => {}
-            Err(e) => eprintln!("warning: the shop's earlier audits could not be compared: {e:#}"),
+        let history =
+            shop_history(&output.result, &checks, &args.store, &config).unwrap_or_else(|e| {
+                eprintln!("warning: the shop's earlier audits could not be compared: {e:#}");
+                None
+            });
+        // The consultant's judgements on this shop carry over while what their rules see is the same.
+        let judgements = crate::commands::history::judgements_in_force(
+            &output.result.target.host,
+            &args.store,
+            &config,
+        )
+        .unwrap_or_else(|e| {
+            eprintln!("warning: the consultant's judgements could not be read: {e:#}");
+            Vec::new()
+        });
+        if history.is_some() || !judgements.is_empty() {
+            // The result in memory holds no pages (they were streamed to the file): the file is read back whole
+            // and written again, through the one atomic writer.
+            let mut stored =
+                cxaudit::audit::read_result(&output.json_path).map_err(anyhow::Error::msg)?;
+            stored.history = history.clone();
+            cxaudit::audit::apply_judgements(&mut stored, &judgements, &checks);
+            cxaudit::audit::write_result(&output.json_path, &stored)?;
+            output.result.history = history;
+            cxaudit::audit::apply_judgements(&mut output.result, &judgements, &checks);
         }
     }
     let written = outputs::write_formats(&output.result, &report_path, &formats, &look)?;

@@ -140,3 +140,121 @@ pub fn show(args: ShowArgs, config_path: Option<&std::path::Path>) -> anyhow::Re
     }
     Ok(())
 }
+
+#[derive(Args)]
+pub struct OverrideArgs {
+    /// The audit's id, as `history` lists it.
+    id: i64,
+    /// The rule's id (`phone-every-page`).
+    rule: String,
+    /// The status the consultant gives it.
+    #[arg(long, value_parser = ["pass", "partial", "fail", "not_applicable"])]
+    status: String,
+    /// Why, as the report will say it.
+    #[arg(long)]
+    reason: String,
+    /// Who, as the report will name them.
+    #[arg(long)]
+    by: String,
+    /// The rule pack to score with (default: the bundled one).
+    #[arg(long)]
+    checks: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    store: StoreArgs,
+}
+
+fn status_of(word: &str) -> cxaudit::result::CheckStatus {
+    serde_json::from_value(serde_json::Value::String(word.to_string()))
+        .unwrap_or(cxaudit::result::CheckStatus::NotApplicable)
+}
+
+/// The judgements in force for a shop, as the audit applies them. No store: none.
+pub fn judgements_in_force(
+    host: &str,
+    store: &StoreArgs,
+    config: &cxaudit::config::Config,
+) -> anyhow::Result<Vec<cxaudit::audit::Judgement>> {
+    use cxaudit::store::OverrideStore;
+    let path = store_path(store, config);
+    if !path.exists() {
+        return Ok(Vec::new());
+    }
+    let store = SqliteStore::open_existing(&path)?;
+    Ok(store
+        .overrides(host)?
+        .into_iter()
+        .map(|o| cxaudit::audit::Judgement {
+            rule: o.rule,
+            status: status_of(&o.status),
+            reason: o.reason,
+            by: o.by,
+            at: o.created_at,
+            evidence: o.evidence,
+        })
+        .collect())
+}
+
+/// `cxaudit override ID RULE --status … --reason … --by …`: stored, applied to the audit's folder (its report
+/// re-rendered) and to the shop's later audits while the rule sees the same.
+pub fn override_rule(
+    args: OverrideArgs,
+    config_path: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    use cxaudit::store::OverrideStore;
+    let config = cxaudit::config::Config::load(config_path)?;
+    let checks = crate::commands::load_checks(args.checks.as_deref())?;
+    let path = store_path(&args.store, &config);
+    // Writes a judgement, but only to a store that holds the audit: a missing one is not created.
+    SqliteStore::open_existing(&path)?;
+    let mut store = SqliteStore::open(&path)?;
+    let Some(record) = store.audit(args.id)? else {
+        anyhow::bail!("no audit {} in the store", args.id);
+    };
+    let json = store.audit_json(args.id)?.unwrap_or_default();
+    let audit: cxaudit::result::AuditResult = serde_json::from_slice(&json)?;
+    let Some(check) = audit.checks.iter().find(|c| c.id == args.rule) else {
+        anyhow::bail!("audit {} has no rule {:?}", args.id, args.rule);
+    };
+    if args.reason.trim().is_empty() || args.by.trim().is_empty() {
+        crate::commands::usage!("--reason and --by say why and who: the report shows both");
+    }
+    store.add_override(&cxaudit::store::NewOverride {
+        shop_host: record.shop_host.clone(),
+        rule: args.rule.clone(),
+        status: args.status.clone(),
+        reason: args.reason.clone(),
+        by: args.by.clone(),
+        created_at: cxaudit::store::instant_text(jiff::Timestamp::now()),
+        audit_id: args.id,
+        evidence: check.evidence_fingerprint(),
+    })?;
+    println!(
+        "{}: {} on audit {} of {}, by {}",
+        args.rule, args.status, args.id, record.shop_host, args.by
+    );
+    // The audit's own folder follows, when it is still there.
+    let Some(folder) = record.folder.map(std::path::PathBuf::from) else {
+        return Ok(());
+    };
+    let json_path = folder.join("audit.json");
+    if !json_path.exists() {
+        return Ok(());
+    }
+    let judgements = judgements_in_force(&record.shop_host, &args.store, &config)?;
+    let mut result = cxaudit::audit::read_result(&json_path).map_err(anyhow::Error::msg)?;
+    cxaudit::audit::apply_judgements(&mut result, &judgements, &checks);
+    cxaudit::audit::write_result(&json_path, &result)?;
+    // Re-rendered in the language it was written in.
+    let lang = std::fs::read_to_string(folder.join("report.html"))
+        .ok()
+        .and_then(|html| {
+            let at = html.find("<html lang=\"")? + 12;
+            Some(html[at..].split('"').next()?.to_string())
+        });
+    let look = crate::cli::outputs::Look::resolve(&Default::default(), lang.as_deref(), &config)?;
+    let formats = crate::cli::outputs::formats_in(&folder);
+    crate::cli::outputs::write_formats(&result, &folder.join("report.html"), &formats, &look)?;
+    crate::cli::outputs::write_manifest(&folder)?;
+    println!("  applied to {}", folder.display());
+    Ok(())
+}

@@ -446,7 +446,35 @@ fn rule_view(check: &CheckResult, lang: &str, strings: &Value) -> Value {
         })).collect::<Vec<_>>(),
         "pages_without": pages_without,
         "more_pages": if more > 0 { and_more } else { String::new() },
+        "consultant": consultant_line(check, strings),
+        "consultant_stale": check.consultant.as_ref().is_some_and(|c| c.stale),
     })
+}
+
+/// The consultant's judgement on a rule, said as theirs (who, when, why), or the call to look at it again.
+fn consultant_line(check: &CheckResult, strings: &Value) -> String {
+    let Some(judgement) = &check.consultant else {
+        return String::new();
+    };
+    let key = if judgement.stale {
+        "consultant_stale"
+    } else {
+        "consultant_judged"
+    };
+    say_with(
+        strings,
+        key,
+        &[
+            ("by", crate::words::Arg::text(judgement.by.clone())),
+            (
+                "date",
+                crate::words::Arg::text(
+                    judgement.at.get(..10).unwrap_or(&judgement.at).to_string(),
+                ),
+            ),
+            ("reason", crate::words::Arg::text(judgement.reason.clone())),
+        ],
+    )
 }
 
 /// The mystery-shopper section: a timeline (one lane per probe, scaled to the deadline) and a table.

@@ -189,6 +189,7 @@ impl Verdict {
             },
             reservations: self.reservations && self.score.is_some_and(|s| s >= 0.999),
             priority: rule.priority,
+            consultant: None,
         }
     }
 }

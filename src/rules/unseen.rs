@@ -161,6 +161,7 @@ mod tests {
             rule: RuleTexts::default(),
             reservations: false,
             priority: Default::default(),
+            consultant: None,
         }
     }
 

@@ -259,6 +259,29 @@ pub trait HistoryStore {
     fn audit_rules(&self, id: i64) -> StoreResult<Vec<(String, String, Option<f64>)>>;
 }
 
+/// A consultant's judgement on a rule of a shop.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewOverride {
+    pub shop_host: String,
+    pub rule: String,
+    /// `pass`, `partial`, `fail` or `not_applicable`.
+    pub status: String,
+    pub reason: String,
+    pub by: String,
+    pub created_at: String,
+    /// The audit it was given on.
+    pub audit_id: i64,
+    /// The fingerprint of what the rule saw then.
+    pub evidence: String,
+}
+
+/// The consultant's judgements.
+pub trait OverrideStore {
+    fn add_override(&mut self, judgement: &NewOverride) -> StoreResult<i64>;
+    /// The judgements in force for a shop: the newest per rule.
+    fn overrides(&self, shop_host: &str) -> StoreResult<Vec<NewOverride>>;
+}
+
 pub trait CampaignStore {
     /// The newest campaign of this shop still running at `now` (started less than its deadline plus a day ago).
     fn running_campaign(&self, shop_host: &str, now: Timestamp) -> StoreResult<Option<i64>>;

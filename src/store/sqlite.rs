@@ -21,8 +21,9 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
 use super::{
     instant_text, AuditRecord, CampaignRecord, CampaignStore, Claim, ClaimedProbe, HistoryStore,
-    MailboxPosition, NewAudit, NewCampaign, NewProbe, NewReply, ProbeKey, ProbeRecord, ProbeState,
-    ReplyClass, ReplyRecord, ReplyStore, StoreError, StoreResult,
+    MailboxPosition, NewAudit, NewCampaign, NewOverride, NewProbe, NewReply, OverrideStore,
+    ProbeKey, ProbeRecord, ProbeState, ReplyClass, ReplyRecord, ReplyStore, StoreError,
+    StoreResult,
 };
 
 /// `PRAGMA application_id` of a cxaudit store: "CXAU" in ASCII.
@@ -129,6 +130,21 @@ const MIGRATIONS: &[&str] = &[
         score REAL,
         PRIMARY KEY (audit_id, rule)
     );
+    "#,
+    // 4: the consultant's judgements on rules, carried over to a shop's later audits while the evidence holds.
+    r#"
+    CREATE TABLE overrides (
+        id INTEGER PRIMARY KEY,
+        shop_host TEXT NOT NULL,
+        rule TEXT NOT NULL,
+        status TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        by_name TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        audit_id INTEGER NOT NULL REFERENCES audits(id),
+        evidence TEXT NOT NULL
+    );
+    CREATE INDEX overrides_by_shop ON overrides(shop_host, rule);
     "#,
 ];
 
@@ -532,6 +548,39 @@ impl HistoryStore for SqliteStore {
             "SELECT rule, status, score FROM audit_rules WHERE audit_id = ?1 ORDER BY rule",
         )?;
         let rows = statement.query_map(params![id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+}
+
+impl OverrideStore for SqliteStore {
+    fn add_override(&mut self, o: &NewOverride) -> StoreResult<i64> {
+        Ok(self.conn.query_row(
+            "INSERT INTO overrides (shop_host, rule, status, reason, by_name, created_at, audit_id, evidence)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
+            params![o.shop_host, o.rule, o.status, o.reason, o.by, o.created_at, o.audit_id, o.evidence],
+            |r| r.get(0),
+        )?)
+    }
+
+    fn overrides(&self, shop_host: &str) -> StoreResult<Vec<NewOverride>> {
+        // The newest judgement on a rule is the one in force.
+        let mut statement = self.conn.prepare(
+            "SELECT shop_host, rule, status, reason, by_name, created_at, audit_id, evidence FROM overrides o
+             WHERE shop_host = ?1 AND id = (SELECT MAX(id) FROM overrides p WHERE p.shop_host = o.shop_host AND p.rule = o.rule)
+             ORDER BY rule",
+        )?;
+        let rows = statement.query_map(params![shop_host], |r| {
+            Ok(NewOverride {
+                shop_host: r.get(0)?,
+                rule: r.get(1)?,
+                status: r.get(2)?,
+                reason: r.get(3)?,
+                by: r.get(4)?,
+                created_at: r.get(5)?,
+                audit_id: r.get(6)?,
+                evidence: r.get(7)?,
+            })
+        })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 }
