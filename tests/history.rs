@@ -321,6 +321,31 @@ fn every_audit_is_recorded_and_listed() {
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
 
+    // The folder written again from the store alone.
+    let exported = tempfile::tempdir().unwrap();
+    let output = cxaudit()
+        .args(["export", &id.to_string(), "-o"])
+        .arg(exported.path())
+        .env("CXAUDIT_DB", &db)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        std::fs::read(exported.path().join("audit.json")).unwrap(),
+        std::fs::read(folders[1].path().join("audit.json")).unwrap()
+    );
+    assert!(exported.path().join("report.html").exists());
+    let check = std::process::Command::new("sha256sum")
+        .args(["-c", "--strict", "manifest.sha256"])
+        .current_dir(exported.path())
+        .output()
+        .unwrap();
+    assert!(check.status.success());
+
     // --no-history records nothing.
     let out = tempfile::tempdir().unwrap();
     let output = cxaudit()
@@ -337,6 +362,32 @@ fn every_audit_is_recorded_and_listed() {
         .unwrap();
     let audits: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(audits.as_array().unwrap().len(), 2);
+
+    // A client who leaves: nothing without --yes, then everything of the shop goes.
+    let output = cxaudit()
+        .args(["forget", &host])
+        .env("CXAUDIT_DB", &db)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let output = cxaudit()
+        .args(["forget", &host, "--yes"])
+        .env("CXAUDIT_DB", &db)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("2 audits"));
+    let output = cxaudit()
+        .args(["history", "--json"])
+        .env("CXAUDIT_DB", &db)
+        .output()
+        .unwrap();
+    let audits: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(audits.as_array().unwrap().is_empty());
 }
 
 /// The second audit of a shop knows the first: its report says what was fixed and what got worse since, with the

@@ -258,3 +258,71 @@ pub fn override_rule(
     println!("  applied to {}", folder.display());
     Ok(())
 }
+
+#[derive(Args)]
+pub struct ForgetArgs {
+    /// The shop's host or URL.
+    shop: String,
+    /// Required: the deletion cannot be undone.
+    #[arg(long)]
+    yes: bool,
+    #[command(flatten)]
+    store: StoreArgs,
+}
+
+/// `cxaudit forget SHOP --yes`: a client who leaves takes their history with them (the replies' personal data too).
+pub fn forget(args: ForgetArgs, config_path: Option<&std::path::Path>) -> anyhow::Result<()> {
+    let config = cxaudit::config::Config::load(config_path)?;
+    let host = host_of(&args.shop);
+    if !args.yes {
+        crate::commands::usage!(
+            "forget deletes every audit, judgement, campaign and reply of {host}: add --yes"
+        );
+    }
+    let path = store_path(&args.store, &config);
+    SqliteStore::open_existing(&path)?;
+    let mut store = SqliteStore::open(&path)?;
+    let (audits, campaigns, replies) = store.forget_shop(&host)?;
+    println!(
+        "{host}: {audits} audits, {campaigns} campaigns and {replies} replies deleted from {}",
+        path.display()
+    );
+    Ok(())
+}
+
+#[derive(Args)]
+pub struct ExportArgs {
+    /// The audit's id, as `history` lists it.
+    id: i64,
+    /// The folder to write (it must not hold an audit.json already).
+    #[arg(long, short = 'o')]
+    out: std::path::PathBuf,
+    #[command(flatten)]
+    store: StoreArgs,
+}
+
+/// `cxaudit export ID -o DIR`: the audit's folder written again from the store (audit.json, report, manifest).
+pub fn export(args: ExportArgs, config_path: Option<&std::path::Path>) -> anyhow::Result<()> {
+    let config = cxaudit::config::Config::load(config_path)?;
+    let store = open(&args.store, config_path)?;
+    let json = store
+        .audit_json(args.id)?
+        .ok_or_else(|| anyhow::anyhow!("no audit {} in the store", args.id))?;
+    if args.out.join("audit.json").exists() {
+        anyhow::bail!(
+            "{} already holds an audit: give an empty folder",
+            args.out.display()
+        );
+    }
+    std::fs::create_dir_all(&args.out)?;
+    let json_path = args.out.join("audit.json");
+    std::fs::write(&json_path, &json)?;
+    let result = cxaudit::audit::read_result(&json_path).map_err(anyhow::Error::msg)?;
+    let look = crate::cli::outputs::Look::resolve(&Default::default(), None, &config)?;
+    let formats =
+        crate::commands::chosen_formats(&[], &config, &[crate::cli::outputs::Format::Html])?;
+    crate::cli::outputs::write_formats(&result, &args.out.join("report.html"), &formats, &look)?;
+    crate::cli::outputs::write_manifest(&args.out)?;
+    println!("audit {} written to {}", args.id, args.out.display());
+    Ok(())
+}

@@ -257,6 +257,9 @@ pub trait HistoryStore {
     fn audit_json(&self, id: i64) -> StoreResult<Option<Vec<u8>>>;
     /// (rule id, status word, score) of an audit.
     fn audit_rules(&self, id: i64) -> StoreResult<Vec<(String, String, Option<f64>)>>;
+    /// Deletes everything kept about a shop: its audits, the consultant's judgements, its campaigns with their
+    /// probes and the replies (personal data). Returns (audits, campaigns, replies) deleted.
+    fn forget_shop(&mut self, shop_host: &str) -> StoreResult<(u64, u64, u64)>;
 }
 
 /// A consultant's judgement on a rule of a shop.

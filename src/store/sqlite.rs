@@ -543,6 +543,40 @@ impl HistoryStore for SqliteStore {
         Ok(Some(json))
     }
 
+    fn forget_shop(&mut self, shop_host: &str) -> StoreResult<(u64, u64, u64)> {
+        let tx = self.conn.transaction()?;
+        let replies = tx.execute(
+            "DELETE FROM replies WHERE probe_id IN
+                (SELECT p.id FROM probes p JOIN campaigns c ON c.id = p.campaign_id WHERE c.shop_host = ?1)",
+            params![shop_host],
+        )? as u64;
+        tx.execute(
+            "DELETE FROM probes WHERE campaign_id IN (SELECT id FROM campaigns WHERE shop_host = ?1)",
+            params![shop_host],
+        )?;
+        let campaigns = tx.execute(
+            "DELETE FROM campaigns WHERE shop_host = ?1",
+            params![shop_host],
+        )? as u64;
+        tx.execute(
+            "DELETE FROM overrides WHERE shop_host = ?1",
+            params![shop_host],
+        )?;
+        tx.execute(
+            "DELETE FROM audit_rules WHERE audit_id IN (SELECT id FROM audits WHERE shop_host = ?1)",
+            params![shop_host],
+        )?;
+        let audits = tx.execute(
+            "DELETE FROM audits WHERE shop_host = ?1",
+            params![shop_host],
+        )? as u64;
+        tx.commit()?;
+        // The deleted rows must not linger in free pages or the WAL: the data is gone from the file too.
+        self.conn
+            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE); VACUUM;")?;
+        Ok((audits, campaigns, replies))
+    }
+
     fn audit_rules(&self, id: i64) -> StoreResult<Vec<(String, String, Option<f64>)>> {
         let mut statement = self.conn.prepare(
             "SELECT rule, status, score FROM audit_rules WHERE audit_id = ?1 ORDER BY rule",
