@@ -607,3 +607,43 @@ async fn overrides_are_shown_and_carried_over_while_their_evidence_holds() {
     assert!(report.contains("To review: what the rule finds changed since Claire Martin"));
     assert!(report.contains("A one-person workshop: customers call."));
 }
+
+/// Two audits finishing at once write to one store: neither is lost, the file stays whole.
+#[test]
+fn two_processes_recording_at_once_lose_nothing() {
+    let store = tempfile::tempdir().unwrap();
+    let db = store.path().join("shared.sqlite");
+    let outs: Vec<tempfile::TempDir> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+    let children: Vec<std::process::Child> = outs
+        .iter()
+        .map(|out| {
+            cxaudit()
+                .args(["audit", "--demo", "--quiet", "-o"])
+                .arg(out.path())
+                .env("CXAUDIT_DB", &db)
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let status = child.wait_with_output().unwrap().status;
+        assert!(status.success());
+    }
+    let output = cxaudit()
+        .args(["history", "--json"])
+        .env("CXAUDIT_DB", &db)
+        .output()
+        .unwrap();
+    let audits: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(audits.as_array().unwrap().len(), 3);
+    for audit in audits.as_array().unwrap() {
+        let id = audit["id"].as_i64().unwrap().to_string();
+        let output = cxaudit()
+            .args(["show", &id, "--audit-json"])
+            .env("CXAUDIT_DB", &db)
+            .output()
+            .unwrap();
+        let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(json["crawl"]["counts"]["html_pages"], 13);
+    }
+}
