@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 mod common;
-use common::{copy_of_bundled_checks, cxaudit, edit};
+use common::{copy_of_bundled_checks, cxaudit, edit, run_ok};
 
 #[test]
 fn demo_audit_writes_audit_json_and_a_summary() {
@@ -162,17 +162,12 @@ fn a_consultant_adds_a_word_to_the_lexicon_without_rebuilding() {
     );
     std::fs::write(checks.path().join("key-pages.toml"), edited).unwrap();
     let out = tempfile::tempdir().unwrap();
-    let output = cxaudit()
-        .args(["audit", "--demo", "-q", "--checks"])
-        .arg(checks.path())
-        .arg("-o")
-        .arg(out.path())
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    run_ok(
+        cxaudit()
+            .args(["audit", "--demo", "-q", "--checks"])
+            .arg(checks.path())
+            .arg("-o")
+            .arg(out.path()),
     );
     let json: Value =
         serde_json::from_str(&std::fs::read_to_string(out.path().join("audit.json")).unwrap())
@@ -204,17 +199,12 @@ fn a_consultant_adds_a_word_to_the_lexicon_without_rebuilding() {
 
 fn audit_demo_with(checks: &std::path::Path) -> Value {
     let out = tempfile::tempdir().unwrap();
-    let output = cxaudit()
-        .args(["audit", "--demo", "-q", "--checks"])
-        .arg(checks)
-        .arg("-o")
-        .arg(out.path())
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    run_ok(
+        cxaudit()
+            .args(["audit", "--demo", "-q", "--checks"])
+            .arg(checks)
+            .arg("-o")
+            .arg(out.path()),
     );
     serde_json::from_str(&std::fs::read_to_string(out.path().join("audit.json")).unwrap()).unwrap()
 }
@@ -279,16 +269,7 @@ fn checks_list_and_validate() {
     }
 
     let checks = copy_of_bundled_checks();
-    let output = cxaudit()
-        .args(["checks", "validate"])
-        .arg(checks.path())
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    run_ok(cxaudit().args(["checks", "validate"]).arg(checks.path()));
 
     // A typo in a detector name, a weight that is not a number and a file named after no rule: all reported.
     let rules = checks.path().join("rules");
@@ -345,15 +326,10 @@ fn checks_list_and_validate() {
 #[test]
 fn the_cover_says_how_much_of_the_site_was_read() {
     let out = tempfile::tempdir().unwrap();
-    let output = cxaudit()
-        .args(["audit", "--demo", "--max-pages", "5", "--quiet", "-o"])
-        .arg(out.path())
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    run_ok(
+        cxaudit()
+            .args(["audit", "--demo", "--max-pages", "5", "--quiet", "-o"])
+            .arg(out.path()),
     );
     let html = std::fs::read_to_string(out.path().join("report.html")).unwrap();
     let doc = scraper::Html::parse_document(&html);
@@ -423,25 +399,20 @@ fn the_user_agent_is_the_consultants_choice() {
         }
     });
     let out = tempfile::tempdir().unwrap();
-    let output = cxaudit()
-        .args([
-            "audit",
-            &format!("http://127.0.0.1:{port}/"),
-            "--no-sitemaps",
-            "--quiet",
-        ])
-        .args([
-            "--user-agent",
-            "Mozilla/5.0 (compatible; ConseilDupont/1.0)",
-            "-o",
-        ])
-        .arg(out.path())
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    run_ok(
+        cxaudit()
+            .args([
+                "audit",
+                &format!("http://127.0.0.1:{port}/"),
+                "--no-sitemaps",
+                "--quiet",
+            ])
+            .args([
+                "--user-agent",
+                "Mozilla/5.0 (compatible; ConseilDupont/1.0)",
+                "-o",
+            ])
+            .arg(out.path()),
     );
     let seen = seen.lock().unwrap().clone();
     assert!(!seen.is_empty());
@@ -539,16 +510,7 @@ fn the_consultant_ranks_drops_and_annotates_priorities() {
         ),
     )
     .unwrap();
-    let output = cxaudit()
-        .arg("report")
-        .arg(out.path().join("audit.json"))
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    run_ok(cxaudit().arg("report").arg(out.path().join("audit.json")));
     let html = std::fs::read_to_string(out.path().join("report.html")).unwrap();
     let after = priorities(&html);
     assert_eq!(after[0], third, "{after:?}");
@@ -613,15 +575,10 @@ fn report_rerenders_from_audit_json_and_prints_to_pdf() {
 
     // Re-rendered in French as HTML, CSV and Markdown: the PDF the folder holds follows, and the manifest covers
     // every file as it now is.
-    let output = cxaudit()
-        .args(["report", "--lang", "fr", "--format", "html,csv,md"])
-        .arg(&audit)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    run_ok(
+        cxaudit()
+            .args(["report", "--lang", "fr", "--format", "html,csv,md"])
+            .arg(&audit),
     );
     let check = std::process::Command::new("sha256sum")
         .args(["-c", "--strict", "manifest.sha256"])
@@ -671,17 +628,12 @@ formats = ["json", "html", "csv", "md"]
     )
     .unwrap();
     let out = tempfile::tempdir().unwrap();
-    let output = cxaudit()
-        // Found in the user's config dir, as on a consultant's machine.
-        .env("XDG_CONFIG_HOME", home.path())
-        .args(["audit", "--demo", "-q", "-o"])
-        .arg(out.path())
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    run_ok(
+        cxaudit()
+            // Found in the user's config dir, as on a consultant's machine.
+            .env("XDG_CONFIG_HOME", home.path())
+            .args(["audit", "--demo", "-q", "-o"])
+            .arg(out.path()),
     );
     let html = std::fs::read_to_string(out.path().join("report.html")).unwrap();
     assert!(

@@ -5,7 +5,7 @@ mod common;
 
 use std::sync::Arc;
 
-use common::cxaudit;
+use common::{cxaudit, run_ok};
 use serde_json::Value;
 
 fn shop(phone_on_products: bool, faq: bool, legal_notice: bool) -> Vec<(String, String)> {
@@ -81,18 +81,7 @@ async fn audited(
 }
 
 fn diff(before: &std::path::Path, after: &std::path::Path) -> Value {
-    let output = cxaudit()
-        .arg("diff")
-        .arg(before)
-        .arg(after)
-        .arg("--json")
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let output = run_ok(cxaudit().arg("diff").arg(before).arg(after).arg("--json"));
     serde_json::from_slice(&output.stdout).unwrap()
 }
 
@@ -219,30 +208,16 @@ fn every_audit_is_recorded_and_listed() {
     let mut folders = Vec::new();
     for _ in 0..2 {
         let out = tempfile::tempdir().unwrap();
-        let output = cxaudit()
-            .args(["audit", "--demo", "-o"])
-            .arg(out.path())
-            .env("CXAUDIT_DB", &db)
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
+        let output = run_ok(
+            cxaudit()
+                .args(["audit", "--demo", "-o"])
+                .arg(out.path())
+                .env("CXAUDIT_DB", &db),
         );
         assert!(String::from_utf8_lossy(&output.stdout).contains("history: audit "));
         folders.push(out);
     }
-    let output = cxaudit()
-        .args(["history", "--json"])
-        .env("CXAUDIT_DB", &db)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let output = run_ok(cxaudit().args(["history", "--json"]).env("CXAUDIT_DB", &db));
     let audits: Value = serde_json::from_slice(&output.stdout).unwrap();
     let audits = audits.as_array().unwrap();
     assert_eq!(audits.len(), 2);
@@ -323,16 +298,11 @@ fn every_audit_is_recorded_and_listed() {
 
     // The folder written again from the store alone.
     let exported = tempfile::tempdir().unwrap();
-    let output = cxaudit()
-        .args(["export", &id.to_string(), "-o"])
-        .arg(exported.path())
-        .env("CXAUDIT_DB", &db)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    run_ok(
+        cxaudit()
+            .args(["export", &id.to_string(), "-o"])
+            .arg(exported.path())
+            .env("CXAUDIT_DB", &db),
     );
     assert_eq!(
         std::fs::read(exported.path().join("audit.json")).unwrap(),
@@ -370,15 +340,10 @@ fn every_audit_is_recorded_and_listed() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
-    let output = cxaudit()
-        .args(["forget", &host, "--yes"])
-        .env("CXAUDIT_DB", &db)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    let output = run_ok(
+        cxaudit()
+            .args(["forget", &host, "--yes"])
+            .env("CXAUDIT_DB", &db),
     );
     assert!(String::from_utf8_lossy(&output.stdout).contains("2 audits"));
     let output = cxaudit()

@@ -70,14 +70,7 @@ pub fn run(args: DiffArgs, config_path: Option<&Path>) -> anyhow::Result<()> {
     let mut store = None;
     let names: [String; 2] = match &args.previous {
         Some(shop) => {
-            let host = url::Url::parse(&if shop.contains("://") {
-                shop.clone()
-            } else {
-                format!("https://{shop}")
-            })
-            .ok()
-            .and_then(|u| u.host_str().map(str::to_string))
-            .unwrap_or_else(|| shop.clone());
+            let host = crate::commands::history::host_of(shop);
             let opened = open()?;
             let audits = opened.audits(Some(&host))?;
             store = Some(opened);

@@ -37,7 +37,7 @@ fn open(store: &StoreArgs, config_path: Option<&std::path::Path>) -> anyhow::Res
 }
 
 /// `https://shop.example/fr/` and `shop.example` name one shop: its host.
-fn host_of(shop: &str) -> String {
+pub fn host_of(shop: &str) -> String {
     let with_scheme = if shop.contains("://") {
         shop.to_string()
     } else {

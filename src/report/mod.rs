@@ -266,19 +266,11 @@ fn strings(files: &[(String, String)], lang: &str) -> Result<Value, ReportError>
 
 /// A string of the table with its placeholders filled, plural forms by the language's `plural_one` counts.
 fn say(strings: &Value, key: &str, args: &[(&str, f64)]) -> String {
-    let template = strings[key].as_str().unwrap_or(key);
-    let singular: Vec<i64> = strings["plural_one"]
-        .as_array()
-        .map(|a| a.iter().filter_map(Value::as_i64).collect())
-        .unwrap_or_else(|| vec![1]);
-    let decimal = strings["decimal"].as_str().unwrap_or(".");
-    crate::words::fill(template, &singular, |name| {
-        args.iter().find(|(n, _)| *n == name).map(|(_, v)| {
-            let mut arg = crate::words::Arg::number(*v);
-            arg.text = arg.text.replace('.', decimal);
-            arg
-        })
-    })
+    let args: Vec<(&str, crate::words::Arg)> = args
+        .iter()
+        .map(|(name, n)| (*name, crate::words::Arg::number(*n)))
+        .collect();
+    say_with(strings, key, &args)
 }
 
 /// "2026-12-01 13:40 UTC" for an RFC 3339 time: a reader needs no "T" and no seconds. Unparsable: as written.
@@ -299,11 +291,17 @@ fn say_with(strings: &Value, key: &str, args: &[(&str, crate::words::Arg)]) -> S
         .as_array()
         .map(|a| a.iter().filter_map(Value::as_i64).collect())
         .unwrap_or_else(|| vec![1]);
+    // Numbers take the language's decimal mark ("0,8" in French); texts stay as they are.
+    let decimal = strings["decimal"].as_str().unwrap_or(".");
     crate::words::fill(template, &singular, |name| {
         args.iter()
             .find(|(n, _)| *n == name)
             .map(|(_, v)| crate::words::Arg {
-                text: v.text.clone(),
+                text: if v.number.is_some() {
+                    v.text.replace('.', decimal)
+                } else {
+                    v.text.clone()
+                },
                 number: v.number,
             })
     })
