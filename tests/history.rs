@@ -612,3 +612,30 @@ fn two_processes_recording_at_once_lose_nothing() {
         assert_eq!(json["crawl"]["counts"]["html_pages"], 13);
     }
 }
+
+/// A re-audit that read fewer pages (a lower page budget) says so before its setbacks: they may be the audit's.
+#[test]
+fn fewer_pages_read_is_said_before_the_setbacks() {
+    let store = tempfile::tempdir().unwrap();
+    let db = store.path().join("history.sqlite");
+    let (whole, capped) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    run_ok(
+        cxaudit()
+            .args(["audit", "--demo", "--quiet", "-o"])
+            .arg(whole.path())
+            .env("CXAUDIT_DB", &db),
+    );
+    run_ok(
+        cxaudit()
+            .args(["audit", "--demo", "--max-pages", "6", "--quiet", "-o"])
+            .arg(capped.path())
+            .env("CXAUDIT_DB", &db),
+    );
+    let html = std::fs::read_to_string(capped.path().join("report.html")).unwrap();
+    assert!(
+        html.contains("Attention : cet audit a lu 6 pages, le précédent 13"),
+        "the caveat is said"
+    );
+    let html = std::fs::read_to_string(whole.path().join("report.html")).unwrap();
+    assert!(!html.contains("Attention : cet audit a lu"));
+}

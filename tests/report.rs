@@ -283,6 +283,13 @@ async fn contents_collapsed_passes_and_estimated_gains() {
             .collect::<Vec<_>>()
     };
 
+    // The contents name the priorities as their section's heading does.
+    let toc_title: String = select("nav.toc a[href='#report-priorities'] .toc-title")[0]
+        .text()
+        .collect();
+    let heading: String = select("#report-priorities h2")[0].text().collect();
+    assert!(heading.contains(&toc_title), "{toc_title:?} / {heading:?}");
+
     let links = select("nav.toc a");
     assert_eq!(
         links.len(),

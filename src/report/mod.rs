@@ -705,7 +705,29 @@ fn history_view(result: &AuditResult, lang: &str, strings: &Value) -> Value {
             .collect()
     };
     let previous = history.earlier.last();
+    // Fewer pages read (a lower page budget, pages that failed) makes rules fail that the shop did not break: the
+    // reader is told before the lists.
+    let pages_now = result.crawl.counts.html_pages as f64;
+    let pages_then = previous.map(|p| p.html_pages as f64).unwrap_or(pages_now);
+    let capped = result
+        .crawl
+        .counts
+        .skipped_by_reason
+        .get("max-pages")
+        .copied()
+        .unwrap_or(0)
+        > 0;
+    let caveat = if pages_now < pages_then * 0.8 || (capped && pages_now < pages_then) {
+        say(
+            strings,
+            "history_fewer_pages",
+            &[("now", pages_now), ("then", pages_then)],
+        )
+    } else {
+        String::new()
+    };
     json!({
+        "caveat": caveat,
         "dots": dots,
         "line": line,
         "since": say_with(
@@ -1078,7 +1100,18 @@ fn document_view(result: &AuditResult, strings: &Value, model: &mut Value) {
     if let Some(priorities) = model["priorities"].as_array_mut() {
         priorities.iter_mut().for_each(add_rule_fields);
     }
-    let mut toc = vec![json!({ "anchor": "report-priorities", "title": s("priorities") })];
+    // The contents name the priorities as their section does ("Les 3 priorités").
+    let priorities_title = match model["priorities_title"].as_str() {
+        Some(title)
+            if model["priorities"]
+                .as_array()
+                .is_some_and(|p| !p.is_empty()) =>
+        {
+            title.to_string()
+        }
+        _ => s("priorities").to_string(),
+    };
+    let mut toc = vec![json!({ "anchor": "report-priorities", "title": priorities_title })];
     if let Some(categories) = model["categories"].as_array_mut() {
         for category in categories.iter_mut() {
             let score = category["score"].as_f64();
