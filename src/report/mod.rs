@@ -49,6 +49,10 @@ pub struct ReportOptions<'a> {
     pub branding: Branding,
 }
 
+/// The priorities the report lists at most; the string table's `priorities` names a full list ("Les cinq
+/// priorités").
+const PRIORITIES_SHOWN: usize = 5;
+
 /// Evidence items and listed pages shown per rule.
 const PAGES_SHOWN: usize = 12;
 
@@ -868,7 +872,7 @@ fn model(
         checks,
         crate::result::ShopProfile::of(&result.site),
         notes,
-        5,
+        PRIORITIES_SHOWN,
     )
     .into_iter()
     .map(|c| {
@@ -1009,10 +1013,11 @@ fn model(
         },
         "coverage": coverage,
         "limits": limits_view(result, strings),
-        "priorities_title": if priorities.len() == 1 {
-            say(strings, "priorities_one", &[])
-        } else {
-            say(strings, "priorities_many", &[("n", priorities.len() as f64)])
+        // "Les cinq priorités" when the list is full, the count otherwise.
+        "priorities_title": match priorities.len() {
+            1 => say(strings, "priorities_one", &[]),
+            PRIORITIES_SHOWN => say(strings, "priorities", &[]),
+            n => say(strings, "priorities_many", &[("n", n as f64)]),
         },
         "priorities": priorities,
         "categories": categories,
