@@ -577,6 +577,31 @@ pub struct Judgement {
     pub at: String,
     /// The fingerprint of what the rule saw when it was given ([`CheckResult::evidence_fingerprint`]).
     pub evidence: String,
+    pub kind: crate::result::JudgementKind,
+    /// The day a manual test was made.
+    pub tested_on: Option<String>,
+    /// The attached file's name in the audit's folder ([`attachment_file_name`]).
+    pub attachment: Option<String>,
+}
+
+/// The name an attached file takes beside the report: the rule's id and the file's own name, kept to letters,
+/// digits, dots and dashes (the name is the consultant's, but it must stay one file in the folder).
+pub fn attachment_file_name(rule: &str, name: &str) -> String {
+    let clean: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let clean = clean.trim_start_matches('.');
+    format!(
+        "attachment-{rule}-{}",
+        if clean.is_empty() { "file" } else { clean }
+    )
 }
 
 /// Applies the consultant's judgements: a rule whose evidence is what it was takes the consultant's status (and
@@ -613,6 +638,9 @@ pub fn apply_judgements(result: &mut AuditResult, judgements: &[Judgement], chec
             at: judgement.at.clone(),
             tool_status,
             stale: !fresh,
+            kind: judgement.kind,
+            tested_on: judgement.tested_on.clone(),
+            attachment: judgement.attachment.clone(),
         });
     }
     result.scores = rules::score(checks, &result.checks);

@@ -14,7 +14,7 @@ use commands::{
     campaign::CampaignCommand,
     checks::ChecksCommand,
     diff::DiffArgs,
-    history::{ExportArgs, ForgetArgs, HistoryArgs, OverrideArgs, ShowArgs},
+    history::{ExportArgs, ForgetArgs, HistoryArgs, ManualArgs, OverrideArgs, ShowArgs},
     rejudge::RejudgeArgs,
     report::ReportArgs,
 };
@@ -49,6 +49,8 @@ enum Command {
     Show(ShowArgs),
     /// Set a rule's status as the consultant judges it (with why and who), for this audit and the shop's next ones.
     Override(OverrideArgs),
+    /// Record a test made by hand (a phone call, a chat, a checkout behind a login): status, note, day, a file.
+    Manual(ManualArgs),
     /// Write an audit's folder again from the store (audit.json, report, manifest).
     Export(ExportArgs),
     /// Delete everything kept about a shop (audits, judgements, campaigns, replies).
@@ -89,6 +91,7 @@ fn main() -> ExitCode {
             Command::History(args) => commands::history::history(args, config.as_deref()),
             Command::Show(args) => commands::history::show(args, config.as_deref()),
             Command::Override(args) => commands::history::override_rule(args, config.as_deref()),
+            Command::Manual(args) => commands::history::manual(args, config.as_deref()),
             Command::Export(args) => commands::history::export(args, config.as_deref()),
             Command::Forget(args) => commands::history::forget(args, config.as_deref()),
             Command::DemoServe { port } => commands::demo::run(port).await,

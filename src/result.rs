@@ -72,6 +72,25 @@ pub struct PastAudit {
     pub html_pages: u64,
     pub score: Option<f64>,
     pub grade: Option<String>,
+    /// Its mystery-shopper campaign, once reported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub campaign: Option<CampaignSummary>,
+}
+
+/// A campaign in a few figures, as the history lists it and the report's trend shows it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct CampaignSummary {
+    pub id: i64,
+    /// Probes that left (sent, bounced included).
+    pub sent: u32,
+    /// Probes that got a human answer.
+    pub answered: u32,
+    /// The median delay of the human answers, in hours (none answered: none).
+    pub median_human_delay_hours: Option<f64>,
+    /// The slowest human answer, in hours.
+    pub slowest_human_delay_hours: Option<f64>,
+    /// The response time the shop promised, in hours.
+    pub promise_hours: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -137,6 +156,23 @@ pub struct ConsultantJudgement {
     /// What the rule sees changed since the judgement: the tool's status stands until the consultant looks again.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub stale: bool,
+    /// An override of the tool's verdict, or a test the consultant made by hand (a phone call, a chat).
+    #[serde(default)]
+    pub kind: JudgementKind,
+    /// The day a manual test was made (`YYYY-MM-DD`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tested_on: Option<String>,
+    /// The file the consultant attached (a screenshot, a call log), written beside the report under this name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachment: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum JudgementKind {
+    #[default]
+    Override,
+    Manual,
 }
 
 /// `https://shop.example:8080/a/b?c` → `/a/b?c`.
@@ -334,6 +370,8 @@ pub enum RuleKind {
     Aggregate,
     /// Judges the mystery-shopper campaign's replies: not applicable until a campaign is reported.
     Campaign,
+    /// Only a person can judge it (a phone call, a chat): not tested until the consultant records a manual test.
+    Manual,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash)]

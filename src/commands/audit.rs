@@ -176,26 +176,32 @@ pub async fn run(args: AuditArgs, config_path: Option<&std::path::Path>) -> anyh
                 None
             });
         // The consultant's judgements on this shop carry over while what their rules see is the same.
-        let judgements = crate::commands::history::judgements_in_force(
+        let in_force = crate::commands::history::judgements_in_force(
             &output.result.target.host,
             &args.store,
             &config,
         )
         .unwrap_or_else(|e| {
             eprintln!("warning: the consultant's judgements could not be read: {e:#}");
-            Vec::new()
+            Default::default()
         });
-        if history.is_some() || !judgements.is_empty() {
+        if history.is_some() || !in_force.is_empty() {
             // The result in memory holds no pages (they were streamed to the file): the file is read back whole
             // and written again, through the one atomic writer.
             let mut stored =
                 cxaudit::audit::read_result(&output.json_path).map_err(anyhow::Error::msg)?;
             stored.history = history.clone();
-            cxaudit::audit::apply_judgements(&mut stored, &judgements, &checks);
+            cxaudit::audit::apply_judgements(&mut stored, &in_force.judgements, &checks);
             cxaudit::audit::write_result(&output.json_path, &stored)?;
             output.result.history = history;
-            cxaudit::audit::apply_judgements(&mut output.result, &judgements, &checks);
+            cxaudit::audit::apply_judgements(&mut output.result, &in_force.judgements, &checks);
         }
+        let folder = output
+            .json_path
+            .parent()
+            .unwrap_or(std::path::Path::new("."));
+        in_force.write_attachments(folder)?;
+        carry_notes(&in_force, &output.result, folder);
     }
     let written = outputs::write_formats(&output.result, &report_path, &formats, &look)?;
     outputs::write_manifest(
@@ -281,11 +287,60 @@ fn shop_history(
                 html_pages: a.html_pages,
                 score: a.score,
                 grade: a.grade.clone(),
+                campaign: a.campaign.clone(),
             })
             .collect(),
         changes,
         rule_pack: checks.origin.clone(),
     }))
+}
+
+const CARRIED: &str = "# Carried over from";
+
+/// The consultant's notes on the shop's last report (priorities ranked or dropped, annotations) start this one's
+/// `notes.toml`, said as carried in its first line; notes naming a rule this audit lacks are left behind, said.
+fn carry_notes(
+    in_force: &crate::commands::history::InForce,
+    result: &cxaudit::result::AuditResult,
+    folder: &std::path::Path,
+) {
+    let Some(saved) = &in_force.notes else {
+        return;
+    };
+    let path = folder.join("notes.toml");
+    if path.exists() {
+        return;
+    }
+    let fits = toml::from_str::<cxaudit::result::ConsultantNotes>(&saved.toml).is_ok_and(|notes| {
+        notes
+            .priorities
+            .iter()
+            .all(|p| result.checks.iter().any(|c| c.id == p.rule))
+    });
+    if !fits {
+        eprintln!(
+            "warning: the notes of audit {} name rules this audit does not have: not carried over",
+            saved.audit_id
+        );
+        return;
+    }
+    // Carried twice, the first line would pile up.
+    let body = match saved.toml.strip_prefix(CARRIED) {
+        Some(rest) => rest.split_once('\n').map(|(_, body)| body).unwrap_or(""),
+        None => &saved.toml,
+    };
+    let text = format!(
+        "{CARRIED} audit {} (notes saved {}): edit, then `cxaudit report {}`.\n{body}",
+        saved.audit_id,
+        saved.saved_at,
+        folder.join("audit.json").display(),
+    );
+    if let Err(e) = std::fs::write(&path, text) {
+        eprintln!(
+            "warning: the notes of audit {} could not be carried over: {e}",
+            saved.audit_id
+        );
+    }
 }
 
 /// Records the audit in the history store, with its audit.json as written.

@@ -168,30 +168,114 @@ fn status_of(word: &str) -> cxaudit::result::CheckStatus {
         .unwrap_or(cxaudit::result::CheckStatus::NotApplicable)
 }
 
+/// What the consultant decided for a shop, as the audit applies it: the judgements and their attached files.
+#[derive(Default)]
+pub struct InForce {
+    pub judgements: Vec<cxaudit::audit::Judgement>,
+    /// (file name in the audit's folder, bytes).
+    pub attachments: Vec<(String, Vec<u8>)>,
+    /// The newest notes.toml saved for the shop, with the audit it was saved with.
+    pub notes: Option<cxaudit::store::SavedNotes>,
+}
+
+impl InForce {
+    pub fn is_empty(&self) -> bool {
+        self.judgements.is_empty()
+    }
+
+    /// Writes the attached files beside the report (the manifest, written after, covers them).
+    pub fn write_attachments(&self, folder: &std::path::Path) -> anyhow::Result<()> {
+        for (name, bytes) in &self.attachments {
+            std::fs::write(folder.join(name), bytes)?;
+        }
+        Ok(())
+    }
+}
+
 /// The judgements in force for a shop, as the audit applies them. No store: none.
 pub fn judgements_in_force(
     host: &str,
     store: &StoreArgs,
     config: &cxaudit::config::Config,
-) -> anyhow::Result<Vec<cxaudit::audit::Judgement>> {
+) -> anyhow::Result<InForce> {
     use cxaudit::store::OverrideStore;
     let path = store_path(store, config);
     if !path.exists() {
-        return Ok(Vec::new());
+        return Ok(InForce::default());
     }
     let store = SqliteStore::open_existing(&path)?;
-    Ok(store
-        .overrides(host)?
-        .into_iter()
-        .map(|o| cxaudit::audit::Judgement {
-            rule: o.rule,
+    let mut in_force = InForce {
+        notes: store.notes(host, None)?,
+        ..Default::default()
+    };
+    for o in store.overrides(host)? {
+        let attachment = o.attachment.map(|a| {
+            let name = cxaudit::audit::attachment_file_name(&o.rule, &a.name);
+            in_force.attachments.push((name.clone(), a.bytes));
+            name
+        });
+        in_force.judgements.push(cxaudit::audit::Judgement {
             status: status_of(&o.status),
+            kind: if o.kind == "manual" {
+                cxaudit::result::JudgementKind::Manual
+            } else {
+                cxaudit::result::JudgementKind::Override
+            },
+            rule: o.rule,
             reason: o.reason,
             by: o.by,
             at: o.created_at,
             evidence: o.evidence,
-        })
-        .collect())
+            tested_on: o.tested_on,
+            attachment,
+        });
+    }
+    Ok(in_force)
+}
+
+#[derive(Args)]
+pub struct ManualArgs {
+    /// The audit's id, as `history` lists it.
+    id: i64,
+    /// The rule the test judges (`phone-answered`, `chat-answered`, `checkout-assistance`...).
+    rule: String,
+    /// What the test showed.
+    #[arg(long, value_parser = ["pass", "partial", "fail", "not_applicable"])]
+    status: String,
+    /// What was done and seen, as the report will say it ("called Tuesday 10:40, answered after 3 rings").
+    #[arg(long)]
+    note: String,
+    /// Who made the test.
+    #[arg(long)]
+    by: String,
+    /// The day of the test, YYYY-MM-DD (default: today).
+    #[arg(long)]
+    on: Option<String>,
+    /// A file to keep with the test (a screenshot, a call log), at most 10 MiB; shown or linked in the report.
+    #[arg(long)]
+    file: Option<std::path::PathBuf>,
+    /// The rule pack to score with (default: the bundled one).
+    #[arg(long)]
+    checks: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    store: StoreArgs,
+}
+
+/// An attached file is kept in the store and copied into every report of the shop: bounded.
+const MAX_ATTACHMENT_BYTES: u64 = 10 * 1024 * 1024;
+
+/// A judgement as a command gives it.
+struct GivenJudgement<'a> {
+    id: i64,
+    rule: &'a str,
+    status: &'a str,
+    reason: &'a str,
+    by: &'a str,
+    kind: &'static str,
+    tested_on: Option<String>,
+    attachment: Option<cxaudit::store::Attachment>,
+    checks: Option<&'a std::path::Path>,
+    store: &'a StoreArgs,
 }
 
 /// `cxaudit override ID RULE --status … --reason … --by …`: stored, applied to the audit's folder (its report
@@ -200,37 +284,127 @@ pub fn override_rule(
     args: OverrideArgs,
     config_path: Option<&std::path::Path>,
 ) -> anyhow::Result<()> {
+    record_judgement(
+        GivenJudgement {
+            id: args.id,
+            rule: &args.rule,
+            status: &args.status,
+            reason: &args.reason,
+            by: &args.by,
+            kind: "override",
+            tested_on: None,
+            attachment: None,
+            checks: args.checks.as_deref(),
+            store: &args.store,
+        },
+        config_path,
+    )
+}
+
+/// `cxaudit manual ID RULE --status … --note … --by … [--on DAY] [--file F]`: a test made by hand, kept and carried
+/// over like an override.
+pub fn manual(args: ManualArgs, config_path: Option<&std::path::Path>) -> anyhow::Result<()> {
+    let today = jiff::Zoned::now().date();
+    let tested_on = match &args.on {
+        Some(day) => {
+            let Ok(date) = day.parse::<jiff::civil::Date>() else {
+                crate::commands::usage!("--on {day:?}: give the day of the test as YYYY-MM-DD");
+            };
+            if date > today {
+                crate::commands::usage!("--on {day}: the test cannot be in the future");
+            }
+            date
+        }
+        None => today,
+    };
+    let attachment = match &args.file {
+        Some(path) => {
+            let size = std::fs::metadata(path)
+                .map_err(|e| anyhow::anyhow!("--file {}: {e}", path.display()))?
+                .len();
+            if size > MAX_ATTACHMENT_BYTES {
+                crate::commands::usage!(
+                    "--file {}: {} MiB; attach at most 10 MiB (a screenshot, a call log)",
+                    path.display(),
+                    size / (1024 * 1024)
+                );
+            }
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_else(|| "file".into());
+            Some(cxaudit::store::Attachment {
+                name,
+                bytes: std::fs::read(path)?,
+            })
+        }
+        None => None,
+    };
+    record_judgement(
+        GivenJudgement {
+            id: args.id,
+            rule: &args.rule,
+            status: &args.status,
+            reason: &args.note,
+            by: &args.by,
+            kind: "manual",
+            tested_on: Some(tested_on.to_string()),
+            attachment,
+            checks: args.checks.as_deref(),
+            store: &args.store,
+        },
+        config_path,
+    )
+}
+
+fn record_judgement(
+    given: GivenJudgement<'_>,
+    config_path: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
     use cxaudit::store::OverrideStore;
     let config = cxaudit::config::Config::load(config_path)?;
-    let checks = crate::commands::load_checks(args.checks.as_deref())?;
-    let path = store_path(&args.store, &config);
+    let checks = crate::commands::load_checks(given.checks)?;
+    let path = store_path(given.store, &config);
     // Writes a judgement, but only to a store that holds the audit: a missing one is not created.
     SqliteStore::open_existing(&path)?;
     let mut store = SqliteStore::open(&path)?;
-    let Some(record) = store.audit(args.id)? else {
-        anyhow::bail!("no audit {} in the store", args.id);
+    let Some(record) = store.audit(given.id)? else {
+        anyhow::bail!("no audit {} in the store", given.id);
     };
-    let json = store.audit_json(args.id)?.unwrap_or_default();
+    let json = store.audit_json(given.id)?.unwrap_or_default();
     let audit: cxaudit::result::AuditResult = serde_json::from_slice(&json)?;
-    let Some(check) = audit.checks.iter().find(|c| c.id == args.rule) else {
-        anyhow::bail!("audit {} has no rule {:?}", args.id, args.rule);
+    let Some(check) = audit.checks.iter().find(|c| c.id == given.rule) else {
+        anyhow::bail!("audit {} has no rule {:?}", given.id, given.rule);
     };
-    if args.reason.trim().is_empty() || args.by.trim().is_empty() {
-        crate::commands::usage!("--reason and --by say why and who: the report shows both");
+    if given.reason.trim().is_empty() || given.by.trim().is_empty() {
+        crate::commands::usage!(
+            "say why and who (--reason or --note, and --by): the report shows both"
+        );
     }
     store.add_override(&cxaudit::store::NewOverride {
         shop_host: record.shop_host.clone(),
-        rule: args.rule.clone(),
-        status: args.status.clone(),
-        reason: args.reason.clone(),
-        by: args.by.clone(),
+        rule: given.rule.to_string(),
+        status: given.status.to_string(),
+        reason: given.reason.to_string(),
+        by: given.by.to_string(),
         created_at: cxaudit::store::instant_text(jiff::Timestamp::now()),
-        audit_id: args.id,
+        audit_id: given.id,
         evidence: check.evidence_fingerprint(),
+        kind: given.kind.to_string(),
+        tested_on: given.tested_on.clone(),
+        attachment: given.attachment,
     })?;
     println!(
-        "{}: {} on audit {} of {}, by {}",
-        args.rule, args.status, args.id, record.shop_host, args.by
+        "{}: {} on audit {} of {}, by {}{}",
+        given.rule,
+        given.status,
+        given.id,
+        record.shop_host,
+        given.by,
+        given
+            .tested_on
+            .map(|d| format!(", tested on {d}"))
+            .unwrap_or_default()
     );
     // The audit's own folder follows, when it is still there.
     let Some(folder) = record.folder.map(std::path::PathBuf::from) else {
@@ -240,22 +414,32 @@ pub fn override_rule(
     if !json_path.exists() {
         return Ok(());
     }
-    let judgements = judgements_in_force(&record.shop_host, &args.store, &config)?;
+    let in_force = judgements_in_force(&record.shop_host, given.store, &config)?;
     let mut result = cxaudit::audit::read_result(&json_path).map_err(anyhow::Error::msg)?;
-    cxaudit::audit::apply_judgements(&mut result, &judgements, &checks);
+    cxaudit::audit::apply_judgements(&mut result, &in_force.judgements, &checks);
     cxaudit::audit::write_result(&json_path, &result)?;
-    // Re-rendered in the language it was written in.
+    in_force.write_attachments(&folder)?;
+    rerender(&folder, &result, &config)?;
+    println!("  applied to {}", folder.display());
+    Ok(())
+}
+
+/// The folder's report files written again, in the language they were written in, and the manifest.
+fn rerender(
+    folder: &std::path::Path,
+    result: &cxaudit::result::AuditResult,
+    config: &cxaudit::config::Config,
+) -> anyhow::Result<()> {
     let lang = std::fs::read_to_string(folder.join("report.html"))
         .ok()
         .and_then(|html| {
             let at = html.find("<html lang=\"")? + 12;
             Some(html[at..].split('"').next()?.to_string())
         });
-    let look = crate::cli::outputs::Look::resolve(&Default::default(), lang.as_deref(), &config)?;
-    let formats = crate::cli::outputs::formats_in(&folder);
-    crate::cli::outputs::write_formats(&result, &folder.join("report.html"), &formats, &look)?;
-    crate::cli::outputs::write_manifest(&folder)?;
-    println!("  applied to {}", folder.display());
+    let look = crate::cli::outputs::Look::resolve(&Default::default(), lang.as_deref(), config)?;
+    let formats = crate::cli::outputs::formats_in(folder);
+    crate::cli::outputs::write_formats(result, &folder.join("report.html"), &formats, &look)?;
+    crate::cli::outputs::write_manifest(folder)?;
     Ok(())
 }
 

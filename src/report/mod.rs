@@ -450,7 +450,28 @@ fn rule_view(check: &CheckResult, lang: &str, strings: &Value) -> Value {
         "more_pages": if more > 0 { and_more } else { String::new() },
         "consultant": consultant_line(check, strings),
         "consultant_stale": check.consultant.as_ref().is_some_and(|c| c.stale),
+        // A file beside the report; its name was made safe when it was written there.
+        "attachment": check.consultant.as_ref().and_then(|c| c.attachment.clone()),
     })
+}
+
+/// A test only a person can make, not made yet (no consultant's result on it).
+fn manual_untested(check: &CheckResult) -> bool {
+    check.kind == crate::result::RuleKind::Manual
+        && check.status == CheckStatus::NotApplicable
+        && check.consultant.is_none()
+        && check
+            .message
+            .as_ref()
+            .is_some_and(|m| m.key == "manual.untested")
+}
+
+/// The name a rule goes by in a list ("réponse au téléphone"), its title when it has none.
+fn rule_name<'a>(check: &'a CheckResult, lang: &str) -> &'a str {
+    match text(&check.rule.name, lang) {
+        "" => text(&check.rule.title, lang),
+        name => name,
+    }
 }
 
 /// The consultant's judgement on a rule, said as theirs (who, when, why), or the call to look at it again.
@@ -458,22 +479,25 @@ fn consultant_line(check: &CheckResult, strings: &Value) -> String {
     let Some(judgement) = &check.consultant else {
         return String::new();
     };
-    let key = if judgement.stale {
-        "consultant_stale"
-    } else {
-        "consultant_judged"
+    let manual = judgement.kind == crate::result::JudgementKind::Manual;
+    let key = match (manual, judgement.stale) {
+        (false, true) => "consultant_stale",
+        (false, false) => "consultant_judged",
+        (true, true) => "consultant_manual_stale",
+        (true, false) => "consultant_manual",
     };
+    // A manual test is dated by the day it was made, an override by the day it was given.
+    let date = judgement
+        .tested_on
+        .clone()
+        .filter(|_| manual)
+        .unwrap_or_else(|| judgement.at.get(..10).unwrap_or(&judgement.at).to_string());
     say_with(
         strings,
         key,
         &[
             ("by", crate::words::Arg::text(judgement.by.clone())),
-            (
-                "date",
-                crate::words::Arg::text(
-                    judgement.at.get(..10).unwrap_or(&judgement.at).to_string(),
-                ),
-            ),
+            ("date", crate::words::Arg::text(date)),
             ("reason", crate::words::Arg::text(judgement.reason.clone())),
         ],
     )
@@ -749,7 +773,7 @@ fn history_view(result: &AuditResult, lang: &str, strings: &Value) -> Value {
 
 /// What the audit did not read, said on the cover in the client's words: the page budget reached, pages too deep,
 /// excluded by robots.txt, that failed or were cut short. Empty when the crawl read the whole site.
-fn limits_view(result: &AuditResult, strings: &Value) -> Vec<String> {
+fn limits_view(result: &AuditResult, strings: &Value, lang: &str) -> Vec<String> {
     let counts = &result.crawl.counts;
     let skipped = |reason: &str| counts.skipped_by_reason.get(reason).copied().unwrap_or(0) as f64;
     let mut out = Vec::new();
@@ -821,6 +845,19 @@ fn limits_view(result: &AuditResult, strings: &Value) -> Vec<String> {
                     (result.crawl.settings.max_body_bytes / (1024 * 1024)) as f64,
                 ),
             ],
+        ));
+    }
+    let untested: Vec<&str> = result
+        .checks
+        .iter()
+        .filter(|c| manual_untested(c))
+        .map(|c| rule_name(c, lang))
+        .collect();
+    if !untested.is_empty() {
+        out.push(say_with(
+            strings,
+            "limit_manual",
+            &[("names", crate::words::Arg::text(untested.join(", ")))],
         ));
     }
     out
@@ -896,18 +933,29 @@ fn model(
             && r.status == CheckStatus::NotApplicable
     };
     let not_run: Vec<&CheckResult> = checks.iter().filter(unjudged).collect();
-    let not_run_view = (!not_run.is_empty()).then(|| {
+    let list_view = |key: &str, rules: &[&CheckResult]| {
         json!({
-            "text": say(strings, "campaign_not_run", &[("n", not_run.len() as f64)]),
-            "rules": not_run.iter().map(|r| json!({
-                "id": r.id,
-                "name": match text(&r.rule.name, lang) {
-                    "" => text(&r.rule.title, lang),
-                    name => name,
-                },
-            })).collect::<Vec<_>>(),
+            "text": say(strings, key, &[("n", rules.len() as f64)]),
+            "rules": rules.iter().map(|r| json!({"id": r.id, "name": rule_name(r, lang)})).collect::<Vec<_>>(),
         })
-    });
+    };
+    let not_run_view = (!not_run.is_empty()).then(|| list_view("campaign_not_run", &not_run));
+    // Tests a person makes: listed in one sentence per category until made, not as a card of advice each.
+    let untested_in = |category: &str| -> Option<Value> {
+        let rules: Vec<&CheckResult> = checks
+            .iter()
+            .filter(|r| r.category == category && manual_untested(r))
+            .collect();
+        (!rules.is_empty()).then(|| list_view("manual_not_run", &rules))
+    };
+    let not_run_lists = |category: &str| -> Vec<Value> {
+        let campaign = checks
+            .iter()
+            .any(|r| r.category == category && unjudged(&r))
+            .then(|| not_run_view.clone())
+            .flatten();
+        campaign.into_iter().chain(untested_in(category)).collect()
+    };
     let categories: Vec<Value> = result
         .scores
         .categories
@@ -926,8 +974,8 @@ fn model(
                 "band": band(c.score),
                 "passed": c.passed,
                 "applicable": c.passed + c.partial + c.failed,
-                "rules": in_reading_order(checks.iter().filter(|r| r.category == c.id && !unjudged(r))).into_iter().map(|r| rule_view(r, lang, strings)).collect::<Vec<_>>(),
-                "not_run": checks.iter().any(|r| r.category == c.id && unjudged(&r)).then(|| not_run_view.clone()).flatten(),
+                "rules": in_reading_order(checks.iter().filter(|r| r.category == c.id && !unjudged(r) && !manual_untested(r))).into_iter().map(|r| rule_view(r, lang, strings)).collect::<Vec<_>>(),
+                "not_run": not_run_lists(&c.id),
             })
         })
         .collect();
@@ -1012,7 +1060,7 @@ fn model(
             _ => strings[verdict_key].clone(),
         },
         "coverage": coverage,
-        "limits": limits_view(result, strings),
+        "limits": limits_view(result, strings, lang),
         // "Les cinq priorités" when the list is full, the count otherwise.
         "priorities_title": match priorities.len() {
             1 => say(strings, "priorities_one", &[]),

@@ -292,7 +292,53 @@ fn aggregate_check(rule: &Rule, ids: &BTreeSet<&str>) -> Result<(), String> {
     Ok(())
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ManualParams {
+    /// The rule whose finding the test needs (a phone number to call): its evidence is this rule's, so that a
+    /// changed number asks for a new test.
+    follows: String,
+}
+
+fn manual_check(rule: &Rule, ids: &BTreeSet<&str>) -> Result<(), String> {
+    // Judged after the rule it follows, and never by the tool alone.
+    if rule.kind != crate::result::RuleKind::Manual {
+        return Err("detector \"manual\" is a test made by hand: set kind = \"manual\"".into());
+    }
+    let p: ManualParams = rule.params()?;
+    if !ids.contains(p.follows.as_str()) {
+        return Err(format!("[params] follows: no rule {:?}", p.follows));
+    }
+    Ok(())
+}
+
+/// A test only a person can make: not tested until the consultant records it (`cxaudit manual`), which then sets
+/// the status. Nothing to test when the rule it follows found nothing (no number to call).
+fn manual(cx: &Context, rule: &Rule) -> Verdict {
+    let p: ManualParams = rule.params().unwrap();
+    let Some(followed) = cx.earlier.iter().find(|r| r.id == p.follows) else {
+        return Verdict::not_applicable(msg("manual.untested", []));
+    };
+    if followed.status != CheckStatus::Pass {
+        let names = cx.per_language(|lang| {
+            followed
+                .rule
+                .name
+                .get(lang)
+                .cloned()
+                .unwrap_or_else(|| followed.id.clone())
+        });
+        return Verdict::not_applicable(msg("manual.nothing", [("name", texts(&names))]));
+    }
+    Verdict::not_applicable(msg("manual.untested", [])).evidence(followed.evidence.clone())
+}
+
 const DETECTORS: &[Detector] = &[
+    Detector {
+        name: "manual",
+        run: manual,
+        check: manual_check,
+    },
     Detector {
         name: "phone-every-page",
         run: phone_every_page,

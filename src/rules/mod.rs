@@ -60,7 +60,7 @@ pub fn judge_rules(
     let mut results: Vec<CheckResult> = Vec::new();
     let enabled = checks.rules.iter().filter(|r| r.enabled && pick(r));
     let (aggregates, plain): (Vec<&pack::Rule>, Vec<&pack::Rule>) =
-        enabled.partition(|r| r.kind == RuleKind::Aggregate);
+        enabled.partition(|r| matches!(r.kind, RuleKind::Aggregate | RuleKind::Manual));
     for rule in plain.into_iter().chain(aggregates) {
         let detector = detectors::find(&rule.detector).expect("validated when loaded");
         let context = detectors::Context {

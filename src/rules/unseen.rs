@@ -32,7 +32,9 @@ pub fn withhold(rule: &Rule, result: &mut CheckResult, site: &SiteFacts, checks:
     let Some(built) = &site.script_built else {
         return;
     };
-    if rule.kind == RuleKind::Campaign || JUDGE_WHAT_IS_SHOWN.contains(&rule.detector.as_str()) {
+    if matches!(rule.kind, RuleKind::Campaign | RuleKind::Manual)
+        || JUDGE_WHAT_IS_SHOWN.contains(&rule.detector.as_str())
+    {
         return;
     }
     let unseen = match result.status {
@@ -95,7 +97,7 @@ pub fn settle(site: &SiteFacts, results: &[CheckResult], scores: &mut Scores) ->
     let weight = |judged_only: bool| -> f64 {
         results
             .iter()
-            .filter(|r| r.kind != RuleKind::Campaign)
+            .filter(|r| !matches!(r.kind, RuleKind::Campaign | RuleKind::Manual))
             .filter(|r| !judged_only || r.status != CheckStatus::NotApplicable)
             .map(|r| r.weight)
             .sum()
@@ -113,7 +115,7 @@ fn coverage(site: &SiteFacts, results: &[CheckResult]) -> Option<Coverage> {
     site.script_built.as_ref()?;
     let site_rules: Vec<&CheckResult> = results
         .iter()
-        .filter(|r| r.kind != RuleKind::Campaign)
+        .filter(|r| !matches!(r.kind, RuleKind::Campaign | RuleKind::Manual))
         .collect();
     Some(Coverage {
         reason: "script-built".into(),

@@ -244,12 +244,30 @@ pub struct AuditRecord {
     pub grade: Option<String>,
     pub tool_version: String,
     pub folder: Option<String>,
+    /// Its campaign, once `campaign report` wrote the results into it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub campaign: Option<crate::result::CampaignSummary>,
+}
+
+/// A campaign's results written into an audit: its audit.json, scores and rules as they are now.
+#[derive(Debug, Clone)]
+pub struct CampaignUpdate {
+    pub summary: crate::result::CampaignSummary,
+    pub audit_json: Vec<u8>,
+    pub score: Option<f64>,
+    pub grade: Option<String>,
+    pub rules: Vec<(String, String, Option<f64>)>,
 }
 
 /// The audits' history.
 pub trait HistoryStore {
     /// Records an audit; returns its id.
     fn record_audit(&mut self, audit: &NewAudit) -> StoreResult<i64>;
+    /// The campaign's results landed in the audit: its stored audit.json, scores and rules follow. Returns whether
+    /// the audit exists.
+    fn attach_campaign(&mut self, audit_id: i64, update: &CampaignUpdate) -> StoreResult<bool>;
+    /// The newest audit written to this folder (canonical path).
+    fn audit_in_folder(&self, folder: &str) -> StoreResult<Option<AuditRecord>>;
     /// A shop's audits (every shop's without `host`), oldest first.
     fn audits(&self, host: Option<&str>) -> StoreResult<Vec<AuditRecord>>;
     fn audit(&self, id: i64) -> StoreResult<Option<AuditRecord>>;
@@ -276,6 +294,28 @@ pub struct NewOverride {
     pub audit_id: i64,
     /// The fingerprint of what the rule saw then.
     pub evidence: String,
+    /// `override` (the tool's verdict corrected) or `manual` (a test made by hand).
+    pub kind: String,
+    /// The day a manual test was made.
+    pub tested_on: Option<String>,
+    pub attachment: Option<Attachment>,
+}
+
+/// A file a consultant attached to a judgement (a screenshot, a call log).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attachment {
+    /// The file's own name, as given.
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// The consultant's `notes.toml` for a shop, as last saved with one of its audits.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SavedNotes {
+    pub shop_host: String,
+    pub audit_id: i64,
+    pub saved_at: String,
+    pub toml: String,
 }
 
 /// The consultant's judgements.
@@ -283,6 +323,10 @@ pub trait OverrideStore {
     fn add_override(&mut self, judgement: &NewOverride) -> StoreResult<i64>;
     /// The judgements in force for a shop: the newest per rule.
     fn overrides(&self, shop_host: &str) -> StoreResult<Vec<NewOverride>>;
+    /// Keeps the notes a report was rendered with.
+    fn save_notes(&mut self, notes: &SavedNotes) -> StoreResult<()>;
+    /// The shop's newest notes (saved with audit `up_to` or an earlier one, when given).
+    fn notes(&self, shop_host: &str, up_to: Option<i64>) -> StoreResult<Option<SavedNotes>>;
 }
 
 pub trait CampaignStore {

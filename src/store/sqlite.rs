@@ -20,10 +20,10 @@ use jiff::Timestamp;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
 use super::{
-    instant_text, AuditRecord, CampaignRecord, CampaignStore, Claim, ClaimedProbe, HistoryStore,
-    MailboxPosition, NewAudit, NewCampaign, NewOverride, NewProbe, NewReply, OverrideStore,
-    ProbeKey, ProbeRecord, ProbeState, ReplyClass, ReplyRecord, ReplyStore, StoreError,
-    StoreResult,
+    instant_text, Attachment, AuditRecord, CampaignRecord, CampaignStore, CampaignUpdate, Claim,
+    ClaimedProbe, HistoryStore, MailboxPosition, NewAudit, NewCampaign, NewOverride, NewProbe,
+    NewReply, OverrideStore, ProbeKey, ProbeRecord, ProbeState, ReplyClass, ReplyRecord,
+    ReplyStore, SavedNotes, StoreError, StoreResult,
 };
 
 /// `PRAGMA application_id` of a cxaudit store: "CXAU" in ASCII.
@@ -145,6 +145,24 @@ const MIGRATIONS: &[&str] = &[
         evidence TEXT NOT NULL
     );
     CREATE INDEX overrides_by_shop ON overrides(shop_host, rule);
+    "#,
+    // 5: manual tests (a phone call, a chat, a checkout behind a login) beside the overrides, with their day and
+    // an attached file; the consultant's notes per shop; the campaign whose results an audit holds.
+    r#"
+    ALTER TABLE overrides ADD COLUMN kind TEXT NOT NULL DEFAULT 'override';
+    ALTER TABLE overrides ADD COLUMN tested_on TEXT;
+    ALTER TABLE overrides ADD COLUMN attachment_name TEXT;
+    ALTER TABLE overrides ADD COLUMN attachment BLOB;
+    CREATE TABLE notes (
+        id INTEGER PRIMARY KEY,
+        shop_host TEXT NOT NULL,
+        audit_id INTEGER NOT NULL REFERENCES audits(id),
+        saved_at TEXT NOT NULL,
+        toml TEXT NOT NULL
+    );
+    CREATE INDEX notes_by_shop ON notes(shop_host);
+    ALTER TABLE audits ADD COLUMN campaign_id INTEGER;
+    ALTER TABLE audits ADD COLUMN campaign_summary TEXT;
     "#,
 ];
 
@@ -449,7 +467,7 @@ const UNCERTAIN: &str =
     "interrupted during the SMTP exchange: not sent again; a copy in the mailbox or a reply will confirm it";
 
 const AUDIT_COLUMNS: &str =
-    "id, shop_host, start_url, started_at, finished_at, html_pages, score, grade, tool_version, folder";
+    "id, shop_host, start_url, started_at, finished_at, html_pages, score, grade, tool_version, folder, campaign_summary";
 
 fn audit_record(row: &rusqlite::Row) -> rusqlite::Result<AuditRecord> {
     Ok(AuditRecord {
@@ -463,21 +481,42 @@ fn audit_record(row: &rusqlite::Row) -> rusqlite::Result<AuditRecord> {
         grade: row.get(7)?,
         tool_version: row.get(8)?,
         folder: row.get(9)?,
+        // Written by this store from a `CampaignSummary`: unreadable only if someone edited the file.
+        campaign: row
+            .get::<_, Option<String>>(10)?
+            .and_then(|json| serde_json::from_str(&json).ok()),
     })
+}
+
+fn gzip(bytes: &[u8]) -> StoreResult<Vec<u8>> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder
+        .write_all(bytes)
+        .map_err(|e| StoreError::Backend(Box::new(e)))?;
+    encoder
+        .finish()
+        .map_err(|e| StoreError::Backend(Box::new(e)))
+}
+
+fn insert_rules(
+    tx: &rusqlite::Transaction,
+    id: i64,
+    rules: &[(String, String, Option<f64>)],
+) -> StoreResult<()> {
+    for (rule, status, score) in rules {
+        tx.execute(
+            "INSERT INTO audit_rules (audit_id, rule, status, score) VALUES (?1, ?2, ?3, ?4)",
+            params![id, rule, status, score],
+        )?;
+    }
+    Ok(())
 }
 
 impl HistoryStore for SqliteStore {
     fn record_audit(&mut self, audit: &NewAudit) -> StoreResult<i64> {
-        use std::io::Write;
         // A 1,000-page audit.json is tens of megabytes of repetitive JSON: gzip keeps the store a few per audit.
-        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-        encoder
-            .write_all(&audit.audit_json)
-            .and_then(|_| encoder.flush())
-            .map_err(|e| StoreError::Backend(Box::new(e)))?;
-        let compressed = encoder
-            .finish()
-            .map_err(|e| StoreError::Backend(Box::new(e)))?;
+        let compressed = gzip(&audit.audit_json)?;
         let tx = self.conn.transaction()?;
         let id: i64 = tx.query_row(
             "INSERT INTO audits (shop_host, start_url, started_at, finished_at, html_pages, score, grade,
@@ -497,14 +536,45 @@ impl HistoryStore for SqliteStore {
             ],
             |r| r.get(0),
         )?;
-        for (rule, status, score) in &audit.rules {
-            tx.execute(
-                "INSERT INTO audit_rules (audit_id, rule, status, score) VALUES (?1, ?2, ?3, ?4)",
-                params![id, rule, status, score],
-            )?;
-        }
+        insert_rules(&tx, id, &audit.rules)?;
         tx.commit()?;
         Ok(id)
+    }
+
+    fn attach_campaign(&mut self, audit_id: i64, update: &CampaignUpdate) -> StoreResult<bool> {
+        let compressed = gzip(&update.audit_json)?;
+        let summary =
+            serde_json::to_string(&update.summary).map_err(|e| StoreError::Backend(Box::new(e)))?;
+        let tx = self.conn.transaction()?;
+        let changed = tx.execute(
+            "UPDATE audits SET audit_json_gz = ?2, score = ?3, grade = ?4, campaign_id = ?5, campaign_summary = ?6
+             WHERE id = ?1",
+            params![
+                audit_id,
+                compressed,
+                update.score,
+                update.grade,
+                update.summary.id,
+                summary
+            ],
+        )?;
+        tx.execute(
+            "DELETE FROM audit_rules WHERE audit_id = ?1",
+            params![audit_id],
+        )?;
+        insert_rules(&tx, audit_id, &update.rules)?;
+        tx.commit()?;
+        Ok(changed == 1)
+    }
+
+    fn audit_in_folder(&self, folder: &str) -> StoreResult<Option<AuditRecord>> {
+        let sql = format!(
+            "SELECT {AUDIT_COLUMNS} FROM audits WHERE folder = ?1 ORDER BY finished_at DESC, id DESC LIMIT 1"
+        );
+        Ok(self
+            .conn
+            .query_row(&sql, params![folder], audit_record)
+            .optional()?)
     }
 
     fn audits(&self, host: Option<&str>) -> StoreResult<Vec<AuditRecord>> {
@@ -562,6 +632,7 @@ impl HistoryStore for SqliteStore {
             "DELETE FROM overrides WHERE shop_host = ?1",
             params![shop_host],
         )?;
+        tx.execute("DELETE FROM notes WHERE shop_host = ?1", params![shop_host])?;
         tx.execute(
             "DELETE FROM audit_rules WHERE audit_id IN (SELECT id FROM audits WHERE shop_host = ?1)",
             params![shop_host],
@@ -588,10 +659,28 @@ impl HistoryStore for SqliteStore {
 
 impl OverrideStore for SqliteStore {
     fn add_override(&mut self, o: &NewOverride) -> StoreResult<i64> {
+        let (attachment_name, attachment) = match &o.attachment {
+            Some(a) => (Some(&a.name), Some(&a.bytes)),
+            None => (None, None),
+        };
         Ok(self.conn.query_row(
-            "INSERT INTO overrides (shop_host, rule, status, reason, by_name, created_at, audit_id, evidence)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
-            params![o.shop_host, o.rule, o.status, o.reason, o.by, o.created_at, o.audit_id, o.evidence],
+            "INSERT INTO overrides (shop_host, rule, status, reason, by_name, created_at, audit_id, evidence, kind,
+                 tested_on, attachment_name, attachment)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) RETURNING id",
+            params![
+                o.shop_host,
+                o.rule,
+                o.status,
+                o.reason,
+                o.by,
+                o.created_at,
+                o.audit_id,
+                o.evidence,
+                o.kind,
+                o.tested_on,
+                attachment_name,
+                attachment
+            ],
             |r| r.get(0),
         )?)
     }
@@ -599,11 +688,19 @@ impl OverrideStore for SqliteStore {
     fn overrides(&self, shop_host: &str) -> StoreResult<Vec<NewOverride>> {
         // The newest judgement on a rule is the one in force.
         let mut statement = self.conn.prepare(
-            "SELECT shop_host, rule, status, reason, by_name, created_at, audit_id, evidence FROM overrides o
+            "SELECT shop_host, rule, status, reason, by_name, created_at, audit_id, evidence, kind, tested_on,
+                 attachment_name, attachment FROM overrides o
              WHERE shop_host = ?1 AND id = (SELECT MAX(id) FROM overrides p WHERE p.shop_host = o.shop_host AND p.rule = o.rule)
              ORDER BY rule",
         )?;
         let rows = statement.query_map(params![shop_host], |r| {
+            let attachment = match (
+                r.get::<_, Option<String>>(10)?,
+                r.get::<_, Option<Vec<u8>>>(11)?,
+            ) {
+                (Some(name), Some(bytes)) => Some(Attachment { name, bytes }),
+                _ => None,
+            };
             Ok(NewOverride {
                 shop_host: r.get(0)?,
                 rule: r.get(1)?,
@@ -613,9 +710,39 @@ impl OverrideStore for SqliteStore {
                 created_at: r.get(5)?,
                 audit_id: r.get(6)?,
                 evidence: r.get(7)?,
+                kind: r.get(8)?,
+                tested_on: r.get(9)?,
+                attachment,
             })
         })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    fn save_notes(&mut self, notes: &SavedNotes) -> StoreResult<()> {
+        self.conn.execute(
+            "INSERT INTO notes (shop_host, audit_id, saved_at, toml) VALUES (?1, ?2, ?3, ?4)",
+            params![notes.shop_host, notes.audit_id, notes.saved_at, notes.toml],
+        )?;
+        Ok(())
+    }
+
+    fn notes(&self, shop_host: &str, up_to: Option<i64>) -> StoreResult<Option<SavedNotes>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT shop_host, audit_id, saved_at, toml FROM notes
+                 WHERE shop_host = ?1 AND (?2 IS NULL OR audit_id <= ?2) ORDER BY id DESC LIMIT 1",
+                params![shop_host, up_to],
+                |r| {
+                    Ok(SavedNotes {
+                        shop_host: r.get(0)?,
+                        audit_id: r.get(1)?,
+                        saved_at: r.get(2)?,
+                        toml: r.get(3)?,
+                    })
+                },
+            )
+            .optional()?)
     }
 }
 
