@@ -182,9 +182,7 @@ impl PageHandler for FactsHandler {
 }
 
 pub fn now_rfc3339() -> String {
-    jiff::Timestamp::now()
-        .strftime("%Y-%m-%dT%H:%M:%SZ")
-        .to_string()
+    crate::time::now_text()
 }
 
 /// Writes `audit.json` as the crawl goes: pages are streamed into it as they are read (so a 10,000-page shop never

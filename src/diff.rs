@@ -46,6 +46,14 @@ pub struct AuditDiff {
     pub payment_methods: Added,
     pub delivery_options: Added,
     pub response_promise: Then,
+    /// The mystery-shopper campaign of each audit, in figures (none: no campaign reported into it).
+    pub replies: RepliesThen,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RepliesThen {
+    pub before: Option<crate::result::CampaignSummary>,
+    pub after: Option<crate::result::CampaignSummary>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -172,6 +180,16 @@ pub fn diff(before: &AuditResult, after: &AuditResult) -> AuditDiff {
         key_pages: Added::default(),
         payment_methods: Added::default(),
         delivery_options: Added::default(),
+        replies: RepliesThen {
+            before: before
+                .campaign
+                .as_ref()
+                .map(crate::figures::campaign_summary),
+            after: after
+                .campaign
+                .as_ref()
+                .map(crate::figures::campaign_summary),
+        },
         response_promise: Then {
             before: before
                 .site
@@ -386,5 +404,31 @@ pub fn render(diff: &AuditDiff, pack: &str) -> String {
             say(&diff.response_promise.after)
         );
     }
+    let (then, now) = (&diff.replies.before, &diff.replies.after);
+    if then.is_some() || now.is_some() {
+        let _ = writeln!(
+            out,
+            "  e-mail replies: {} → {}",
+            replies_line(then.as_ref()),
+            replies_line(now.as_ref())
+        );
+    }
     out
+}
+
+/// "4/5 answered by a person, median 26 h, slowest 51 h" (or "no campaign").
+pub fn replies_line(summary: Option<&crate::result::CampaignSummary>) -> String {
+    let Some(s) = summary else {
+        return "no campaign".into();
+    };
+    let hours = |h: Option<f64>| crate::words::hours_text(h, "en");
+    let mut line = format!("{}/{} answered by a person", s.answered, s.sent);
+    if s.answered > 0 {
+        line.push_str(&format!(
+            ", median {}, slowest {}",
+            hours(s.median_human_delay_hours),
+            hours(s.slowest_human_delay_hours)
+        ));
+    }
+    line
 }

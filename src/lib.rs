@@ -13,10 +13,12 @@
 //! - [`result`]: the `audit.json` contract, campaign results included; imports no stage;
 //! - [`report`]: `audit.json` → the client's self-contained report (handlebars, `report-templates/`);
 //! - [`campaign`] and [`store`]: mystery-shopper e-mails, and the store they keep their state in (SQL only there);
+//! - [`time`]: the instant audits are dated by (a test hook starts it elsewhere);
 //! - [`target`]: the shop's country and language; [`urlnorm`]: one spelling per URL;
 //! - [`words`]: template filling with plural forms; [`files`]: the one error type for files a consultant writes;
 //! - [`serve`] and [`demo`]: a loopback HTTP server and the bundled sample shop;
-//! - [`summary`]: the one-screen terminal summary of a result; [`memo`]: per-thread memos for repeated links.
+//! - [`summary`]: the one-screen terminal summary of a result; [`memo`]: per-thread memos for repeated links;
+//! - [`diff`]: what changed between two audits; [`figures`]: pure figures over the contract (a campaign's summary).
 //!
 //! The binary (`main.rs`, `cli/`, `commands/`) only parses arguments, wires these together and prints.
 
@@ -27,6 +29,7 @@ pub mod crawl;
 pub mod demo;
 pub mod diff;
 pub mod facts;
+pub mod figures;
 pub mod files;
 pub mod memo;
 pub mod report;
@@ -36,6 +39,7 @@ pub mod serve;
 pub mod store;
 pub mod summary;
 pub mod target;
+pub mod time;
 pub mod urlnorm;
 pub mod words;
 

@@ -7,76 +7,14 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 
 use bytes::Bytes;
+use common::{artefacts, chromium, run_chromium};
 use cxaudit::report::{render, Branding, ReportOptions};
 use cxaudit::serve::{self, Reply, Responder};
-
-fn chromium() -> Option<PathBuf> {
-    for name in ["chromium", "chromium-browser", "google-chrome"] {
-        if let Ok(out) = Command::new("sh")
-            .arg("-c")
-            .arg(format!("command -v {name}"))
-            .output()
-        {
-            let path = String::from_utf8_lossy(&out.stdout).trim().to_string();
-            if out.status.success() && !path.is_empty() {
-                return Some(PathBuf::from(path));
-            }
-        }
-    }
-    if std::env::var("CXAUDIT_REQUIRE_BROWSER").as_deref() == Ok("1") {
-        panic!("chromium is required (CXAUDIT_REQUIRE_BROWSER=1) but not installed");
-    }
-    eprintln!(
-        "chromium is not installed: the browser tests are skipped (tests/run-all.sh installs it)"
-    );
-    None
-}
-
-fn artefacts() -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("report-artefacts");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// Runs headless Chromium on `url` with `args`; returns its stderr (console messages are logged there).
-fn run_chromium(browser: &Path, url: &str, args: &[String]) -> String {
-    let profile = tempfile::tempdir().unwrap();
-    // A headless Chromium that waits on something never ends by itself: a minute is plenty.
-    let output = Command::new("timeout")
-        .arg("60")
-        .arg(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            // Containers often give /dev/shm a few MB: Chromium then crashes on large pages.
-            "--disable-dev-shm-usage",
-            "--hide-scrollbars",
-            "--no-first-run",
-            "--disable-extensions",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--enable-logging=stderr",
-            "--v=0",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .args(args)
-        .arg(url)
-        .output()
-        .expect("chromium runs");
-    assert!(
-        output.status.success(),
-        "chromium failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stderr).to_string()
-}
 
 /// URLs a page served from `base` asked for elsewhere, from Chromium's net log.
 fn requests_to_elsewhere(net_log: &Path, base: &str) -> Vec<String> {

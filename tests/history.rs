@@ -639,3 +639,295 @@ fn fewer_pages_read_is_said_before_the_setbacks() {
     let html = std::fs::read_to_string(whole.path().join("report.html")).unwrap();
     assert!(!html.contains("Attention : cet audit a lu"));
 }
+
+/// The consultant's month, end to end: an audit, an override and a phone-call test (with its log attached), notes
+/// on the priorities; the shop changes; a month later (the clock set by `CXAUDIT_TEST_NOW`) the re-audit's report
+/// says what changed, shows both judgements still in force with who, why and when, and reads right in Chromium.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_month_later_the_report_says_what_changed_with_the_judgements_in_force() {
+    let store = tempfile::tempdir().unwrap();
+    let db = store.path().join("history.sqlite");
+    let at = |now: &'static str, args: Vec<String>| {
+        let db = db.clone();
+        tokio::task::spawn_blocking(move || {
+            run_ok(
+                cxaudit()
+                    .args(&args)
+                    .env("CXAUDIT_DB", &db)
+                    .env("CXAUDIT_TEST_NOW", now),
+            )
+        })
+    };
+    let audit = |now: &'static str, pages: Vec<(String, String)>| {
+        let at = &at;
+        async move {
+            let server = common::serve_pages(&pages).await;
+            let out = tempfile::tempdir().unwrap();
+            let args = [
+                "audit",
+                &server.url(),
+                "--country",
+                "FR",
+                "--report-lang",
+                "en",
+                "--quiet",
+                "-o",
+            ]
+            .map(String::from)
+            .into_iter()
+            .chain([out.path().display().to_string()])
+            .collect();
+            at(now, args).await.unwrap();
+            out
+        }
+    };
+    let words = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+
+    let first = audit("2026-11-02T09:00:00Z", shop(true, false, true)).await;
+    at(
+        "2026-11-03T10:00:00Z",
+        words(&[
+            "override",
+            "1",
+            "channel-live-chat",
+            "--status",
+            "not_applicable",
+            "--reason",
+            "A one-person workshop: customers call.",
+            "--by",
+            "Claire Martin",
+        ]),
+    )
+    .await
+    .unwrap();
+    let call_log = store.path().join("call log.txt");
+    std::fs::write(
+        &call_log,
+        "Tue 3 Nov 10:40, 3 rings, Paul, knew the stock.\n",
+    )
+    .unwrap();
+    at(
+        "2026-11-03T11:00:00Z",
+        [
+            "manual", "phone-answered", "--status", "pass", "--note",
+            "Called on Tuesday at 10:40: answered at the third ring by a person who knew the stock.",
+            "--by", "Claire Martin", "--on", "2026-11-03", "--file",
+        ]
+        .map(String::from)
+        .into_iter()
+        .chain([call_log.display().to_string()])
+        .collect::<Vec<_>>()
+        .into_iter()
+        .enumerate()
+        // `manual ID RULE`: the id goes after the subcommand.
+        .flat_map(|(i, a)| if i == 0 { vec![a, "1".to_string()] } else { vec![a] })
+        .collect(),
+    )
+    .await
+    .unwrap();
+    // A test cannot be dated after the day it is recorded.
+    let future = cxaudit()
+        .args([
+            "manual",
+            "1",
+            "phone-answered",
+            "--status",
+            "pass",
+            "--note",
+            "n",
+            "--by",
+            "C",
+            "--on",
+            "2026-11-20",
+        ])
+        .env("CXAUDIT_DB", &db)
+        .env("CXAUDIT_TEST_NOW", "2026-11-03T11:00:00Z")
+        .output()
+        .unwrap();
+    assert_eq!(
+        future.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&future.stderr)
+    );
+    let attachment = "attachment-phone-answered-call-log.txt";
+    assert!(
+        first.path().join(attachment).exists(),
+        "the log is beside the first report"
+    );
+    let manifest = std::fs::read_to_string(first.path().join("manifest.sha256")).unwrap();
+    assert!(manifest.contains(attachment), "and covered by its manifest");
+    // Notes on the priorities, kept in the store when the report is rendered with them.
+    std::fs::write(
+        first.path().join("notes.toml"),
+        "[[priority]]\nrule = \"legal-notice-complete\"\nnote = \"The owner will send the company details.\"\n",
+    )
+    .unwrap();
+    at(
+        "2026-11-03T12:00:00Z",
+        vec![
+            "report".into(),
+            first.path().join("audit.json").display().to_string(),
+        ],
+    )
+    .await
+    .unwrap();
+
+    // A month later the phone has left the product pages (the number itself is the same), a FAQ is there, and the
+    // legal notice was emptied.
+    let second = audit("2026-12-02T09:00:00Z", shop(false, true, false)).await;
+    let history: Value = serde_json::from_slice(
+        &at("2026-12-02T10:00:00Z", words(&["history", "--json"]))
+            .await
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let dates: Vec<&str> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| &a["finished_at"].as_str().unwrap()[..10])
+        .collect();
+    assert_eq!(dates, ["2026-11-02", "2026-12-02"]);
+
+    let stored: Value =
+        serde_json::from_str(&std::fs::read_to_string(second.path().join("audit.json")).unwrap())
+            .unwrap();
+    let check = |id: &str| {
+        stored["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    let chat = check("channel-live-chat");
+    assert_eq!(chat["status"], "not_applicable", "{chat:#}");
+    assert_eq!(chat["consultant"]["at"], "2026-11-03T10:00:00Z");
+    let call = check("phone-answered");
+    assert_eq!(call["status"], "pass", "the call still counts: {call:#}");
+    assert_eq!(call["consultant"]["kind"], "manual");
+    assert_eq!(call["consultant"]["tested_on"], "2026-11-03");
+    assert!(call["consultant"]["stale"].is_null(), "{call:#}");
+    let changes: Vec<(String, String)> = stored["history"]["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["id"].as_str().unwrap().into(),
+                c["change"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert!(
+        changes.contains(&("faq".into(), "fixed".into())),
+        "{changes:?}"
+    );
+    // The shop's address was in the legal notice: it left the site with it.
+    assert!(
+        changes.contains(&("channel-postal-address".into(), "regressed".into())),
+        "{changes:?}"
+    );
+    let diff: Value = serde_json::from_slice(
+        &at(
+            "2026-12-02T10:00:00Z",
+            words(&["diff", "--previous", "127.0.0.1", "--json"]),
+        )
+        .await
+        .unwrap()
+        .stdout,
+    )
+    .unwrap();
+    let phone = diff["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["rule"] == "phone-every-page")
+        .unwrap();
+    assert_eq!(
+        phone["lost"],
+        serde_json::json!(["/produit/acacia/", "/produit/lavande/"])
+    );
+    assert!(
+        second.path().join(attachment).exists(),
+        "the log follows the test"
+    );
+    let notes = std::fs::read_to_string(second.path().join("notes.toml")).unwrap();
+    assert!(notes.starts_with("# Carried over from audit 1"), "{notes}");
+    assert!(notes.contains("The owner will send the company details."));
+
+    // In Chromium: the section, its lists and its trend as a reader sees them.
+    let html = std::fs::read_to_string(second.path().join("report.html")).unwrap();
+    assert!(html.contains("Test made by hand by Claire Martin on 2026-11-03: Called on Tuesday"));
+    assert!(html.contains("Status set by Claire Martin on 2026-11-03: A one-person workshop"));
+    assert!(
+        !html.contains("Not tested yet"),
+        "a test made is not said untested"
+    );
+    let Some(browser) = common::chromium() else {
+        return;
+    };
+    let url = format!("file://{}", second.path().join("report.html").display());
+    let dom = tokio::task::spawn_blocking(move || {
+        let profile = tempfile::tempdir().unwrap();
+        let output = std::process::Command::new("timeout")
+            .arg("60")
+            .arg(&browser)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--dump-dom",
+            ])
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .arg(&url)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    })
+    .await
+    .unwrap();
+    let doc = scraper::Html::parse_document(&dom);
+    let select = |css: &str| -> Vec<String> {
+        let selector = scraper::Selector::parse(css).unwrap();
+        doc.select(&selector)
+            .map(|e| e.text().collect::<String>())
+            .collect()
+    };
+    let links = |css: &str| -> Vec<String> {
+        let selector = scraper::Selector::parse(css).unwrap();
+        doc.select(&selector)
+            .filter_map(|e| e.value().attr("href").map(str::to_string))
+            .collect()
+    };
+    assert_eq!(
+        links("#report-history ul.changes.fixed a"),
+        ["#contact-depth", "#faq", "#order-tracking"]
+    );
+    assert_eq!(
+        links("#report-history ul.changes.regressed a"),
+        ["#channel-postal-address"]
+    );
+    // Each listed change says what was found then and what is found now.
+    let regressed = select("#report-history ul.changes.regressed li").join(" ");
+    assert!(
+        regressed.contains("Then:") && regressed.contains("Now:"),
+        "{regressed}"
+    );
+    let scores = select("#report-history svg.trend text.trend-score");
+    assert_eq!(scores.len(), 2, "one point per audit: {scores:?}");
+    let since = select("#report-history p.since").join(" ");
+    assert!(since.contains("2026-11-02"), "{since}");
+    let consultant = select("article#phone-answered p.consultant").join(" ");
+    assert!(consultant.contains(attachment), "{consultant}");
+    assert_eq!(links("article#phone-answered p.consultant a"), [attachment]);
+}

@@ -369,17 +369,7 @@ fn record(
             .parent()
             .and_then(|p| std::fs::canonicalize(p).ok())
             .map(|p| p.display().to_string()),
-        rules: result
-            .checks
-            .iter()
-            .map(|c| {
-                let status = serde_json::to_value(c.status)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default();
-                (c.id.clone(), status, c.score)
-            })
-            .collect(),
+        rules: crate::commands::history::rule_rows(result),
         audit_json: std::fs::read(json_path)?,
     };
     Ok(store.record_audit(&audit)?)
@@ -387,7 +377,7 @@ fn record(
 
 /// `audits/<host>-<date>`, with `-2`, `-3`... when an audit is already there: a re-run never overwrites one.
 fn default_out_dir(host: &str) -> PathBuf {
-    let date = jiff::Timestamp::now().strftime("%Y-%m-%d").to_string();
+    let date = cxaudit::time::now().strftime("%Y-%m-%d").to_string();
     let base = PathBuf::from("audits").join(format!("{}-{date}", host.replace([':', '/'], "_")));
     let mut candidate = base.clone();
     let mut n = 2;

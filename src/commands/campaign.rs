@@ -269,7 +269,7 @@ pub fn run(command: CampaignCommand, config_path: Option<&std::path::Path>) -> a
             look,
             store,
         } => {
-            let store = open_store(&store, &config)?;
+            let mut store = open_store(&store, &config)?;
             let (id, mut status) = judged_campaign(&store, id, as_of.as_deref(), &config)?;
             if redact {
                 campaign::redact(&mut status);
@@ -290,6 +290,14 @@ pub fn run(command: CampaignCommand, config_path: Option<&std::path::Path>) -> a
                 json_path.display(),
                 crate::commands::score_line(&result.scores)
             );
+            // The history's copy of the audit follows: its campaign, delays and new score.
+            match crate::commands::history::record_campaign(folder, &result, &mut store) {
+                Ok(Some(audit)) => println!("  recorded with audit {audit} in the history"),
+                Ok(None) => {}
+                Err(e) => eprintln!(
+                    "warning: the campaign is in the report but not in the history: {e:#}"
+                ),
+            }
             Ok(())
         }
         CampaignCommand::Collect {

@@ -36,6 +36,48 @@ fn open(store: &StoreArgs, config_path: Option<&std::path::Path>) -> anyhow::Res
     Ok(SqliteStore::open_existing(&store_path(store, &config))?)
 }
 
+/// (rule id, status word, score) of every rule of an audit, as the history keeps them.
+pub fn rule_rows(result: &cxaudit::result::AuditResult) -> Vec<(String, String, Option<f64>)> {
+    result
+        .checks
+        .iter()
+        .map(|c| {
+            let status = serde_json::to_value(c.status)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            (c.id.clone(), status, c.score)
+        })
+        .collect()
+}
+
+/// A campaign reported into an audit's folder: the audit recorded there takes its results (audit.json, scores,
+/// rules, the campaign's figures). Returns the audit's id; none when no recorded audit was written there.
+pub fn record_campaign(
+    folder: &std::path::Path,
+    result: &cxaudit::result::AuditResult,
+    store: &mut SqliteStore,
+) -> anyhow::Result<Option<i64>> {
+    let Some(campaign) = &result.campaign else {
+        return Ok(None);
+    };
+    let canonical = std::fs::canonicalize(folder)?;
+    let Some(record) = store.audit_in_folder(&canonical.to_string_lossy())? else {
+        return Ok(None);
+    };
+    store.attach_campaign(
+        record.id,
+        &cxaudit::store::CampaignUpdate {
+            summary: cxaudit::figures::campaign_summary(campaign),
+            audit_json: std::fs::read(folder.join("audit.json"))?,
+            score: result.scores.overall,
+            grade: result.scores.grade.clone(),
+            rules: rule_rows(result),
+        },
+    )?;
+    Ok(Some(record.id))
+}
+
 /// `https://shop.example/fr/` and `shop.example` name one shop: its host.
 pub fn host_of(shop: &str) -> String {
     let with_scheme = if shop.contains("://") {
@@ -66,7 +108,7 @@ pub fn history(args: HistoryArgs, config_path: Option<&std::path::Path>) -> anyh
     }
     for a in &audits {
         println!(
-            "{:>4}  {}  {:<28} {:>5} {}  score {}{}",
+            "{:>4}  {}  {:<28} {:>5} {}  score {}{}{}",
             a.id,
             a.finished_at
                 .get(..16)
@@ -81,6 +123,14 @@ pub fn history(args: HistoryArgs, config_path: Option<&std::path::Path>) -> anyh
             a.grade
                 .as_deref()
                 .map(|g| format!(", grade {g}"))
+                .unwrap_or_default(),
+            a.campaign
+                .as_ref()
+                .map(|c| format!(
+                    "  campaign {}: {}",
+                    c.id,
+                    cxaudit::diff::replies_line(Some(c))
+                ))
                 .unwrap_or_default(),
         );
     }
@@ -131,6 +181,13 @@ pub fn show(args: ShowArgs, config_path: Option<&std::path::Path>) -> anyhow::Re
     );
     if let Some(folder) = &record.folder {
         println!("  folder {folder}");
+    }
+    if let Some(campaign) = &record.campaign {
+        println!(
+            "  campaign {}: {}",
+            campaign.id,
+            cxaudit::diff::replies_line(Some(campaign))
+        );
     }
     for (rule, status, score) in &rules {
         println!(
@@ -304,7 +361,7 @@ pub fn override_rule(
 /// `cxaudit manual ID RULE --status … --note … --by … [--on DAY] [--file F]`: a test made by hand, kept and carried
 /// over like an override.
 pub fn manual(args: ManualArgs, config_path: Option<&std::path::Path>) -> anyhow::Result<()> {
-    let today = jiff::Zoned::now().date();
+    let today = cxaudit::time::today();
     let tested_on = match &args.on {
         Some(day) => {
             let Ok(date) = day.parse::<jiff::civil::Date>() else {
@@ -387,7 +444,7 @@ fn record_judgement(
         status: given.status.to_string(),
         reason: given.reason.to_string(),
         by: given.by.to_string(),
-        created_at: cxaudit::store::instant_text(jiff::Timestamp::now()),
+        created_at: cxaudit::store::instant_text(cxaudit::time::now()),
         audit_id: given.id,
         evidence: check.evidence_fingerprint(),
         kind: given.kind.to_string(),
@@ -440,6 +497,43 @@ fn rerender(
     let formats = crate::cli::outputs::formats_in(folder);
     crate::cli::outputs::write_formats(result, &folder.join("report.html"), &formats, &look)?;
     crate::cli::outputs::write_manifest(folder)?;
+    Ok(())
+}
+
+/// Keeps the folder's notes.toml in the store with the audit recorded there, when they differ from the newest kept.
+/// No store, or a folder no recorded audit was written to: nothing to do.
+pub fn save_notes(
+    folder: &std::path::Path,
+    store: &StoreArgs,
+    config: &cxaudit::config::Config,
+) -> anyhow::Result<()> {
+    use cxaudit::store::OverrideStore;
+    let Ok(toml) = std::fs::read_to_string(folder.join("notes.toml")) else {
+        return Ok(());
+    };
+    let path = store_path(store, config);
+    if !path.exists() {
+        return Ok(());
+    }
+    let canonical = std::fs::canonicalize(folder)?;
+    let Some(record) =
+        SqliteStore::open_existing(&path)?.audit_in_folder(&canonical.to_string_lossy())?
+    else {
+        return Ok(());
+    };
+    let mut store = SqliteStore::open(&path)?;
+    if store
+        .notes(&record.shop_host, Some(record.id))?
+        .is_some_and(|n| n.audit_id == record.id && n.toml == toml)
+    {
+        return Ok(());
+    }
+    store.save_notes(&cxaudit::store::SavedNotes {
+        shop_host: record.shop_host,
+        audit_id: record.id,
+        saved_at: cxaudit::store::instant_text(cxaudit::time::now()),
+        toml,
+    })?;
     Ok(())
 }
 
@@ -502,6 +596,23 @@ pub fn export(args: ExportArgs, config_path: Option<&std::path::Path>) -> anyhow
     let json_path = args.out.join("audit.json");
     std::fs::write(&json_path, &json)?;
     let result = cxaudit::audit::read_result(&json_path).map_err(anyhow::Error::msg)?;
+    // The files the report links to and the notes it was rendered with, as the store keeps them.
+    if let Some(record) = store.audit(args.id)? {
+        use cxaudit::store::OverrideStore;
+        let in_force = judgements_in_force(&record.shop_host, &args.store, &config)?;
+        for (name, bytes) in &in_force.attachments {
+            let linked = result
+                .checks
+                .iter()
+                .any(|c| c.consultant.as_ref().and_then(|j| j.attachment.as_ref()) == Some(name));
+            if linked {
+                std::fs::write(args.out.join(name), bytes)?;
+            }
+        }
+        if let Some(notes) = store.notes(&record.shop_host, Some(args.id))? {
+            std::fs::write(args.out.join("notes.toml"), notes.toml)?;
+        }
+    }
     let look = crate::cli::outputs::Look::resolve(&Default::default(), None, &config)?;
     let formats =
         crate::commands::chosen_formats(&[], &config, &[crate::cli::outputs::Format::Html])?;

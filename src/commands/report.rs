@@ -24,6 +24,8 @@ pub struct ReportArgs {
     pdf: bool,
     #[command(flatten)]
     look: ReportLook,
+    #[command(flatten)]
+    store: crate::commands::campaign::StoreArgs,
 }
 
 pub fn run(args: ReportArgs, config_path: Option<&std::path::Path>) -> anyhow::Result<()> {
@@ -84,6 +86,10 @@ pub fn run(args: ReportArgs, config_path: Option<&std::path::Path>) -> anyhow::R
     }
     if in_audit_folder {
         outputs::write_manifest(&folder)?;
+        // The notes the report was rendered with are the shop's: the next audit starts from them.
+        if let Err(e) = crate::commands::history::save_notes(&folder, &args.store, &config) {
+            eprintln!("warning: the notes are in the report but not kept in the history: {e:#}");
+        }
     }
     Ok(())
 }

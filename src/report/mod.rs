@@ -433,7 +433,12 @@ fn rule_view(check: &CheckResult, lang: &str, strings: &Value) -> Value {
         "status_label": strings[format!("status_{look}")],
         "score_pct": check.score.map(|s| (s * 100.0).round()),
         "weight": check.weight,
-        "finding": finding(check, lang),
+        // A test made by hand says what it found in the consultant's line: "not tested yet" would contradict it.
+        "finding": if check.consultant.as_ref().is_some_and(|c| !c.stale) && untested_message(check) {
+            String::new()
+        } else {
+            finding(check, lang)
+        },
         "why": text(&check.rule.why, lang),
         "fix": text(&check.rule.fix, lang),
         "reference": check.rule.reference.clone().unwrap_or_default(),
@@ -455,15 +460,28 @@ fn rule_view(check: &CheckResult, lang: &str, strings: &Value) -> Value {
     })
 }
 
-/// A test only a person can make, not made yet (no consultant's result on it).
-fn manual_untested(check: &CheckResult) -> bool {
+/// The tool's word on a test only a person can make: not made yet.
+fn untested_message(check: &CheckResult) -> bool {
     check.kind == crate::result::RuleKind::Manual
-        && check.status == CheckStatus::NotApplicable
-        && check.consultant.is_none()
         && check
             .message
             .as_ref()
             .is_some_and(|m| m.key == "manual.untested")
+}
+
+/// A test only a person can make, never made: named in one sentence, not carded (one made and now to redo is
+/// carded, with its call to redo it).
+fn manual_untested(check: &CheckResult) -> bool {
+    untested_message(check)
+        && check.status == CheckStatus::NotApplicable
+        && check.consultant.is_none()
+}
+
+/// A test only a person can make with no result in force: never made, or to redo.
+fn manual_not_in_force(check: &CheckResult) -> bool {
+    untested_message(check)
+        && check.status == CheckStatus::NotApplicable
+        && check.consultant.as_ref().is_none_or(|c| c.stale)
 }
 
 /// The name a rule goes by in a list ("réponse au téléphone"), its title when it has none.
@@ -768,7 +786,40 @@ fn history_view(result: &AuditResult, lang: &str, strings: &Value) -> Value {
         ),
         "fixed": changes("fixed"),
         "regressed": changes("regressed"),
+        "replies": replies_over_time(result, lang),
     })
+}
+
+/// The e-mail replies audit after audit, once any audit had a campaign: one row per audit, "–" where none ran.
+fn replies_over_time(result: &AuditResult, lang: &str) -> Vec<Value> {
+    let Some(history) = &result.history else {
+        return Vec::new();
+    };
+    let now = result
+        .campaign
+        .as_ref()
+        .map(crate::figures::campaign_summary);
+    let rows: Vec<(&str, Option<&crate::result::CampaignSummary>)> = history
+        .earlier
+        .iter()
+        .map(|a| (a.finished_at.as_str(), a.campaign.as_ref()))
+        .chain([(result.finished_at.as_str(), now.as_ref())])
+        .collect();
+    if rows.iter().all(|(_, c)| c.is_none()) {
+        return Vec::new();
+    }
+    let hours = |h: Option<f64>| crate::words::hours_text(h, lang);
+    rows.into_iter()
+        .map(|(finished_at, c)| {
+            json!({
+                "date": finished_at.get(..10).unwrap_or(finished_at),
+                "answered": c.map(|c| format!("{} / {}", c.answered, c.sent)).unwrap_or_else(|| "–".into()),
+                "median": hours(c.and_then(|c| c.median_human_delay_hours)),
+                "slowest": hours(c.and_then(|c| c.slowest_human_delay_hours)),
+                "promise": hours(c.and_then(|c| c.promise_hours)),
+            })
+        })
+        .collect()
 }
 
 /// What the audit did not read, said on the cover in the client's words: the page budget reached, pages too deep,
@@ -850,7 +901,7 @@ fn limits_view(result: &AuditResult, strings: &Value, lang: &str) -> Vec<String>
     let untested: Vec<&str> = result
         .checks
         .iter()
-        .filter(|c| manual_untested(c))
+        .filter(|c| manual_not_in_force(c))
         .map(|c| rule_name(c, lang))
         .collect();
     if !untested.is_empty() {

@@ -330,7 +330,18 @@ fn manual(cx: &Context, rule: &Rule) -> Verdict {
         });
         return Verdict::not_applicable(msg("manual.nothing", [("name", texts(&names))]));
     }
-    Verdict::not_applicable(msg("manual.untested", [])).evidence(followed.evidence.clone())
+    // What was found (the numbers), not where: a number that left a page asks for no new call, a new one does.
+    let mut found: Vec<Evidence> = Vec::new();
+    for e in &followed.evidence {
+        if !e.text.is_empty() && !found.iter().any(|f| f.text == e.text) {
+            found.push(Evidence {
+                url: None,
+                region: None,
+                ..e.clone()
+            });
+        }
+    }
+    Verdict::not_applicable(msg("manual.untested", [])).evidence(found)
 }
 
 const DETECTORS: &[Detector] = &[
