@@ -931,3 +931,189 @@ async fn a_month_later_the_report_says_what_changed_with_the_judgements_in_force
     assert!(consultant.contains(attachment), "{consultant}");
     assert_eq!(links("article#phone-answered p.consultant a"), [attachment]);
 }
+
+/// A campaign reported into an audit lands in the history with it: `history` lists its figures, `diff` compares
+/// them, and the next audit's report shows the replies audit after audit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_campaign_reported_into_an_audit_lands_in_its_history() {
+    use cxaudit::store::{CampaignStore, Claim, NewCampaign, NewProbe, NewReply, ReplyStore};
+    let store_dir = tempfile::tempdir().unwrap();
+    let db = store_dir.path().join("history.sqlite");
+    let server = common::serve_pages(&shop(true, true, true)).await;
+    let (first, second) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let audit = |out: std::path::PathBuf, now: &'static str| {
+        let (db, url) = (db.clone(), server.url());
+        tokio::task::spawn_blocking(move || {
+            run_ok(
+                cxaudit()
+                    .args([
+                        "audit",
+                        &url,
+                        "--country",
+                        "FR",
+                        "--report-lang",
+                        "en",
+                        "--quiet",
+                        "-o",
+                    ])
+                    .arg(out)
+                    .env("CXAUDIT_DB", db)
+                    .env("CXAUDIT_TEST_NOW", now),
+            )
+        })
+    };
+    audit(first.path().to_path_buf(), "2026-11-02T09:00:00Z")
+        .await
+        .unwrap();
+
+    // The campaign as sending and collecting leave it in the store: two probes out, one answered by a person 6 h on.
+    let t = |text: &str| text.parse::<jiff::Timestamp>().unwrap();
+    {
+        let mut store = cxaudit::store::SqliteStore::open(&db).unwrap();
+        let probes: Vec<NewProbe> = (1..=2)
+            .map(|i| NewProbe {
+                token: format!("TOKEN{i}"),
+                to_addr: "bonjour@miels.test".into(),
+                scenario: "delivery-question".into(),
+                subject: "Délai de livraison".into(),
+                body: "Bonjour, sous quel délai livrez-vous à Lyon ?".into(),
+                message_id: format!("<cxaudit.token{i}@auditor.test>"),
+                reply_to: None,
+                send_after: t("2026-11-02T10:00:00Z"),
+            })
+            .collect();
+        let campaign = store
+            .create_campaign(
+                &NewCampaign {
+                    created_at: t("2026-11-02T09:30:00Z"),
+                    shop_host: "127.0.0.1".into(),
+                    audit_path: Some(first.path().join("audit.json").display().to_string()),
+                    lang: "fr".into(),
+                    country: Some("FR".into()),
+                    persona_name: "Marie Dupont".into(),
+                    persona_email: "auditor@auditor.test".into(),
+                    promise_hours: Some(24.0),
+                    promise_business: false,
+                    promise_text: Some("Réponse sous 24h".into()),
+                    opening_hours: None,
+                    deadline_hours: 168.0,
+                },
+                &probes,
+            )
+            .unwrap();
+        let claim = Claim {
+            owner: "test".into(),
+            until: t("2026-11-02T10:05:00Z"),
+        };
+        for probe in 1..=2 {
+            store.claim_probe(probe, &claim).unwrap().unwrap();
+            assert!(store
+                .mark_sent(probe, "test", t("2026-11-02T10:00:00Z"), "250 ok")
+                .unwrap());
+        }
+        store
+            .add_reply(&NewReply {
+                probe_id: 1,
+                mailbox: "INBOX".into(),
+                uidvalidity: 1,
+                uid: 1,
+                message_id: Some("answer.1@miels.test".into()),
+                from_addr: Some("paul@miels.test".into()),
+                subject: Some("Re: Délai de livraison".into()),
+                arrived_at: t("2026-11-02T16:00:00Z"),
+                received_at: None,
+                class: cxaudit::store::ReplyClass::Human,
+                matched_by: "in-reply-to".into(),
+                quality: Some(
+                    serde_json::to_string(&cxaudit::campaign::Quality::default()).unwrap(),
+                ),
+                text: "Bonjour Madame Dupont, sous 48 h. Paul".into(),
+                stored_at: t("2026-11-02T16:01:00Z"),
+            })
+            .unwrap();
+        assert_eq!(campaign, 1);
+    }
+    let reported = run_ok(
+        cxaudit()
+            .args([
+                "campaign",
+                "report",
+                "--campaign",
+                "1",
+                "--as-of",
+                "2026-11-12T10:00:00Z",
+            ])
+            .env("CXAUDIT_DB", &db),
+    );
+    let said = String::from_utf8_lossy(&reported.stdout);
+    assert!(
+        said.contains("recorded with audit 1 in the history"),
+        "{said}"
+    );
+    let history: Value = serde_json::from_slice(
+        &run_ok(cxaudit().args(["history", "--json"]).env("CXAUDIT_DB", &db)).stdout,
+    )
+    .unwrap();
+    let campaign = &history[0]["campaign"];
+    assert_eq!(
+        (campaign["sent"].as_u64(), campaign["answered"].as_u64()),
+        (Some(2), Some(1)),
+        "{history:#}"
+    );
+    assert_eq!(campaign["median_human_delay_hours"], 6.0);
+    let listed =
+        String::from_utf8_lossy(&run_ok(cxaudit().arg("history").env("CXAUDIT_DB", &db)).stdout)
+            .to_string();
+    assert!(
+        listed.contains("campaign 1: 1/2 answered by a person, median 6 h"),
+        "{listed}"
+    );
+    // The stored audit is the one with the campaign in it: its rules on replies are judged.
+    let shown: Value = serde_json::from_slice(
+        &run_ok(
+            cxaudit()
+                .args(["show", "1", "--json"])
+                .env("CXAUDIT_DB", &db),
+        )
+        .stdout,
+    )
+    .unwrap();
+    let answered = shown["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["rule"] == "email-answered")
+        .unwrap();
+    assert_eq!(answered["status"], "partial", "{shown:#}");
+
+    // A month later, no campaign yet: the replies of the last one are in the report's table, this one's "–".
+    audit(second.path().to_path_buf(), "2026-12-02T09:00:00Z")
+        .await
+        .unwrap();
+    let html = std::fs::read_to_string(second.path().join("report.html")).unwrap();
+    let doc = scraper::Html::parse_document(&html);
+    let rows: Vec<String> = doc
+        .select(&scraper::Selector::parse("table.replies-over-time tbody tr").unwrap())
+        .map(|r| r.text().collect::<Vec<_>>().join("|"))
+        .collect();
+    assert_eq!(
+        rows,
+        ["2026-11-02|1 / 2|6 h|6 h|24 h", "2026-12-02|–|–|–|–"],
+        "{rows:?}"
+    );
+    let diff: Value = serde_json::from_slice(
+        &run_ok(
+            cxaudit()
+                .args(["diff", "--previous", "127.0.0.1", "--json"])
+                .env("CXAUDIT_DB", &db),
+        )
+        .stdout,
+    )
+    .unwrap();
+    assert_eq!(
+        diff["replies"]["before"]["answered"], 1,
+        "{:#}",
+        diff["replies"]
+    );
+    assert!(diff["replies"]["after"].is_null());
+}

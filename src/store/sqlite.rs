@@ -1257,6 +1257,131 @@ mod tests {
     }
 
     #[test]
+    fn a_store_with_history_of_the_previous_schema_keeps_it_and_gains_the_new_tables() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v4.sqlite");
+        // As the cxaudit of schema 4 left it: an audit and an override on it.
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+            conn.pragma_update(None, "application_id", APPLICATION_ID)
+                .unwrap();
+            for sql in &MIGRATIONS[..4] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 4).unwrap();
+            conn.execute("INSERT INTO audits (id, shop_host, start_url, started_at, finished_at, html_pages, score,
+                    grade, tool_version, folder, audit_json_gz)
+                 VALUES (1, 'shop.test', 'https://shop.test/', '2026-11-02T09:00:00Z', '2026-11-02T09:01:00Z', 12,
+                    71.0, 'C', '0.1.0', '/audits/shop', ?1)",
+                params![gzip(br#"{"schema_version": 3}"#).unwrap()],
+            )
+            .unwrap();
+            conn.execute_batch(
+                "INSERT INTO audit_rules VALUES (1, 'faq', 'fail', 0.0);
+                 INSERT INTO overrides (shop_host, rule, status, reason, by_name, created_at, audit_id, evidence)
+                 VALUES ('shop.test', 'faq', 'pass', 'In the printed catalogue', 'Claire', '2026-11-03T10:00:00Z',
+                    1, 'abc');",
+            )
+            .unwrap();
+        }
+        let mut store = SqliteStore::open(&path).unwrap();
+        assert_eq!(pragma(&path, "user_version"), MIGRATIONS.len() as i64);
+        let audits = store.audits(Some("shop.test")).unwrap();
+        assert_eq!((audits.len(), audits[0].score), (1, Some(71.0)));
+        assert_eq!(audits[0].campaign, None);
+        let judged = store.overrides("shop.test").unwrap();
+        assert_eq!(judged.len(), 1);
+        assert_eq!(
+            (judged[0].kind.as_str(), judged[0].tested_on.as_deref()),
+            ("override", None)
+        );
+        assert_eq!(judged[0].reason, "In the printed catalogue");
+        assert_eq!(store.notes("shop.test", None).unwrap(), None);
+
+        // What schema 5 adds: a manual test with its file, notes, a campaign's results on the audit.
+        let manual = NewOverride {
+            shop_host: "shop.test".into(),
+            rule: "phone-answered".into(),
+            status: "pass".into(),
+            reason: "Answered at the third ring".into(),
+            by: "Claire".into(),
+            created_at: "2026-11-03T11:00:00Z".into(),
+            audit_id: 1,
+            evidence: "def".into(),
+            kind: "manual".into(),
+            tested_on: Some("2026-11-03".into()),
+            attachment: Some(Attachment {
+                name: "call.txt".into(),
+                bytes: b"3 rings".to_vec(),
+            }),
+        };
+        store.add_override(&manual).unwrap();
+        let judged = store.overrides("shop.test").unwrap();
+        assert_eq!(
+            judged.iter().find(|o| o.rule == "phone-answered"),
+            Some(&manual)
+        );
+        let notes = SavedNotes {
+            shop_host: "shop.test".into(),
+            audit_id: 1,
+            saved_at: "2026-11-03T12:00:00Z".into(),
+            toml: "[[priority]]\nrule = \"faq\"\ndrop = true\n".into(),
+        };
+        store.save_notes(&notes).unwrap();
+        assert_eq!(store.notes("shop.test", None).unwrap(), Some(notes.clone()));
+        assert_eq!(
+            store.notes("shop.test", Some(0)).unwrap(),
+            None,
+            "saved with audit 1, not before"
+        );
+        assert_eq!(store.notes("other.test", None).unwrap(), None);
+        let summary = crate::result::CampaignSummary {
+            id: 7,
+            sent: 3,
+            answered: 2,
+            median_human_delay_hours: Some(26.0),
+            slowest_human_delay_hours: Some(51.0),
+            promise_hours: Some(24.0),
+        };
+        let attached = store
+            .attach_campaign(
+                1,
+                &CampaignUpdate {
+                    summary: summary.clone(),
+                    audit_json: br#"{"schema_version": 3, "campaign": {}}"#.to_vec(),
+                    score: Some(64.0),
+                    grade: Some("D".into()),
+                    rules: vec![("email-answered".into(), "partial".into(), Some(0.67))],
+                },
+            )
+            .unwrap();
+        assert!(attached);
+        let audit = store.audit(1).unwrap().unwrap();
+        assert_eq!((audit.score, audit.campaign), (Some(64.0), Some(summary)));
+        assert_eq!(
+            store.audit_rules(1).unwrap(),
+            [(
+                "email-answered".to_string(),
+                "partial".to_string(),
+                Some(0.67)
+            )]
+        );
+        assert_eq!(
+            store.audit_in_folder("/audits/shop").unwrap().map(|a| a.id),
+            Some(1)
+        );
+        assert_eq!(
+            store.audit_in_folder("/elsewhere").unwrap().map(|a| a.id),
+            None
+        );
+        // Forgetting the shop takes the notes and the attached file too.
+        store.forget_shop("shop.test").unwrap();
+        assert_eq!(store.notes("shop.test", None).unwrap(), None);
+        assert!(store.overrides("shop.test").unwrap().is_empty());
+    }
+
+    #[test]
     fn a_read_only_store_writes_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.sqlite");
