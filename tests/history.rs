@@ -80,6 +80,41 @@ async fn audited(
     dir
 }
 
+/// Serves `pages` and audits them with the CLI (`--country FR`, an English report) into a new folder, recorded in
+/// the store `db`, the clock at `now` when given.
+async fn audit_shop(
+    pages: &[(String, String)],
+    db: &std::path::Path,
+    now: Option<&'static str>,
+) -> tempfile::TempDir {
+    let server = common::serve_pages(pages).await;
+    let out = tempfile::tempdir().unwrap();
+    let (url, folder, db) = (server.url(), out.path().to_path_buf(), db.to_path_buf());
+    tokio::task::spawn_blocking(move || {
+        let mut command = cxaudit();
+        command
+            .args([
+                "audit",
+                &url,
+                "--country",
+                "FR",
+                "--report-lang",
+                "en",
+                "--quiet",
+                "-o",
+            ])
+            .arg(&folder)
+            .env("CXAUDIT_DB", &db);
+        if let Some(now) = now {
+            command.env("CXAUDIT_TEST_NOW", now);
+        }
+        run_ok(&mut command)
+    })
+    .await
+    .unwrap();
+    out
+}
+
 fn diff(before: &std::path::Path, after: &std::path::Path) -> Value {
     let output = run_ok(cxaudit().arg("diff").arg(before).arg(after).arg("--json"));
     serde_json::from_slice(&output.stdout).unwrap()
@@ -363,34 +398,7 @@ async fn the_report_says_what_changed_since_the_last_audit() {
     let db = store.path().join("history.sqlite");
     let mut reports = Vec::new();
     for pages in [shop(true, false, true), shop(false, true, false)] {
-        let server = common::serve_pages(&pages).await;
-        let (url, db) = (server.url(), db.clone());
-        let out = tempfile::tempdir().unwrap();
-        let folder = out.path().to_path_buf();
-        let output = tokio::task::spawn_blocking(move || {
-            cxaudit()
-                .args([
-                    "audit",
-                    &url,
-                    "--country",
-                    "FR",
-                    "--report-lang",
-                    "en",
-                    "--quiet",
-                    "-o",
-                ])
-                .arg(&folder)
-                .env("CXAUDIT_DB", &db)
-                .output()
-                .unwrap()
-        })
-        .await
-        .unwrap();
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        let out = audit_shop(&pages, &db, None).await;
         reports.push((
             std::fs::read_to_string(out.path().join("report.html")).unwrap(),
             out,
@@ -461,37 +469,7 @@ async fn overrides_are_shown_and_carried_over_while_their_evidence_holds() {
                 .unwrap()
         })
     };
-    let audit = |pages: Vec<(String, String)>, db: std::path::PathBuf| async move {
-        let server = common::serve_pages(&pages).await;
-        let out = tempfile::tempdir().unwrap();
-        let args = vec![
-            "audit".to_string(),
-            server.url(),
-            "--country".into(),
-            "FR".into(),
-            "--report-lang".into(),
-            "en".into(),
-            "--quiet".into(),
-            "-o".into(),
-            out.path().display().to_string(),
-        ];
-        let output = tokio::task::spawn_blocking(move || {
-            cxaudit()
-                .args(&args)
-                .env("CXAUDIT_DB", &db)
-                .output()
-                .unwrap()
-        })
-        .await
-        .unwrap();
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        out
-    };
-    let first = audit(shop(true, false, true), db.clone()).await;
+    let first = audit_shop(&shop(true, false, true), &db, None).await;
     for (rule, status, reason) in [
         (
             "channel-live-chat",
@@ -553,7 +531,7 @@ async fn overrides_are_shown_and_carried_over_while_their_evidence_holds() {
     );
 
     // A month later: the live chat is still missing (the judgement holds); the phone left more pages (to review).
-    let second = audit(shop(false, true, true), db.clone()).await;
+    let second = audit_shop(&shop(false, true, true), &db, None).await;
     let stored: Value =
         serde_json::from_str(&std::fs::read_to_string(second.path().join("audit.json")).unwrap())
             .unwrap();
@@ -658,32 +636,9 @@ async fn a_month_later_the_report_says_what_changed_with_the_judgements_in_force
             )
         })
     };
-    let audit = |now: &'static str, pages: Vec<(String, String)>| {
-        let at = &at;
-        async move {
-            let server = common::serve_pages(&pages).await;
-            let out = tempfile::tempdir().unwrap();
-            let args = [
-                "audit",
-                &server.url(),
-                "--country",
-                "FR",
-                "--report-lang",
-                "en",
-                "--quiet",
-                "-o",
-            ]
-            .map(String::from)
-            .into_iter()
-            .chain([out.path().display().to_string()])
-            .collect();
-            at(now, args).await.unwrap();
-            out
-        }
-    };
     let words = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
 
-    let first = audit("2026-11-02T09:00:00Z", shop(true, false, true)).await;
+    let first = audit_shop(&shop(true, false, true), &db, Some("2026-11-02T09:00:00Z")).await;
     at(
         "2026-11-03T10:00:00Z",
         words(&[
@@ -775,7 +730,7 @@ async fn a_month_later_the_report_says_what_changed_with_the_judgements_in_force
 
     // A month later the phone has left the product pages (the number itself is the same), a FAQ is there, and the
     // legal notice was emptied.
-    let second = audit("2026-12-02T09:00:00Z", shop(false, true, false)).await;
+    let second = audit_shop(&shop(false, true, false), &db, Some("2026-12-02T09:00:00Z")).await;
     let history: Value = serde_json::from_slice(
         &at("2026-12-02T10:00:00Z", words(&["history", "--json"]))
             .await
@@ -939,32 +894,7 @@ async fn a_campaign_reported_into_an_audit_lands_in_its_history() {
     use cxaudit::store::{CampaignStore, Claim, NewCampaign, NewProbe, NewReply, ReplyStore};
     let store_dir = tempfile::tempdir().unwrap();
     let db = store_dir.path().join("history.sqlite");
-    let server = common::serve_pages(&shop(true, true, true)).await;
-    let (first, second) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let audit = |out: std::path::PathBuf, now: &'static str| {
-        let (db, url) = (db.clone(), server.url());
-        tokio::task::spawn_blocking(move || {
-            run_ok(
-                cxaudit()
-                    .args([
-                        "audit",
-                        &url,
-                        "--country",
-                        "FR",
-                        "--report-lang",
-                        "en",
-                        "--quiet",
-                        "-o",
-                    ])
-                    .arg(out)
-                    .env("CXAUDIT_DB", db)
-                    .env("CXAUDIT_TEST_NOW", now),
-            )
-        })
-    };
-    audit(first.path().to_path_buf(), "2026-11-02T09:00:00Z")
-        .await
-        .unwrap();
+    let first = audit_shop(&shop(true, true, true), &db, Some("2026-11-02T09:00:00Z")).await;
 
     // The campaign as sending and collecting leave it in the store: two probes out, one answered by a person 6 h on.
     let t = |text: &str| text.parse::<jiff::Timestamp>().unwrap();
@@ -1087,9 +1017,7 @@ async fn a_campaign_reported_into_an_audit_lands_in_its_history() {
     assert_eq!(answered["status"], "partial", "{shown:#}");
 
     // A month later, no campaign yet: the replies of the last one are in the report's table, this one's "–".
-    audit(second.path().to_path_buf(), "2026-12-02T09:00:00Z")
-        .await
-        .unwrap();
+    let second = audit_shop(&shop(true, true, true), &db, Some("2026-12-02T09:00:00Z")).await;
     let html = std::fs::read_to_string(second.path().join("report.html")).unwrap();
     let doc = scraper::Html::parse_document(&html);
     let rows: Vec<String> = doc
