@@ -20,6 +20,8 @@ pub struct Config {
     pub campaign: CampaignConfig,
     #[serde(default)]
     pub crawl: CrawlConfig,
+    #[serde(default)]
+    pub store: StoreConfig,
     /// Where the file was read from; relative paths in it are relative to its folder.
     #[serde(skip)]
     pub origin: Option<PathBuf>,
@@ -41,6 +43,15 @@ pub struct ReportConfig {
     pub templates: Option<PathBuf>,
     /// What an audit writes beside audit.json: any of html, csv, md.
     pub formats: Option<Vec<String>>,
+}
+
+/// Where the history, campaigns, judgements and schedules are kept.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreConfig {
+    /// A SQLite file, or a team's PostgreSQL (`postgres://user:pass@host/db`; the password is never printed).
+    /// Wins over `[campaign] db`.
+    pub url: Option<String>,
 }
 
 /// How the crawler presents itself.
@@ -147,6 +158,21 @@ impl Config {
         })?;
         config.origin = Some(path.to_path_buf());
         Ok(config)
+    }
+
+    /// The store the file names (`[store] url`, else `[campaign] db`), a relative file resolved against its folder.
+    pub fn store_location(&self) -> Option<crate::store::Location> {
+        use crate::store::Location;
+        let named = self
+            .store
+            .url
+            .as_deref()
+            .map(Location::parse)
+            .or_else(|| self.campaign.db.clone().map(Location::File))?;
+        Some(match named {
+            Location::File(path) => Location::File(self.resolve(&path)),
+            server => server,
+        })
     }
 
     /// A path written in the file, resolved against the file's folder.

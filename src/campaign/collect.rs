@@ -448,7 +448,7 @@ pub struct Incoming<'a> {
 
 /// Files one message: ties it to a probe, classifies, judges, stores. Returns what it was.
 pub fn file_message(
-    store: &mut impl ReplyStore,
+    store: &mut (impl ReplyStore + ?Sized),
     mailbox: &str,
     incoming: &Incoming,
     probes: &[ProbeKey],
@@ -569,7 +569,7 @@ fn sequence_set(uids: &[u32]) -> String {
 
 /// Reads what arrived since the last run (UIDVALIDITY/UID), files it, and deletes reply texts past retention.
 pub fn collect(
-    store: &mut (impl CampaignStore + ReplyStore),
+    store: &mut (impl CampaignStore + ReplyStore + ?Sized),
     settings: &super::mail::MailSettings,
     scenarios: &[Scenario],
     retention_days: u32,

@@ -314,7 +314,7 @@ fn zoned(t: jiff::Timestamp, country: Option<&str>) -> jiff::Zoned {
 }
 
 /// How many campaigns the store holds for a shop (the seed of the next one).
-pub fn campaigns_for(store: &impl CampaignStore, host: &str) -> Result<usize, CampaignError> {
+pub fn campaigns_for(store: &(impl CampaignStore + ?Sized), host: &str) -> Result<usize, CampaignError> {
     let mut n = 0;
     for id in store.campaign_ids()? {
         if store.campaign(id)?.is_some_and(|c| c.shop_host == host) {
@@ -327,7 +327,7 @@ pub fn campaigns_for(store: &impl CampaignStore, host: &str) -> Result<usize, Ca
 /// What `campaign start` would do: the campaign running for the shop (its probes not sent yet), or the plan of a
 /// new one, drawn from the seed `--send` will draw.
 pub fn preview(
-    store: Option<&impl CampaignStore>,
+    store: Option<&(impl CampaignStore + ?Sized)>,
     request: &StartRequest,
     settings: &MailSettings,
 ) -> Result<(Option<i64>, Vec<PlannedProbe>), CampaignError> {
@@ -363,7 +363,7 @@ pub fn preview(
 /// Stores the campaign and its probes (state `planned`). A campaign already running for the shop is reused, so
 /// re-running `campaign start` never plans a second set of e-mails.
 pub fn create(
-    store: &mut impl CampaignStore,
+    store: &mut (impl CampaignStore + ?Sized),
     request: &StartRequest,
     settings: &MailSettings,
 ) -> Result<(i64, bool), CampaignError> {
@@ -479,7 +479,7 @@ pub fn claim_owner() -> &'static str {
 /// Sends every due probe (of one campaign, or all). Each probe is claimed (`sending`, with a lease) and committed
 /// before the SMTP conversation, and marked `sent` with the server's acceptance time after it.
 pub fn send_due(
-    store: &mut impl CampaignStore,
+    store: &mut (impl CampaignStore + ?Sized),
     settings: &MailSettings,
     campaign: Option<i64>,
     max_per_hour: u32,
@@ -562,7 +562,7 @@ fn failpoint(name: &str) {
 }
 
 /// Campaign ids, newest first.
-pub fn campaigns(store: &impl CampaignStore) -> Result<Vec<i64>, CampaignError> {
+pub fn campaigns(store: &(impl CampaignStore + ?Sized)) -> Result<Vec<i64>, CampaignError> {
     Ok(store.campaign_ids()?)
 }
 
@@ -589,7 +589,7 @@ pub fn outcome_of(
 /// Delays run from the SMTP acceptance to the reply's arrival; business hours use the shop's published week (else
 /// `default_week`), its time zone and holidays.
 pub fn status(
-    store: &(impl CampaignStore + ReplyStore),
+    store: &(impl CampaignStore + ReplyStore + ?Sized),
     campaign: i64,
     as_of: jiff::Timestamp,
     default_week: &clock::Week,
@@ -759,7 +759,7 @@ impl CampaignStatus {
 
 /// Where the campaign's audit.json is, as recorded when it started.
 pub fn audit_path(
-    store: &impl CampaignStore,
+    store: &(impl CampaignStore + ?Sized),
     campaign: i64,
 ) -> Result<Option<std::path::PathBuf>, CampaignError> {
     Ok(store
@@ -784,7 +784,7 @@ pub fn redact(status: &mut CampaignStatus) {
 }
 
 /// When the probes still waiting for their time will leave (planned, not sent yet), earliest first.
-pub fn waiting(store: &impl CampaignStore, campaign: i64) -> Result<Vec<String>, CampaignError> {
+pub fn waiting(store: &(impl CampaignStore + ?Sized), campaign: i64) -> Result<Vec<String>, CampaignError> {
     Ok(store.waiting_probes(campaign)?)
 }
 

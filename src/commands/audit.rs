@@ -245,12 +245,11 @@ fn shop_history(
     config: &cxaudit::config::Config,
 ) -> anyhow::Result<Option<cxaudit::result::ShopHistory>> {
     use cxaudit::result::{CheckStatus, PastAudit, RuleEvolution, ShopHistory};
-    use cxaudit::store::HistoryStore;
-    let path = crate::commands::campaign::store_path(store, config);
-    if !path.exists() {
+    let location = crate::commands::campaign::store_path(store, config);
+    if !location.may_exist() {
         return Ok(None);
     }
-    let store = cxaudit::store::SqliteStore::open_existing(&path)?;
+    let store = cxaudit::store::open_existing(&location)?;
     let earlier = store.audits(Some(&result.target.host))?;
     let Some(last) = earlier.last() else {
         return Ok(None);
@@ -350,12 +349,7 @@ fn record(
     store: &crate::commands::campaign::StoreArgs,
     config: &cxaudit::config::Config,
 ) -> anyhow::Result<i64> {
-    use cxaudit::store::HistoryStore;
-    let path = crate::commands::campaign::store_path(store, config);
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)?;
-    }
-    let mut store = cxaudit::store::SqliteStore::open(&path)?;
+    let mut store = cxaudit::store::open(&crate::commands::campaign::store_path(store, config))?;
     let audit = cxaudit::store::NewAudit {
         shop_host: result.target.host.clone(),
         start_url: result.target.start_url.clone(),

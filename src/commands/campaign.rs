@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
 
-use cxaudit::store::SqliteStore;
+use cxaudit::store::{Location, Store};
 
 use crate::cli::outputs::{self, Look, ReportLook};
 use crate::commands::{load_checks, parse_start_url};
@@ -14,9 +14,10 @@ use crate::commands::{load_checks, parse_start_url};
 /// Where campaigns are kept.
 #[derive(Args, Clone)]
 pub struct StoreArgs {
-    /// The store (SQLite). Default: [campaign] db in the config, else the user's data dir.
+    /// The store: a SQLite file, or a team's PostgreSQL (postgres://user@host/db). Default: [store] url or
+    /// [campaign] db in the config, else a file in the user's data dir.
     #[arg(long, env = "CXAUDIT_DB")]
-    pub db: Option<PathBuf>,
+    pub db: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -106,26 +107,31 @@ pub enum CampaignCommand {
     },
 }
 
-/// `--db` (or `CXAUDIT_DB`), else the config's, else the user's data dir.
-pub fn store_path(store: &StoreArgs, config: &cxaudit::config::Config) -> PathBuf {
-    store
-        .db
-        .clone()
-        .or_else(|| config.campaign.db.as_deref().map(|p| config.resolve(p)))
-        .unwrap_or_else(cxaudit::store::default_path)
+/// `--db` (or `CXAUDIT_DB`), else the config's `[store] url` or `[campaign] db`, else the user's data dir.
+pub fn store_path(store: &StoreArgs, config: &cxaudit::config::Config) -> Location {
+    if let Some(db) = &store.db {
+        return Location::parse(db);
+    }
+    match config.store_location() {
+        Some(location) => location,
+        None => Location::File(cxaudit::store::default_path()),
+    }
 }
 
 /// For the commands that write: a missing store is created.
-fn open_store(store: &StoreArgs, config: &cxaudit::config::Config) -> anyhow::Result<SqliteStore> {
-    Ok(SqliteStore::open(&store_path(store, config))?)
+pub fn open_store(
+    store: &StoreArgs,
+    config: &cxaudit::config::Config,
+) -> anyhow::Result<Box<dyn Store>> {
+    Ok(cxaudit::store::open(&store_path(store, config))?)
 }
 
 /// For the commands that only read: never creates a store.
-fn open_store_to_read(
+pub fn open_store_to_read(
     store: &StoreArgs,
     config: &cxaudit::config::Config,
-) -> anyhow::Result<SqliteStore> {
-    Ok(SqliteStore::open_existing(&store_path(store, config))?)
+) -> anyhow::Result<Box<dyn Store>> {
+    Ok(cxaudit::store::open_existing(&store_path(store, config))?)
 }
 
 pub fn run(command: CampaignCommand, config_path: Option<&std::path::Path>) -> anyhow::Result<()> {
@@ -165,13 +171,13 @@ pub fn run(command: CampaignCommand, config_path: Option<&std::path::Path>) -> a
                 new,
             };
             if !send {
-                let path = store_path(&store, &config);
-                let existing = if path.exists() {
-                    Some(SqliteStore::open_existing(&path)?)
+                let location = store_path(&store, &config);
+                let existing = if location.may_exist() {
+                    Some(cxaudit::store::open_existing(&location)?)
                 } else {
                     None
                 };
-                let (running, probes) = campaign::preview(existing.as_ref(), &request, &settings)?;
+                let (running, probes) = campaign::preview(existing.as_deref(), &request, &settings)?;
                 if placeholder {
                     println!(
                         "[placeholder persona {} — CXAUDIT_FROM is not set; --send needs it, and the e-mails \
@@ -222,7 +228,7 @@ pub fn run(command: CampaignCommand, config_path: Option<&std::path::Path>) -> a
             // The SMTP settings are checked before anything is stored.
             settings.smtp()?;
             let mut store = open_store(&store, &config)?;
-            let (id, created) = campaign::create(&mut store, &request, &settings)?;
+            let (id, created) = campaign::create(&mut *store, &request, &settings)?;
             if created {
                 println!("campaign {id} created for {}", result.target.host);
             } else {
@@ -232,12 +238,12 @@ pub fn run(command: CampaignCommand, config_path: Option<&std::path::Path>) -> a
                 );
             }
             print_send_report(&campaign::send_due(
-                &mut store,
+                &mut *store,
                 &settings,
                 Some(id),
                 config.campaign.max_sends_per_hour,
             )?);
-            let waiting = campaign::waiting(&store, id)?;
+            let waiting = campaign::waiting(&*store, id)?;
             if let Some(first) = waiting.first() {
                 println!(
                     "{} probe(s) wait for their time (first at {first}): `cxaudit campaign send` then, or keep \
@@ -254,7 +260,7 @@ pub fn run(command: CampaignCommand, config_path: Option<&std::path::Path>) -> a
             let settings = MailSettings::resolve(&config)?;
             let mut store = open_store(&store, &config)?;
             print_send_report(&campaign::send_due(
-                &mut store,
+                &mut *store,
                 &settings,
                 id,
                 config.campaign.max_sends_per_hour,
@@ -270,11 +276,11 @@ pub fn run(command: CampaignCommand, config_path: Option<&std::path::Path>) -> a
             store,
         } => {
             let mut store = open_store(&store, &config)?;
-            let (id, mut status) = judged_campaign(&store, id, as_of.as_deref(), &config)?;
+            let (id, mut status) = judged_campaign(&*store, id, as_of.as_deref(), &config)?;
             if redact {
                 campaign::redact(&mut status);
             }
-            let json_path = campaign::audit_path(&store, id)?
+            let json_path = campaign::audit_path(&*store, id)?
                 .context("this campaign was not started from an audit folder")?;
             let mut result = cxaudit::audit::read_result(&json_path).map_err(anyhow::Error::msg)?;
             let checks = load_checks(checks.as_deref())?;
@@ -291,7 +297,7 @@ pub fn run(command: CampaignCommand, config_path: Option<&std::path::Path>) -> a
                 crate::commands::score_line(&result.scores)
             );
             // The history's copy of the audit follows: its campaign, delays and new score.
-            match crate::commands::history::record_campaign(folder, &result, &mut store) {
+            match crate::commands::history::record_campaign(folder, &result, &mut *store) {
                 Ok(Some(audit)) => println!("  recorded with audit {audit} in the history"),
                 Ok(None) => {}
                 Err(e) => eprintln!(
@@ -310,7 +316,7 @@ pub fn run(command: CampaignCommand, config_path: Option<&std::path::Path>) -> a
             let mut store = open_store(&store, &config)?;
             loop {
                 let report = campaign::collect::collect(
-                    &mut store,
+                    &mut *store,
                     &settings,
                     &scenarios,
                     config.campaign.retention_days,
@@ -322,7 +328,7 @@ pub fn run(command: CampaignCommand, config_path: Option<&std::path::Path>) -> a
                 let Some(seconds) = watch else { break };
                 if settings.smtp.is_some() {
                     print_send_report(&campaign::send_due(
-                        &mut store,
+                        &mut *store,
                         &settings,
                         None,
                         config.campaign.max_sends_per_hour,
@@ -339,7 +345,7 @@ pub fn run(command: CampaignCommand, config_path: Option<&std::path::Path>) -> a
             store,
         } => {
             let store = open_store_to_read(&store, &config)?;
-            let (_, status) = judged_campaign(&store, id, as_of.as_deref(), &config)?;
+            let (_, status) = judged_campaign(&*store, id, as_of.as_deref(), &config)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&status)?);
             } else {
@@ -419,7 +425,7 @@ fn find_audit(given: &std::path::Path) -> anyhow::Result<PathBuf> {
 
 /// The campaign asked for (else the newest), and its status as of `as_of` (else now).
 fn judged_campaign(
-    store: &SqliteStore,
+    store: &dyn Store,
     id: Option<i64>,
     as_of: Option<&str>,
     config: &cxaudit::config::Config,
@@ -431,7 +437,7 @@ fn judged_campaign(
 }
 
 /// The campaign asked for, else the newest.
-fn chosen_campaign(store: &SqliteStore, id: Option<i64>) -> anyhow::Result<i64> {
+fn chosen_campaign(store: &dyn Store, id: Option<i64>) -> anyhow::Result<i64> {
     match id {
         Some(id) => Ok(id),
         None => Ok(*cxaudit::campaign::campaigns(store)?

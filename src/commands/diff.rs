@@ -39,10 +39,9 @@ fn audit_json(path: &Path) -> PathBuf {
 /// An audit named by a path, or by its id in the store (a number that is no file).
 fn load(
     name: &str,
-    store: &mut Option<cxaudit::store::SqliteStore>,
-    open: &dyn Fn() -> anyhow::Result<cxaudit::store::SqliteStore>,
+    store: &mut Option<Box<dyn cxaudit::store::Store>>,
+    open: &dyn Fn() -> anyhow::Result<Box<dyn cxaudit::store::Store>>,
 ) -> anyhow::Result<cxaudit::result::AuditResult> {
-    use cxaudit::store::HistoryStore;
     let path = Path::new(name);
     match name.parse::<i64>() {
         Ok(id) if !path.exists() => {
@@ -61,11 +60,10 @@ fn load(
 }
 
 pub fn run(args: DiffArgs, config_path: Option<&Path>) -> anyhow::Result<()> {
-    use cxaudit::store::HistoryStore;
     let config = cxaudit::config::Config::load(config_path)?;
     let store_file = crate::commands::campaign::store_path(&args.store, &config);
-    let open = || -> anyhow::Result<cxaudit::store::SqliteStore> {
-        Ok(cxaudit::store::SqliteStore::open_existing(&store_file)?)
+    let open = || -> anyhow::Result<Box<dyn cxaudit::store::Store>> {
+        Ok(cxaudit::store::open_existing(&store_file)?)
     };
     let mut store = None;
     let names: [String; 2] = match &args.previous {

@@ -2,7 +2,7 @@
 
 use clap::Args;
 
-use cxaudit::store::{HistoryStore, SqliteStore};
+use cxaudit::store::Store;
 
 use crate::commands::campaign::{store_path, StoreArgs};
 
@@ -31,9 +31,12 @@ pub struct ShowArgs {
     store: StoreArgs,
 }
 
-fn open(store: &StoreArgs, config_path: Option<&std::path::Path>) -> anyhow::Result<SqliteStore> {
+fn open(
+    store: &StoreArgs,
+    config_path: Option<&std::path::Path>,
+) -> anyhow::Result<Box<dyn Store>> {
     let config = cxaudit::config::Config::load(config_path)?;
-    Ok(SqliteStore::open_existing(&store_path(store, &config))?)
+    Ok(cxaudit::store::open_existing(&store_path(store, &config))?)
 }
 
 /// (rule id, status word, score) of every rule of an audit, as the history keeps them.
@@ -56,7 +59,7 @@ pub fn rule_rows(result: &cxaudit::result::AuditResult) -> Vec<(String, String, 
 pub fn record_campaign(
     folder: &std::path::Path,
     result: &cxaudit::result::AuditResult,
-    store: &mut SqliteStore,
+    store: &mut dyn Store,
 ) -> anyhow::Result<Option<i64>> {
     let Some(campaign) = &result.campaign else {
         return Ok(None);
@@ -255,12 +258,11 @@ pub fn judgements_in_force(
     store: &StoreArgs,
     config: &cxaudit::config::Config,
 ) -> anyhow::Result<InForce> {
-    use cxaudit::store::OverrideStore;
-    let path = store_path(store, config);
-    if !path.exists() {
+    let location = store_path(store, config);
+    if !location.may_exist() {
         return Ok(InForce::default());
     }
-    let store = SqliteStore::open_existing(&path)?;
+    let store = cxaudit::store::open_existing(&location)?;
     let mut in_force = InForce {
         notes: store.notes(host, None)?,
         ..Default::default()
@@ -418,13 +420,12 @@ fn record_judgement(
     given: GivenJudgement<'_>,
     config_path: Option<&std::path::Path>,
 ) -> anyhow::Result<()> {
-    use cxaudit::store::OverrideStore;
     let config = cxaudit::config::Config::load(config_path)?;
     let checks = crate::commands::load_checks(given.checks)?;
-    let path = store_path(given.store, &config);
+    let location = store_path(given.store, &config);
     // Writes a judgement, but only to a store that holds the audit: a missing one is not created.
-    SqliteStore::open_existing(&path)?;
-    let mut store = SqliteStore::open(&path)?;
+    cxaudit::store::open_existing(&location)?;
+    let mut store = cxaudit::store::open(&location)?;
     let Some(record) = store.audit(given.id)? else {
         anyhow::bail!("no audit {} in the store", given.id);
     };
@@ -507,21 +508,20 @@ pub fn save_notes(
     store: &StoreArgs,
     config: &cxaudit::config::Config,
 ) -> anyhow::Result<()> {
-    use cxaudit::store::OverrideStore;
     let Ok(toml) = std::fs::read_to_string(folder.join("notes.toml")) else {
         return Ok(());
     };
-    let path = store_path(store, config);
-    if !path.exists() {
+    let location = store_path(store, config);
+    if !location.may_exist() {
         return Ok(());
     }
     let canonical = std::fs::canonicalize(folder)?;
     let Some(record) =
-        SqliteStore::open_existing(&path)?.audit_in_folder(&canonical.to_string_lossy())?
+        cxaudit::store::open_existing(&location)?.audit_in_folder(&canonical.to_string_lossy())?
     else {
         return Ok(());
     };
-    let mut store = SqliteStore::open(&path)?;
+    let mut store = cxaudit::store::open(&location)?;
     if store
         .notes(&record.shop_host, Some(record.id))?
         .is_some_and(|n| n.audit_id == record.id && n.toml == toml)
@@ -557,13 +557,13 @@ pub fn forget(args: ForgetArgs, config_path: Option<&std::path::Path>) -> anyhow
             "forget deletes every audit, judgement, campaign and reply of {host}: add --yes"
         );
     }
-    let path = store_path(&args.store, &config);
-    SqliteStore::open_existing(&path)?;
-    let mut store = SqliteStore::open(&path)?;
+    let location = store_path(&args.store, &config);
+    cxaudit::store::open_existing(&location)?;
+    let mut store = cxaudit::store::open(&location)?;
     let (audits, campaigns, replies) = store.forget_shop(&host)?;
     println!(
         "{host}: {audits} audits, {campaigns} campaigns and {replies} replies deleted from {}",
-        path.display()
+        location.describe()
     );
     Ok(())
 }
@@ -598,7 +598,6 @@ pub fn export(args: ExportArgs, config_path: Option<&std::path::Path>) -> anyhow
     let result = cxaudit::audit::read_result(&json_path).map_err(anyhow::Error::msg)?;
     // The files the report links to and the notes it was rendered with, as the store keeps them.
     if let Some(record) = store.audit(args.id)? {
-        use cxaudit::store::OverrideStore;
         let in_force = judgements_in_force(&record.shop_host, &args.store, &config)?;
         for (name, bytes) in &in_force.attachments {
             let linked = result

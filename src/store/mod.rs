@@ -52,6 +52,84 @@ pub enum StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// Every concern of the store, as the commands hold it: one SQLite file or a team's PostgreSQL, behind one box.
+pub trait Store: CampaignStore + ReplyStore + HistoryStore + OverrideStore + Send {}
+
+impl<T: CampaignStore + ReplyStore + HistoryStore + OverrideStore + Send> Store for T {}
+
+/// Where the store is: one SQLite file (the default, needs nothing), or a team's PostgreSQL (`postgres://…`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    File(PathBuf),
+    Postgres(String),
+}
+
+impl Location {
+    /// `postgres://…` or `postgresql://…` is a server; anything else a file path.
+    pub fn parse(text: &str) -> Location {
+        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+            Location::Postgres(text.to_string())
+        } else {
+            Location::File(PathBuf::from(text))
+        }
+    }
+
+    /// Whether there may be a store to read: a file that exists; a server always (it says itself).
+    pub fn may_exist(&self) -> bool {
+        match self {
+            Location::File(path) => path.exists(),
+            Location::Postgres(_) => true,
+        }
+    }
+
+    /// For messages: a file's path, a server's URL without its password.
+    pub fn describe(&self) -> String {
+        match self {
+            Location::File(path) => path.display().to_string(),
+            Location::Postgres(url) => match url::Url::parse(url) {
+                Ok(mut parsed) => {
+                    if parsed.password().is_some() {
+                        let _ = parsed.set_password(Some("****"));
+                    }
+                    parsed.to_string()
+                }
+                Err(_) => "a PostgreSQL server (unreadable URL)".into(),
+            },
+        }
+    }
+}
+
+/// Opens the store for a command that writes: a missing SQLite file is created, a server's schema migrated.
+pub fn open(location: &Location) -> StoreResult<Box<dyn Store>> {
+    match location {
+        Location::File(path) => {
+            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent).map_err(|e| StoreError::Open {
+                    path: path.display().to_string(),
+                    message: e.to_string(),
+                })?;
+            }
+            Ok(Box::new(SqliteStore::open(path)?))
+        }
+        Location::Postgres(_) => Err(postgres_missing(location)),
+    }
+}
+
+/// Opens the store for a command that only reads: never creates one.
+pub fn open_existing(location: &Location) -> StoreResult<Box<dyn Store>> {
+    match location {
+        Location::File(path) => Ok(Box::new(SqliteStore::open_existing(path)?)),
+        Location::Postgres(_) => Err(postgres_missing(location)),
+    }
+}
+
+fn postgres_missing(location: &Location) -> StoreError {
+    StoreError::Open {
+        path: location.describe(),
+        message: "this cxaudit has no PostgreSQL backend".into(),
+    }
+}
+
 /// `<user data dir>/cxaudit/cxaudit.sqlite` (`CXAUDIT_DB` and the config's `[campaign] db` come first).
 pub fn default_path() -> PathBuf {
     dirs::data_dir()
