@@ -374,3 +374,216 @@ fn a_claim_that_runs_out_while_sending_makes_the_probe_uncertain() {
         ["2026-11-13T16:05:00Z"]
     );
 }
+
+/// What every backend of the schedules must do, run against each (`schedule_contract_on_sqlite`, and the
+/// PostgreSQL one): a due run queued once whoever asks, leases that keep two workers off one job and one shop, a
+/// dead worker's job taken over, an audit recorded only by the job's holder.
+pub fn schedule_contract(store: &mut dyn cxaudit::store::Store) {
+    use cxaudit::store::{JobState, NewAudit, NewSchedule};
+    let t = |text: &str| text.parse::<Timestamp>().unwrap();
+    let schedule = |host: &str| NewSchedule {
+        shop_url: format!("https://{host}/"),
+        shop_host: host.into(),
+        every_seconds: Some(30 * 86_400),
+        cron: None,
+        time_zone: "Europe/Paris".into(),
+        options: "{}".into(),
+        created_at: "2026-11-01T08:00:00Z".into(),
+        next_due_at: "2026-11-01T08:00:00Z".into(),
+    };
+    let a = store.add_schedule(&schedule("a.test")).unwrap();
+    let b = store.add_schedule(&schedule("b.test")).unwrap();
+    assert_eq!(store.schedules().unwrap().len(), 2);
+    assert!(store
+        .due_schedules(t("2026-11-01T07:59:59Z"))
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        store
+            .due_schedules(t("2026-11-01T08:00:00Z"))
+            .unwrap()
+            .len(),
+        2
+    );
+
+    // Two daemons saw the same run due: one queues it.
+    let first = store
+        .enqueue_due(
+            a,
+            "2026-11-01T08:00:00Z",
+            "2026-11-01T08:00:00Z",
+            "2026-12-01T08:00:00Z",
+        )
+        .unwrap();
+    assert!(first.is_some());
+    let again = store
+        .enqueue_due(
+            a,
+            "2026-11-01T08:00:00Z",
+            "2026-11-01T08:00:00Z",
+            "2026-12-01T08:00:00Z",
+        )
+        .unwrap();
+    assert_eq!(again, None, "queued once");
+    assert_eq!(
+        store
+            .due_schedules(t("2026-11-02T00:00:00Z"))
+            .unwrap()
+            .len(),
+        1,
+        "b only"
+    );
+    store
+        .enqueue_due(
+            b,
+            "2026-11-01T08:00:00Z",
+            "2026-11-01T08:00:00Z",
+            "2026-12-01T08:00:00Z",
+        )
+        .unwrap()
+        .unwrap();
+    let now_job = store.enqueue_now(a, t("2026-11-01T09:00:00Z")).unwrap();
+    assert_eq!(
+        store.enqueue_now(a, t("2026-11-01T09:00:00Z")).unwrap(),
+        now_job,
+        "same second, same job"
+    );
+
+    // Worker 1 takes a.test's run; worker 2 gets b.test's, never a.test's second one (one crawl per shop).
+    let now = t("2026-11-01T09:00:00Z");
+    let lease = t("2026-11-01T09:10:00Z");
+    let one = store.claim_job("w1", now, lease, 3).unwrap().unwrap();
+    assert_eq!(
+        (one.shop_host.as_str(), one.state, one.attempts),
+        ("a.test", JobState::Running, 1)
+    );
+    let two = store.claim_job("w2", now, lease, 3).unwrap().unwrap();
+    assert_eq!(two.shop_host, "b.test");
+    assert_eq!(
+        store.claim_job("w3", now, lease, 3).unwrap(),
+        None,
+        "a.test is being crawled"
+    );
+
+    // w1 dies: once its lease has run out, w3 takes the job over; w1's late word counts for nothing.
+    let later = t("2026-11-01T09:10:01Z");
+    let taken = store
+        .claim_job("w3", later, t("2026-11-01T09:20:00Z"), 3)
+        .unwrap()
+        .unwrap();
+    assert_eq!((taken.id, taken.attempts), (one.id, 2));
+    assert!(!store
+        .renew_job(one.id, "w1", t("2026-11-01T09:30:00Z"))
+        .unwrap());
+    assert!(store
+        .renew_job(one.id, "w3", t("2026-11-01T09:30:00Z"))
+        .unwrap());
+    let audit = NewAudit {
+        shop_host: "a.test".into(),
+        start_url: "https://a.test/".into(),
+        started_at: "2026-11-01T09:10:01Z".into(),
+        finished_at: "2026-11-01T09:12:00Z".into(),
+        html_pages: 3,
+        score: Some(80.0),
+        grade: Some("B".into()),
+        tool_version: "test".into(),
+        folder: None,
+        rules: vec![("faq".into(), "pass".into(), Some(1.0))],
+        audit_json: b"{}".to_vec(),
+    };
+    let at = t("2026-11-01T09:12:00Z");
+    assert_eq!(
+        store.complete_job(one.id, "w1", &audit, None, at).unwrap(),
+        None,
+        "not w1's any more"
+    );
+    let recorded = store
+        .complete_job(one.id, "w3", &audit, Some("pending"), at)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        store.audits(Some("a.test")).unwrap().len(),
+        1,
+        "recorded once"
+    );
+    let done = store.jobs(Some(a)).unwrap();
+    let done = done.iter().find(|j| j.id == one.id).unwrap();
+    assert_eq!(
+        (done.state, done.audit_id, done.report_mail.as_deref()),
+        (JobState::Done, Some(recorded), Some("pending"))
+    );
+    store.set_report_mail(one.id, "sent").unwrap();
+    assert_eq!(
+        store
+            .jobs(None)
+            .unwrap()
+            .iter()
+            .find(|j| j.id == one.id)
+            .unwrap()
+            .report_mail
+            .as_deref(),
+        Some("sent")
+    );
+
+    // A failure is retried, then given up; a stopped daemon gives its job back unspent.
+    assert!(store
+        .fail_job(two.id, "w2", "unreachable", true, at)
+        .unwrap());
+    let retried = store
+        .claim_job("w2", at, t("2026-11-01T09:30:00Z"), 3)
+        .unwrap()
+        .unwrap();
+    assert_eq!((retried.id, retried.attempts), (two.id, 2));
+    assert!(store.release_job(two.id, "w2").unwrap());
+    let back = store
+        .claim_job("w2", at, t("2026-11-01T09:30:00Z"), 3)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (back.id, back.attempts),
+        (two.id, 2),
+        "a release spends no attempt"
+    );
+    assert!(store.fail_job(two.id, "w2", "refused", false, at).unwrap());
+    let failed = store.jobs(Some(b)).unwrap();
+    assert_eq!(
+        (failed[0].state, failed[0].error.as_deref()),
+        (JobState::Failed, Some("refused"))
+    );
+
+    // A job whose workers all died is failed once out of attempts, not run forever.
+    let third = store
+        .claim_job("w4", at, t("2026-11-01T09:13:00Z"), 1)
+        .unwrap()
+        .unwrap();
+    assert_eq!(third.id, now_job);
+    assert_eq!(
+        store
+            .claim_job(
+                "w5",
+                t("2026-11-01T09:14:00Z"),
+                t("2026-11-01T09:30:00Z"),
+                1
+            )
+            .unwrap(),
+        None
+    );
+    let given_up = store.jobs(Some(a)).unwrap();
+    let given_up = given_up.iter().find(|j| j.id == now_job).unwrap();
+    assert_eq!(given_up.state, JobState::Failed, "{given_up:?}");
+
+    assert!(store.remove_schedule(b, at).unwrap());
+    assert!(!store.remove_schedule(b, at).unwrap());
+    assert_eq!(store.schedules().unwrap().len(), 1);
+    store.forget_shop("a.test").unwrap();
+    assert!(store.jobs(Some(a)).unwrap().is_empty());
+    assert!(store.schedules().unwrap().is_empty());
+}
+
+#[test]
+fn schedule_contract_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store =
+        cxaudit::store::open(&cxaudit::store::Location::File(dir.path().join("s.sqlite"))).unwrap();
+    schedule_contract(store.as_mut());
+}

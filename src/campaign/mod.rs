@@ -314,7 +314,10 @@ fn zoned(t: jiff::Timestamp, country: Option<&str>) -> jiff::Zoned {
 }
 
 /// How many campaigns the store holds for a shop (the seed of the next one).
-pub fn campaigns_for(store: &(impl CampaignStore + ?Sized), host: &str) -> Result<usize, CampaignError> {
+pub fn campaigns_for(
+    store: &(impl CampaignStore + ?Sized),
+    host: &str,
+) -> Result<usize, CampaignError> {
     let mut n = 0;
     for id in store.campaign_ids()? {
         if store.campaign(id)?.is_some_and(|c| c.shop_host == host) {
@@ -784,7 +787,10 @@ pub fn redact(status: &mut CampaignStatus) {
 }
 
 /// When the probes still waiting for their time will leave (planned, not sent yet), earliest first.
-pub fn waiting(store: &(impl CampaignStore + ?Sized), campaign: i64) -> Result<Vec<String>, CampaignError> {
+pub fn waiting(
+    store: &(impl CampaignStore + ?Sized),
+    campaign: i64,
+) -> Result<Vec<String>, CampaignError> {
     Ok(store.waiting_probes(campaign)?)
 }
 

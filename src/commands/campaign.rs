@@ -177,7 +177,8 @@ pub fn run(command: CampaignCommand, config_path: Option<&std::path::Path>) -> a
                 } else {
                     None
                 };
-                let (running, probes) = campaign::preview(existing.as_deref(), &request, &settings)?;
+                let (running, probes) =
+                    campaign::preview(existing.as_deref(), &request, &settings)?;
                 if placeholder {
                     println!(
                         "[placeholder persona {} — CXAUDIT_FROM is not set; --send needs it, and the e-mails \

@@ -53,9 +53,15 @@ pub enum StoreError {
 pub type StoreResult<T> = Result<T, StoreError>;
 
 /// Every concern of the store, as the commands hold it: one SQLite file or a team's PostgreSQL, behind one box.
-pub trait Store: CampaignStore + ReplyStore + HistoryStore + OverrideStore + Send {}
+pub trait Store:
+    CampaignStore + ReplyStore + HistoryStore + OverrideStore + ScheduleStore + Send
+{
+}
 
-impl<T: CampaignStore + ReplyStore + HistoryStore + OverrideStore + Send> Store for T {}
+impl<T: CampaignStore + ReplyStore + HistoryStore + OverrideStore + ScheduleStore + Send> Store
+    for T
+{
+}
 
 /// Where the store is: one SQLite file (the default, needs nothing), or a team's PostgreSQL (`postgres://…`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -479,4 +485,150 @@ pub trait ReplyStore {
     /// Deletes the texts, senders and subjects of replies stored before `stored_before` (retention); timings
     /// and classes stay. Returns how many replies were purged.
     fn purge_reply_texts(&mut self, stored_before: Timestamp) -> StoreResult<usize>;
+}
+
+/// A schedule to store: a shop re-audited every so often.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewSchedule {
+    pub shop_url: String,
+    pub shop_host: String,
+    /// Every this many seconds, or by `cron` (exactly one of them).
+    pub every_seconds: Option<i64>,
+    /// A five-field cron expression, read in `time_zone`.
+    pub cron: Option<String>,
+    /// An IANA time zone (`Europe/Paris`).
+    pub time_zone: String,
+    /// The audit's options, the campaign and who gets the report, as JSON (the scheduler's, opaque here).
+    pub options: String,
+    pub created_at: String,
+    /// The first run.
+    pub next_due_at: String,
+}
+
+/// A stored schedule.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ScheduleRecord {
+    pub id: i64,
+    pub shop_url: String,
+    pub shop_host: String,
+    pub every_seconds: Option<i64>,
+    pub cron: Option<String>,
+    pub time_zone: String,
+    pub options: String,
+    pub created_at: String,
+    pub next_due_at: String,
+}
+
+/// Where a job is. A job is one run of a schedule at one due instant: the store never holds two for one instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobState {
+    /// Due, waiting for a worker.
+    Queued,
+    /// Claimed by a worker, under its lease.
+    Running,
+    /// Its audit is recorded.
+    Done,
+    /// Out of attempts, or refused for good.
+    Failed,
+}
+
+impl JobState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobState::Queued => "queued",
+            JobState::Running => "running",
+            JobState::Done => "done",
+            JobState::Failed => "failed",
+        }
+    }
+
+    pub fn parse(word: &str) -> StoreResult<JobState> {
+        Ok(match word {
+            "queued" => JobState::Queued,
+            "running" => JobState::Running,
+            "done" => JobState::Done,
+            "failed" => JobState::Failed,
+            other => return Err(StoreError::Invalid(format!("job state {other:?}"))),
+        })
+    }
+}
+
+/// A stored job.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct JobRecord {
+    pub id: i64,
+    pub schedule_id: i64,
+    pub shop_host: String,
+    pub due_at: String,
+    pub state: JobState,
+    pub owner: Option<String>,
+    pub lease_until: Option<String>,
+    pub attempts: i64,
+    pub started_at: Option<String>,
+    pub finished_at: Option<String>,
+    pub audit_id: Option<i64>,
+    pub error: Option<String>,
+    /// The consultant's e-mail: `pending`, `sent`, `failed: …`, or none when nobody gets the report.
+    pub report_mail: Option<String>,
+}
+
+/// Schedules and their jobs. Every method commits before it returns; the claims are the store's, so that two
+/// daemons (or workers on several machines) on one store never run one job twice.
+pub trait ScheduleStore {
+    fn add_schedule(&mut self, schedule: &NewSchedule) -> StoreResult<i64>;
+    /// The schedules in force, by id.
+    fn schedules(&self) -> StoreResult<Vec<ScheduleRecord>>;
+    /// Returns whether it was in force.
+    fn remove_schedule(&mut self, id: i64, at: Timestamp) -> StoreResult<bool>;
+    /// The schedules in force due at `now` (their next run at or before it).
+    fn due_schedules(&self, now: Timestamp) -> StoreResult<Vec<ScheduleRecord>>;
+    /// Queues the run of `schedule` due at `due_at` and moves its next run to `next_due_at`, if its next run is
+    /// still `expected_next` (another daemon may have queued it meanwhile: then nothing is done). Returns the new
+    /// job, none when another process had queued it.
+    fn enqueue_due(
+        &mut self,
+        schedule: i64,
+        expected_next: &str,
+        due_at: &str,
+        next_due_at: &str,
+    ) -> StoreResult<Option<i64>>;
+    /// Queues a run now (`schedule run-now`); the same second twice gives the same job.
+    fn enqueue_now(&mut self, schedule: i64, now: Timestamp) -> StoreResult<i64>;
+    /// Claims the oldest runnable job: queued and due, or running under a lease that ran out (its worker died),
+    /// of a shop no live lease is crawling. A job out of attempts (`max_attempts`) is failed instead.
+    fn claim_job(
+        &mut self,
+        owner: &str,
+        now: Timestamp,
+        lease_until: Timestamp,
+        max_attempts: i64,
+    ) -> StoreResult<Option<JobRecord>>;
+    /// Extends the lease, if `owner` still holds the job. Returns whether it does.
+    fn renew_job(&mut self, job: i64, owner: &str, lease_until: Timestamp) -> StoreResult<bool>;
+    /// The job's audit: recorded and the job done in one transaction, if `owner` still holds the job (a worker
+    /// whose lease was taken over records nothing). Returns the audit's id.
+    fn complete_job(
+        &mut self,
+        job: i64,
+        owner: &str,
+        audit: &NewAudit,
+        report_mail: Option<&str>,
+        at: Timestamp,
+    ) -> StoreResult<Option<i64>>;
+    /// The run failed: queued again for a later attempt, or failed for good. Returns whether `owner` held it.
+    fn fail_job(
+        &mut self,
+        job: i64,
+        owner: &str,
+        error: &str,
+        retry: bool,
+        at: Timestamp,
+    ) -> StoreResult<bool>;
+    /// Gives a job back unstarted (a daemon told to stop): queued again, its attempt not counted.
+    fn release_job(&mut self, job: i64, owner: &str) -> StoreResult<bool>;
+    /// Jobs, newest first (of one schedule, or all).
+    fn jobs(&self, schedule: Option<i64>) -> StoreResult<Vec<JobRecord>>;
+    /// How the consultant's e-mail of a job went (`sent`, `failed: …`).
+    fn set_report_mail(&mut self, job: i64, state: &str) -> StoreResult<()>;
 }

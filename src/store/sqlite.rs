@@ -21,9 +21,10 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
 use super::{
     instant_text, Attachment, AuditRecord, CampaignRecord, CampaignStore, CampaignUpdate, Claim,
-    ClaimedProbe, HistoryStore, MailboxPosition, NewAudit, NewCampaign, NewOverride, NewProbe,
-    NewReply, OverrideStore, ProbeKey, ProbeRecord, ProbeState, ReplyClass, ReplyRecord,
-    ReplyStore, SavedNotes, StoreError, StoreResult,
+    ClaimedProbe, HistoryStore, JobRecord, JobState, MailboxPosition, NewAudit, NewCampaign,
+    NewOverride, NewProbe, NewReply, NewSchedule, OverrideStore, ProbeKey, ProbeRecord, ProbeState,
+    ReplyClass, ReplyRecord, ReplyStore, SavedNotes, ScheduleRecord, ScheduleStore, StoreError,
+    StoreResult,
 };
 
 /// `PRAGMA application_id` of a cxaudit store: "CXAU" in ASCII.
@@ -163,6 +164,39 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX notes_by_shop ON notes(shop_host);
     ALTER TABLE audits ADD COLUMN campaign_id INTEGER;
     ALTER TABLE audits ADD COLUMN campaign_summary TEXT;
+    "#,
+    // 6: schedules and their jobs. A job is one run of a schedule at one due instant (unique): two daemons that
+    // both see a run due queue it once; its claim is a lease in the store, so a worker that died loses it.
+    r#"
+    CREATE TABLE schedules (
+        id INTEGER PRIMARY KEY,
+        shop_url TEXT NOT NULL,
+        shop_host TEXT NOT NULL,
+        every_seconds INTEGER,
+        cron TEXT,
+        time_zone TEXT NOT NULL,
+        options TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        next_due_at TEXT NOT NULL,
+        removed_at TEXT
+    );
+    CREATE TABLE jobs (
+        id INTEGER PRIMARY KEY,
+        schedule_id INTEGER NOT NULL REFERENCES schedules(id),
+        shop_host TEXT NOT NULL,
+        due_at TEXT NOT NULL,
+        state TEXT NOT NULL,
+        owner TEXT,
+        lease_until TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        started_at TEXT,
+        finished_at TEXT,
+        audit_id INTEGER REFERENCES audits(id),
+        error TEXT,
+        report_mail TEXT,
+        UNIQUE (schedule_id, due_at)
+    );
+    CREATE INDEX jobs_by_state ON jobs(state, due_at);
     "#,
 ];
 
@@ -633,6 +667,11 @@ impl HistoryStore for SqliteStore {
             params![shop_host],
         )?;
         tx.execute("DELETE FROM notes WHERE shop_host = ?1", params![shop_host])?;
+        tx.execute("DELETE FROM jobs WHERE shop_host = ?1", params![shop_host])?;
+        tx.execute(
+            "DELETE FROM schedules WHERE shop_host = ?1",
+            params![shop_host],
+        )?;
         tx.execute(
             "DELETE FROM audit_rules WHERE audit_id IN (SELECT id FROM audits WHERE shop_host = ?1)",
             params![shop_host],
@@ -743,6 +782,295 @@ impl OverrideStore for SqliteStore {
                 },
             )
             .optional()?)
+    }
+}
+
+const SCHEDULE_COLUMNS: &str =
+    "id, shop_url, shop_host, every_seconds, cron, time_zone, options, created_at, next_due_at";
+
+fn schedule_record(r: &rusqlite::Row) -> rusqlite::Result<ScheduleRecord> {
+    Ok(ScheduleRecord {
+        id: r.get(0)?,
+        shop_url: r.get(1)?,
+        shop_host: r.get(2)?,
+        every_seconds: r.get(3)?,
+        cron: r.get(4)?,
+        time_zone: r.get(5)?,
+        options: r.get(6)?,
+        created_at: r.get(7)?,
+        next_due_at: r.get(8)?,
+    })
+}
+
+const JOB_COLUMNS: &str =
+    "id, schedule_id, shop_host, due_at, state, owner, lease_until, attempts, started_at, \
+     finished_at, audit_id, error, report_mail";
+
+/// A job row, its state word kept as text (checked by the caller, which may report it).
+fn job_row(r: &rusqlite::Row) -> rusqlite::Result<(JobRecord, String)> {
+    let state: String = r.get(4)?;
+    Ok((
+        JobRecord {
+            id: r.get(0)?,
+            schedule_id: r.get(1)?,
+            shop_host: r.get(2)?,
+            due_at: r.get(3)?,
+            state: JobState::Queued,
+            owner: r.get(5)?,
+            lease_until: r.get(6)?,
+            attempts: r.get(7)?,
+            started_at: r.get(8)?,
+            finished_at: r.get(9)?,
+            audit_id: r.get(10)?,
+            error: r.get(11)?,
+            report_mail: r.get(12)?,
+        },
+        state,
+    ))
+}
+
+fn with_state((mut job, state): (JobRecord, String)) -> StoreResult<JobRecord> {
+    job.state = JobState::parse(&state)?;
+    Ok(job)
+}
+
+impl ScheduleStore for SqliteStore {
+    fn add_schedule(&mut self, s: &NewSchedule) -> StoreResult<i64> {
+        Ok(self.conn.query_row(
+            "INSERT INTO schedules (shop_url, shop_host, every_seconds, cron, time_zone, options, created_at,
+                 next_due_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
+            params![
+                s.shop_url,
+                s.shop_host,
+                s.every_seconds,
+                s.cron,
+                s.time_zone,
+                s.options,
+                s.created_at,
+                s.next_due_at
+            ],
+            |r| r.get(0),
+        )?)
+    }
+
+    fn schedules(&self) -> StoreResult<Vec<ScheduleRecord>> {
+        let sql = format!(
+            "SELECT {SCHEDULE_COLUMNS} FROM schedules WHERE removed_at IS NULL ORDER BY id"
+        );
+        let mut statement = self.conn.prepare(&sql)?;
+        let rows = statement.query_map([], schedule_record)?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    fn remove_schedule(&mut self, id: i64, at: Timestamp) -> StoreResult<bool> {
+        Ok(self.conn.execute(
+            "UPDATE schedules SET removed_at = ?2 WHERE id = ?1 AND removed_at IS NULL",
+            params![id, instant_text(at)],
+        )? == 1)
+    }
+
+    fn due_schedules(&self, now: Timestamp) -> StoreResult<Vec<ScheduleRecord>> {
+        let sql = format!(
+            "SELECT {SCHEDULE_COLUMNS} FROM schedules WHERE removed_at IS NULL AND next_due_at <= ?1 ORDER BY id"
+        );
+        let mut statement = self.conn.prepare(&sql)?;
+        let rows = statement.query_map(params![instant_text(now)], schedule_record)?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    fn enqueue_due(
+        &mut self,
+        schedule: i64,
+        expected_next: &str,
+        due_at: &str,
+        next_due_at: &str,
+    ) -> StoreResult<Option<i64>> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        // Compare and set: of two daemons that saw the same run due, one moves the schedule on and queues it.
+        let moved = tx.execute(
+            "UPDATE schedules SET next_due_at = ?3 WHERE id = ?1 AND next_due_at = ?2 AND removed_at IS NULL",
+            params![schedule, expected_next, next_due_at],
+        )?;
+        if moved == 0 {
+            return Ok(None);
+        }
+        let job: Option<i64> = tx
+            .query_row(
+                "INSERT INTO jobs (schedule_id, shop_host, due_at, state)
+                 SELECT id, shop_host, ?2, 'queued' FROM schedules WHERE id = ?1
+                 ON CONFLICT (schedule_id, due_at) DO NOTHING RETURNING id",
+                params![schedule, due_at],
+                |r| r.get(0),
+            )
+            .optional()?;
+        tx.commit()?;
+        Ok(job)
+    }
+
+    fn enqueue_now(&mut self, schedule: i64, now: Timestamp) -> StoreResult<i64> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let due = instant_text(now);
+        tx.execute(
+            "INSERT INTO jobs (schedule_id, shop_host, due_at, state)
+             SELECT id, shop_host, ?2, 'queued' FROM schedules WHERE id = ?1 AND removed_at IS NULL
+             ON CONFLICT (schedule_id, due_at) DO NOTHING",
+            params![schedule, due],
+        )?;
+        let id = tx
+            .query_row(
+                "SELECT id FROM jobs WHERE schedule_id = ?1 AND due_at = ?2",
+                params![schedule, due],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::Invalid(format!("no schedule {schedule}")))?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    fn claim_job(
+        &mut self,
+        owner: &str,
+        now: Timestamp,
+        lease_until: Timestamp,
+        max_attempts: i64,
+    ) -> StoreResult<Option<JobRecord>> {
+        let now = instant_text(now);
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        // A job whose worker died once too often is not tried again.
+        tx.execute(
+            "UPDATE jobs SET state = 'failed', error = 'its worker stopped before the end, ' || attempts || ' times',
+                 owner = NULL, lease_until = NULL, finished_at = ?1
+             WHERE state = 'running' AND lease_until < ?1 AND attempts >= ?2",
+            params![now, max_attempts],
+        )?;
+        let sql = format!(
+            "UPDATE jobs SET state = 'running', owner = ?2, lease_until = ?3, attempts = attempts + 1,
+                 started_at = ?1, error = NULL
+             WHERE id = (
+                 SELECT j.id FROM jobs j
+                 WHERE ((j.state = 'queued' AND j.due_at <= ?1) OR (j.state = 'running' AND j.lease_until < ?1))
+                   AND NOT EXISTS (SELECT 1 FROM jobs o WHERE o.shop_host = j.shop_host AND o.id <> j.id
+                                   AND o.state = 'running' AND o.lease_until >= ?1)
+                 ORDER BY j.due_at, j.id LIMIT 1)
+             RETURNING {JOB_COLUMNS}"
+        );
+        let job = tx
+            .query_row(
+                &sql,
+                params![now, owner, instant_text(lease_until)],
+                job_row,
+            )
+            .optional()?;
+        tx.commit()?;
+        job.map(with_state).transpose()
+    }
+
+    fn renew_job(&mut self, job: i64, owner: &str, lease_until: Timestamp) -> StoreResult<bool> {
+        Ok(self.conn.execute(
+            "UPDATE jobs SET lease_until = ?3 WHERE id = ?1 AND owner = ?2 AND state = 'running'",
+            params![job, owner, instant_text(lease_until)],
+        )? == 1)
+    }
+
+    fn complete_job(
+        &mut self,
+        job: i64,
+        owner: &str,
+        audit: &NewAudit,
+        report_mail: Option<&str>,
+        at: Timestamp,
+    ) -> StoreResult<Option<i64>> {
+        let compressed = gzip(&audit.audit_json)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let held: Option<i64> = tx
+            .query_row(
+                "SELECT id FROM jobs WHERE id = ?1 AND owner = ?2 AND state = 'running'",
+                params![job, owner],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if held.is_none() {
+            return Ok(None);
+        }
+        let id: i64 = tx.query_row(
+            "INSERT INTO audits (shop_host, start_url, started_at, finished_at, html_pages, score, grade,
+                 tool_version, folder, audit_json_gz)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING id",
+            params![
+                audit.shop_host,
+                audit.start_url,
+                audit.started_at,
+                audit.finished_at,
+                audit.html_pages as i64,
+                audit.score,
+                audit.grade,
+                audit.tool_version,
+                audit.folder,
+                compressed
+            ],
+            |r| r.get(0),
+        )?;
+        insert_rules(&tx, id, &audit.rules)?;
+        tx.execute(
+            "UPDATE jobs SET state = 'done', audit_id = ?2, finished_at = ?3, owner = NULL, lease_until = NULL,
+                 report_mail = ?4
+             WHERE id = ?1",
+            params![job, id, instant_text(at), report_mail],
+        )?;
+        tx.commit()?;
+        Ok(Some(id))
+    }
+
+    fn fail_job(
+        &mut self,
+        job: i64,
+        owner: &str,
+        error: &str,
+        retry: bool,
+        at: Timestamp,
+    ) -> StoreResult<bool> {
+        let state = if retry { "queued" } else { "failed" };
+        Ok(self.conn.execute(
+            "UPDATE jobs SET state = ?3, error = ?4, owner = NULL, lease_until = NULL,
+                 finished_at = CASE WHEN ?3 = 'failed' THEN ?5 ELSE NULL END
+             WHERE id = ?1 AND owner = ?2 AND state = 'running'",
+            params![job, owner, state, error, instant_text(at)],
+        )? == 1)
+    }
+
+    fn release_job(&mut self, job: i64, owner: &str) -> StoreResult<bool> {
+        Ok(self.conn.execute(
+            "UPDATE jobs SET state = 'queued', owner = NULL, lease_until = NULL, attempts = MAX(attempts - 1, 0)
+             WHERE id = ?1 AND owner = ?2 AND state = 'running'",
+            params![job, owner],
+        )? == 1)
+    }
+
+    fn jobs(&self, schedule: Option<i64>) -> StoreResult<Vec<JobRecord>> {
+        let sql = format!(
+            "SELECT {JOB_COLUMNS} FROM jobs WHERE ?1 IS NULL OR schedule_id = ?1 ORDER BY due_at DESC, id DESC"
+        );
+        let mut statement = self.conn.prepare(&sql)?;
+        let rows = statement.query_map(params![schedule], job_row)?;
+        rows.map(|row| with_state(row?)).collect()
+    }
+
+    fn set_report_mail(&mut self, job: i64, state: &str) -> StoreResult<()> {
+        self.conn.execute(
+            "UPDATE jobs SET report_mail = ?2 WHERE id = ?1",
+            params![job, state],
+        )?;
+        Ok(())
     }
 }
 
