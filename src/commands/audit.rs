@@ -74,6 +74,15 @@ pub struct AuditArgs {
     /// Do not record this audit in the history store.
     #[arg(long)]
     no_history: bool,
+    /// The scheduled job this audit runs (set by `cxaudit daemon`): recorded with the job marked done, in one
+    /// transaction, only while `--job-owner` still holds the job.
+    #[arg(long, hide = true, requires = "job_owner", conflicts_with = "no_history")]
+    job: Option<i64>,
+    #[arg(long, hide = true, requires = "job")]
+    job_owner: Option<String>,
+    /// The job's report goes by e-mail: marked pending for the daemon.
+    #[arg(long, hide = true, requires = "job")]
+    job_mail: bool,
     #[command(flatten)]
     store: crate::commands::campaign::StoreArgs,
     #[command(flatten)]
@@ -210,12 +219,19 @@ pub async fn run(args: AuditArgs, config_path: Option<&std::path::Path>) -> anyh
             .parent()
             .unwrap_or(std::path::Path::new(".")),
     )?;
-    // The history: a failure to record leaves the audit folder as it is, and is said.
+    // The history: a failure to record leaves the audit folder as it is, and is said; a scheduled job's audit
+    // must be recorded (its worker reads the job's state), so there it is an error.
+    let job = args.job.zip(args.job_owner.as_deref()).map(|(id, owner)| JobRun {
+        id,
+        owner,
+        mail: args.job_mail,
+    });
     let recorded = if args.no_history {
         None
     } else {
-        match record(&output.result, &output.json_path, &args.store, &config) {
+        match record(&output.result, &output.json_path, &args.store, &config, job.as_ref()) {
             Ok(id) => Some(id),
+            Err(e) if job.is_some() => return Err(e),
             Err(e) => {
                 eprintln!("warning: the audit is written but not recorded in the history: {e:#}");
                 None
@@ -342,12 +358,20 @@ fn carry_notes(
     }
 }
 
-/// Records the audit in the history store, with its audit.json as written.
+/// The scheduled job an audit runs for.
+struct JobRun<'a> {
+    id: i64,
+    owner: &'a str,
+    mail: bool,
+}
+
+/// Records the audit in the history store, with its audit.json as written (for a job: with the job done).
 fn record(
     result: &cxaudit::result::AuditResult,
     json_path: &std::path::Path,
     store: &crate::commands::campaign::StoreArgs,
     config: &cxaudit::config::Config,
+    job: Option<&JobRun>,
 ) -> anyhow::Result<i64> {
     let mut store = cxaudit::store::open(&crate::commands::campaign::store_path(store, config))?;
     let audit = cxaudit::store::NewAudit {
@@ -366,7 +390,24 @@ fn record(
         rules: crate::commands::history::rule_rows(result),
         audit_json: std::fs::read(json_path)?,
     };
-    Ok(store.record_audit(&audit)?)
+    match job {
+        None => Ok(store.record_audit(&audit)?),
+        Some(job) => store
+            .complete_job(
+                job.id,
+                job.owner,
+                &audit,
+                job.mail.then_some("pending"),
+                cxaudit::time::now(),
+            )?
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "job {} is no longer this worker's (its lease ran out and another took it): the audit is in \
+                     its folder but not recorded",
+                    job.id
+                )
+            }),
+    }
 }
 
 /// `audits/<host>-<date>`, with `-2`, `-3`... when an audit is already there: a re-run never overwrites one.
