@@ -215,6 +215,115 @@ pub fn enqueue_due(
     Ok(queued)
 }
 
+/// The consultant's e-mail of a scheduled audit: the score and its change in the subject, what changed in the
+/// body (from the audit's own `history`), the report attached.
+pub struct ReportMail {
+    pub subject: String,
+    pub body: String,
+}
+
+/// Subject and body for `result`, written to `folder`.
+pub fn report_mail(result: &crate::result::AuditResult, folder: &str) -> ReportMail {
+    let score = |s: Option<f64>| s.map(|s| format!("{s:.0}")).unwrap_or_else(|| "–".into());
+    let now = result.scores.overall;
+    let previous = result.history.as_ref().and_then(|h| h.earlier.last());
+    let change = match (previous.and_then(|p| p.score), now) {
+        (Some(then), Some(now)) => {
+            let delta = (now - then).round();
+            let since = previous
+                .map(|p| {
+                    p.finished_at
+                        .get(..10)
+                        .unwrap_or(&p.finished_at)
+                        .to_string()
+                })
+                .unwrap_or_default();
+            format!(
+                " ({}{delta:.0} since {since})",
+                if delta >= 0.0 { "+" } else { "" }
+            )
+        }
+        _ => String::new(),
+    };
+    let grade = result
+        .scores
+        .grade
+        .as_deref()
+        .map(|g| format!(", grade {g}"))
+        .unwrap_or_default();
+    let subject = format!(
+        "{}: score {}{change}{grade} — scheduled audit",
+        result.target.host,
+        score(now)
+    );
+    let mut body = format!(
+        "Scheduled audit of {} ({}), finished {}: {} HTML pages read, score {}{grade}.\n",
+        result.target.host,
+        result.target.start_url,
+        result.finished_at,
+        result.crawl.counts.html_pages,
+        score(now)
+    );
+    match &result.history {
+        None => body.push_str("\nThe first audit of this shop in the history.\n"),
+        Some(history) => {
+            let title = |id: &str| {
+                result
+                    .checks
+                    .iter()
+                    .find(|c| c.id == id)
+                    .and_then(|c| c.rule.title.get("en").cloned())
+                    .unwrap_or_else(|| id.to_string())
+            };
+            body.push_str(&format!(
+                "\nWhat changed since the last audit ({}), both judged with {}:\n",
+                previous.map(|p| p.finished_at.as_str()).unwrap_or_default(),
+                history.rule_pack
+            ));
+            let mut any = false;
+            for (kind, label) in [("fixed", "Fixed"), ("regressed", "Worse")] {
+                for change in history.changes.iter().filter(|c| c.change == kind) {
+                    body.push_str(&format!("  {label}: {}\n", title(&change.id)));
+                    any = true;
+                }
+            }
+            if !any {
+                body.push_str("  No rule changed its status.\n");
+            }
+        }
+    }
+    body.push_str(&format!(
+        "\nThe report is attached; the audit's folder is {folder}.\n"
+    ));
+    ReportMail { subject, body }
+}
+
+/// The e-mail itself: from the auditor's address (the campaign's settings), the report attached as HTML.
+pub fn report_message(
+    settings: &crate::campaign::mail::MailSettings,
+    to: &[String],
+    mail: &ReportMail,
+    report_html: Vec<u8>,
+) -> Result<lettre::Message, String> {
+    use lettre::message::{header::ContentType, Attachment, MultiPart, SinglePart};
+    let mut builder = lettre::Message::builder()
+        .from(settings.from.clone())
+        .subject(mail.subject.clone());
+    for address in to {
+        builder = builder.to(address
+            .parse()
+            .map_err(|e| format!("recipient {address:?}: {e}"))?);
+    }
+    let html_type = ContentType::parse("text/html; charset=utf-8").map_err(|e| e.to_string())?;
+    builder
+        .multipart(
+            MultiPart::mixed()
+                .singlepart(SinglePart::plain(mail.body.clone()))
+                .singlepart(Attachment::new("report.html".into()).body(report_html, html_type)),
+        )
+        .map_err(|e| format!("cannot build the e-mail: {e}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -287,107 +396,4 @@ mod tests {
             (t("2026-05-01T04:00:00Z"), t("2026-06-01T04:00:00Z"))
         );
     }
-}
-
-/// The consultant's e-mail of a scheduled audit: the score and its change in the subject, what changed in the
-/// body (from the audit's own `history`), the report attached.
-pub struct ReportMail {
-    pub subject: String,
-    pub body: String,
-}
-
-/// Subject and body for `result`, written to `folder`.
-pub fn report_mail(result: &crate::result::AuditResult, folder: &str) -> ReportMail {
-    let score = |s: Option<f64>| s.map(|s| format!("{s:.0}")).unwrap_or_else(|| "–".into());
-    let now = result.scores.overall;
-    let previous = result.history.as_ref().and_then(|h| h.earlier.last());
-    let change = match (previous.and_then(|p| p.score), now) {
-        (Some(then), Some(now)) => {
-            let delta = (now - then).round();
-            let since = previous
-                .map(|p| p.finished_at.get(..10).unwrap_or(&p.finished_at).to_string())
-                .unwrap_or_default();
-            format!(" ({}{delta:.0} since {since})", if delta >= 0.0 { "+" } else { "" })
-        }
-        _ => String::new(),
-    };
-    let grade = result
-        .scores
-        .grade
-        .as_deref()
-        .map(|g| format!(", grade {g}"))
-        .unwrap_or_default();
-    let subject = format!(
-        "{}: score {}{change}{grade} — scheduled audit",
-        result.target.host,
-        score(now)
-    );
-    let mut body = format!(
-        "Scheduled audit of {} ({}), finished {}: {} HTML pages read, score {}{grade}.\n",
-        result.target.host,
-        result.target.start_url,
-        result.finished_at,
-        result.crawl.counts.html_pages,
-        score(now)
-    );
-    match &result.history {
-        None => body.push_str("\nThe first audit of this shop in the history.\n"),
-        Some(history) => {
-            let title = |id: &str| {
-                result
-                    .checks
-                    .iter()
-                    .find(|c| c.id == id)
-                    .and_then(|c| c.rule.title.get("en").cloned())
-                    .unwrap_or_else(|| id.to_string())
-            };
-            body.push_str(&format!(
-                "\nWhat changed since the last audit ({}), both judged with {}:\n",
-                previous
-                    .map(|p| p.finished_at.as_str())
-                    .unwrap_or_default(),
-                history.rule_pack
-            ));
-            let mut any = false;
-            for (kind, label) in [("fixed", "Fixed"), ("regressed", "Worse")] {
-                for change in history.changes.iter().filter(|c| c.change == kind) {
-                    body.push_str(&format!("  {label}: {}\n", title(&change.id)));
-                    any = true;
-                }
-            }
-            if !any {
-                body.push_str("  No rule changed its status.\n");
-            }
-        }
-    }
-    body.push_str(&format!(
-        "\nThe report is attached; the audit's folder is {folder}.\n"
-    ));
-    ReportMail { subject, body }
-}
-
-/// The e-mail itself: from the auditor's address (the campaign's settings), the report attached as HTML.
-pub fn report_message(
-    settings: &crate::campaign::mail::MailSettings,
-    to: &[String],
-    mail: &ReportMail,
-    report_html: Vec<u8>,
-) -> Result<lettre::Message, String> {
-    use lettre::message::{header::ContentType, Attachment, MultiPart, SinglePart};
-    let mut builder = lettre::Message::builder()
-        .from(settings.from.clone())
-        .subject(mail.subject.clone());
-    for address in to {
-        builder = builder.to(address
-            .parse()
-            .map_err(|e| format!("recipient {address:?}: {e}"))?);
-    }
-    let html_type = ContentType::parse("text/html; charset=utf-8").map_err(|e| e.to_string())?;
-    builder
-        .multipart(
-            MultiPart::mixed()
-                .singlepart(SinglePart::plain(mail.body.clone()))
-                .singlepart(Attachment::new("report.html".into()).body(report_html, html_type)),
-        )
-        .map_err(|e| format!("cannot build the e-mail: {e}"))
 }

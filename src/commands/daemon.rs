@@ -104,8 +104,8 @@ pub async fn run(
     let mut stop = Stop::listen()?;
     let mut last_collect: Option<std::time::Instant> = None;
     loop {
-        let collect = last_collect
-            .is_none_or(|at| at.elapsed() >= Duration::from_secs(args.collect_every));
+        let collect =
+            last_collect.is_none_or(|at| at.elapsed() >= Duration::from_secs(args.collect_every));
         let pass = pass(&worker, &mut stop, collect).await?;
         if collect {
             last_collect = Some(std::time::Instant::now());
@@ -198,8 +198,18 @@ async fn run_job(
     job: &JobRecord,
     stop: &mut Stop,
 ) -> anyhow::Result<bool> {
-    let Some(schedule) = store.schedules()?.into_iter().find(|s| s.id == job.schedule_id) else {
-        store.fail_job(job.id, &worker.owner, "its schedule was removed", false, cxaudit::time::now())?;
+    let Some(schedule) = store
+        .schedules()?
+        .into_iter()
+        .find(|s| s.id == job.schedule_id)
+    else {
+        store.fail_job(
+            job.id,
+            &worker.owner,
+            "its schedule was removed",
+            false,
+            cxaudit::time::now(),
+        )?;
         return Ok(false);
     };
     let options: RunOptions = match serde_json::from_str(&schedule.options) {
@@ -222,7 +232,13 @@ async fn run_job(
         .arg(&schedule.shop_url)
         .arg("-o")
         .arg(&folder)
-        .args(["--quiet", "--job", &job.id.to_string(), "--job-owner", &worker.owner])
+        .args([
+            "--quiet",
+            "--job",
+            &job.id.to_string(),
+            "--job-owner",
+            &worker.owner,
+        ])
         // The store travels in the environment: a server's password never shows in `ps`.
         .env("CXAUDIT_DB", location_arg(&worker.location))
         .stdout(std::process::Stdio::null())
@@ -286,7 +302,10 @@ async fn run_job(
     let said = reading.await.unwrap_or_default();
     let Some(status) = status else {
         store.release_job(job.id, &worker.owner)?;
-        eprintln!("audit of {} stopped: job {} given back", schedule.shop_host, job.id);
+        eprintln!(
+            "audit of {} stopped: job {} given back",
+            schedule.shop_host, job.id
+        );
         return Ok(false);
     };
     let recorded = store
@@ -329,7 +348,11 @@ fn location_arg(location: &Location) -> std::ffi::OsString {
 }
 
 /// The scheduled campaign starts from the audit's folder, its probes planned in the store (sent by the passes).
-fn start_campaign(worker: &Worker, folder: &std::path::Path, plan: &cxaudit::schedule::CampaignPlan) {
+fn start_campaign(
+    worker: &Worker,
+    folder: &std::path::Path,
+    plan: &cxaudit::schedule::CampaignPlan,
+) {
     let Ok(exe) = std::env::current_exe() else {
         return;
     };
@@ -355,7 +378,10 @@ fn start_campaign(worker: &Worker, folder: &std::path::Path, plan: &cxaudit::sch
             folder.display(),
             String::from_utf8_lossy(&out.stderr).trim()
         ),
-        Err(e) => eprintln!("warning: the campaign of {} did not start: {e}", folder.display()),
+        Err(e) => eprintln!(
+            "warning: the campaign of {} did not start: {e}",
+            folder.display()
+        ),
     }
 }
 
@@ -413,10 +439,14 @@ fn report_mail_of(
         .ok_or("its schedule was removed")?;
     let options: RunOptions = serde_json::from_str(&schedule.options).map_err(|e| e.to_string())?;
     let audit = job.audit_id.ok_or("no audit")?;
-    let record = store.audit(audit).map_err(|e| e.to_string())?.ok_or("no audit")?;
+    let record = store
+        .audit(audit)
+        .map_err(|e| e.to_string())?
+        .ok_or("no audit")?;
     let folder = record.folder.ok_or("the audit has no folder")?;
     let result = cxaudit::audit::read_result(&std::path::Path::new(&folder).join("audit.json"))?;
-    let html = std::fs::read(std::path::Path::new(&folder).join("report.html")).map_err(|e| e.to_string())?;
+    let html = std::fs::read(std::path::Path::new(&folder).join("report.html"))
+        .map_err(|e| e.to_string())?;
     let mail = cxaudit::schedule::report_mail(&result, &folder);
     let message = cxaudit::schedule::report_message(settings, &options.report_to, &mail, html)?;
     let transport = cxaudit::campaign::mail::transport(settings).map_err(|e| e.to_string())?;

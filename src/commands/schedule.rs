@@ -11,7 +11,7 @@ use crate::commands::campaign::{open_store, open_store_to_read, StoreArgs};
 #[derive(Subcommand)]
 pub enum ScheduleCommand {
     /// Re-audit a shop every so often (`--every 30d`) or by a cron expression (`--cron "0 6 1 * *"`).
-    Add(AddArgs),
+    Add(Box<AddArgs>),
     /// The schedules in force, with their next run.
     List {
         #[arg(long)]
@@ -95,7 +95,7 @@ pub struct AddArgs {
 pub fn run(command: ScheduleCommand, config_path: Option<&std::path::Path>) -> anyhow::Result<()> {
     let config = cxaudit::config::Config::load(config_path)?;
     match command {
-        ScheduleCommand::Add(args) => add(args, &config),
+        ScheduleCommand::Add(args) => add(*args, &config),
         ScheduleCommand::List { json, store } => {
             let store = open_store_to_read(&store, &config)?;
             let schedules = store.schedules()?;
@@ -133,7 +133,9 @@ pub fn run(command: ScheduleCommand, config_path: Option<&std::path::Path>) -> a
                 anyhow::bail!("no schedule {id} in force");
             }
             let job = store.enqueue_now(id, cxaudit::time::now())?;
-            println!("job {job} queued: the next `cxaudit daemon` pass or `cxaudit run-due` runs it");
+            println!(
+                "job {job} queued: the next `cxaudit daemon` pass or `cxaudit run-due` runs it"
+            );
             Ok(())
         }
         ScheduleCommand::Jobs { id, json, store } => {
@@ -152,7 +154,9 @@ pub fn run(command: ScheduleCommand, config_path: Option<&std::path::Path>) -> a
                     j.due_at,
                     j.state.as_str(),
                     j.attempts,
-                    j.audit_id.map(|a| format!(", audit {a}")).unwrap_or_default(),
+                    j.audit_id
+                        .map(|a| format!(", audit {a}"))
+                        .unwrap_or_default(),
                     j.report_mail
                         .map(|m| format!(", report e-mail {m}"))
                         .unwrap_or_default(),
@@ -178,7 +182,7 @@ fn period_text(seconds: i64) -> String {
 
 fn add(args: AddArgs, config: &cxaudit::config::Config) -> anyhow::Result<()> {
     let url = crate::commands::parse_start_url(&args.url)?;
-    let host = url.host_str().unwrap_or_default().to_string();
+    let host = cxaudit::target::shop_key(&url);
     let cadence = match (&args.every, &args.cron) {
         (Some(every), _) => Cadence::every(every),
         (None, Some(cron)) => Cadence::cron(cron),
@@ -190,7 +194,9 @@ fn add(args: AddArgs, config: &cxaudit::config::Config) -> anyhow::Result<()> {
     };
     if let Some(country) = &args.country {
         if country.parse::<phonenumber::country::Id>().is_err() {
-            crate::commands::usage!("--country {country}: not an ISO 3166 country code (FR, BE, CH...)");
+            crate::commands::usage!(
+                "--country {country}: not an ISO 3166 country code (FR, BE, CH...)"
+            );
         }
     }
     let tz_name = match &args.tz {
@@ -221,14 +227,19 @@ fn add(args: AddArgs, config: &cxaudit::config::Config) -> anyhow::Result<()> {
     let first = match &args.first_at {
         Some(text) => match text.parse::<jiff::Timestamp>() {
             Ok(t) => t,
-            Err(_) => crate::commands::usage!("--first-at {text:?}: an RFC 3339 instant (2026-12-01T06:00:00Z)"),
+            Err(_) => crate::commands::usage!(
+                "--first-at {text:?}: an RFC 3339 instant (2026-12-01T06:00:00Z)"
+            ),
         },
         None => match &cadence {
             Cadence::Cron(_) => cadence
                 .next_after(now, &tz)
                 .ok_or_else(|| anyhow::anyhow!("the cron expression never runs"))?,
             Cadence::Every(seconds) => {
-                let last = store.audits(Some(&host))?.last().map(|a| a.finished_at.clone());
+                let last = store
+                    .audits(Some(&host))?
+                    .last()
+                    .map(|a| a.finished_at.clone());
                 match last.and_then(|t| t.parse::<jiff::Timestamp>().ok()) {
                     Some(last) => last
                         .checked_add(jiff::SignedDuration::from_secs(*seconds))
@@ -251,10 +262,12 @@ fn add(args: AddArgs, config: &cxaudit::config::Config) -> anyhow::Result<()> {
         lang: args.lang.clone(),
         report_lang: args.report_lang.clone(),
         formats: args.format.clone(),
-        checks: args
-            .checks
-            .as_ref()
-            .map(|c| std::fs::canonicalize(c).unwrap_or(c.clone()).display().to_string()),
+        checks: args.checks.as_ref().map(|c| {
+            std::fs::canonicalize(c)
+                .unwrap_or(c.clone())
+                .display()
+                .to_string()
+        }),
         campaign: args.campaign.then(|| CampaignPlan {
             at: args.at.iter().map(|w| w.to_string()).collect(),
             spread_hours: args.spread_hours,
@@ -275,6 +288,9 @@ fn add(args: AddArgs, config: &cxaudit::config::Config) -> anyhow::Result<()> {
         created_at: instant_text(now),
         next_due_at: instant_text(first),
     })?;
-    println!("schedule {id}: {url}, first run {} ({tz_name})", instant_text(first));
+    println!(
+        "schedule {id}: {url}, first run {} ({tz_name})",
+        instant_text(first)
+    );
     Ok(())
 }
