@@ -251,14 +251,16 @@ pub fn report_mail(result: &crate::result::AuditResult, folder: &str) -> ReportM
         .as_deref()
         .map(|g| format!(", grade {g}"))
         .unwrap_or_default();
+    // The shop as the history names it: two shops on one host differ by their port.
+    let shop = url::Url::parse(&result.target.start_url)
+        .map(|u| crate::target::shop_key(&u))
+        .unwrap_or_else(|_| result.target.host.clone());
     let subject = format!(
-        "{}: score {}{change}{grade} — scheduled audit",
-        result.target.host,
+        "{shop}: score {}{change}{grade} — scheduled audit",
         score(now)
     );
     let mut body = format!(
-        "Scheduled audit of {} ({}), finished {}: {} HTML pages read, score {}{grade}.\n",
-        result.target.host,
+        "Scheduled audit of {shop} ({}), finished {}: {} HTML pages read, score {}{grade}.\n",
         result.target.start_url,
         result.finished_at,
         result.crawl.counts.html_pages,

@@ -387,7 +387,12 @@ fn orphaned_stops(partial: PathBuf) {
         std::thread::sleep(Duration::from_millis(500));
         if std::os::unix::process::parent_id() != parent {
             let _ = std::fs::remove_file(&partial);
-            eprintln!("its worker stopped: the audit stops, unrecorded");
+            // Its stderr was the dead worker's pipe: `eprintln!` would panic on it, and the audit go on.
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "its worker stopped: the audit stops, unrecorded"
+            );
             std::process::exit(3);
         }
     });
