@@ -35,6 +35,10 @@ pub struct AuditOptions {
     pub checks: Arc<Checks>,
     /// Where `audit.json` goes. Created if missing.
     pub out_dir: PathBuf,
+    /// When pages are rendered in Chromium (`--render`).
+    pub render: crate::render::RenderMode,
+    /// The browser that renders them; none with `never`, or when none is installed (said in the report).
+    pub renderer: Option<Arc<crate::render::Renderer>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -159,6 +163,54 @@ impl SiteGatherer {
 /// Turns each HTML page into its facts (kept, as a JSON line) and what it gives the site.
 struct FactsHandler {
     checks: Arc<Checks>,
+    renderer: Option<Arc<crate::render::Renderer>>,
+}
+
+impl FactsHandler {
+    /// Whether this page is read from Chromium's rendering: every page with `always`; with `auto`, the start page
+    /// and contact pages (widgets are injected by scripts) and the pages whose HTML shows scripts write them.
+    fn wants_rendering(&self, facts: &PageFacts, page: &FetchedPage) -> bool {
+        let Some(renderer) = &self.renderer else {
+            return false;
+        };
+        match renderer.mode {
+            crate::render::RenderMode::Never => false,
+            crate::render::RenderMode::Always => true,
+            crate::render::RenderMode::Auto => {
+                page.record.discovered_by == Discovery::Start
+                    || page.base.path().to_ascii_lowercase().contains("contact")
+                    || scripted::view(facts, &page.base).needs_rendering()
+            }
+        }
+    }
+
+    /// The page as Chromium rendered it, when it should be and can be: its facts from the rendered document (the
+    /// same reader), what it loaded as scripts (the chat vendors), and its links beside those of the HTML.
+    fn rendered(&self, facts: &PageFacts, page: &FetchedPage) -> Option<(PageFacts, Vec<Url>)> {
+        if !self.wants_rendering(facts, page) {
+            return None;
+        }
+        let renderer = self.renderer.as_ref()?;
+        if !renderer.take_slot() {
+            return None;
+        }
+        let rendered = renderer.render(&page.base).ok()?;
+        let (mut facts, links) = page::extract(&rendered.html, &page.base);
+        for request in rendered.requests {
+            let host = Url::parse(&request)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_string));
+            if host.as_deref() != page.base.host_str()
+                && !facts.scripts.iter().any(|s| s.src == request)
+            {
+                facts
+                    .scripts
+                    .push(crate::result::ScriptFact { src: request, host });
+            }
+        }
+        facts.rendered = true;
+        Some((facts, links))
+    }
 }
 
 type HandledPage = (String, Derived);
@@ -167,7 +219,15 @@ impl PageHandler for FactsHandler {
     type Output = HandledPage;
 
     fn analyze(&self, page: FetchedPage) -> Analyzed<HandledPage> {
-        let (facts, links) = page::extract(&page.html, &page.base);
+        let (mut facts, mut links) = page::extract(&page.html, &page.base);
+        if let Some((rendered, more)) = self.rendered(&facts, &page) {
+            facts = rendered;
+            for link in more {
+                if !links.contains(&link) {
+                    links.push(link);
+                }
+            }
+        }
         drop(page.html);
         let derived = derive(&facts, &page.base, page.record.depth, &self.checks.readers);
         let mut record = page.record;
@@ -179,6 +239,24 @@ impl PageHandler for FactsHandler {
             output: (line, derived),
         }
     }
+}
+
+/// What rendering did, for the report: nothing to say with `never`; the browser missing said with the others.
+fn rendering_report(
+    mode: crate::render::RenderMode,
+    renderer: Option<&crate::render::Renderer>,
+) -> Option<crate::result::RenderingReport> {
+    use std::sync::atomic::Ordering;
+    if mode == crate::render::RenderMode::Never {
+        return None;
+    }
+    Some(crate::result::RenderingReport {
+        mode: format!("{mode:?}").to_ascii_lowercase(),
+        browser: renderer.map(|r| r.browser().display().to_string()),
+        rendered_pages: renderer.map_or(0, |r| r.rendered.load(Ordering::Relaxed)),
+        failed_pages: renderer.map_or(0, |r| r.failed.load(Ordering::Relaxed)),
+        capped_pages: renderer.map_or(0, |r| r.capped.load(Ordering::Relaxed)),
+    })
 }
 
 pub fn now_rfc3339() -> String {
@@ -240,7 +318,7 @@ impl ResultWriter {
         let crawl = &result.crawl;
         let out = &mut self.out;
         write!(out, "\n],\n")?;
-        let crawl_fields: [(&str, &dyn erased::Json); 7] = [
+        let mut crawl_fields: Vec<(&str, &dyn erased::Json)> = vec![
             ("settings", &crawl.settings),
             ("counts", &crawl.counts),
             ("robots", &crawl.robots),
@@ -249,6 +327,9 @@ impl ResultWriter {
             ("broken_links", &crawl.broken_links),
             ("redirects", &crawl.redirects),
         ];
+        if let Some(rendering) = &crawl.rendering {
+            crawl_fields.push(("rendering", rendering));
+        }
         write_fields(out, &crawl_fields, "\n},\n")?;
         let top_fields: [(&str, &dyn erased::Json); 5] = [
             ("target", &result.target),
@@ -328,6 +409,7 @@ pub async fn run(
     let mut gatherer = SiteGatherer::new(readers);
     let handler = Arc::new(FactsHandler {
         checks: options.checks.clone(),
+        renderer: options.renderer.clone(),
     });
     let outcome = crawl::crawl(&options.crawl, &options.start, handler, progress, |event| {
         let (line, derived) = match event.output {
@@ -391,6 +473,7 @@ pub async fn run(
             skipped: outcome.skipped,
             broken_links: outcome.broken_links,
             redirects: outcome.redirects,
+            rendering: rendering_report(options.render, options.renderer.as_deref()),
         },
         site: gathered.site,
         checks: Vec::new(),

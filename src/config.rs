@@ -60,6 +60,8 @@ pub struct StoreConfig {
 pub struct CrawlConfig {
     /// The `User-Agent` header (robots.txt groups are still matched for `cxaudit`).
     pub user_agent: Option<String>,
+    /// `auto`, `always` or `never`: when pages are rendered in headless Chromium (`--render`).
+    pub render: Option<String>,
 }
 
 /// The auditor's mailbox. Each is overridden by its environment variable; passwords live in the URLs and are never

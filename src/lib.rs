@@ -11,6 +11,7 @@
 //! - [`audit`]: gather (crawl → facts, streamed into `audit.json`) then judge; `rejudge` on a stored audit; the one
 //!   `audit.json` writer;
 //! - [`result`]: the `audit.json` contract, campaign results included; imports no stage;
+//! - [`render`]: pages rendered in headless Chromium when scripts write what a customer sees;
 //! - [`report`]: `audit.json` → the client's self-contained report (handlebars, `report-templates/`);
 //! - [`campaign`] and [`store`]: mystery-shopper e-mails, and the store they keep their state in (SQL only there);
 //! - [`time`]: the instant audits are dated by (a test hook starts it elsewhere);
@@ -32,6 +33,7 @@ pub mod facts;
 pub mod figures;
 pub mod files;
 pub mod memo;
+pub mod render;
 pub mod report;
 pub mod result;
 pub mod rules;

@@ -491,6 +491,22 @@ pub struct CrawlReport {
     pub broken_links: Vec<BrokenLink>,
     /// Every redirect chain met, from the first URL to where it ended.
     pub redirects: Vec<RedirectChain>,
+    /// Pages rendered in headless Chromium (`--render`); absent in audits before it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rendering: Option<RenderingReport>,
+}
+
+/// What rendering did: the mode asked, the browser found, the pages rendered, failed, or left static past the cap.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct RenderingReport {
+    /// `auto`, `always` or `never`.
+    pub mode: String,
+    /// The browser run; none when it is not installed (then nothing was rendered).
+    pub browser: Option<String>,
+    pub rendered_pages: u64,
+    pub failed_pages: u64,
+    /// Pages that wanted rendering past the cap, read as served.
+    pub capped_pages: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -715,6 +731,9 @@ pub struct PageFacts {
     /// Signs that scripts write what a browser would show (see [`Scripting`]); absent when there are none.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub scripting: Option<Scripting>,
+    /// Read from the document headless Chromium rendered (its scripts ran), not from the HTML as served.
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub rendered: bool,
 }
 
 /// Page regions, found by semantic tags, ARIA roles and common id/class names.

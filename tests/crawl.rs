@@ -125,6 +125,8 @@ async fn audit_fixture() -> Audited {
         lang: None,
         checks: Arc::new(Checks::bundled()),
         out_dir: out.path().to_path_buf(),
+        render: cxaudit::render::RenderMode::Never,
+        renderer: None,
     };
     let output = audit::run(options, &()).await.unwrap();
     let raw: Value =
@@ -452,6 +454,8 @@ async fn audit_with(server: &cxaudit::serve::Server, settings: CrawlSettings) ->
         lang: None,
         checks: Arc::new(Checks::bundled()),
         out_dir: out.path().to_path_buf(),
+        render: cxaudit::render::RenderMode::Never,
+        renderer: None,
     };
     audit::run(options, &()).await.unwrap().result
 }

@@ -71,6 +71,10 @@ pub struct AuditArgs {
     /// Default: the config's formats, else json,html.
     #[arg(long, value_delimiter = ',')]
     format: Vec<Format>,
+    /// Render pages in headless Chromium: auto (those the HTML shows incomplete, and the home and contact pages),
+    /// always, or never (the HTML as served; no browser needed). Default: the config's [crawl] render, else auto.
+    #[arg(long, env = "CXAUDIT_RENDER")]
+    render: Option<cxaudit::render::RenderMode>,
     /// Do not record this audit in the history store.
     #[arg(long)]
     no_history: bool,
@@ -158,6 +162,25 @@ pub async fn run(args: AuditArgs, config_path: Option<&std::path::Path>) -> anyh
         user_agent,
         ..CrawlSettings::default()
     };
+    let render = match (args.render, config.crawl.render.as_deref()) {
+        (Some(mode), _) => mode,
+        (None, Some(word)) => match word.parse() {
+            Ok(mode) => mode,
+            Err(e) => crate::commands::usage!("cxaudit.toml: [crawl] render {e}"),
+        },
+        (None, None) => cxaudit::render::RenderMode::Auto,
+    };
+    let renderer = match render {
+        cxaudit::render::RenderMode::Never => None,
+        mode => cxaudit::render::find_browser().map(|browser| {
+            Arc::new(cxaudit::render::Renderer::new(
+                mode,
+                browser,
+                &settings.user_agent,
+                settings.timeout,
+            ))
+        }),
+    };
     let progress = progress::Bar::new(args.quiet, settings.limits.max_pages);
     let options = cxaudit::audit::AuditOptions {
         start,
@@ -166,6 +189,8 @@ pub async fn run(args: AuditArgs, config_path: Option<&std::path::Path>) -> anyh
         lang: args.lang,
         checks: checks.clone(),
         out_dir,
+        render,
+        renderer,
     };
     let partial = options.out_dir.join(".audit.json.partial");
     if args.job.is_some() {

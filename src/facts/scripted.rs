@@ -69,6 +69,18 @@ struct Reading {
 }
 
 impl PageView {
+    /// Whether a browser would show more than the HTML: the page is written by scripts, or navigates by them, or
+    /// leaves a slot for them to fill (a phone number, a footer). What `--render auto` renders.
+    pub fn needs_rendering(&self) -> bool {
+        let reading = self.reading();
+        reading.script_built
+            || (reading.navigates_by_script && self.other_pages_linked == 0)
+            || self
+                .signs
+                .as_ref()
+                .is_some_and(|s| !s.empty_named.is_empty())
+    }
+
     fn reading(&self) -> Reading {
         let none = Scripting::default();
         let s = self.signs.as_ref().unwrap_or(&none);

@@ -898,6 +898,36 @@ fn limits_view(result: &AuditResult, strings: &Value, lang: &str) -> Vec<String>
             ],
         ));
     }
+    if let Some(rendering) = &result.crawl.rendering {
+        if rendering.browser.is_none() {
+            out.push(
+                strings["limit_render_missing"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+            );
+        }
+        if rendering.failed_pages > 0 {
+            out.push(say(
+                strings,
+                "limit_render_failed",
+                &[("n", rendering.failed_pages as f64)],
+            ));
+        }
+        if rendering.capped_pages > 0 {
+            out.push(say(
+                strings,
+                "limit_render_capped",
+                &[
+                    ("n", rendering.capped_pages as f64),
+                    (
+                        "rendered",
+                        (rendering.rendered_pages + rendering.failed_pages) as f64,
+                    ),
+                ],
+            ));
+        }
+    }
     let untested: Vec<&str> = result
         .checks
         .iter()

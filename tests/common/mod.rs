@@ -176,6 +176,8 @@ async fn audit_url(
         lang: None,
         checks: checks.unwrap_or_else(|| Arc::new(cxaudit::rules::pack::Checks::bundled())),
         out_dir: out.path().to_path_buf(),
+        render: cxaudit::render::RenderMode::Never,
+        renderer: None,
     };
     let output = cxaudit::audit::run(options, &()).await.unwrap();
     cxaudit::audit::read_result(&output.json_path).unwrap()
@@ -191,7 +193,9 @@ pub fn cxaudit() -> std::process::Command {
         .env_remove("CXAUDIT_CONFIG")
         .env_remove("CXAUDIT_CONSULTANCY")
         .env("XDG_CONFIG_HOME", "/nonexistent/cxaudit-tests")
-        .env("CXAUDIT_DB", STORE.path().join("history.sqlite"));
+        .env("CXAUDIT_DB", STORE.path().join("history.sqlite"))
+        // The HTML as served, as the library's audits in these tests read it; the rendering tests ask for it.
+        .env("CXAUDIT_RENDER", "never");
     command
 }
 
