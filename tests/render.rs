@@ -1,0 +1,226 @@
+//! Pages written by scripts, rendered in headless Chromium (`--render auto`) and read as served (`--render never`).
+//! A shop on loopback whose navigation, phone number and footer are written by its scripts (the footer from a JSON
+//! file), and a chat widget injected by a tag-manager-like loader from a second loopback server standing for the
+//! vendor: Chromium's host resolver maps the vendor's host name there, and resolves every other name to nothing.
+//!
+//! Chromium comes from Debian's `chromium` package (`tests/run-all.sh` installs it); without it these tests say so
+//! and pass, unless `CXAUDIT_REQUIRE_BROWSER=1`.
+
+mod common;
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use cxaudit::serve::{self, Reply, Responder};
+use serde_json::Value;
+
+/// The shop's pages: every one waits for `/app.js` to write its menu, phone number and footer.
+fn shell(title: &str, own: &str) -> String {
+    format!(
+        "<!doctype html><html lang=\"fr\"><head><meta charset=\"utf-8\"><title>{title}</title></head><body>\
+         <header><nav id=\"menu\"></nav><p><span id=\"phone\"></span></p></header>\
+         <main><h1>{title}</h1>{own}</main><footer id=\"footer\"></footer>\
+         <script src=\"/app.js\"></script></body></html>"
+    )
+}
+
+const APP: &str = r#"
+document.getElementById('menu').innerHTML =
+  "<a href='/contact/'>Contact</a> <a href='/mentions-legales/'>Mentions légales</a>";
+document.getElementById('phone').textContent = 'Service client : 05 56 00 12 34';
+fetch('/footer.json').then(r => r.json()).then(f => {
+  document.getElementById('footer').innerHTML = f.html;
+});
+// The tag manager: it loads the chat vendor's script, which nothing in the HTML names.
+var loader = document.createElement('script');
+loader.src = '/tag-manager.js';
+document.body.appendChild(loader);
+"#;
+
+const TAG_MANAGER: &str = r#"
+var chat = document.createElement('script');
+chat.src = 'http://widget.intercom.io/widget/ab12cd34';
+document.body.appendChild(chat);
+"#;
+
+async fn shop() -> serve::Server {
+    let footer = serde_json::json!({
+        "html": "<p>Bougies Lumière SARL, 12 rue Sainte-Catherine, 33000 Bordeaux. \
+                 <a href='/contact/'>Nous contacter</a></p>"
+    })
+    .to_string();
+    let legal = "<h1>Mentions légales</h1><p>Bougies Lumière SARL au capital de 8 000 €, 12 rue Sainte-Catherine, \
+                 33000 Bordeaux. RCS Bordeaux 732 829 320. Directrice de la publication : Anne Roux. Hébergeur : \
+                 OVH SAS, 2 rue Kellermann, 59100 Roubaix.</p>";
+    let files: Vec<(String, String, Bytes)> = vec![
+        (
+            "/index.html".into(),
+            "text/html; charset=utf-8".into(),
+            Bytes::from(shell(
+                "Bougies Lumière",
+                "<p>Bougies coulées à la main.</p>",
+            )),
+        ),
+        (
+            "/contact/index.html".into(),
+            "text/html; charset=utf-8".into(),
+            Bytes::from(shell(
+                "Contact",
+                "<p>Écrivez-nous : bonjour@bougies.test</p>",
+            )),
+        ),
+        (
+            "/mentions-legales/index.html".into(),
+            "text/html; charset=utf-8".into(),
+            Bytes::from(shell("Mentions légales", legal)),
+        ),
+        ("/app.js".into(), "text/javascript".into(), Bytes::from(APP)),
+        (
+            "/tag-manager.js".into(),
+            "text/javascript".into(),
+            Bytes::from(TAG_MANAGER),
+        ),
+        (
+            "/footer.json".into(),
+            "application/json".into(),
+            Bytes::from(footer),
+        ),
+    ];
+    serve::start(0, move |_| serve::static_site(files))
+        .await
+        .unwrap()
+}
+
+/// The chat vendor: answers any script it is asked for.
+async fn vendor() -> serve::Server {
+    serve::start(0, |_| {
+        let responder: Responder = Arc::new(|_path: &str| Reply::Content {
+            status: 200,
+            content_type: "text/javascript".into(),
+            body: Bytes::from_static(b"window.Intercom = function () {};"),
+        });
+        responder
+    })
+    .await
+    .unwrap()
+}
+
+fn check(audit: &Value, id: &str) -> Value {
+    audit["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("no rule {id}"))
+        .clone()
+}
+
+async fn audited(url: String, vendor: &str, mode: &'static str) -> (Value, String) {
+    let out = tempfile::tempdir().unwrap();
+    let folder = out.path().to_path_buf();
+    // Only the vendor's name resolves, to its loopback server; every other name to nothing.
+    let rules = format!("MAP widget.intercom.io {vendor}, MAP * ~NOTFOUND");
+    tokio::task::spawn_blocking(move || {
+        common::run_ok(
+            common::cxaudit()
+                .args([
+                    "audit",
+                    &url,
+                    "--country",
+                    "FR",
+                    "--report-lang",
+                    "en",
+                    "--quiet",
+                    "--no-history",
+                ])
+                .args(["--render", mode, "-o"])
+                .arg(&folder)
+                .env("CXAUDIT_RENDER_RESOLVER_RULES", rules),
+        );
+    })
+    .await
+    .unwrap();
+    let audit: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("audit.json")).unwrap())
+            .unwrap();
+    let report = std::fs::read_to_string(out.path().join("report.html")).unwrap();
+    (audit, report)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_scripts_write_is_read_after_rendering_and_said_unseen_without() {
+    if common::chromium().is_none() {
+        return;
+    }
+    let (shop, vendor) = (shop().await, vendor().await);
+    let vendor_address = vendor
+        .url()
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+
+    let (rendered, _) = audited(shop.url(), &vendor_address, "auto").await;
+    assert_eq!(rendered["crawl"]["rendering"]["mode"], "auto");
+    assert!(
+        rendered["crawl"]["rendering"]["rendered_pages"]
+            .as_u64()
+            .unwrap()
+            >= 1
+    );
+    // The navigation was written by a script: the contact page and the legal notice are reached and read.
+    assert_eq!(
+        rendered["crawl"]["counts"]["html_pages"], 3,
+        "{:#}",
+        rendered["crawl"]["counts"]
+    );
+    for (id, status) in [
+        ("channel-phone", "pass"),
+        ("phone-every-page", "pass"),
+        ("contact-link-every-page", "pass"),
+        ("legal-notice", "pass"),
+        ("channel-postal-address", "pass"),
+        ("channel-live-chat", "pass"),
+    ] {
+        let rule = check(&rendered, id);
+        assert_eq!(rule["status"], status, "{id} after rendering: {rule:#}");
+    }
+    let chat = check(&rendered, "channel-live-chat");
+    assert!(
+        chat["finding"]["en"].as_str().unwrap().contains("Intercom"),
+        "{chat:#}"
+    );
+    let pages = rendered["crawl"]["pages"].as_array().unwrap();
+    assert!(pages.iter().any(|p| p["facts"]["rendered"] == true));
+    assert!(
+        rendered["coverage"].is_null(),
+        "nothing left unseen: {:#}",
+        rendered["coverage"]
+    );
+
+    // As served: the same shop is an empty shell, its rules unseen and the report says why.
+    let (served, report) = audited(shop.url(), &vendor_address, "never").await;
+    assert!(served["crawl"]["rendering"].is_null());
+    assert_eq!(served["crawl"]["counts"]["html_pages"], 1);
+    for id in [
+        "channel-phone",
+        "phone-every-page",
+        "legal-notice",
+        "channel-live-chat",
+    ] {
+        let rule = check(&served, id);
+        assert_eq!(rule["status"], "not_applicable", "{id} as served: {rule:#}");
+        assert!(
+            rule["details"]["unseen"].is_object(),
+            "{id}: said unseen, {rule:#}"
+        );
+    }
+    assert!(
+        served["coverage"]["reason"] == "script-built",
+        "{:#}",
+        served["coverage"]
+    );
+    assert!(
+        report.contains("JavaScript"),
+        "the report says the site needs JavaScript"
+    );
+}
