@@ -194,7 +194,14 @@ impl FactsHandler {
         if !renderer.take_slot() {
             return None;
         }
-        let rendered = renderer.render(&page.base).ok()?;
+        let kind = if page.record.discovered_by == Discovery::Start {
+            Some("home")
+        } else if page.base.path().to_ascii_lowercase().contains("contact") {
+            Some("contact")
+        } else {
+            None
+        };
+        let rendered = renderer.render(&page.base, kind).ok()?;
         let (mut facts, links) = page::extract(&rendered.html, &page.base);
         for request in rendered.requests {
             let host = Url::parse(&request)
@@ -256,6 +263,7 @@ fn rendering_report(
         rendered_pages: renderer.map_or(0, |r| r.rendered.load(Ordering::Relaxed)),
         failed_pages: renderer.map_or(0, |r| r.failed.load(Ordering::Relaxed)),
         capped_pages: renderer.map_or(0, |r| r.capped.load(Ordering::Relaxed)),
+        screenshots: renderer.map(|r| r.screenshots()).unwrap_or_default(),
     })
 }
 

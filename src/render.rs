@@ -76,6 +76,9 @@ pub struct Rendered {
     pub requests: Vec<String>,
 }
 
+/// Screenshots above this size are not embedded in the report (it is e-mailed).
+const MAX_SCREENSHOT_BYTES: usize = 768 * 1024;
+
 /// One browser, one page at a time, each bounded in time; counts what it did for the audit's report.
 pub struct Renderer {
     pub mode: RenderMode,
@@ -90,6 +93,9 @@ pub struct Renderer {
     /// More host-resolver rules (a test maps a vendor's host name to a loopback server).
     extra_rules: Option<String>,
     one_at_a_time: Mutex<()>,
+    /// Where the screenshots go (the audit's folder), and those taken, by kind (`home`, `contact`).
+    screenshot_dir: Option<PathBuf>,
+    screenshots: Mutex<Vec<(String, crate::result::Screenshot)>>,
     pub rendered: AtomicU64,
     pub failed: AtomicU64,
     pub capped: AtomicU64,
@@ -128,6 +134,8 @@ impl Renderer {
             max_pages: 50,
             extra_rules: std::env::var("CXAUDIT_RENDER_RESOLVER_RULES").ok(),
             one_at_a_time: Mutex::new(()),
+            screenshot_dir: None,
+            screenshots: Mutex::new(Vec::new()),
             rendered: AtomicU64::new(0),
             failed: AtomicU64::new(0),
             capped: AtomicU64::new(0),
@@ -136,6 +144,37 @@ impl Renderer {
 
     pub fn browser(&self) -> &Path {
         &self.browser
+    }
+
+    /// Screenshots of the home and contact pages go to `dir` (the audit's folder).
+    pub fn with_screenshots(mut self, dir: &Path) -> Renderer {
+        self.screenshot_dir = Some(dir.to_path_buf());
+        self
+    }
+
+    /// The screenshots taken, home first.
+    pub fn screenshots(&self) -> Vec<crate::result::Screenshot> {
+        let mut shots = self
+            .screenshots
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        shots.sort_by_key(|(kind, _)| kind != "home");
+        shots.into_iter().map(|(_, shot)| shot).collect()
+    }
+
+    /// Whether a page of this kind still wants its screenshot (one per kind).
+    fn wants_screenshot(&self, kind: Option<&str>) -> bool {
+        let Some(kind) = kind else {
+            return false;
+        };
+        self.screenshot_dir.is_some()
+            && !self
+                .screenshots
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .iter()
+                .any(|(k, _)| k == kind)
     }
 
     /// Takes a slot among the pages rendered at most; false (counted) past the cap.
@@ -149,10 +188,12 @@ impl Renderer {
         true
     }
 
-    /// Renders `url`. Blocking: call it from the analysis pool.
-    pub fn render(&self, url: &Url) -> Result<Rendered, String> {
+    /// Renders `url` (a `home` or `contact` page is also photographed, once per kind). Blocking: call it from
+    /// the analysis pool.
+    pub fn render(&self, url: &Url, kind: Option<&str>) -> Result<Rendered, String> {
         let _one = self.one_at_a_time.lock().unwrap_or_else(|e| e.into_inner());
-        let outcome = self.run(url);
+        let shot = self.wants_screenshot(kind).then_some(kind).flatten();
+        let outcome = self.run(url, shot);
         match &outcome {
             Ok(_) => self.rendered.fetch_add(1, Ordering::Relaxed),
             Err(_) => self.failed.fetch_add(1, Ordering::Relaxed),
@@ -160,9 +201,15 @@ impl Renderer {
         outcome
     }
 
-    fn run(&self, url: &Url) -> Result<Rendered, String> {
+    fn run(&self, url: &Url, shot: Option<&str>) -> Result<Rendered, String> {
         let profile = Profile::new()?;
         let net_log = profile.0.join("net-log.json");
+        let png = profile.0.join("screenshot.png");
+        let mut shot_args: Vec<String> = Vec::new();
+        if shot.is_some() {
+            shot_args.push(format!("--screenshot={}", png.display()));
+            shot_args.push("--window-size=1280,1000".into());
+        }
         let mut rules = String::from("MAP * ~NOTFOUND");
         if let Some(host) = url.host_str() {
             rules.push_str(&format!(", EXCLUDE {host}"));
@@ -197,6 +244,7 @@ impl Renderer {
             .arg(format!("--host-resolver-rules={rules}"))
             .arg(format!("--log-net-log={}", net_log.display()))
             .arg(format!("--user-data-dir={}", profile.0.display()))
+            .args(&shot_args)
             .arg(url.as_str())
             .output()
             .map_err(|e| format!("cannot run {}: {e}", self.browser.display()))?;
@@ -218,10 +266,39 @@ impl Renderer {
         if html.trim().is_empty() {
             return Err("Chromium gave an empty document".into());
         }
+        if let (Some(kind), Some(dir)) = (shot, &self.screenshot_dir) {
+            self.keep_screenshot(kind, url, &png, dir);
+        }
         Ok(Rendered {
             html,
             requests: requests_in(&net_log, url),
         })
+    }
+
+    fn keep_screenshot(&self, kind: &str, url: &Url, png: &Path, dir: &Path) {
+        use base64::Engine;
+        let Ok(bytes) = std::fs::read(png) else {
+            return;
+        };
+        if bytes.len() > MAX_SCREENSHOT_BYTES || !bytes.starts_with(b"\x89PNG") {
+            return;
+        }
+        let file = format!("screenshot-{kind}.png");
+        if std::fs::write(dir.join(&file), &bytes).is_err() {
+            return;
+        }
+        let shot = crate::result::Screenshot {
+            url: url.to_string(),
+            file,
+            data_uri: format!(
+                "data:image/png;base64,{}",
+                base64::engine::general_purpose::STANDARD.encode(&bytes)
+            ),
+        };
+        self.screenshots
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((kind.to_string(), shot));
     }
 }
 

@@ -507,6 +507,19 @@ pub struct RenderingReport {
     pub failed_pages: u64,
     /// Pages that wanted rendering past the cap, read as served.
     pub capped_pages: u64,
+    /// The home and contact pages as Chromium showed them: evidence the report shows.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub screenshots: Vec<Screenshot>,
+}
+
+/// A page as Chromium showed it, written beside the report and kept here for the report to embed.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Screenshot {
+    pub url: String,
+    /// Its file in the audit's folder (`screenshot-home.png`).
+    pub file: String,
+    /// `data:image/png;base64,…`: the report needs nothing beside it.
+    pub data_uri: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -115,7 +115,11 @@ fn check(audit: &Value, id: &str) -> Value {
         .clone()
 }
 
-async fn audited(url: String, vendor: &str, mode: &'static str) -> (Value, String) {
+async fn audited(
+    url: String,
+    vendor: &str,
+    mode: &'static str,
+) -> (Value, String, tempfile::TempDir) {
     let out = tempfile::tempdir().unwrap();
     let folder = out.path().to_path_buf();
     // Only the vendor's name resolves, to its loopback server; every other name to nothing.
@@ -144,7 +148,7 @@ async fn audited(url: String, vendor: &str, mode: &'static str) -> (Value, Strin
         serde_json::from_str(&std::fs::read_to_string(out.path().join("audit.json")).unwrap())
             .unwrap();
     let report = std::fs::read_to_string(out.path().join("report.html")).unwrap();
-    (audit, report)
+    (audit, report, out)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -159,7 +163,29 @@ async fn what_scripts_write_is_read_after_rendering_and_said_unseen_without() {
         .trim_end_matches('/')
         .to_string();
 
-    let (rendered, _) = audited(shop.url(), &vendor_address, "auto").await;
+    let (rendered, report, folder) = audited(shop.url(), &vendor_address, "auto").await;
+    // The home and contact pages as Chromium showed them: files beside the report, covered by the manifest, and
+    // embedded in the report.
+    let shots = rendered["crawl"]["rendering"]["screenshots"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let files: Vec<&str> = shots.iter().map(|s| s["file"].as_str().unwrap()).collect();
+    assert_eq!(
+        files,
+        ["screenshot-home.png", "screenshot-contact.png"],
+        "{shots:#?}"
+    );
+    let manifest = std::fs::read_to_string(folder.path().join("manifest.sha256")).unwrap();
+    for file in &files {
+        let png = std::fs::read(folder.path().join(file)).unwrap();
+        assert!(png.starts_with(b"\x89PNG"), "{file} is a PNG");
+        assert!(manifest.contains(file), "{file} in the manifest");
+    }
+    assert_eq!(
+        report.matches("<img src=\"data:image/png;base64,").count(),
+        2
+    );
     assert_eq!(rendered["crawl"]["rendering"]["mode"], "auto");
     assert!(
         rendered["crawl"]["rendering"]["rendered_pages"]
@@ -198,7 +224,7 @@ async fn what_scripts_write_is_read_after_rendering_and_said_unseen_without() {
     );
 
     // As served: the same shop is an empty shell, its rules unseen and the report says why.
-    let (served, report) = audited(shop.url(), &vendor_address, "never").await;
+    let (served, report, _) = audited(shop.url(), &vendor_address, "never").await;
     assert!(served["crawl"]["rendering"].is_null());
     assert_eq!(served["crawl"]["counts"]["html_pages"], 1);
     for id in [

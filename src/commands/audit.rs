@@ -173,12 +173,15 @@ pub async fn run(args: AuditArgs, config_path: Option<&std::path::Path>) -> anyh
     let renderer = match render {
         cxaudit::render::RenderMode::Never => None,
         mode => cxaudit::render::find_browser().map(|browser| {
-            Arc::new(cxaudit::render::Renderer::new(
-                mode,
-                browser,
-                &settings.user_agent,
-                settings.timeout,
-            ))
+            Arc::new(
+                cxaudit::render::Renderer::new(
+                    mode,
+                    browser,
+                    &settings.user_agent,
+                    settings.timeout,
+                )
+                .with_screenshots(&out_dir),
+            )
         }),
     };
     let progress = progress::Bar::new(args.quiet, settings.limits.max_pages);

@@ -822,6 +822,27 @@ fn replies_over_time(result: &AuditResult, lang: &str) -> Vec<Value> {
         .collect()
 }
 
+/// The home and contact pages as Chromium showed them, embedded (only PNG data URIs of plain base64: an edited
+/// audit.json cannot slip anything else into the page).
+fn screenshots_view(result: &AuditResult) -> Vec<Value> {
+    let Some(rendering) = &result.crawl.rendering else {
+        return Vec::new();
+    };
+    rendering
+        .screenshots
+        .iter()
+        .filter(|s| {
+            s.data_uri
+                .strip_prefix("data:image/png;base64,")
+                .is_some_and(|b64| {
+                    b64.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+                })
+        })
+        .map(|s| json!({"url": safe_url(&s.url), "data_uri": s.data_uri}))
+        .collect()
+}
+
 /// What the audit did not read, said on the cover in the client's words: the page budget reached, pages too deep,
 /// excluded by robots.txt, that failed or were cut short. Empty when the crawl read the whole site.
 fn limits_view(result: &AuditResult, strings: &Value, lang: &str) -> Vec<String> {
@@ -1157,6 +1178,7 @@ fn model(
         "campaign_not_run": not_run_view,
         "history": history_view(result, lang, strings),
         "appendix": {
+            "screenshots": screenshots_view(result),
             "pages_fetched": counts.pages,
             "html_pages": counts.html_pages,
             "errors": counts.errors,
