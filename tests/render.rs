@@ -250,3 +250,44 @@ async fn what_scripts_write_is_read_after_rendering_and_said_unseen_without() {
         "the report says the site needs JavaScript"
     );
 }
+
+/// Without a browser, `auto` reads the pages as served and the report says so; nothing fails.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_chromium_auto_reads_as_served_and_says_so() {
+    let shop = shop().await;
+    let out = tempfile::tempdir().unwrap();
+    let (url, folder) = (shop.url(), out.path().to_path_buf());
+    tokio::task::spawn_blocking(move || {
+        common::run_ok(
+            common::cxaudit()
+                .args([
+                    "audit",
+                    &url,
+                    "--country",
+                    "FR",
+                    "--report-lang",
+                    "en",
+                    "--quiet",
+                    "--no-history",
+                ])
+                .args(["--render", "auto", "-o"])
+                .arg(&folder)
+                .env("CXAUDIT_CHROMIUM", "/nonexistent/chromium"),
+        );
+    })
+    .await
+    .unwrap();
+    let audit: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("audit.json")).unwrap())
+            .unwrap();
+    assert_eq!(audit["crawl"]["rendering"]["mode"], "auto");
+    assert!(audit["crawl"]["rendering"]["browser"].is_null());
+    assert_eq!(audit["crawl"]["rendering"]["rendered_pages"], 0);
+    let report = std::fs::read_to_string(out.path().join("report.html")).unwrap();
+    assert!(
+        report.contains(
+            "Chromium was not installed: pages whose content scripts write were read without them"
+        ),
+        "the limit is said"
+    );
+}
