@@ -115,15 +115,15 @@ fn check(audit: &Value, id: &str) -> Value {
         .clone()
 }
 
+/// The shop audited by the CLI with `--render mode`, the browser's resolver set by `rules` (or the browser
+/// named by `chromium`): its audit.json, report and folder.
 async fn audited(
     url: String,
-    vendor: &str,
     mode: &'static str,
+    env: Vec<(&'static str, String)>,
 ) -> (Value, String, tempfile::TempDir) {
     let out = tempfile::tempdir().unwrap();
     let folder = out.path().to_path_buf();
-    // Only the vendor's name resolves, to its loopback server; every other name to nothing.
-    let rules = format!("MAP widget.intercom.io {vendor}, MAP * ~NOTFOUND");
     tokio::task::spawn_blocking(move || {
         common::run_ok(
             common::cxaudit()
@@ -139,7 +139,7 @@ async fn audited(
                 ])
                 .args(["--render", mode, "-o"])
                 .arg(&folder)
-                .env("CXAUDIT_RENDER_RESOLVER_RULES", rules),
+                .envs(env),
         );
     })
     .await
@@ -151,19 +151,27 @@ async fn audited(
     (audit, report, out)
 }
 
+/// Only the vendor's name resolves, to its loopback server; every other name to nothing.
+fn vendor_only(vendor: &serve::Server) -> Vec<(&'static str, String)> {
+    let address = vendor
+        .url()
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    vec![(
+        "CXAUDIT_RENDER_RESOLVER_RULES",
+        format!("MAP widget.intercom.io {address}, MAP * ~NOTFOUND"),
+    )]
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn what_scripts_write_is_read_after_rendering_and_said_unseen_without() {
     if common::chromium().is_none() {
         return;
     }
     let (shop, vendor) = (shop().await, vendor().await);
-    let vendor_address = vendor
-        .url()
-        .trim_start_matches("http://")
-        .trim_end_matches('/')
-        .to_string();
 
-    let (rendered, report, folder) = audited(shop.url(), &vendor_address, "auto").await;
+    let (rendered, report, folder) = audited(shop.url(), "auto", vendor_only(&vendor)).await;
     // The home and contact pages as Chromium showed them: files beside the report, covered by the manifest, and
     // embedded in the report.
     let shots = rendered["crawl"]["rendering"]["screenshots"]
@@ -224,7 +232,7 @@ async fn what_scripts_write_is_read_after_rendering_and_said_unseen_without() {
     );
 
     // As served: the same shop is an empty shell, its rules unseen and the report says why.
-    let (served, report, _) = audited(shop.url(), &vendor_address, "never").await;
+    let (served, report, _) = audited(shop.url(), "never", vendor_only(&vendor)).await;
     assert!(served["crawl"]["rendering"].is_null());
     assert_eq!(served["crawl"]["counts"]["html_pages"], 1);
     for id in [
@@ -255,35 +263,11 @@ async fn what_scripts_write_is_read_after_rendering_and_said_unseen_without() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_chromium_auto_reads_as_served_and_says_so() {
     let shop = shop().await;
-    let out = tempfile::tempdir().unwrap();
-    let (url, folder) = (shop.url(), out.path().to_path_buf());
-    tokio::task::spawn_blocking(move || {
-        common::run_ok(
-            common::cxaudit()
-                .args([
-                    "audit",
-                    &url,
-                    "--country",
-                    "FR",
-                    "--report-lang",
-                    "en",
-                    "--quiet",
-                    "--no-history",
-                ])
-                .args(["--render", "auto", "-o"])
-                .arg(&folder)
-                .env("CXAUDIT_CHROMIUM", "/nonexistent/chromium"),
-        );
-    })
-    .await
-    .unwrap();
-    let audit: Value =
-        serde_json::from_str(&std::fs::read_to_string(out.path().join("audit.json")).unwrap())
-            .unwrap();
+    let missing = vec![("CXAUDIT_CHROMIUM", "/nonexistent/chromium".to_string())];
+    let (audit, report, _) = audited(shop.url(), "auto", missing).await;
     assert_eq!(audit["crawl"]["rendering"]["mode"], "auto");
     assert!(audit["crawl"]["rendering"]["browser"].is_null());
     assert_eq!(audit["crawl"]["rendering"]["rendered_pages"], 0);
-    let report = std::fs::read_to_string(out.path().join("report.html")).unwrap();
     assert!(
         report.contains(
             "Chromium was not installed: pages whose content scripts write were read without them"
