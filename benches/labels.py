@@ -8,7 +8,8 @@ disagreement. The labels' vocabulary is mapped onto the rules' term names below;
 counts as missed, never as skipped.
 
 Usage: python3 benches/labels.py [--only with|without] [site...]
-Environment: CXAUDIT_BIN (default target/release/cxaudit), CXAUDIT_SHARED (default ../shared), OUT.
+When an audit rendered pages (`--render auto`, the default), the labeller's `js_*` fields (what a JavaScript-rendering
+crawler sees) replace their static twins. Environment: CXAUDIT_BIN (default target/release/cxaudit), CXAUDIT_SHARED (default ../shared), OUT.
 """
 import json, os, socket, subprocess, sys, time, tomllib, urllib.parse
 from pathlib import Path
@@ -85,6 +86,19 @@ def found(audit):
     return out
 
 
+def as_rendered(label, audit):
+    """The labels of what a JavaScript-rendering crawler sees (the labeller's `js_*` fields) when the audit rendered
+    pages in Chromium; the static ones otherwise. Fields without a `js_` twin stay as labelled."""
+    rendering = (audit or {}).get("crawl", {}).get("rendering") or {}
+    if not rendering.get("rendered_pages"):
+        return label
+    label = dict(label)
+    for key, value in list(label.items()):
+        if key.startswith("js_"):
+            label[key[3:]] = value
+    return label
+
+
 def expected(label):
     return {
         "phones": set(label["phone_numbers"]),
@@ -137,7 +151,7 @@ def score(labels, sites, with_country):
         if audit is None:
             mistakes.append(f"{name}: audit failed: {error}")
             continue
-        tally(name, found(audit), expected(labels[name]), totals, mistakes)
+        tally(name, found(audit), expected(as_rendered(labels[name], audit)), totals, mistakes)
     return totals, mistakes
 
 
