@@ -264,6 +264,7 @@ fn rendering_report(
         failed_pages: renderer.map_or(0, |r| r.failed.load(Ordering::Relaxed)),
         capped_pages: renderer.map_or(0, |r| r.capped.load(Ordering::Relaxed)),
         screenshots: renderer.map(|r| r.screenshots()).unwrap_or_default(),
+        pages: renderer.map(|r| r.pages()).unwrap_or_default(),
     })
 }
 

@@ -96,6 +96,7 @@ pub struct Renderer {
     /// Where the screenshots go (the audit's folder), and those taken, by kind (`home`, `contact`).
     screenshot_dir: Option<PathBuf>,
     screenshots: Mutex<Vec<(String, crate::result::Screenshot)>>,
+    pages: Mutex<Vec<String>>,
     pub rendered: AtomicU64,
     pub failed: AtomicU64,
     pub capped: AtomicU64,
@@ -136,6 +137,7 @@ impl Renderer {
             one_at_a_time: Mutex::new(()),
             screenshot_dir: None,
             screenshots: Mutex::new(Vec::new()),
+            pages: Mutex::new(Vec::new()),
             rendered: AtomicU64::new(0),
             failed: AtomicU64::new(0),
             capped: AtomicU64::new(0),
@@ -195,10 +197,23 @@ impl Renderer {
         let shot = self.wants_screenshot(kind).then_some(kind).flatten();
         let outcome = self.run(url, shot);
         match &outcome {
-            Ok(_) => self.rendered.fetch_add(1, Ordering::Relaxed),
-            Err(_) => self.failed.fetch_add(1, Ordering::Relaxed),
-        };
+            Ok(_) => {
+                self.rendered.fetch_add(1, Ordering::Relaxed);
+                self.pages
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(url.to_string());
+            }
+            Err(_) => {
+                self.failed.fetch_add(1, Ordering::Relaxed);
+            }
+        }
         outcome
+    }
+
+    /// The pages rendered, in the order they were.
+    pub fn pages(&self) -> Vec<String> {
+        self.pages.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     fn run(&self, url: &Url, shot: Option<&str>) -> Result<Rendered, String> {

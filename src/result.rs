@@ -510,6 +510,9 @@ pub struct RenderingReport {
     /// The home and contact pages as Chromium showed them: evidence the report shows.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub screenshots: Vec<Screenshot>,
+    /// The pages read from their rendering (at most the cap): evidence found there is said to be.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pages: Vec<String>,
 }
 
 /// A page as Chromium showed it, written beside the report and kept here for the report to embed.

@@ -194,6 +194,11 @@ async fn what_scripts_write_is_read_after_rendering_and_said_unseen_without() {
         report.matches("<img src=\"data:image/png;base64,").count(),
         2
     );
+    // Evidence found on a rendered page says so.
+    assert!(
+        report.contains("(seen once the page"),
+        "rendered evidence is marked"
+    );
     assert_eq!(rendered["crawl"]["rendering"]["mode"], "auto");
     assert!(
         rendered["crawl"]["rendering"]["rendered_pages"]

@@ -396,7 +396,7 @@ pub fn headline(check: &CheckResult, lang: &str, strings: &Value) -> String {
     }
 }
 
-fn rule_view(check: &CheckResult, lang: &str, strings: &Value) -> Value {
+fn rule_view(check: &CheckResult, lang: &str, strings: &Value, rendered_pages: &[String]) -> Value {
     let title = headline(check, lang, strings);
     let pages_without: Vec<String> = check
         .details
@@ -446,6 +446,8 @@ fn rule_view(check: &CheckResult, lang: &str, strings: &Value) -> Value {
         "evidence": check.evidence.iter().filter(|e| {
             !(e.text.is_empty() && e.url.as_deref().is_some_and(|u| pages_without.iter().any(|p| p == u)))
         }).map(|e| json!({
+            // Found on a page read from Chromium's rendering: what scripts wrote, which the HTML lacks.
+            "rendered": e.url.as_deref().is_some_and(|u| rendered_pages.iter().any(|p| p == u)),
             "url": safe_url(e.url.as_deref().unwrap_or_default()),
             "text": e.text,
             "note": e.note.as_ref().map(|n| n.get(lang)).unwrap_or_default(),
@@ -999,6 +1001,12 @@ fn model(
 ) -> Value {
     let lang = options.lang;
     let checks = &result.checks;
+    let rendered_pages: &[String] = result
+        .crawl
+        .rendering
+        .as_ref()
+        .map(|r| r.pages.as_slice())
+        .unwrap_or_default();
     let overall = result.scores.overall;
     let verdict_key = match band(overall) {
         "good" => "verdict_good",
@@ -1015,7 +1023,7 @@ fn model(
     )
     .into_iter()
     .map(|c| {
-        let mut view = rule_view(c, lang, strings);
+        let mut view = rule_view(c, lang, strings, rendered_pages);
         view["consultant_note"] = Value::String(
             notes
                 .priorities
@@ -1076,7 +1084,7 @@ fn model(
                 "band": band(c.score),
                 "passed": c.passed,
                 "applicable": c.passed + c.partial + c.failed,
-                "rules": in_reading_order(checks.iter().filter(|r| r.category == c.id && !unjudged(r) && !manual_untested(r))).into_iter().map(|r| rule_view(r, lang, strings)).collect::<Vec<_>>(),
+                "rules": in_reading_order(checks.iter().filter(|r| r.category == c.id && !unjudged(r) && !manual_untested(r))).into_iter().map(|r| rule_view(r, lang, strings, rendered_pages)).collect::<Vec<_>>(),
                 "not_run": not_run_lists(&c.id),
             })
         })
