@@ -114,6 +114,7 @@ impl SiteGatherer {
                 &record.final_url,
                 record.depth,
                 record.discovered_by == Discovery::Start,
+                record.error.as_ref().is_some_and(|e| e.kind.partly_read()),
                 derived.observation,
             );
         }
@@ -161,22 +162,36 @@ struct FactsHandler {
     checks: Arc<Checks>,
 }
 
-type HandledPage = (String, Derived);
+/// The page's record as JSON, what it gives the site, and the error analysis found (a parse cut short).
+type HandledPage = (String, Derived, Option<crate::result::FetchError>);
 
 impl PageHandler for FactsHandler {
     type Output = HandledPage;
 
     fn analyze(&self, page: FetchedPage) -> Analyzed<HandledPage> {
-        let (facts, links) = page::extract(&page.html, &page.base);
+        let (facts, links, cut) =
+            page::extract_bounded(&page.html, &page.base, page::PARSE_TIME_BUDGET);
         drop(page.html);
         let derived = derive(&facts, &page.base, page.record.depth, &self.checks.readers);
         let mut record = page.record;
+        if let Some(cut) = cut {
+            // A page cut at the size limit and too deep besides keeps its first reason: both mean "read in part".
+            record.error.get_or_insert(crate::result::FetchError {
+                kind: crate::result::FetchErrorKind::TooDeeplyNested,
+                message: format!(
+                    "too deeply nested: parsing stopped after {} s, {} of {} read",
+                    page::PARSE_TIME_BUDGET.as_secs(),
+                    crate::crawl::fetch::human_bytes(cut.read as u64),
+                    crate::crawl::fetch::human_bytes(cut.total as u64),
+                ),
+            });
+        }
         record.facts = Some(facts);
         // Serialised here, on the blocking pool, so that the crawl loop only copies bytes.
         let line = serde_json::to_string(&record).expect("page records serialise");
         Analyzed {
             links,
-            output: (line, derived),
+            output: (line, derived, record.error),
         }
     }
 }
@@ -331,19 +346,28 @@ pub async fn run(
     let handler = Arc::new(FactsHandler {
         checks: options.checks.clone(),
     });
-    let outcome = crawl::crawl(&options.crawl, &options.start, handler, progress, |event| {
-        let (line, derived) = match event.output {
-            Some((line, derived)) => (line, Some(derived)),
-            None => (
-                serde_json::to_string(&event.record).expect("page records serialise"),
-                None,
-            ),
-        };
-        gatherer.add(&event.record, derived);
-        if write_failure.is_none() {
-            write_failure = writer.page(&line).err();
-        }
-    })
+    let outcome = crawl::crawl(
+        &options.crawl,
+        &options.start,
+        handler,
+        progress,
+        |mut event| {
+            let (line, derived) = match event.output {
+                Some((line, derived, error)) => {
+                    event.record.error = error;
+                    (line, Some(derived))
+                }
+                None => (
+                    serde_json::to_string(&event.record).expect("page records serialise"),
+                    None,
+                ),
+            };
+            gatherer.add(&event.record, derived);
+            if write_failure.is_none() {
+                write_failure = writer.page(&line).err();
+            }
+        },
+    )
     .await;
     let outcome = match outcome {
         Ok(outcome) => outcome,
