@@ -224,13 +224,18 @@ impl HttpFetcher {
     ) -> Result<HttpFetcher, reqwest::Error> {
         // reqwest is built without a bundled crypto provider so that ring (small, no cmake) is the one used.
         let _ = rustls::crypto::ring::default_provider().install_default();
+        // The start URL's consent is for that IP address as typed: a host name is judged on its own.
+        let names = AddressPolicy {
+            consented: None,
+            ..addresses
+        };
         let client = reqwest::Client::builder()
             .user_agent(user_agent)
             .redirect(reqwest::redirect::Policy::none())
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(10)))
             .pool_max_idle_per_host(concurrency)
-            .dns_resolver(Arc::new(GuardedResolver { policy: addresses }))
+            .dns_resolver(Arc::new(GuardedResolver { policy: names }))
             .build()?;
         Ok(HttpFetcher { client, addresses })
     }
