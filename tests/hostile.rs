@@ -626,3 +626,26 @@ fn the_page_reader_returns_in_bounded_time_on_any_bytes() {
         );
     }
 }
+
+/// Another program's SQLite file given as the store: refused, and left exactly as it was (no WAL mode, no tables).
+#[test]
+fn a_foreign_sqlite_file_is_not_taken_for_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("other.sqlite");
+    {
+        let db = rusqlite::Connection::open(&path).unwrap();
+        db.execute_batch("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT); INSERT INTO notes (body) VALUES ('x');")
+            .unwrap();
+    }
+    let before = std::fs::read(&path).unwrap();
+    let output = common::cxaudit()
+        .args(["campaign", "status", "--db"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("other.sqlite"), "{stderr}");
+    assert_eq!(std::fs::read(&path).unwrap(), before, "the file was changed");
+    assert!(!dir.path().join("other.sqlite-wal").exists());
+}
