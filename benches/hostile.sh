@@ -12,12 +12,12 @@ OUT=$(mktemp -d /tmp/cxaudit-hostile-XXXX)
 python3 benches/hostile_server.py "$PORT" &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT
-for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 600); do (exec 3<>/dev/tcp/127.0.0.1/$((PORT + 5))) 2>/dev/null && break; sleep 0.1; done
 printf "%-10s %12s %10s %8s  %s\n" case "peak RSS MB" seconds exit pages
 i=0
 for case in nul bomb deep trap sitemap all; do
   url="http://127.0.0.1:$((PORT + i))/"; i=$((i + 1))
-  /usr/bin/time -v -o "$OUT/$case.time" "$BIN" audit "$url" -q --format json \
+  /usr/bin/time -v -o "$OUT/$case.time" timeout "${CASE_TIMEOUT:-900}" "$BIN" audit "$url" -q --format json \
     --no-history -o "$OUT/$case" >/dev/null 2>"$OUT/$case.err" && code=0 || code=$?
   rss=$(awk -F: '/Maximum resident/ {print $2/1024}' "$OUT/$case.time")
   secs=$(awk -F': ' '/Elapsed/ {print $2}' "$OUT/$case.time")

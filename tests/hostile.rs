@@ -646,6 +646,10 @@ fn a_foreign_sqlite_file_is_not_taken_for_the_store() {
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("other.sqlite"), "{stderr}");
-    assert_eq!(std::fs::read(&path).unwrap(), before, "the file was changed");
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        before,
+        "the file was changed"
+    );
     assert!(!dir.path().join("other.sqlite-wal").exists());
 }

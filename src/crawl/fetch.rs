@@ -305,8 +305,9 @@ impl HttpFetcher {
         }
 
         // reqwest decodes (and removes) the encodings it asked for; whatever remains was never asked for, and its
-        // bytes are not text. Read as windows-1252, they would be a page of noise counted against the shop.
-        if let Some(encoding) = response
+        // bytes are not text. Read as windows-1252, they would be a page of noise counted against the shop. (A
+        // sitemap is left alone: its parser recognises gzip by its bytes, `x-gzip` included.)
+        let unasked = response
             .headers()
             .get(reqwest::header::CONTENT_ENCODING)
             .map(|v| {
@@ -314,8 +315,8 @@ impl HttpFetcher {
                     .trim()
                     .to_ascii_lowercase()
             })
-            .filter(|e| !e.is_empty() && e != "identity")
-        {
+            .filter(|e| !e.is_empty() && e != "identity");
+        if let (Want::Html, Some(encoding)) = (want, unasked) {
             let error = FetchError {
                 kind: FetchErrorKind::Unreadable,
                 message: format!(

@@ -551,6 +551,49 @@ mod tests {
     }
 
     #[test]
+    fn what_will_never_be_fetched_is_counted_not_kept() {
+        let mut f = Frontier::new(Limits {
+            max_pages: 10,
+            ..Limits::default()
+        });
+        let Admission::New(home) = f.discover(&url("/"), None, Some(0), Discovery::Start, all)
+        else {
+            panic!()
+        };
+        assert_eq!(f.next(0), Next::Fetch(home));
+        // A trap page family: 50,000 links, of which the budget can take nine.
+        for i in 0..50_000 {
+            f.discover(
+                &url(&format!("/p/{i}")),
+                Some(home),
+                Some(1),
+                Discovery::Link,
+                all,
+            );
+        }
+        // A URL linked again is still counted once.
+        for _ in 0..100 {
+            f.discover(&url("/p/777"), Some(home), Some(1), Discovery::Link, all);
+        }
+        // Sitemap-only URLs: as many kept as the budget can still take.
+        for i in 0..1000 {
+            f.discover(
+                &url(&format!("/s/{i}")),
+                None,
+                None,
+                Discovery::Sitemap,
+                all,
+            );
+        }
+        assert_eq!(f.entries.len(), 1 + 9 + 9);
+        assert_eq!(f.ids.len(), 19);
+        // Every URL but the home page is left for the budget in the end, each counted once.
+        let (listed, counts) = f.finish();
+        assert_eq!(counts[&SkipReason::MaxPages], 50_000 + 1000);
+        assert_eq!(listed.len(), SKIPPED_LISTED_PER_REASON);
+    }
+
+    #[test]
     fn robots_and_page_budget() {
         let mut f = Frontier::new(Limits {
             max_pages: 1,
