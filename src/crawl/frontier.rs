@@ -196,7 +196,13 @@ impl Frontier {
         }
         let key = fingerprint(url.as_str());
         if let Some(&reason) = self.skipped_seen.get(&key) {
-            return Admission::Skipped(reason);
+            // A redirect's target is fetched as part of its chain, even when the budget had no room for it as a
+            // link of its own: it stops being a skipped URL.
+            if !(claimed && reason == SkipReason::MaxPages) {
+                return Admission::Skipped(reason);
+            }
+            self.skipped_seen.remove(&key);
+            self.uncount_skip(url.as_str(), reason);
         }
         if let Err(reason) = self.judge(url, depth, via, &allowed, claimed) {
             if reason == SkipReason::MaxPages && depth.is_none() {
@@ -350,6 +356,14 @@ impl Frontier {
         }
     }
 
+    fn uncount_skip(&mut self, url: &str, reason: SkipReason) {
+        if let Some(count) = self.skipped_counts.get_mut(&reason) {
+            *count -= 1;
+        }
+        self.skipped
+            .retain(|s| !(s.reason == reason && s.url == url));
+    }
+
     /// The next URL to fetch, given how many fetches are in flight.
     pub fn next(&mut self, in_flight: usize) -> Next {
         loop {
@@ -420,6 +434,7 @@ impl Frontier {
         if overflow > 0 {
             *self.skipped_counts.entry(SkipReason::MaxPages).or_insert(0) += overflow;
         }
+        self.skipped_counts.retain(|_, n| *n > 0);
         (
             std::mem::take(&mut self.skipped),
             std::mem::take(&mut self.skipped_counts),
@@ -591,6 +606,39 @@ mod tests {
         let (listed, counts) = f.finish();
         assert_eq!(counts[&SkipReason::MaxPages], 50_000 + 1000);
         assert_eq!(listed.len(), SKIPPED_LISTED_PER_REASON);
+    }
+
+    #[test]
+    fn a_redirect_target_the_budget_had_left_out_is_fetched_with_its_chain() {
+        let mut f = Frontier::new(Limits {
+            max_pages: 2,
+            ..Limits::default()
+        });
+        let Admission::New(home) = f.discover(&url("/"), None, Some(0), Discovery::Start, all)
+        else {
+            panic!()
+        };
+        assert_eq!(f.next(0), Next::Fetch(home));
+        f.discover(
+            &url("/contact.php"),
+            Some(home),
+            Some(1),
+            Discovery::Link,
+            all,
+        );
+        assert_eq!(
+            f.discover(&url("/contact/"), Some(home), Some(1), Discovery::Link, all),
+            Admission::Skipped(SkipReason::MaxPages)
+        );
+        assert!(matches!(f.next(0), Next::Fetch(_)));
+        // /contact.php redirects to /contact/.
+        assert!(matches!(
+            f.claim_redirect_target(&url("/contact/"), Some(1), all),
+            Admission::New(_)
+        ));
+        let (listed, counts) = f.finish();
+        assert_eq!(counts.get(&SkipReason::MaxPages), None);
+        assert!(listed.is_empty());
     }
 
     #[test]
