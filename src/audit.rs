@@ -179,7 +179,7 @@ impl PageHandler for FactsHandler {
             record.error.get_or_insert(crate::result::FetchError {
                 kind: crate::result::FetchErrorKind::TooDeeplyNested,
                 message: format!(
-                    "too deeply nested: parsing stopped after {} s, {} of {} read",
+                    "too deeply nested: parsing stopped after {} s of CPU, {} of {} read",
                     page::PARSE_TIME_BUDGET.as_secs(),
                     crate::crawl::fetch::human_bytes(cut.read as u64),
                     crate::crawl::fetch::human_bytes(cut.total as u64),

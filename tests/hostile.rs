@@ -570,7 +570,7 @@ async fn pages_read_in_part_count_neither_for_nor_against_the_every_page_rules()
 }
 
 /// Markup shapes that make parsers slow or deep, mixed at random: whatever the bytes, the page reader returns within
-/// its time budget (plus the one slice it may be in when the budget runs out).
+/// its time bound.
 #[test]
 fn the_page_reader_returns_in_bounded_time_on_any_bytes() {
     const PIECES: &[&str] = &[
@@ -620,8 +620,9 @@ fn the_page_reader_returns_in_bounded_time_on_any_bytes() {
         let began = Instant::now();
         let _ = cxaudit::facts::page::extract_bounded(&html, &base, budget);
         let took = began.elapsed();
+        // The budget is CPU time; the wall clock is bounded at ten times it, for a starved thread.
         assert!(
-            took < budget + Duration::from_secs(2),
+            took < budget * 10 + Duration::from_secs(1),
             "round {round}: {took:?}"
         );
     }

@@ -91,9 +91,12 @@ const MESSAGING_HOSTS: &[&str] = &[
     "line.me",
 ];
 
-/// Wall-clock time one page's parse may take. html5ever's tree building is quadratic in nesting depth (200,000
-/// unclosed `<div>` take minutes); a real page parses in milliseconds, a 10,000-deep one in under half a second.
+/// CPU time one page's parse may take. html5ever's tree building is quadratic in nesting depth (200,000 unclosed
+/// `<div>` take minutes); a real page parses in milliseconds, a 10,000-deep one in under half a second. CPU time of
+/// the parsing thread, not the wall clock: on a loaded machine the same page gets the same verdict.
 pub const PARSE_TIME_BUDGET: Duration = Duration::from_secs(3);
+/// Wall-clock bound besides, ten times the budget: a thread starved that long is stopped all the same.
+const PARSE_WALL_FACTOR: u32 = 10;
 /// The parser is fed this much at a time, and the clock read between slices.
 const PARSE_SLICE_BYTES: usize = 8 * 1024;
 
@@ -126,13 +129,18 @@ pub fn extract_bounded(
 fn parse_bounded(html: &str, budget: Duration) -> (Html, Option<ParseCut>) {
     use html5ever::tendril::TendrilSink;
     let began = Instant::now();
+    let cpu_began = thread_cpu_time();
     let mut parser = html5ever::driver::parse_document(
         scraper::HtmlTreeSink::new(Html::new_document()),
         Default::default(),
     );
     let mut at = 0;
     while at < html.len() {
-        if began.elapsed() > budget {
+        let cpu = match (cpu_began, thread_cpu_time()) {
+            (Some(from), Some(now)) => now.saturating_sub(from),
+            _ => began.elapsed(),
+        };
+        if cpu > budget || began.elapsed() > budget * PARSE_WALL_FACTOR {
             let cut = ParseCut {
                 read: at,
                 total: html.len(),
@@ -147,6 +155,17 @@ fn parse_bounded(html: &str, budget: Duration) -> (Html, Option<ParseCut>) {
         at = end;
     }
     (parser.finish(), None)
+}
+
+/// CPU time used by the calling thread so far; `None` where the clock is missing.
+fn thread_cpu_time() -> Option<Duration> {
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime only writes the timespec it is given, which lives on this stack frame.
+    let status = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut now) };
+    (status == 0).then(|| Duration::new(now.tv_sec as u64, now.tv_nsec as u32))
 }
 
 fn walk(document: &Html, base: &Url) -> (PageFacts, Vec<Url>) {
