@@ -604,8 +604,8 @@ async fn run_job<H: PageHandler>(
     }
 }
 
-/// What fetching auxiliary files needs: the gate, the timeout, and the scope redirects must stay in (none for
-/// robots.txt, whose redirects RFC 9309 asks to follow wherever they lead).
+/// What fetching sitemaps needs: the gate, the timeout, and the scope they and their redirects must stay in
+/// (robots.txt has none: RFC 9309 asks to follow its redirects wherever they lead).
 struct Aux<'a> {
     fetcher: &'a Polite,
     timeout: Duration,
