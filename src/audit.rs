@@ -118,6 +118,7 @@ impl SiteGatherer {
                 &record.final_url,
                 record.depth,
                 record.discovered_by == Discovery::Start,
+                record.error.as_ref().is_some_and(|e| e.kind.partly_read()),
                 derived.observation,
             );
         }
@@ -186,7 +187,11 @@ impl FactsHandler {
 
     /// The page as Chromium rendered it, when it should be and can be: its facts from the rendered document (the
     /// same reader), what it loaded as scripts (the chat vendors), and its links beside those of the HTML.
-    fn rendered(&self, facts: &PageFacts, page: &FetchedPage) -> Option<(PageFacts, Vec<Url>)> {
+    fn rendered(
+        &self,
+        facts: &PageFacts,
+        page: &FetchedPage,
+    ) -> Option<(PageFacts, Vec<Url>, Option<page::ParseCut>)> {
         if !self.wants_rendering(facts, page) {
             return None;
         }
@@ -202,7 +207,8 @@ impl FactsHandler {
             None
         };
         let rendered = renderer.render(&page.base, kind).ok()?;
-        let (mut facts, links) = page::extract(&rendered.html, &page.base);
+        let (mut facts, links, cut) =
+            page::extract_bounded(&rendered.html, &page.base, page::PARSE_TIME_BUDGET);
         for request in rendered.requests {
             let host = Url::parse(&request)
                 .ok()
@@ -216,19 +222,22 @@ impl FactsHandler {
             }
         }
         facts.rendered = true;
-        Some((facts, links))
+        Some((facts, links, cut))
     }
 }
 
-type HandledPage = (String, Derived);
+/// The page's record as JSON, what it gives the site, and the error analysis found (a parse cut short).
+type HandledPage = (String, Derived, Option<crate::result::FetchError>);
 
 impl PageHandler for FactsHandler {
     type Output = HandledPage;
 
     fn analyze(&self, page: FetchedPage) -> Analyzed<HandledPage> {
-        let (mut facts, mut links) = page::extract(&page.html, &page.base);
-        if let Some((rendered, more)) = self.rendered(&facts, &page) {
+        let (mut facts, mut links, mut cut) =
+            page::extract_bounded(&page.html, &page.base, page::PARSE_TIME_BUDGET);
+        if let Some((rendered, more, rendered_cut)) = self.rendered(&facts, &page) {
             facts = rendered;
+            cut = rendered_cut;
             for link in more {
                 if !links.contains(&link) {
                     links.push(link);
@@ -238,12 +247,24 @@ impl PageHandler for FactsHandler {
         drop(page.html);
         let derived = derive(&facts, &page.base, page.record.depth, &self.checks.readers);
         let mut record = page.record;
+        if let Some(cut) = cut {
+            // A page cut at the size limit and too deep besides keeps its first reason: both mean "read in part".
+            record.error.get_or_insert(crate::result::FetchError {
+                kind: crate::result::FetchErrorKind::TooDeeplyNested,
+                message: format!(
+                    "too deeply nested: parsing stopped after {} s of CPU, {} of {} read",
+                    page::PARSE_TIME_BUDGET.as_secs(),
+                    crate::crawl::fetch::human_bytes(cut.read as u64),
+                    crate::crawl::fetch::human_bytes(cut.total as u64),
+                ),
+            });
+        }
         record.facts = Some(facts);
         // Serialised here, on the blocking pool, so that the crawl loop only copies bytes.
         let line = serde_json::to_string(&record).expect("page records serialise");
         Analyzed {
             links,
-            output: (line, derived),
+            output: (line, derived, record.error),
         }
     }
 }
@@ -420,19 +441,28 @@ pub async fn run(
         checks: options.checks.clone(),
         renderer: options.renderer.clone(),
     });
-    let outcome = crawl::crawl(&options.crawl, &options.start, handler, progress, |event| {
-        let (line, derived) = match event.output {
-            Some((line, derived)) => (line, Some(derived)),
-            None => (
-                serde_json::to_string(&event.record).expect("page records serialise"),
-                None,
-            ),
-        };
-        gatherer.add(&event.record, derived);
-        if write_failure.is_none() {
-            write_failure = writer.page(&line).err();
-        }
-    })
+    let outcome = crawl::crawl(
+        &options.crawl,
+        &options.start,
+        handler,
+        progress,
+        |mut event| {
+            let (line, derived) = match event.output {
+                Some((line, derived, error)) => {
+                    event.record.error = error;
+                    (line, Some(derived))
+                }
+                None => (
+                    serde_json::to_string(&event.record).expect("page records serialise"),
+                    None,
+                ),
+            };
+            gatherer.add(&event.record, derived);
+            if write_failure.is_none() {
+                write_failure = writer.page(&line).err();
+            }
+        },
+    )
     .await;
     let outcome = match outcome {
         Ok(outcome) => outcome,

@@ -560,13 +560,21 @@ pub struct CrawlCounts {
     pub duration_ms: u64,
 }
 
+/// The longest pause between two requests an audit accepts, from robots.txt or a flag: one request a day would be no
+/// audit, and a longer wait than this reads to a user as a hang.
+pub const MAX_CRAWL_DELAY_SECS: u64 = 30;
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct RobotsReport {
     pub url: String,
     /// HTTP status of robots.txt; `None` when it could not be fetched.
     pub status: Option<u16>,
-    /// `Crawl-delay` for our user agent, in seconds.
+    /// `Crawl-delay` for our user agent, in seconds, as applied: at most [`MAX_CRAWL_DELAY_SECS`].
     pub crawl_delay_secs: Option<f64>,
+    /// The `Crawl-delay` robots.txt asked for, when it was not applied as is (above the ceiling, or not a number of
+    /// seconds a crawl can wait): the report says so among its limits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crawl_delay_asked: Option<String>,
     pub sitemaps: Vec<String>,
     pub error: Option<String>,
 }
@@ -657,9 +665,32 @@ pub enum FetchErrorKind {
     TooManyRedirects,
     RedirectOutOfScope,
     NotHtml,
+    /// The body was cut short (the connection dropped, or a decoding error mid-way).
     Body,
     InvalidUrl,
     Other,
+    /// A body that could not be read as text: binary data labelled HTML, or a `Content-Encoding` cxaudit cannot
+    /// decode. Not analysed.
+    Unreadable,
+    /// Markup so deeply nested (or so tangled) that parsing it took longer than a page may: only its beginning
+    /// was read.
+    TooDeeplyNested,
+    /// The host resolves to (or the URL names) a loopback, private or link-local address, which an audit of a
+    /// public shop never needs: refused unless the user allows private addresses.
+    PrivateAddress,
+    /// A request to a host outside the audit's scope (an off-host sitemap), listed and not fetched.
+    OutOfScope,
+}
+
+impl FetchErrorKind {
+    /// A page with this error was read only in part: it is analysed, but counts neither for nor against the
+    /// rules about every page.
+    pub fn partly_read(self) -> bool {
+        matches!(
+            self,
+            FetchErrorKind::TooLarge | FetchErrorKind::Body | FetchErrorKind::TooDeeplyNested
+        )
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -949,6 +980,10 @@ pub struct SiteFacts {
     pub pages_showing_phone: u64,
     /// HTML pages (final URLs) whose visible text shows no phone number.
     pub pages_without_phone: Vec<String>,
+    /// HTML pages read only in part (cut at the size limit or by the server, nesting too deep to parse): in
+    /// neither list above, so a page the audit could not read whole counts neither for nor against the shop.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pages_partly_read: Vec<String>,
     /// The key pages: the best candidate of each kind, or null.
     pub key_pages: KeyPages,
     /// Probable key pages by kind (`contact`, `faq`, `legal-notice`, `terms`, `privacy`, `delivery`, `returns`,

@@ -100,8 +100,13 @@ async fn every_request_of_an_http_crawl_goes_through_the_given_fetcher() {
         max_body_bytes: 256 * 1024,
         ..CrawlSettings::default()
     };
-    let http =
-        HttpFetcher::new(&settings.user_agent, settings.timeout, settings.concurrency).unwrap();
+    let http = HttpFetcher::new(
+        &settings.user_agent,
+        settings.timeout,
+        settings.concurrency,
+        cxaudit::crawl::fetch::AddressPolicy::any(),
+    )
+    .unwrap();
     let recorder = Arc::new(Recording {
         inner: http,
         log: Mutex::new(Vec::new()),

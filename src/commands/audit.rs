@@ -27,27 +27,35 @@ pub struct AuditArgs {
     /// Folder for audit.json. Default: audits/<host>-<date> (a new folder if it exists).
     #[arg(long, short = 'o')]
     out: Option<PathBuf>,
-    /// Stop after this many fetched URLs.
-    #[arg(long, default_value_t = 500)]
+    /// Stop after this many fetched URLs (1 to 100000).
+    #[arg(long, default_value_t = 500, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100_000))]
     max_pages: usize,
-    /// Do not follow links deeper than this many clicks from the start page.
-    #[arg(long, default_value_t = 10)]
+    /// Do not follow links deeper than this many clicks from the start page (0 to 1000).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(0..=1000))]
     max_depth: u32,
-    /// Simultaneous requests to the shop.
-    #[arg(long, default_value_t = 4)]
+    /// Simultaneous requests to the shop (1 to 64).
+    #[arg(long, default_value_t = 4, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=64))]
     concurrency: usize,
-    /// Pause between requests, in milliseconds (robots.txt Crawl-delay wins if longer).
-    #[arg(long, default_value_t = 0)]
+    /// Pause between requests, in milliseconds, at most 30000 (robots.txt Crawl-delay wins if longer, up to 30 s).
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=30_000))]
     delay_ms: u64,
-    /// Give up on a request after this many seconds.
-    #[arg(long, default_value_t = 20)]
+    /// Give up on a request after this many seconds (1 to 600).
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=600))]
     timeout: u64,
-    /// Stop reading a page past this many MiB.
-    #[arg(long, default_value_t = 5)]
+    /// Stop reading a page past this many MiB (1 to 1024).
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=1024))]
     max_body_mib: u64,
     /// Do not read sitemap.xml (only follow links).
     #[arg(long)]
     no_sitemaps: bool,
+    /// A host that belongs to the shop besides the start URL's (its second domain): its pages and sitemaps are
+    /// fetched too. Repeat for several.
+    #[arg(long, value_name = "HOST")]
+    allow_host: Vec<String>,
+    /// Fetch hosts that resolve to loopback, private or link-local addresses (a staging site on the LAN). Without
+    /// it, only an IP address typed as the start URL is fetched among those.
+    #[arg(long)]
+    allow_private: bool,
     /// The User-Agent header sent (default: cxaudit's, naming the project; config: [crawl] user_agent).
     /// robots.txt rules are still read for cxaudit.
     #[arg(long)]
@@ -148,18 +156,31 @@ pub async fn run(args: AuditArgs, config_path: Option<&std::path::Path>) -> anyh
             start.host_str().unwrap_or("shop")
         }),
     };
+    let mut allow_hosts = Vec::new();
+    for raw in &args.allow_host {
+        // A host name, not a URL: what a scope compares with.
+        match url::Host::parse(raw.trim()) {
+            Ok(host) if !raw.contains(['/', ':', '@']) => allow_hosts.push(host.to_string()),
+            _ => crate::commands::usage!(
+                "--allow-host {raw:?}: a host name such as shop-boutique.example, without scheme, port or path"
+            ),
+        }
+    }
     let settings = CrawlSettings {
         limits: Limits {
-            max_pages: args.max_pages.max(1),
+            max_pages: args.max_pages,
             max_depth: args.max_depth,
             ..Limits::default()
         },
-        concurrency: args.concurrency.clamp(1, 64),
+        // The parsers above bound every value: none of these can wrap or overflow a `Duration`.
+        concurrency: args.concurrency,
         delay: Duration::from_millis(args.delay_ms),
-        timeout: Duration::from_secs(args.timeout.max(1)),
-        max_body_bytes: args.max_body_mib.max(1) * 1024 * 1024,
+        timeout: Duration::from_secs(args.timeout),
+        max_body_bytes: args.max_body_mib << 20,
         use_sitemaps: !args.no_sitemaps,
         user_agent,
+        allow_hosts,
+        allow_private: args.allow_private,
         ..CrawlSettings::default()
     };
     let render = match (args.render, config.crawl.render.as_deref()) {

@@ -61,6 +61,21 @@ pub fn decode(bytes: &[u8], header_charset: Option<&str>) -> (String, Charset) {
     }
 }
 
+/// Text that is mostly not text: NUL and control characters, or undecodable bytes, in more than one character in
+/// twenty. Binary data served as `text/html` (an image, a compressed body in an encoding not decoded) decodes to
+/// this; a real page, in any language, holds next to none.
+pub fn looks_binary(text: &str) -> bool {
+    let mut chars = 0usize;
+    let mut odd = 0usize;
+    for c in text.chars() {
+        chars += 1;
+        let control =
+            (c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{c}')) || c == '\u{fffd}';
+        odd += usize::from(control);
+    }
+    chars > 0 && odd * 20 > chars
+}
+
 fn finish(encoding: &'static Encoding, bytes: &[u8], source: &str) -> (String, Charset) {
     let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
     let charset = Charset {
@@ -74,6 +89,19 @@ fn finish(encoding: &'static Encoding, bytes: &[u8], source: &str) -> (String, C
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn binary_is_told_from_text() {
+        assert!(looks_binary(&"\0".repeat(1000)));
+        let noise: Vec<u8> = (0..20_000u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+            .collect();
+        assert!(looks_binary(&decode(&noise, Some("text/html")).0));
+        assert!(!looks_binary(
+            "<p>Téléphone : 04 72 00 11 22\n\t電話 03-1234-5678 — كتابة</p>"
+        ));
+        assert!(!looks_binary(""));
+    }
 
     // "Créé à 10 € l’œuvre" in windows-1252: € is 0x80, ’ is 0x92 and œ is 0x9C, bytes that differ from Latin-1.
     const CP1252: &[u8] = b"Cr\xe9\xe9 \xe0 10 \x80 l\x92\x9cuvre";

@@ -5,7 +5,9 @@
 //! becomes a [`FetchError`] with a reason a consultant can read.
 
 use std::future::Future;
+use std::net::IpAddr;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 use url::Url;
@@ -80,9 +82,129 @@ pub trait Fetcher: Send + Sync + 'static {
     fn fetch(&self, request: Request) -> FetchFuture<'_>;
 }
 
-/// The HTTP fetcher: reqwest, redirects off, gzip decoded.
+/// The HTTP fetcher: reqwest, redirects off, gzip, brotli and zstd decoded, private addresses guarded.
 pub struct HttpFetcher {
     client: reqwest::Client,
+    addresses: AddressPolicy,
+}
+
+/// Which addresses the fetcher may connect to. A public shop never needs a loopback, private or link-local one; a
+/// host name resolving there (a DNS rebinding, a hostile redirect towards the LAN or a cloud metadata service) is
+/// refused. `allow_private` lifts that (a staging site); an IP address typed as the start URL is the user's consent
+/// for that one address.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AddressPolicy {
+    pub allow_private: bool,
+    pub consented: Option<IpAddr>,
+}
+
+impl AddressPolicy {
+    /// The policy for an audit of `start`: its host is consented to when it is an IP address.
+    pub fn for_start(start: &Url, allow_private: bool) -> AddressPolicy {
+        AddressPolicy {
+            allow_private,
+            consented: match start.host() {
+                Some(url::Host::Ipv4(ip)) => Some(IpAddr::V4(ip)),
+                Some(url::Host::Ipv6(ip)) => Some(IpAddr::V6(ip)),
+                _ => None,
+            },
+        }
+    }
+
+    /// Everything allowed: for tests and callers that vouch for their URLs.
+    pub fn any() -> AddressPolicy {
+        AddressPolicy {
+            allow_private: true,
+            consented: None,
+        }
+    }
+
+    pub fn allows(&self, ip: IpAddr) -> bool {
+        self.allow_private || is_public(ip) || self.consented == Some(canonical(ip))
+    }
+}
+
+fn canonical(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => v6
+            .to_ipv4_mapped()
+            .map(IpAddr::V4)
+            .unwrap_or(IpAddr::V6(v6)),
+        v4 => v4,
+    }
+}
+
+/// Not loopback, private, link-local, shared (CGNAT), unspecified, broadcast or multicast.
+pub fn is_public(ip: IpAddr) -> bool {
+    match canonical(ip) {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            !(v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_multicast()
+                || a == 0
+                || (a == 100 && (64..128).contains(&b)))
+        }
+        IpAddr::V6(v6) => {
+            let first = v6.segments()[0];
+            !(v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80
+                || (first & 0xffc0) == 0xfec0)
+        }
+    }
+}
+
+/// The error a refused address gives, told apart from a DNS failure by [`classify`].
+#[derive(Debug)]
+struct PrivateAddressRefused(String);
+
+impl std::fmt::Display for PrivateAddressRefused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for PrivateAddressRefused {}
+
+fn refusal(host: &str, ip: IpAddr) -> String {
+    format!("{host} is a private address ({ip}): refused, as an audit of a public shop never needs one (--allow-private audits a staging site)")
+}
+
+/// Resolves host names with the system's resolver, then drops the addresses the policy refuses; a name left with
+/// none fails. Every connection resolves again, so a name that changes its answer mid-crawl is caught too.
+struct GuardedResolver {
+    policy: AddressPolicy,
+}
+
+impl reqwest::dns::Resolve for GuardedResolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let policy = self.policy;
+        let host = name.as_str().to_string();
+        Box::pin(async move {
+            let found: Vec<std::net::SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let allowed: Vec<std::net::SocketAddr> = found
+                .iter()
+                .copied()
+                .filter(|a| policy.allows(a.ip()))
+                .collect();
+            if allowed.is_empty() {
+                if let Some(first) = found.first() {
+                    let error: Box<dyn std::error::Error + Send + Sync> =
+                        Box::new(PrivateAddressRefused(refusal(&host, first.ip())));
+                    return Err(error);
+                }
+            }
+            let addrs: reqwest::dns::Addrs = Box::new(allowed.into_iter());
+            Ok(addrs)
+        })
+    }
 }
 
 impl Fetcher for HttpFetcher {
@@ -98,17 +220,24 @@ impl HttpFetcher {
         user_agent: &str,
         timeout: Duration,
         concurrency: usize,
+        addresses: AddressPolicy,
     ) -> Result<HttpFetcher, reqwest::Error> {
         // reqwest is built without a bundled crypto provider so that ring (small, no cmake) is the one used.
         let _ = rustls::crypto::ring::default_provider().install_default();
+        // The start URL's consent is for that IP address as typed: a host name is judged on its own.
+        let names = AddressPolicy {
+            consented: None,
+            ..addresses
+        };
         let client = reqwest::Client::builder()
             .user_agent(user_agent)
             .redirect(reqwest::redirect::Policy::none())
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(10)))
             .pool_max_idle_per_host(concurrency)
+            .dns_resolver(Arc::new(GuardedResolver { policy: names }))
             .build()?;
-        Ok(HttpFetcher { client })
+        Ok(HttpFetcher { client, addresses })
     }
 
     async fn get(&self, request: Request) -> Hop {
@@ -118,6 +247,18 @@ impl HttpFetcher {
             max_body_bytes: limit,
             timeout,
         } = request;
+        // IP addresses are not resolved, so the resolver never sees them: checked here, for every hop.
+        let literal = match url.host() {
+            Some(url::Host::Ipv4(ip)) => Some(IpAddr::V4(ip)),
+            Some(url::Host::Ipv6(ip)) => Some(IpAddr::V6(ip)),
+            _ => None,
+        };
+        if let Some(ip) = literal.filter(|ip| !self.addresses.allows(*ip)) {
+            return Hop::Failed(FetchError {
+                kind: FetchErrorKind::PrivateAddress,
+                message: refusal(url.host_str().unwrap_or_default(), ip),
+            });
+        }
         let accept = match want {
             Want::Html => "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
             Want::Any => "*/*",
@@ -163,6 +304,27 @@ impl HttpFetcher {
             return Hop::Response(Fetched::refused(status, content_type, error));
         }
 
+        // reqwest decodes (and removes) the encodings it asked for; whatever remains was never asked for, and its
+        // bytes are not text. Read as windows-1252, they would be a page of noise counted against the shop. (A
+        // sitemap is left alone: its parser recognises gzip by its bytes, `x-gzip` included.)
+        let unasked = response
+            .headers()
+            .get(reqwest::header::CONTENT_ENCODING)
+            .map(|v| {
+                String::from_utf8_lossy(v.as_bytes())
+                    .trim()
+                    .to_ascii_lowercase()
+            })
+            .filter(|e| !e.is_empty() && e != "identity");
+        if let (Want::Html, Some(encoding)) = (want, unasked) {
+            let error = FetchError {
+                kind: FetchErrorKind::Unreadable,
+                message: format!(
+                    "Content-Encoding {encoding:?}, never asked for and not decoded: not read"
+                ),
+            };
+            return Hop::Response(Fetched::refused(status, content_type, error));
+        }
         if want == Want::Html {
             if let Some(ct) = &content_type {
                 if !is_html_type(ct) {
@@ -295,8 +457,10 @@ pub fn classify(error: &reqwest::Error) -> FetchError {
     let mut chain = Vec::new();
     let mut source: Option<&dyn std::error::Error> = Some(error);
     let mut tls = false;
+    let mut refused = false;
     while let Some(e) = source {
         tls |= is_tls_error(e);
+        refused |= e.downcast_ref::<PrivateAddressRefused>().is_some();
         let text = e.to_string();
         if chain.last() != Some(&text) {
             chain.push(text);
@@ -305,6 +469,13 @@ pub fn classify(error: &reqwest::Error) -> FetchError {
     }
     let detail = chain.join(": ");
     let lower = detail.to_ascii_lowercase();
+    if refused {
+        let message = chain.last().cloned().unwrap_or_default();
+        return FetchError {
+            kind: FetchErrorKind::PrivateAddress,
+            message,
+        };
+    }
     let kind = if error.is_timeout() {
         FetchErrorKind::Timeout
     } else if lower.contains("dns error") || lower.contains("failed to lookup address") {

@@ -2,6 +2,10 @@
 //! out level by level (breadth-first with a barrier between depths) so a page's depth is its true shortest click
 //! distance from the start page, however the concurrent fetches finish. Sitemap-only URLs go last. Trap guards live
 //! here because they are decisions about URLs, not about HTTP.
+//!
+//! Memory is bounded by the settings, not by what a site links to: only URLs that may still be fetched are kept
+//! whole (at most the page budget of linked URLs, and as many sitemap-only ones); a skipped URL is a counter, a
+//! 64-bit fingerprint (so that it is counted once) and, for the first few per reason, a line in the result.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::LazyLock;
@@ -15,6 +19,12 @@ use crate::result::{Discovery, SkipReason, SkippedUrl};
 const SKIPPED_LISTED_PER_REASON: usize = 200;
 /// Referring pages remembered per URL, for the broken-link report.
 const REFERRERS_KEPT: usize = 10;
+/// Skipped URLs remembered (as fingerprints) so that a URL linked from every page is counted once. Past this, a
+/// skipped URL met again is counted again: the counts become counts of links, and memory stays bounded.
+const SKIPPED_REMEMBERED: usize = 200_000;
+/// Paths and shapes whose URLs are counted by the trap guards; past this, new ones are not counted (their URLs
+/// still meet the page budget).
+const GUARDS_REMEMBERED: usize = 100_000;
 
 /// File extensions that are never pages; `<a href>` to them (lightbox images, downloads of assets) is not fetched.
 const ASSET_EXTENSIONS: &[&str] = &[
@@ -100,10 +110,17 @@ pub struct Frontier {
     /// URLs known only from sitemaps (or from pages known only from sitemaps): fetched after every linked page.
     orphans: VecDeque<u32>,
     dispatched: usize,
-    query_variants: HashMap<String, u32>,
-    shapes: HashMap<String, u32>,
+    /// Queued URLs with a depth (in `current` or `next`): with `dispatched`, what the page budget has promised.
+    queued_linked: usize,
+    queued_orphans: usize,
+    query_variants: HashMap<u64, u32>,
+    shapes: HashMap<u64, u32>,
     skipped_counts: BTreeMap<SkipReason, u64>,
     skipped: Vec<SkippedUrl>,
+    /// Fingerprints of skipped URLs, with the reason, at most [`SKIPPED_REMEMBERED`].
+    skipped_seen: HashMap<u64, SkipReason>,
+    /// Sitemap-only URLs left out because as many were already queued: a link may still bring one in.
+    orphan_overflow: HashMap<u64, ()>,
 }
 
 impl Frontier {
@@ -116,10 +133,14 @@ impl Frontier {
             next: VecDeque::new(),
             orphans: VecDeque::new(),
             dispatched: 0,
+            queued_linked: 0,
+            queued_orphans: 0,
             query_variants: HashMap::new(),
             shapes: HashMap::new(),
             skipped_counts: BTreeMap::new(),
             skipped: Vec::new(),
+            skipped_seen: HashMap::new(),
+            orphan_overflow: HashMap::new(),
         }
     }
 
@@ -135,6 +156,19 @@ impl Frontier {
         depth: Option<u32>,
         via: Discovery,
         allowed: impl Fn(&Url) -> bool,
+    ) -> Admission {
+        self.admit(url, from, depth, via, allowed, false)
+    }
+
+    /// [`Frontier::discover`]; `claimed` for a redirect target, fetched at once whatever the queue holds.
+    fn admit(
+        &mut self,
+        url: &Url,
+        from: Option<u32>,
+        depth: Option<u32>,
+        via: Discovery,
+        allowed: impl Fn(&Url) -> bool,
+        claimed: bool,
     ) -> Admission {
         if let Some(&id) = self.ids.get(url.as_str()) {
             let entry = &mut self.entries[id as usize];
@@ -152,14 +186,40 @@ impl Frontier {
                 entry.depth = depth;
                 entry.discovery = via;
                 self.next.push_back(id);
+                self.queued_linked += 1;
+                self.queued_orphans -= 1;
             }
             return match entry.state {
                 State::Skipped(reason) => Admission::Skipped(reason),
                 _ => Admission::Known(id),
             };
         }
-
-        let verdict = self.judge(url, depth, via, &allowed);
+        let key = fingerprint(url.as_str());
+        if let Some(&reason) = self.skipped_seen.get(&key) {
+            // A redirect's target is fetched as part of its chain, even when the budget had no room for it as a
+            // link of its own: it stops being a skipped URL.
+            if !(claimed && reason == SkipReason::MaxPages) {
+                return Admission::Skipped(reason);
+            }
+            self.skipped_seen.remove(&key);
+            self.uncount_skip(url.as_str(), reason);
+        }
+        if let Err(reason) = self.judge(url, depth, via, &allowed, claimed) {
+            if reason == SkipReason::MaxPages && depth.is_none() {
+                // Sitemap-only and beyond what the budget can reach: a link may still bring it in, so it is only
+                // remembered, and counted at the end.
+                if self.orphan_overflow.len() < SKIPPED_REMEMBERED {
+                    self.orphan_overflow.insert(key, ());
+                }
+            } else {
+                if self.skipped_seen.len() < SKIPPED_REMEMBERED {
+                    self.skipped_seen.insert(key, reason);
+                }
+                self.count_skip(url.as_str(), reason, from);
+            }
+            return Admission::Skipped(reason);
+        }
+        self.orphan_overflow.remove(&key);
         let id = self.entries.len() as u32;
         self.ids.insert(url.as_str().into(), id);
         self.entries.push(Entry {
@@ -170,14 +230,18 @@ impl Frontier {
             referrers: from.into_iter().collect(),
             inbound: u64::from(from.is_some()),
         });
-        if let Err(reason) = verdict {
-            self.skip(id, reason, from);
-            return Admission::Skipped(reason);
+        if claimed {
+            return Admission::New(id);
         }
         match (via, depth) {
             (Discovery::Start, _) => self.current.push_back(id),
             (_, None) => self.orphans.push_back(id),
             (_, Some(_)) => self.next.push_back(id),
+        }
+        if depth.is_some() || via == Discovery::Start {
+            self.queued_linked += 1;
+        } else {
+            self.queued_orphans += 1;
         }
         Admission::New(id)
     }
@@ -190,10 +254,18 @@ impl Frontier {
         allowed: impl Fn(&Url) -> bool,
     ) -> Admission {
         // A redirect does not cost a click: the target gets its origin's depth, and no depth limit applies.
-        let admission = self.discover(url, None, depth, Discovery::Link, allowed);
+        let admission = self.admit(url, None, depth, Discovery::Link, allowed, true);
         let id = match admission {
             Admission::New(id) => id,
-            Admission::Known(id) if self.entries[id as usize].state == State::Queued => id,
+            Admission::Known(id) if self.entries[id as usize].state == State::Queued => {
+                // Queued already: it leaves its queue's count (the queue's copy is passed over when met).
+                if self.entries[id as usize].depth.is_some() {
+                    self.queued_linked -= 1;
+                } else {
+                    self.queued_orphans -= 1;
+                }
+                id
+            }
             other => return other,
         };
         let entry = &mut self.entries[id as usize];
@@ -208,6 +280,7 @@ impl Frontier {
         depth: Option<u32>,
         via: Discovery,
         allowed: impl Fn(&Url) -> bool,
+        claimed: bool,
     ) -> Result<(), SkipReason> {
         if url.as_str().len() > self.limits.max_url_len {
             return Err(SkipReason::UrlTooLong);
@@ -228,18 +301,37 @@ impl Frontier {
         if has_repeated_segments(path) {
             return Err(SkipReason::RepeatedPathSegments);
         }
-        if depth.is_some_and(|d| d > self.limits.max_depth) {
+        if depth.is_some_and(|d| d > self.limits.max_depth) && !claimed {
             return Err(SkipReason::MaxDepth);
         }
-        if url.query().is_some() {
-            let variants = self.query_variants.entry(path.to_string()).or_insert(0);
-            if *variants >= self.limits.max_query_variants {
-                return Err(SkipReason::TooManyQueryVariants);
+        // What the queue already holds fills the budget: this one would never be fetched. Judged before the trap
+        // guards, so that they count only URLs that may be fetched.
+        if !claimed && via != Discovery::Start {
+            let queued = if depth.is_some() {
+                self.queued_linked
+            } else {
+                self.queued_orphans
+            };
+            if self.dispatched + queued >= self.limits.max_pages {
+                return Err(SkipReason::MaxPages);
             }
-            *variants += 1;
         }
-        let shape = shape_of(url);
+        if url.query().is_some() {
+            let key = fingerprint(path);
+            if let Some(variants) = self.query_variants.get_mut(&key) {
+                if *variants >= self.limits.max_query_variants {
+                    return Err(SkipReason::TooManyQueryVariants);
+                }
+                *variants += 1;
+            } else if self.query_variants.len() < GUARDS_REMEMBERED {
+                self.query_variants.insert(key, 1);
+            }
+        }
+        let shape = fingerprint(&shape_of(url));
         let calendar = DATE_LIKE.is_match(&url[url::Position::BeforePath..]);
+        if !self.shapes.contains_key(&shape) && self.shapes.len() >= GUARDS_REMEMBERED {
+            return Ok(());
+        }
         let count = self.shapes.entry(shape).or_insert(0);
         if calendar && *count >= self.limits.max_calendar {
             return Err(SkipReason::CalendarTrap);
@@ -251,17 +343,25 @@ impl Frontier {
         Ok(())
     }
 
-    fn skip(&mut self, id: u32, reason: SkipReason, from: Option<u32>) {
-        self.entries[id as usize].state = State::Skipped(reason);
+    /// Counts a skipped URL; the first few per reason are listed.
+    fn count_skip(&mut self, url: &str, reason: SkipReason, from: Option<u32>) {
         let count = self.skipped_counts.entry(reason).or_insert(0);
         *count += 1;
         if *count as usize <= SKIPPED_LISTED_PER_REASON {
             self.skipped.push(SkippedUrl {
-                url: self.entries[id as usize].url.to_string(),
+                url: url.to_string(),
                 reason,
                 found_on: from.map(|f| self.entries[f as usize].url.to_string()),
             });
         }
+    }
+
+    fn uncount_skip(&mut self, url: &str, reason: SkipReason) {
+        if let Some(count) = self.skipped_counts.get_mut(&reason) {
+            *count -= 1;
+        }
+        self.skipped
+            .retain(|s| !(s.reason == reason && s.url == url));
     }
 
     /// The next URL to fetch, given how many fetches are in flight.
@@ -306,6 +406,11 @@ impl Frontier {
             return false;
         }
         entry.state = State::Dispatched;
+        if entry.depth.is_some() || entry.discovery == Discovery::Start {
+            self.queued_linked -= 1;
+        } else {
+            self.queued_orphans -= 1;
+        }
         self.dispatched += 1;
         true
     }
@@ -321,13 +426,27 @@ impl Frontier {
             .collect();
         for id in leftover {
             let from = self.entries[id as usize].referrers.first().copied();
-            self.skip(id, SkipReason::MaxPages, from);
+            self.entries[id as usize].state = State::Skipped(SkipReason::MaxPages);
+            let url = self.entries[id as usize].url.to_string();
+            self.count_skip(&url, SkipReason::MaxPages, from);
         }
+        let overflow = self.orphan_overflow.len() as u64;
+        if overflow > 0 {
+            *self.skipped_counts.entry(SkipReason::MaxPages).or_insert(0) += overflow;
+        }
+        self.skipped_counts.retain(|_, n| *n > 0);
         (
             std::mem::take(&mut self.skipped),
             std::mem::take(&mut self.skipped_counts),
         )
     }
+}
+
+/// A URL's (or path's) 64-bit fingerprint: what the frontier keeps of what it will not fetch. SipHash with fixed
+/// keys, so a run is reproducible.
+fn fingerprint(text: &str) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault};
+    BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one(text)
 }
 
 /// `/a/b/a/b/a/` style loops made by relative links on pages that answer for any path.
@@ -447,6 +566,82 @@ mod tests {
     }
 
     #[test]
+    fn what_will_never_be_fetched_is_counted_not_kept() {
+        let mut f = Frontier::new(Limits {
+            max_pages: 10,
+            ..Limits::default()
+        });
+        let Admission::New(home) = f.discover(&url("/"), None, Some(0), Discovery::Start, all)
+        else {
+            panic!()
+        };
+        assert_eq!(f.next(0), Next::Fetch(home));
+        // A trap page family: 50,000 links, of which the budget can take nine.
+        for i in 0..50_000 {
+            f.discover(
+                &url(&format!("/p/{i}")),
+                Some(home),
+                Some(1),
+                Discovery::Link,
+                all,
+            );
+        }
+        // A URL linked again is still counted once.
+        for _ in 0..100 {
+            f.discover(&url("/p/777"), Some(home), Some(1), Discovery::Link, all);
+        }
+        // Sitemap-only URLs: as many kept as the budget can still take.
+        for i in 0..1000 {
+            f.discover(
+                &url(&format!("/s/{i}")),
+                None,
+                None,
+                Discovery::Sitemap,
+                all,
+            );
+        }
+        assert_eq!(f.entries.len(), 1 + 9 + 9);
+        assert_eq!(f.ids.len(), 19);
+        // Every URL but the home page is left for the budget in the end, each counted once.
+        let (listed, counts) = f.finish();
+        assert_eq!(counts[&SkipReason::MaxPages], 50_000 + 1000);
+        assert_eq!(listed.len(), SKIPPED_LISTED_PER_REASON);
+    }
+
+    #[test]
+    fn a_redirect_target_the_budget_had_left_out_is_fetched_with_its_chain() {
+        let mut f = Frontier::new(Limits {
+            max_pages: 2,
+            ..Limits::default()
+        });
+        let Admission::New(home) = f.discover(&url("/"), None, Some(0), Discovery::Start, all)
+        else {
+            panic!()
+        };
+        assert_eq!(f.next(0), Next::Fetch(home));
+        f.discover(
+            &url("/contact.php"),
+            Some(home),
+            Some(1),
+            Discovery::Link,
+            all,
+        );
+        assert_eq!(
+            f.discover(&url("/contact/"), Some(home), Some(1), Discovery::Link, all),
+            Admission::Skipped(SkipReason::MaxPages)
+        );
+        assert!(matches!(f.next(0), Next::Fetch(_)));
+        // /contact.php redirects to /contact/.
+        assert!(matches!(
+            f.claim_redirect_target(&url("/contact/"), Some(1), all),
+            Admission::New(_)
+        ));
+        let (listed, counts) = f.finish();
+        assert_eq!(counts.get(&SkipReason::MaxPages), None);
+        assert!(listed.is_empty());
+    }
+
+    #[test]
     fn robots_and_page_budget() {
         let mut f = Frontier::new(Limits {
             max_pages: 1,
@@ -467,7 +662,8 @@ mod tests {
             ),
             Admission::Skipped(SkipReason::RobotsTxt)
         );
-        assert!(matches!(
+        // The home page fills the budget: a new link is counted, not kept.
+        assert_eq!(
             f.discover(
                 &url("/produit/panier-osier.html"),
                 Some(home),
@@ -475,8 +671,8 @@ mod tests {
                 Discovery::Link,
                 no_cart
             ),
-            Admission::New(_)
-        ));
+            Admission::Skipped(SkipReason::MaxPages)
+        );
         assert_eq!(f.next(0), Next::Fetch(home));
         assert_eq!(f.next(0), Next::Done);
         let (skipped, counts) = f.finish();

@@ -38,6 +38,11 @@ pub struct CrawlSettings {
     pub max_redirects: usize,
     pub use_sitemaps: bool,
     pub user_agent: String,
+    /// Hosts in scope besides the start URL's (a shop's second domain), from `--allow-host`.
+    pub allow_hosts: Vec<String>,
+    /// Fetch hosts that resolve to loopback, private or link-local addresses (a staging site on the LAN). Without
+    /// it, only the address of an IP start URL the user typed is allowed among them.
+    pub allow_private: bool,
 }
 
 impl Default for CrawlSettings {
@@ -51,6 +56,8 @@ impl Default for CrawlSettings {
             max_redirects: 10,
             use_sitemaps: true,
             user_agent: crate::USER_AGENT.to_string(),
+            allow_hosts: Vec::new(),
+            allow_private: false,
         }
     }
 }
@@ -151,7 +158,13 @@ pub async fn crawl<H: PageHandler>(
     progress: &dyn Progress,
     sink: impl FnMut(PageEvent<H::Output>),
 ) -> Result<CrawlOutcome, CrawlError> {
-    let fetcher = HttpFetcher::new(&settings.user_agent, settings.timeout, settings.concurrency)?;
+    let addresses = fetch::AddressPolicy::for_start(start, settings.allow_private);
+    let fetcher = HttpFetcher::new(
+        &settings.user_agent,
+        settings.timeout,
+        settings.concurrency,
+        addresses,
+    )?;
     crawl_with(Arc::new(fetcher), settings, start, handler, progress, sink).await
 }
 
@@ -168,15 +181,20 @@ pub async fn crawl_with<H: PageHandler>(
     let began = Instant::now();
     let start = urlnorm::normalize(start);
     let mut scope = Scope::new(&start);
+    for host in &settings.allow_hosts {
+        scope.add_host(host);
+    }
 
     // robots.txt first, alone: it decides the delay, and whether the start URL may be fetched at all.
     let probe = Polite::new(fetcher.clone(), 1, Duration::ZERO);
     let (robots, robots_report) = load_robots(&probe, &start, settings.timeout).await?;
-    let crawl_delay = robots
-        .crawl_delay_secs()
+    let ceiling = Duration::from_secs(crate::result::MAX_CRAWL_DELAY_SECS);
+    let crawl_delay = robots_report
+        .crawl_delay_secs
         .map(Duration::from_secs_f64)
         .unwrap_or_default();
-    let effective_delay = settings.delay.max(crawl_delay);
+    // A library caller's setting is capped as the CLI's flag is: an unbounded delay is a hang.
+    let effective_delay = settings.delay.min(ceiling).max(crawl_delay);
     let fetcher = Arc::new(Polite::new(fetcher, settings.concurrency, effective_delay));
 
     let mut frontier = Frontier::new(settings.limits.clone());
@@ -198,12 +216,15 @@ pub async fn crawl_with<H: PageHandler>(
                 .expect("an http(s) URL has a root")
                 .to_string(),
         );
-        for loc in load_sitemaps(&fetcher, sitemap_urls, &mut sitemaps, settings.timeout).await {
-            if let Some(url) = urlnorm::resolve(&start, &loc) {
-                if scope.contains(&url) {
-                    frontier.discover(&url, None, None, Discovery::Sitemap, allowed);
-                }
-            }
+        let aux = Aux {
+            fetcher: &fetcher,
+            timeout: settings.timeout,
+            scope: &scope,
+        };
+        // Sitemap-only pages are fetched after every linked one, so no more than the budget can ever be fetched.
+        let keep = settings.limits.max_pages;
+        for url in load_sitemaps(&aux, &start, sitemap_urls, &mut sitemaps, keep).await {
+            frontier.discover(&url, None, None, Discovery::Sitemap, allowed);
         }
     }
 
@@ -425,6 +446,7 @@ fn is_network_error(error: &FetchError) -> bool {
     matches!(
         error.kind,
         FetchErrorKind::Dns
+            | FetchErrorKind::PrivateAddress
             | FetchErrorKind::Connect
             | FetchErrorKind::Tls
             | FetchErrorKind::Timeout
@@ -559,30 +581,56 @@ async fn run_job<H: PageHandler>(
         drop(body);
         let mut record = record;
         record.charset = Some(charset);
+        if charset::looks_binary(&html) {
+            // Parsing it would count a page of noise as a page without a phone.
+            record.error = Some(fetch_error(
+                FetchErrorKind::Unreadable,
+                "not text: binary data (or an undecoded compressed body) served as HTML; not parsed".into(),
+            ));
+            return (record, None);
+        }
         let record_copy = record.clone();
         let analyzed = handler.analyze(FetchedPage { record, html, base });
-        (record_copy, analyzed)
+        (record_copy, Some(analyzed))
     })
     .await;
     match analyzed {
         Ok((record, analyzed)) => JobResult::Finished {
             job,
             record: Box::new(record),
-            analyzed: Some(analyzed),
+            analyzed,
         },
         Err(e) => std::panic::resume_unwind(e.into_panic()),
     }
 }
 
-/// Fetches a small auxiliary file (robots.txt, a sitemap), following redirects. `Ok(None)` for a 4xx/5xx.
+/// What fetching sitemaps needs: the gate, the timeout, and the scope they and their redirects must stay in
+/// (robots.txt has none: RFC 9309 asks to follow its redirects wherever they lead).
+struct Aux<'a> {
+    fetcher: &'a Polite,
+    timeout: Duration,
+    scope: &'a Scope,
+}
+
+/// Fetches a small auxiliary file (robots.txt, a sitemap), following redirects (within `scope` when given).
+/// `Ok(None)` for a 4xx/5xx.
 async fn fetch_aux(
     fetcher: &Polite,
     url: &Url,
     limit: u64,
     timeout: Duration,
+    scope: Option<&Scope>,
 ) -> Result<(Option<u16>, Option<Vec<u8>>), FetchError> {
     let mut url = url.clone();
-    for _ in 0..=AUX_MAX_REDIRECTS {
+    for hop in 0..=AUX_MAX_REDIRECTS {
+        if let Some(scope) = scope.filter(|_| hop > 0) {
+            if !scope.contains(&url) {
+                return Err(fetch_error(
+                    FetchErrorKind::OutOfScope,
+                    format!("redirects to another site: {url} (listed, not fetched)"),
+                ));
+            }
+        }
         let request = Request {
             url: url.clone(),
             want: Want::Any,
@@ -630,7 +678,7 @@ async fn load_robots(
         url: url.to_string(),
         ..RobotsReport::default()
     };
-    let robots = match fetch_aux(fetcher, &url, ROBOTS_MAX_BYTES, timeout).await {
+    let robots = match fetch_aux(fetcher, &url, ROBOTS_MAX_BYTES, timeout, None).await {
         Err(error) if is_network_error(&error) => {
             return Err(CrawlError::StartUnreachable {
                 url: start.to_string(),
@@ -662,23 +710,32 @@ async fn load_robots(
             }
         }
     };
-    report.crawl_delay_secs = robots.crawl_delay_secs();
+    let (delay, asked) =
+        robots.crawl_delay(Duration::from_secs(crate::result::MAX_CRAWL_DELAY_SECS));
+    report.crawl_delay_secs = delay.map(|d| d.as_secs_f64());
+    report.crawl_delay_asked = asked;
     report.sitemaps = robots.sitemaps();
     Ok((robots, report))
 }
 
-/// Reads sitemaps and sitemap indexes (breadth-first, at most [`MAX_SITEMAP_FILES`]); returns the page URLs.
+/// Reads sitemaps and sitemap indexes (breadth-first, at most [`MAX_SITEMAP_FILES`]); returns the page URLs in
+/// scope, at most `keep`. A sitemap on another host (named by robots.txt, or by an index) is listed, not fetched.
 async fn load_sitemaps(
-    fetcher: &Polite,
+    aux: &Aux<'_>,
+    start: &Url,
     seeds: Vec<String>,
     reports: &mut Vec<SitemapReport>,
-    timeout: Duration,
-) -> Vec<String> {
+    keep: usize,
+) -> Vec<Url> {
     let mut queue: std::collections::VecDeque<String> = seeds.into_iter().collect();
     let mut seen = HashSet::new();
     let mut pages = Vec::new();
+    let mut page_set = HashSet::new();
     while let Some(sitemap_url) = queue.pop_front() {
-        if !seen.insert(sitemap_url.clone()) || reports.len() >= MAX_SITEMAP_FILES {
+        if reports.len() >= MAX_SITEMAP_FILES {
+            break;
+        }
+        if !seen.insert(sitemap_url.clone()) {
             continue;
         }
         let mut report = SitemapReport {
@@ -691,7 +748,18 @@ async fn load_sitemaps(
         let parsed = Url::parse(&sitemap_url).map_err(|e| e.to_string());
         match parsed {
             Err(e) => report.error = Some(format!("invalid sitemap URL: {e}")),
-            Ok(url) => match fetch_aux(fetcher, &url, SITEMAP_MAX_BYTES, timeout).await {
+            Ok(url) if !aux.scope.contains(&url) => {
+                report.error = Some("on another site: listed, not fetched".into());
+            }
+            Ok(url) => match fetch_aux(
+                aux.fetcher,
+                &url,
+                SITEMAP_MAX_BYTES,
+                aux.timeout,
+                Some(aux.scope),
+            )
+            .await
+            {
                 Err(error) => report.error = Some(error.message),
                 Ok((status, None)) => {
                     report.status = status;
@@ -699,14 +767,43 @@ async fn load_sitemaps(
                 }
                 Ok((status, Some(body))) => {
                     report.status = status;
-                    match sitemap::parse(&body) {
+                    // Parsing 50 MB of XML is CPU work: off the crawl's threads.
+                    let parsed = tokio::task::spawn_blocking(move || sitemap::parse(&body))
+                        .await
+                        .unwrap_or_else(|e| Err(format!("sitemap parser failed: {e}")));
+                    match parsed {
                         Err(e) => report.error = Some(e),
                         Ok(parsed) => {
                             report.urls = parsed.locs.len() as u64;
+                            if parsed.truncated {
+                                report.error = Some(format!(
+                                    "more than {} URLs, the protocol's limit: the rest was not read",
+                                    sitemap::MAX_SITEMAP_URLS
+                                ));
+                            }
                             if parsed.kind.as_deref() == Some("sitemapindex") {
-                                queue.extend(parsed.locs);
+                                // Resolved against the site's root (relative entries are met in the wild).
+                                queue.extend(
+                                    parsed
+                                        .locs
+                                        .iter()
+                                        .filter_map(|l| start.join(l.trim()).ok())
+                                        .map(|u| u.to_string())
+                                        .take(MAX_SITEMAP_FILES),
+                                );
                             } else {
-                                pages.extend(parsed.locs);
+                                for loc in parsed.locs {
+                                    if pages.len() >= keep {
+                                        break;
+                                    }
+                                    if let Some(page) = urlnorm::resolve(start, &loc) {
+                                        if aux.scope.contains(&page)
+                                            && page_set.insert(page.as_str().to_string())
+                                        {
+                                            pages.push(page);
+                                        }
+                                    }
+                                }
                             }
                             report.kind = parsed.kind;
                         }

@@ -1,5 +1,7 @@
 //! robots.txt rules for our user agent, through the `texting_robots` parser. Pure; the crawler fetches the file.
 
+use std::time::Duration;
+
 use texting_robots::Robot;
 use url::Url;
 
@@ -29,8 +31,31 @@ impl Robots {
             .is_none_or(|robot| robot.allowed(url.as_str()))
     }
 
+    /// The `Crawl-delay` as written (any float, `inf` and negatives included).
     pub fn crawl_delay_secs(&self) -> Option<f64> {
         self.robot.as_ref().and_then(|r| r.delay).map(f64::from)
+    }
+
+    /// The `Crawl-delay` a crawl applies, at most `ceiling`, and the asked value when it was not applied as is (too
+    /// long, infinite, negative or not a number): a server must not be able to stop or crash the audit with it.
+    pub fn crawl_delay(&self, ceiling: Duration) -> (Option<Duration>, Option<String>) {
+        let Some(asked) = self.crawl_delay_secs() else {
+            return (None, None);
+        };
+        let written = || {
+            if asked.is_finite() && asked.abs() < 1e9 {
+                format!("{asked}")
+            } else {
+                format!("{asked:e}")
+            }
+        };
+        if asked.is_nan() || asked < 0.0 {
+            return (None, Some(written()));
+        }
+        if asked > ceiling.as_secs_f64() {
+            return (Some(ceiling), Some(written()));
+        }
+        (Some(Duration::from_secs_f64(asked)), None)
     }
 
     pub fn sitemaps(&self) -> Vec<String> {
@@ -57,6 +82,29 @@ mod tests {
         assert!(robots.allowed(&url("/produit/331-panier-en-osier.html")));
         assert_eq!(robots.crawl_delay_secs(), Some(2.0));
         assert_eq!(robots.sitemaps(), ["https://s.example/sm.xml"]);
+    }
+
+    #[test]
+    fn a_crawl_delay_is_capped_whatever_it_says() {
+        let ceiling = Duration::from_secs(30);
+        for (written, applied, noted) in [
+            ("2", Some(2.0), false),
+            ("0.5", Some(0.5), false),
+            ("30", Some(30.0), false),
+            ("86400", Some(30.0), true),
+            ("1e30", Some(30.0), true),
+            ("inf", Some(30.0), true),
+            // The parser drops a negative or non-numeric delay: as if there were none.
+            ("-5", None, false),
+            ("NaN", None, false),
+        ] {
+            let robots =
+                Robots::parse(format!("User-agent: *\nCrawl-delay: {written}\n").as_bytes())
+                    .unwrap();
+            let (delay, asked) = robots.crawl_delay(ceiling);
+            assert_eq!(delay.map(|d| d.as_secs_f64()), applied, "{written}");
+            assert_eq!(asked.is_some(), noted, "{written}");
+        }
     }
 
     #[test]

@@ -42,6 +42,8 @@ pub struct SiteObservations {
     pub legal: Vec<(u32, LegalFacts)>,
     pub forms: Vec<(u32, FormFact)>,
     pub without_contact_link: Vec<u32>,
+    /// Pages read only in part: left out of the rules about every page.
+    pub partly_read: Vec<u32>,
     /// (kind, value) of schema.org contact data → pages.
     pub schema_contacts: BTreeMap<(String, String), Vec<u32>>,
     pub link_mismatches: Vec<(u32, String, String)>,
@@ -56,7 +58,14 @@ impl SiteObservations {
         }
     }
 
-    pub fn add(&mut self, url: &str, depth: Option<u32>, is_home: bool, obs: PageObservation) {
+    pub fn add(
+        &mut self,
+        url: &str,
+        depth: Option<u32>,
+        is_home: bool,
+        partly_read: bool,
+        obs: PageObservation,
+    ) {
         let page = self.urls.len() as u32;
         self.urls.push(url.to_string());
         self.depths.push(depth);
@@ -95,7 +104,9 @@ impl SiteObservations {
                 self.forms.push((page, form));
             }
         }
-        if !obs.contact_link {
+        if partly_read {
+            self.partly_read.push(page);
+        } else if !obs.contact_link {
             self.without_contact_link.push(page);
         }
         for pair in obs.schema_contacts {
@@ -141,6 +152,11 @@ impl SiteObservations {
 
     pub fn html_pages(&self) -> usize {
         self.urls.len()
+    }
+
+    /// HTML pages read whole: what the rules about every page are judged on.
+    pub fn whole_pages(&self) -> usize {
+        self.urls.len() - self.partly_read.len()
     }
 }
 

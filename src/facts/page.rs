@@ -3,6 +3,7 @@
 //! broken markup cannot overflow the stack), and dropped on return. Judges nothing: classifying is the rules' job.
 
 use std::sync::LazyLock;
+use std::time::{Duration, Instant};
 
 use ego_tree::iter::Edge;
 use ego_tree::NodeId;
@@ -90,9 +91,84 @@ const MESSAGING_HOSTS: &[&str] = &[
     "line.me",
 ];
 
+/// CPU time one page's parse may take. html5ever's tree building is quadratic in nesting depth (200,000 unclosed
+/// `<div>` take minutes); a real page parses in milliseconds, a 10,000-deep one in under half a second. CPU time of
+/// the parsing thread, not the wall clock: on a loaded machine the same page gets the same verdict.
+pub const PARSE_TIME_BUDGET: Duration = Duration::from_secs(3);
+/// Wall-clock bound besides, ten times the budget: a thread starved that long is stopped all the same.
+const PARSE_WALL_FACTOR: u32 = 10;
+/// The parser is fed this much at a time, and the clock read between slices.
+const PARSE_SLICE_BYTES: usize = 8 * 1024;
+
+/// Where a page's parse was stopped by [`PARSE_TIME_BUDGET`]: the bytes of its text read, of how many.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParseCut {
+    pub read: usize,
+    pub total: usize,
+}
+
 /// Extracts the facts of one page. `base` is the page's final URL. Returns the facts and the `<a href>` targets.
 pub fn extract(html: &str, base: &Url) -> (PageFacts, Vec<Url>) {
-    let document = Html::parse_document(html);
+    let (facts, links, _) = extract_bounded(html, base, PARSE_TIME_BUDGET);
+    (facts, links)
+}
+
+/// [`extract`], with the parse stopped once it has taken `budget`: the facts are those of the part read, and the
+/// cut says where it stopped.
+pub fn extract_bounded(
+    html: &str,
+    base: &Url,
+    budget: Duration,
+) -> (PageFacts, Vec<Url>, Option<ParseCut>) {
+    let (document, cut) = parse_bounded(html, budget);
+    let (facts, links) = walk(&document, base);
+    (facts, links, cut)
+}
+
+/// Parses `html` slice by slice until it ends or `budget` is spent.
+fn parse_bounded(html: &str, budget: Duration) -> (Html, Option<ParseCut>) {
+    use html5ever::tendril::TendrilSink;
+    let began = Instant::now();
+    let cpu_began = thread_cpu_time();
+    let mut parser = html5ever::driver::parse_document(
+        scraper::HtmlTreeSink::new(Html::new_document()),
+        Default::default(),
+    );
+    let mut at = 0;
+    while at < html.len() {
+        let cpu = match (cpu_began, thread_cpu_time()) {
+            (Some(from), Some(now)) => now.saturating_sub(from),
+            _ => began.elapsed(),
+        };
+        if cpu > budget || began.elapsed() > budget * PARSE_WALL_FACTOR {
+            let cut = ParseCut {
+                read: at,
+                total: html.len(),
+            };
+            return (parser.finish(), Some(cut));
+        }
+        let mut end = (at + PARSE_SLICE_BYTES).min(html.len());
+        while !html.is_char_boundary(end) {
+            end += 1;
+        }
+        parser.process(html[at..end].into());
+        at = end;
+    }
+    (parser.finish(), None)
+}
+
+/// CPU time used by the calling thread so far; `None` where the clock is missing.
+fn thread_cpu_time() -> Option<Duration> {
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime only writes the timespec it is given, which lives on this stack frame.
+    let status = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut now) };
+    (status == 0).then(|| Duration::new(now.tv_sec as u64, now.tv_nsec as u32))
+}
+
+fn walk(document: &Html, base: &Url) -> (PageFacts, Vec<Url>) {
     let mut walker = Walker::new(base.clone());
     for edge in document.tree.root().traverse() {
         match edge {

@@ -479,6 +479,8 @@ pub struct SiteFactsBuilder {
     html_pages: Vec<String>,
     /// Per HTML page: the phones its visible text shows (ids into `phone_digits`), look-alikes left out.
     page_phones: Vec<Vec<u32>>,
+    /// Per page: read only in part ([`crate::result::FetchErrorKind::partly_read`]).
+    partly_read: Vec<bool>,
     phone_ids: HashMap<String, u32>,
     phones: Vec<(String, PhoneAggregate)>,
     emails: BTreeMap<String, EmailAggregate>,
@@ -508,6 +510,7 @@ impl SiteFactsBuilder {
             lexicon: lexicon.clone(),
             html_pages: Vec::new(),
             page_phones: Vec::new(),
+            partly_read: Vec::new(),
             phone_ids: HashMap::new(),
             phones: Vec::new(),
             emails: BTreeMap::new(),
@@ -577,6 +580,8 @@ impl SiteFactsBuilder {
             }
         }
         self.page_phones.push(shown);
+        self.partly_read
+            .push(record.error.as_ref().is_some_and(|e| e.kind.partly_read()));
         let mut tel_seen = HashSet::new();
         for digits in summary.tel_links {
             let id = self.phone_id(&digits);
@@ -1044,9 +1049,12 @@ impl SiteFactsBuilder {
         other_phones.sort_by(by_presence);
 
         let mut pages_without_phone = Vec::new();
+        let mut pages_partly_read = Vec::new();
         let mut pages_showing_phone = 0;
         for (page, shown) in self.page_phones.iter().enumerate() {
-            if shown.iter().any(|id| shop_ids.contains(id)) {
+            if self.partly_read[page] {
+                pages_partly_read.push(self.html_pages[page].clone());
+            } else if shown.iter().any(|id| shop_ids.contains(id)) {
                 pages_showing_phone += 1;
             } else {
                 pages_without_phone.push(self.html_pages[page].clone());
@@ -1116,6 +1124,7 @@ impl SiteFactsBuilder {
             html_pages: self.html_pages.len() as u64,
             pages_showing_phone,
             pages_without_phone,
+            pages_partly_read,
             key_pages,
             key_page_candidates,
             social: {

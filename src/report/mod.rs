@@ -878,6 +878,10 @@ fn limits_view(result: &AuditResult, strings: &Value, lang: &str) -> Vec<String>
     if robots > 0.0 {
         out.push(say(strings, "limit_robots", &[("n", robots)]));
     }
+    if result.crawl.robots.crawl_delay_asked.is_some() {
+        let used = result.crawl.robots.crawl_delay_secs.unwrap_or(0.0);
+        out.push(say(strings, "limit_crawl_delay", &[("secs", used)]));
+    }
     let pages = &result.crawl.pages;
     let cut = pages
         .iter()
@@ -900,13 +904,29 @@ fn limits_view(result: &AuditResult, strings: &Value, lang: &str) -> Vec<String>
                     | Kind::Tls
                     | Kind::Timeout
                     | Kind::Body
-                    | Kind::Other => true,
+                    | Kind::Other
+                    | Kind::Unreadable
+                    | Kind::PrivateAddress => true,
                     _ => false,
                 })
         })
         .count() as f64;
     if failed > 0.0 {
         out.push(say(strings, "limit_failed", &[("n", failed)]));
+    }
+    // Read in part for another reason than the size limit: the server cut the body short, or the markup was too
+    // deep to parse. Like cut pages, they are left out of the rules about every page.
+    let partial = pages
+        .iter()
+        .filter(|p| {
+            p.facts.is_some()
+                && p.error.as_ref().is_some_and(|e| {
+                    e.kind.partly_read() && e.kind != crate::result::FetchErrorKind::TooLarge
+                })
+        })
+        .count() as f64;
+    if partial > 0.0 {
+        out.push(say(strings, "limit_partial", &[("n", partial)]));
     }
     if cut > 0.0 {
         out.push(say(

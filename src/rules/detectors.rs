@@ -545,10 +545,14 @@ fn percent(x: f64) -> String {
 fn phone_every_page(cx: &Context, rule: &Rule) -> Verdict {
     let p: EveryPageParams = rule.params().unwrap();
     let site = cx.site;
-    if site.html_pages == 0 {
+    // Pages read only in part are in neither count: a cut-off footer is not a missing phone.
+    let whole_pages = site
+        .html_pages
+        .saturating_sub(site.pages_partly_read.len() as u64);
+    if whole_pages == 0 {
         return Verdict::not_applicable(msg("common.no-page-read", []));
     }
-    let share = site.pages_showing_phone as f64 / site.html_pages as f64;
+    let share = site.pages_showing_phone as f64 / whole_pages as f64;
     let in_header: Vec<&str> = site
         .phones
         .iter()
@@ -590,7 +594,7 @@ fn phone_every_page(cx: &Context, rule: &Rule) -> Verdict {
             "phone-every-page.shown",
             [
                 ("shown", json!(site.pages_showing_phone)),
-                ("pages", json!(site.html_pages)),
+                ("pages", json!(whole_pages)),
                 ("share", json!(percent(share))),
                 ("header", nested(&header)),
             ],
@@ -822,7 +826,7 @@ fn phone_not_premium(cx: &Context, rule: &Rule) -> Verdict {
 
 fn contact_link_every_page(cx: &Context, rule: &Rule) -> Verdict {
     let p: EveryPageParams = rule.params().unwrap();
-    let total = cx.obs.html_pages();
+    let total = cx.obs.whole_pages();
     if total == 0 {
         return Verdict::not_applicable(msg("common.no-page-read", []));
     }
