@@ -36,7 +36,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Crawl a shop and write its audit (audit.json) to a folder.
-    Audit(AuditArgs),
+    Audit(Box<AuditArgs>),
     /// Judge a stored audit again with a rule pack (no network): new checks and scores, report re-rendered.
     Rejudge(RejudgeArgs),
     /// Render the client's HTML report from an audit.json (no re-crawl).
@@ -93,7 +93,7 @@ fn main() -> ExitCode {
     let config = cli.config.clone();
     let outcome = runtime.block_on(async {
         match cli.command {
-            Command::Audit(args) => commands::audit::run(args, config.as_deref()).await,
+            Command::Audit(args) => commands::audit::run(*args, config.as_deref()).await,
             Command::Checks(command) => commands::checks::run(command),
             Command::Daemon(args) | Command::Worker(args) => {
                 commands::daemon::run(args, config.as_deref(), false).await
