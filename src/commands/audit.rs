@@ -431,7 +431,11 @@ fn carry_notes(
 /// A job's audit whose worker died stops too: it runs in its own process group (a Ctrl-C to the worker must not
 /// stop it), so nothing else would, and a worker that takes the job over must not find the shop being crawled.
 fn orphaned_stops(partial: PathBuf) {
-    let parent = std::os::unix::process::parent_id();
+    // The worker names itself: a worker that died before this line ran left this audit adopted already.
+    let parent = std::env::var("CXAUDIT_JOB_WORKER_PID")
+        .ok()
+        .and_then(|pid| pid.parse().ok())
+        .unwrap_or_else(std::os::unix::process::parent_id);
     std::thread::spawn(move || loop {
         std::thread::sleep(Duration::from_millis(500));
         if std::os::unix::process::parent_id() != parent {

@@ -241,6 +241,7 @@ async fn run_job(
         ])
         // The store travels in the environment: a server's password never shows in `ps`.
         .env("CXAUDIT_DB", location_arg(&worker.location))
+        .env("CXAUDIT_JOB_WORKER_PID", std::process::id().to_string())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .process_group(0)
