@@ -20,11 +20,11 @@ use jiff::Timestamp;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
 use super::{
-    instant_text, Attachment, AuditRecord, CampaignRecord, CampaignStore, CampaignUpdate, Claim,
+    gunzip, gzip, instant_text, Attachment, AuditRecord, CampaignRecord, CampaignStore, CampaignUpdate, Claim,
     ClaimedProbe, HistoryStore, JobRecord, JobState, MailboxPosition, NewAudit, NewCampaign,
     NewOverride, NewProbe, NewReply, NewSchedule, OverrideStore, ProbeKey, ProbeRecord, ProbeState,
     ReplyClass, ReplyRecord, ReplyStore, SavedNotes, ScheduleRecord, ScheduleStore, StoreError,
-    StoreResult,
+    StoreResult, AUDIT_COLUMNS, JOB_COLUMNS, SCHEDULE_COLUMNS, UNCERTAIN,
 };
 
 /// `PRAGMA application_id` of a cxaudit store: "CXAU" in ASCII.
@@ -497,11 +497,7 @@ fn class_of(text: String) -> rusqlite::Result<ReplyClass> {
         })
 }
 
-const UNCERTAIN: &str =
-    "interrupted during the SMTP exchange: not sent again; a copy in the mailbox or a reply will confirm it";
 
-const AUDIT_COLUMNS: &str =
-    "id, shop_host, start_url, started_at, finished_at, html_pages, score, grade, tool_version, folder, campaign_summary";
 
 fn audit_record(row: &rusqlite::Row) -> rusqlite::Result<AuditRecord> {
     Ok(AuditRecord {
@@ -522,16 +518,6 @@ fn audit_record(row: &rusqlite::Row) -> rusqlite::Result<AuditRecord> {
     })
 }
 
-fn gzip(bytes: &[u8]) -> StoreResult<Vec<u8>> {
-    use std::io::Write;
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    encoder
-        .write_all(bytes)
-        .map_err(|e| StoreError::Backend(Box::new(e)))?;
-    encoder
-        .finish()
-        .map_err(|e| StoreError::Backend(Box::new(e)))
-}
 
 fn insert_rules(
     tx: &rusqlite::Transaction,
@@ -640,11 +626,7 @@ impl HistoryStore for SqliteStore {
         let Some(compressed) = compressed else {
             return Ok(None);
         };
-        let mut json = Vec::new();
-        flate2::read::GzDecoder::new(compressed.as_slice())
-            .read_to_end(&mut json)
-            .map_err(|e| StoreError::Invalid(format!("audit {id}: {e}")))?;
-        Ok(Some(json))
+        Ok(Some(gunzip(id, &compressed)?))
     }
 
     fn forget_shop(&mut self, shop_host: &str) -> StoreResult<(u64, u64, u64)> {
@@ -785,8 +767,6 @@ impl OverrideStore for SqliteStore {
     }
 }
 
-const SCHEDULE_COLUMNS: &str =
-    "id, shop_url, shop_host, every_seconds, cron, time_zone, options, created_at, next_due_at";
 
 fn schedule_record(r: &rusqlite::Row) -> rusqlite::Result<ScheduleRecord> {
     Ok(ScheduleRecord {
@@ -802,9 +782,6 @@ fn schedule_record(r: &rusqlite::Row) -> rusqlite::Result<ScheduleRecord> {
     })
 }
 
-const JOB_COLUMNS: &str =
-    "id, schedule_id, shop_host, due_at, state, owner, lease_until, attempts, started_at, \
-     finished_at, audit_id, error, report_mail";
 
 /// A job row, its state word kept as text (checked by the caller, which may report it).
 fn job_row(r: &rusqlite::Row) -> rusqlite::Result<(JobRecord, String)> {
