@@ -6,7 +6,8 @@ use std::process::Command;
 
 use cxaudit::campaign::ProbeState;
 use cxaudit::store::{
-    CampaignStore, Claim, NewCampaign, NewProbe, SqliteStore, StoreError, APPLICATION_ID,
+    CampaignStore, Claim, Location, NewCampaign, NewProbe, SqliteStore, Store, StoreError,
+    APPLICATION_ID,
 };
 use jiff::{SignedDuration, Timestamp};
 
@@ -264,41 +265,48 @@ fn t(text: &str) -> Timestamp {
     text.parse().unwrap()
 }
 
-fn one_campaign(store: &mut SqliteStore, probes: usize) -> i64 {
-    let probes: Vec<NewProbe> = (0..probes)
+fn new_campaign(host: &str, created_at: &str) -> NewCampaign {
+    NewCampaign {
+        created_at: t(created_at),
+        shop_host: host.into(),
+        audit_path: Some("/audits/shop/audit.json".into()),
+        lang: "fr".into(),
+        country: Some("FR".into()),
+        persona_name: "Marie Dupont".into(),
+        persona_email: "auditor@auditor.test".into(),
+        promise_hours: Some(24.0),
+        promise_business: true,
+        promise_text: Some("Réponse sous 24 h ouvrées".into()),
+        opening_hours: Some(r#"{"mon": ["09:00-18:00"]}"#.into()),
+        deadline_hours: 168.0,
+    }
+}
+
+fn new_probes(prefix: &str, count: usize) -> Vec<NewProbe> {
+    (0..count)
         .map(|i| NewProbe {
-            token: format!("TOKEN{i}"),
+            token: format!("{prefix}TOKEN{i}"),
             to_addr: "shop@shop.test".into(),
             scenario: "delivery-question".into(),
             subject: "Question".into(),
             body: "Bonjour".into(),
-            message_id: format!("<cxaudit.token{i}@auditor.test>"),
-            reply_to: None,
+            message_id: format!("<cxaudit.{prefix}token{i}@auditor.test>"),
+            reply_to: (i % 2 == 1).then(|| format!("auditor+{prefix}{i}@auditor.test")),
             send_after: t("2026-11-13T16:00:00Z"),
         })
-        .collect();
+        .collect()
+}
+
+fn one_campaign(store: &mut dyn Store, probes: usize) -> i64 {
     store
         .create_campaign(
-            &NewCampaign {
-                created_at: t("2026-11-13T15:55:00Z"),
-                shop_host: "shop.test".into(),
-                audit_path: None,
-                lang: "fr".into(),
-                country: Some("FR".into()),
-                persona_name: "Marie Dupont".into(),
-                persona_email: "auditor@auditor.test".into(),
-                promise_hours: None,
-                promise_business: false,
-                promise_text: None,
-                opening_hours: None,
-                deadline_hours: 168.0,
-            },
-            &probes,
+            &new_campaign("shop.test", "2026-11-13T15:55:00Z"),
+            &new_probes("", probes),
         )
         .unwrap()
 }
 
-fn state(store: &SqliteStore, campaign: i64, probe: i64) -> ProbeState {
+fn state(store: &dyn Store, campaign: i64, probe: i64) -> ProbeState {
     store
         .probes(campaign)
         .unwrap()
@@ -308,27 +316,96 @@ fn state(store: &SqliteStore, campaign: i64, probe: i64) -> ProbeState {
         .state
 }
 
-/// A claim is a lease: while it holds, nobody else touches the probe; once it has run out with the probe still
-/// `sending`, the probe is `uncertain` and never due again. The holder's own word still counts after.
-#[test]
-fn a_claim_that_runs_out_while_sending_makes_the_probe_uncertain() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = SqliteStore::open(&dir.path().join("store.sqlite")).unwrap();
-    let campaign = one_campaign(&mut store, 2);
-    let claimed_at = t("2026-11-13T16:00:00Z");
-    let lease = |owner: &str| Claim {
+fn lease(owner: &str) -> Claim {
+    Claim {
         owner: owner.into(),
-        until: claimed_at
+        until: t("2026-11-13T16:00:00Z")
             .checked_add(cxaudit::campaign::SEND_LEASE)
             .unwrap(),
-    };
-    assert_eq!(store.due_probes(None, claimed_at).unwrap(), [1, 2]);
+    }
+}
+
+/// What every backend of the campaigns must do. A claim is a lease: while it holds, nobody else touches the
+/// probe; once it has run out with the probe still `sending`, the probe is `uncertain` and never due again. The
+/// holder's own word still counts after.
+pub fn campaign_contract(store: &mut dyn Store) {
+    assert!(store.campaign_ids().unwrap().is_empty());
+    assert_eq!(store.oldest_campaign_start().unwrap(), None);
+    let campaign = one_campaign(store, 3);
+    let record = store.campaign(campaign).unwrap().unwrap();
+    assert_eq!(
+        (
+            record.created_at.as_str(),
+            record.shop_host.as_str(),
+            record.audit_path.as_deref(),
+            record.country.as_deref(),
+            record.promise_hours,
+            record.promise_business,
+            record.opening_hours.as_deref(),
+            record.deadline_hours,
+        ),
+        (
+            "2026-11-13T15:55:00Z",
+            "shop.test",
+            Some("/audits/shop/audit.json"),
+            Some("FR"),
+            Some(24.0),
+            true,
+            Some(r#"{"mon": ["09:00-18:00"]}"#),
+            168.0
+        )
+    );
+    assert_eq!(store.campaign(campaign + 100).unwrap(), None);
+    assert_eq!(
+        store.oldest_campaign_start().unwrap().as_deref(),
+        Some("2026-11-13T15:55:00Z")
+    );
+    // Running until its deadline plus a day.
+    assert_eq!(
+        store
+            .running_campaign("shop.test", t("2026-11-20T15:00:00Z"))
+            .unwrap(),
+        Some(campaign)
+    );
+    assert_eq!(
+        store
+            .running_campaign("shop.test", t("2026-11-21T15:55:00Z"))
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        store
+            .running_campaign("other.test", t("2026-11-14T00:00:00Z"))
+            .unwrap(),
+        None
+    );
+    let planned = store.planned_probes(campaign).unwrap();
+    let expected = new_probes("", 3);
+    assert_eq!(planned.len(), 3);
+    for (got, want) in planned.iter().zip(&expected) {
+        assert_eq!(
+            (&got.token, &got.message_id, &got.reply_to, got.send_after),
+            (&want.token, &want.message_id, &want.reply_to, want.send_after)
+        );
+    }
+
+    let claimed_at = t("2026-11-13T16:00:00Z");
+    assert!(store
+        .due_probes(None, t("2026-11-13T15:59:59Z"))
+        .unwrap()
+        .is_empty());
+    assert_eq!(store.due_probes(None, claimed_at).unwrap(), [1, 2, 3]);
     let probe = store.claim_probe(1, &lease("a")).unwrap().unwrap();
     assert_eq!(
-        (probe.attempts, probe.to_addr.as_str()),
-        (1, "shop@shop.test")
+        (
+            probe.attempts,
+            probe.to_addr.as_str(),
+            probe.send_after.as_str(),
+            probe.campaign_id
+        ),
+        (1, "shop@shop.test", "2026-11-13T16:00:00Z", campaign)
     );
-    assert_eq!(state(&store, campaign, 1), ProbeState::Sending);
+    assert_eq!(state(store, campaign, 1), ProbeState::Sending);
     // Taken: another sender gets nothing.
     assert_eq!(store.claim_probe(1, &lease("b")).unwrap(), None);
 
@@ -337,7 +414,7 @@ fn a_claim_that_runs_out_while_sending_makes_the_probe_uncertain() {
         .checked_add(SignedDuration::from_mins(10))
         .unwrap();
     assert!(store.expire_claims(within).unwrap().is_empty());
-    assert_eq!(state(&store, campaign, 1), ProbeState::Sending);
+    assert_eq!(state(store, campaign, 1), ProbeState::Sending);
 
     // Run out: uncertain, not due, not claimable, never sent again.
     let after = claimed_at
@@ -350,29 +427,413 @@ fn a_claim_that_runs_out_while_sending_makes_the_probe_uncertain() {
         probe.failure.as_deref().unwrap().contains("not sent again"),
         "{probe:?}"
     );
-    assert_eq!(store.due_probes(None, after).unwrap(), [2]);
+    assert_eq!(store.due_probes(None, after).unwrap(), [2, 3]);
     assert_eq!(store.claim_probe(1, &lease("b")).unwrap(), None);
     assert!(store.expire_claims(after).unwrap().is_empty(), "once");
 
     // Only the holder may say how its exchange ended, and its word stands.
     assert!(!store.mark_sent(1, "b", after, "250 ok").unwrap());
     assert!(store.mark_sent(1, "a", after, "250 ok").unwrap());
-    assert_eq!(state(&store, campaign, 1), ProbeState::Sent);
+    assert_eq!(state(store, campaign, 1), ProbeState::Sent);
     assert_eq!(store.sent_since(claimed_at).unwrap(), 1);
+    assert_eq!(store.sent_since(after).unwrap(), 0, "after, not at");
 
     // A temporary refusal puts the probe back, due at its next attempt.
     store.claim_probe(2, &lease("a")).unwrap().unwrap();
     let retry = claimed_at
         .checked_add(SignedDuration::from_mins(5))
         .unwrap();
+    assert!(!store.mark_retry(2, "b", retry, "450 busy").unwrap());
     assert!(store.mark_retry(2, "a", retry, "450 busy").unwrap());
-    assert_eq!(state(&store, campaign, 2), ProbeState::Planned);
-    assert!(store.due_probes(None, claimed_at).unwrap().is_empty());
-    assert_eq!(store.due_probes(Some(campaign), retry).unwrap(), [2]);
+    assert_eq!(state(store, campaign, 2), ProbeState::Planned);
+    assert_eq!(store.due_probes(None, claimed_at).unwrap(), [3]);
+    assert_eq!(store.due_probes(Some(campaign), retry).unwrap(), [2, 3]);
     assert_eq!(
         store.waiting_probes(campaign).unwrap(),
-        ["2026-11-13T16:05:00Z"]
+        ["2026-11-13T16:00:00Z", "2026-11-13T16:05:00Z"]
     );
+    let again = store.claim_probe(2, &lease("a")).unwrap().unwrap();
+    assert_eq!(again.attempts, 2);
+    // A permanent refusal: failed, its reason kept.
+    assert!(!store.mark_failed(2, "b", "550 no such user").unwrap());
+    assert!(store.mark_failed(2, "a", "550 no such user").unwrap());
+    let failed = &store.probes(campaign).unwrap()[1];
+    assert_eq!(
+        (failed.state, failed.failure.as_deref(), failed.attempts),
+        (ProbeState::Failed, Some("550 no such user"), 2)
+    );
+
+    // Newest first; the due probes of one campaign only.
+    let second = store
+        .create_campaign(
+            &new_campaign("other.test", "2026-11-14T09:00:00Z"),
+            &new_probes("B", 1),
+        )
+        .unwrap();
+    assert_eq!(store.campaign_ids().unwrap(), [second, campaign]);
+    assert_eq!(store.due_probes(Some(campaign), retry).unwrap(), [3]);
+    assert_eq!(
+        store.due_probes(None, t("2026-11-14T09:00:00Z")).unwrap(),
+        [3, 4]
+    );
+    assert_eq!(
+        store.oldest_campaign_start().unwrap().as_deref(),
+        Some("2026-11-13T15:55:00Z")
+    );
+}
+
+/// What every backend of collecting must do: the probes replies are tied to, proofs that an uncertain probe left,
+/// replies stored once, mailbox positions, the retention purge.
+pub fn reply_contract(store: &mut dyn Store) {
+    use cxaudit::store::{MailboxPosition, NewReply, ReplyClass};
+    let campaign = one_campaign(store, 3);
+    let at = t("2026-11-13T16:00:00Z");
+    store.claim_probe(1, &lease("a")).unwrap().unwrap();
+    assert!(store.mark_sent(1, "a", at, "250 ok").unwrap());
+    store.claim_probe(2, &lease("a")).unwrap().unwrap();
+    let late = t("2026-11-13T17:00:00Z");
+    assert_eq!(store.expire_claims(late).unwrap(), [2]);
+
+    // Sent or maybe sent: tied to replies; a planned one is not.
+    let mut keys = store.probe_keys().unwrap();
+    keys.sort_by_key(|k| k.id);
+    assert_eq!(keys.iter().map(|k| k.id).collect::<Vec<_>>(), [1, 2]);
+    assert_eq!(
+        (
+            keys[0].token.as_str(),
+            keys[0].lang.as_str(),
+            keys[0].persona.as_str(),
+            keys[0].sent_at.as_deref(),
+            keys[1].sent_at.as_deref(),
+            keys[1].reply_to.as_deref()
+        ),
+        (
+            "TOKEN0",
+            "fr",
+            "Marie Dupont",
+            Some("2026-11-13T16:00:00Z"),
+            None,
+            Some("auditor+1@auditor.test")
+        )
+    );
+
+    // A reply proves the uncertain probe left; a copy in the mailbox proves a `sending` one did, and dates it.
+    assert!(store.confirm_sent_by_reply(2).unwrap());
+    assert!(!store.confirm_sent_by_reply(2).unwrap(), "once");
+    assert_eq!(state(store, campaign, 2), ProbeState::Sent);
+    store.claim_probe(3, &lease("a")).unwrap().unwrap();
+    assert!(store.confirm_sent_by_copy(3, late).unwrap());
+    assert!(!store.confirm_sent_by_copy(3, late).unwrap());
+    let third = &store.probes(campaign).unwrap()[2];
+    assert_eq!(
+        (third.state, third.sent_at.as_deref()),
+        (ProbeState::Sent, Some("2026-11-13T17:00:00Z"))
+    );
+
+    // The first bounce's time is kept.
+    store.record_bounce(1, late, "550 unknown").unwrap();
+    store
+        .record_bounce(1, t("2026-11-14T08:00:00Z"), "550 again")
+        .unwrap();
+    assert_eq!(
+        store.probes(campaign).unwrap()[0].bounced_at.as_deref(),
+        Some("2026-11-13T17:00:00Z")
+    );
+
+    let reply = |uid: u32, arrived: &str, message_id: &str| NewReply {
+        probe_id: 1,
+        mailbox: "INBOX".into(),
+        // The largest a server may give: the store keeps all 32 bits.
+        uidvalidity: u32::MAX,
+        uid,
+        message_id: Some(message_id.into()),
+        from_addr: Some("Service client <sav@shop.test>".into()),
+        subject: Some("Re: Question".into()),
+        arrived_at: t(arrived),
+        received_at: None,
+        class: ReplyClass::Human,
+        matched_by: "in-reply-to".into(),
+        quality: Some(r#"{"greeting": true}"#.into()),
+        text: "Bonjour, votre colis part demain. Cordialement".into(),
+        stored_at: t("2026-11-15T00:00:00Z"),
+    };
+    assert!(store
+        .add_reply(&reply(7, "2026-11-14T10:00:00Z", "b@shop.test"))
+        .unwrap());
+    assert!(
+        !store
+            .add_reply(&reply(7, "2026-11-14T10:00:00Z", "b@shop.test"))
+            .unwrap(),
+        "the same message is stored once"
+    );
+    assert!(store
+        .add_reply(&reply(u32::MAX, "2026-11-14T09:00:00Z", "a@shop.test"))
+        .unwrap());
+    assert!(store.has_reply(1, "a@shop.test").unwrap());
+    assert!(!store.has_reply(1, "c@shop.test").unwrap());
+    assert!(!store.has_reply(2, "a@shop.test").unwrap());
+    let replies = store.replies(campaign, t("2026-11-30T00:00:00Z")).unwrap();
+    assert_eq!(
+        replies
+            .iter()
+            .map(|r| r.arrived_at.as_str())
+            .collect::<Vec<_>>(),
+        ["2026-11-14T09:00:00Z", "2026-11-14T10:00:00Z"],
+        "by arrival"
+    );
+    assert_eq!(
+        (replies[0].class, replies[0].quality.as_deref()),
+        (ReplyClass::Human, Some(r#"{"greeting": true}"#))
+    );
+    assert_eq!(
+        store
+            .replies(campaign, t("2026-11-14T09:00:00Z"))
+            .unwrap()
+            .len(),
+        1,
+        "at or before"
+    );
+
+    assert_eq!(store.mailbox_position("INBOX").unwrap(), None);
+    let position = MailboxPosition {
+        uidvalidity: u32::MAX,
+        last_uid: u32::MAX - 1,
+    };
+    store.set_mailbox_position("INBOX", position).unwrap();
+    assert_eq!(store.mailbox_position("INBOX").unwrap(), Some(position));
+    let moved = MailboxPosition {
+        uidvalidity: 1,
+        last_uid: 9,
+    };
+    store.set_mailbox_position("INBOX", moved).unwrap();
+    assert_eq!(store.mailbox_position("INBOX").unwrap(), Some(moved));
+    assert_eq!(store.mailbox_position("Sent").unwrap(), None);
+
+    // Retention: texts, senders and subjects go; timings and classes stay.
+    assert_eq!(
+        store
+            .purge_reply_texts(t("2026-11-15T00:00:00Z"))
+            .unwrap(),
+        0,
+        "before, not at"
+    );
+    assert_eq!(
+        store
+            .purge_reply_texts(t("2026-11-16T00:00:00Z"))
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        store
+            .purge_reply_texts(t("2026-11-16T00:00:00Z"))
+            .unwrap(),
+        0
+    );
+    let purged = store.replies(campaign, t("2026-11-30T00:00:00Z")).unwrap();
+    assert_eq!(
+        (
+            purged[0].from_addr.as_deref(),
+            purged[0].subject.as_deref(),
+            purged[0].class
+        ),
+        (None, None, ReplyClass::Human)
+    );
+}
+
+/// What every backend of the history must do: audits kept with their audit.json and rules, a campaign's results
+/// landing in one, the consultant's judgements and notes, a shop forgotten whole.
+pub fn history_contract(store: &mut dyn Store) {
+    use cxaudit::store::{Attachment, CampaignUpdate, NewAudit, NewOverride, SavedNotes};
+    // Rule ids that bytes and a human collation order differently: the store's order is SQLite's, by bytes.
+    let rules: Vec<(String, String, Option<f64>)> = ["ab", "a_c", "aB", "a-b", "aa"]
+        .iter()
+        .map(|r| (r.to_string(), "pass".to_string(), Some(1.0)))
+        .collect();
+    let audit = |host: &str, finished: &str, folder: Option<&str>| NewAudit {
+        shop_host: host.into(),
+        start_url: format!("https://{host}/"),
+        started_at: "2026-11-02T09:00:00Z".into(),
+        finished_at: finished.into(),
+        html_pages: 12,
+        score: Some(71.5),
+        grade: Some("C".into()),
+        tool_version: "0.1.0".into(),
+        folder: folder.map(str::to_string),
+        rules: rules.clone(),
+        audit_json: r#"{"schema_version": 3, "shop": "Boulangerie Müller — café"}"#
+            .as_bytes()
+            .to_vec(),
+    };
+    let second = store
+        .record_audit(&audit("shop.test", "2026-12-02T09:05:00Z", Some("/audits/shop")))
+        .unwrap();
+    let first = store
+        .record_audit(&audit("shop.test", "2026-11-02T09:05:00Z", Some("/audits/shop")))
+        .unwrap();
+    let other = store
+        .record_audit(&audit("other.test", "2026-11-20T09:05:00Z", None))
+        .unwrap();
+    let ids = |list: Vec<cxaudit::store::AuditRecord>| list.iter().map(|a| a.id).collect::<Vec<_>>();
+    assert_eq!(ids(store.audits(None).unwrap()), [first, other, second], "oldest first");
+    assert_eq!(ids(store.audits(Some("shop.test")).unwrap()), [first, second]);
+    assert!(store.audits(Some("nobody.test")).unwrap().is_empty());
+    let record = store.audit(first).unwrap().unwrap();
+    assert_eq!(
+        (
+            record.start_url.as_str(),
+            record.html_pages,
+            record.score,
+            record.grade.as_deref(),
+            record.folder.as_deref(),
+            record.campaign.is_none()
+        ),
+        ("https://shop.test/", 12, Some(71.5), Some("C"), Some("/audits/shop"), true)
+    );
+    assert!(store.audit(other + 100).unwrap().is_none());
+    assert_eq!(store.audit_json(first).unwrap().unwrap(), audit("x", "", None).audit_json);
+    assert_eq!(store.audit_json(other + 100).unwrap(), None);
+    assert_eq!(
+        store
+            .audit_rules(first)
+            .unwrap()
+            .iter()
+            .map(|(r, _, _)| r.as_str())
+            .collect::<Vec<_>>(),
+        ["a-b", "aB", "a_c", "aa", "ab"]
+    );
+    assert_eq!(
+        store.audit_in_folder("/audits/shop").unwrap().map(|a| a.id),
+        Some(second),
+        "the newest written there"
+    );
+    assert_eq!(store.audit_in_folder("/elsewhere").unwrap().map(|a| a.id), None);
+
+    // A campaign's results land in the audit: its audit.json, scores and rules follow.
+    let summary = cxaudit::result::CampaignSummary {
+        id: 7,
+        sent: 3,
+        answered: 2,
+        median_human_delay_hours: Some(26.0),
+        slowest_human_delay_hours: Some(51.0),
+        promise_hours: Some(24.0),
+    };
+    let update = CampaignUpdate {
+        summary: summary.clone(),
+        audit_json: br#"{"schema_version": 3, "campaign": {}}"#.to_vec(),
+        score: Some(64.0),
+        grade: Some("D".into()),
+        rules: vec![("email-answered".into(), "partial".into(), Some(0.67))],
+    };
+    assert!(store.attach_campaign(second, &update).unwrap());
+    assert!(!store.attach_campaign(other + 100, &update).unwrap());
+    let attached = store.audit(second).unwrap().unwrap();
+    assert_eq!(
+        (attached.score, attached.grade.as_deref(), attached.campaign),
+        (Some(64.0), Some("D"), Some(summary))
+    );
+    assert_eq!(store.audit_json(second).unwrap().unwrap(), update.audit_json);
+    assert_eq!(store.audit_rules(second).unwrap(), update.rules);
+
+    // Judgements: the newest per rule is in force, a manual test keeps its day and file.
+    let judgement = |rule: &str, status: &str, reason: &str, created: &str| NewOverride {
+        shop_host: "shop.test".into(),
+        rule: rule.into(),
+        status: status.into(),
+        reason: reason.into(),
+        by: "Claire".into(),
+        created_at: created.into(),
+        audit_id: first,
+        evidence: "abc".into(),
+        kind: "override".into(),
+        tested_on: None,
+        attachment: None,
+    };
+    store
+        .add_override(&judgement("faq", "fail", "Empty page", "2026-11-03T10:00:00Z"))
+        .unwrap();
+    let newer = judgement("faq", "pass", "In the printed catalogue", "2026-11-04T10:00:00Z");
+    store.add_override(&newer).unwrap();
+    let manual = NewOverride {
+        rule: "phone-answered".into(),
+        kind: "manual".into(),
+        tested_on: Some("2026-11-03".into()),
+        attachment: Some(Attachment {
+            name: "call.txt".into(),
+            bytes: vec![0, 159, 146, 150, b'\n'],
+        }),
+        ..judgement("phone-answered", "pass", "Answered at the third ring", "2026-11-03T11:00:00Z")
+    };
+    store.add_override(&manual).unwrap();
+    assert_eq!(store.overrides("shop.test").unwrap(), [newer, manual]);
+    assert!(store.overrides("other.test").unwrap().is_empty());
+
+    // Notes: the newest, or the newest saved with a given audit or before.
+    let notes = |audit_id: i64, toml: &str| SavedNotes {
+        shop_host: "shop.test".into(),
+        audit_id,
+        saved_at: "2026-11-03T12:00:00Z".into(),
+        toml: toml.into(),
+    };
+    let (low, high) = (first.min(second), first.max(second));
+    store.save_notes(&notes(low, "[[priority]]\nrule = \"faq\"\n")).unwrap();
+    store.save_notes(&notes(high, "[[priority]]\nrule = \"cgv\"\n")).unwrap();
+    assert_eq!(store.notes("shop.test", None).unwrap(), Some(notes(high, "[[priority]]\nrule = \"cgv\"\n")));
+    assert_eq!(store.notes("shop.test", Some(low)).unwrap(), Some(notes(low, "[[priority]]\nrule = \"faq\"\n")));
+    assert_eq!(store.notes("shop.test", Some(0)).unwrap(), None, "saved with a later audit");
+    assert_eq!(store.notes("other.test", None).unwrap(), None);
+
+    // Forgetting a shop: its audits, judgements, notes, campaigns with their replies; the other shop stays.
+    let campaign = one_campaign(store, 1);
+    let probe = store.probes(campaign).unwrap()[0].id;
+    store.claim_probe(probe, &lease("a")).unwrap().unwrap();
+    store.mark_sent(probe, "a", t("2026-11-13T16:00:00Z"), "250 ok").unwrap();
+    assert!(store
+        .add_reply(&cxaudit::store::NewReply {
+            probe_id: probe,
+            mailbox: "INBOX".into(),
+            uidvalidity: 1,
+            uid: 1,
+            message_id: None,
+            from_addr: None,
+            subject: None,
+            arrived_at: t("2026-11-14T09:00:00Z"),
+            received_at: None,
+            class: cxaudit::store::ReplyClass::Human,
+            matched_by: "token".into(),
+            quality: None,
+            text: "Bonjour".into(),
+            stored_at: t("2026-11-14T09:00:00Z"),
+        })
+        .unwrap());
+    assert_eq!(store.forget_shop("shop.test").unwrap(), (2, 1, 1));
+    assert_eq!(ids(store.audits(None).unwrap()), [other]);
+    assert!(store.overrides("shop.test").unwrap().is_empty());
+    assert_eq!(store.notes("shop.test", None).unwrap(), None);
+    assert!(store.campaign_ids().unwrap().is_empty());
+    assert!(store.probe_keys().unwrap().is_empty());
+    assert_eq!(store.forget_shop("shop.test").unwrap(), (0, 0, 0));
+}
+
+fn sqlite_store(dir: &tempfile::TempDir) -> Box<dyn Store> {
+    cxaudit::store::open(&Location::File(dir.path().join("store.sqlite"))).unwrap()
+}
+
+#[test]
+fn campaign_contract_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    campaign_contract(sqlite_store(&dir).as_mut());
+}
+
+#[test]
+fn reply_contract_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    reply_contract(sqlite_store(&dir).as_mut());
+}
+
+#[test]
+fn history_contract_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    history_contract(sqlite_store(&dir).as_mut());
 }
 
 /// What every backend of the schedules must do, run against each (`schedule_contract_on_sqlite`, and the

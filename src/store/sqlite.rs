@@ -578,6 +578,10 @@ impl HistoryStore for SqliteStore {
                 summary
             ],
         )?;
+        // No such audit: nothing to attach to (its rules would have no audit).
+        if changed == 0 {
+            return Ok(false);
+        }
         tx.execute(
             "DELETE FROM audit_rules WHERE audit_id = ?1",
             params![audit_id],
