@@ -1,6 +1,8 @@
 //! The store on real SQLite files in a temporary folder: what it refuses to touch (another program's database, a
 //! text file, a newer schema), what a read-only command never creates, and claims that run out.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -385,7 +387,12 @@ pub fn campaign_contract(store: &mut dyn Store) {
     for (got, want) in planned.iter().zip(&expected) {
         assert_eq!(
             (&got.token, &got.message_id, &got.reply_to, got.send_after),
-            (&want.token, &want.message_id, &want.reply_to, want.send_after)
+            (
+                &want.token,
+                &want.message_id,
+                &want.reply_to,
+                want.send_after
+            )
         );
     }
 
@@ -611,22 +618,16 @@ pub fn reply_contract(store: &mut dyn Store) {
 
     // Retention: texts, senders and subjects go; timings and classes stay.
     assert_eq!(
-        store
-            .purge_reply_texts(t("2026-11-15T00:00:00Z"))
-            .unwrap(),
+        store.purge_reply_texts(t("2026-11-15T00:00:00Z")).unwrap(),
         0,
         "before, not at"
     );
     assert_eq!(
-        store
-            .purge_reply_texts(t("2026-11-16T00:00:00Z"))
-            .unwrap(),
+        store.purge_reply_texts(t("2026-11-16T00:00:00Z")).unwrap(),
         2
     );
     assert_eq!(
-        store
-            .purge_reply_texts(t("2026-11-16T00:00:00Z"))
-            .unwrap(),
+        store.purge_reply_texts(t("2026-11-16T00:00:00Z")).unwrap(),
         0
     );
     let purged = store.replies(campaign, t("2026-11-30T00:00:00Z")).unwrap();
@@ -665,17 +666,33 @@ pub fn history_contract(store: &mut dyn Store) {
             .to_vec(),
     };
     let second = store
-        .record_audit(&audit("shop.test", "2026-12-02T09:05:00Z", Some("/audits/shop")))
+        .record_audit(&audit(
+            "shop.test",
+            "2026-12-02T09:05:00Z",
+            Some("/audits/shop"),
+        ))
         .unwrap();
     let first = store
-        .record_audit(&audit("shop.test", "2026-11-02T09:05:00Z", Some("/audits/shop")))
+        .record_audit(&audit(
+            "shop.test",
+            "2026-11-02T09:05:00Z",
+            Some("/audits/shop"),
+        ))
         .unwrap();
     let other = store
         .record_audit(&audit("other.test", "2026-11-20T09:05:00Z", None))
         .unwrap();
-    let ids = |list: Vec<cxaudit::store::AuditRecord>| list.iter().map(|a| a.id).collect::<Vec<_>>();
-    assert_eq!(ids(store.audits(None).unwrap()), [first, other, second], "oldest first");
-    assert_eq!(ids(store.audits(Some("shop.test")).unwrap()), [first, second]);
+    let ids =
+        |list: Vec<cxaudit::store::AuditRecord>| list.iter().map(|a| a.id).collect::<Vec<_>>();
+    assert_eq!(
+        ids(store.audits(None).unwrap()),
+        [first, other, second],
+        "oldest first"
+    );
+    assert_eq!(
+        ids(store.audits(Some("shop.test")).unwrap()),
+        [first, second]
+    );
     assert!(store.audits(Some("nobody.test")).unwrap().is_empty());
     let record = store.audit(first).unwrap().unwrap();
     assert_eq!(
@@ -687,10 +704,20 @@ pub fn history_contract(store: &mut dyn Store) {
             record.folder.as_deref(),
             record.campaign.is_none()
         ),
-        ("https://shop.test/", 12, Some(71.5), Some("C"), Some("/audits/shop"), true)
+        (
+            "https://shop.test/",
+            12,
+            Some(71.5),
+            Some("C"),
+            Some("/audits/shop"),
+            true
+        )
     );
     assert!(store.audit(other + 100).unwrap().is_none());
-    assert_eq!(store.audit_json(first).unwrap().unwrap(), audit("x", "", None).audit_json);
+    assert_eq!(
+        store.audit_json(first).unwrap().unwrap(),
+        audit("x", "", None).audit_json
+    );
     assert_eq!(store.audit_json(other + 100).unwrap(), None);
     assert_eq!(
         store
@@ -706,7 +733,10 @@ pub fn history_contract(store: &mut dyn Store) {
         Some(second),
         "the newest written there"
     );
-    assert_eq!(store.audit_in_folder("/elsewhere").unwrap().map(|a| a.id), None);
+    assert_eq!(
+        store.audit_in_folder("/elsewhere").unwrap().map(|a| a.id),
+        None
+    );
 
     // A campaign's results land in the audit: its audit.json, scores and rules follow.
     let summary = cxaudit::result::CampaignSummary {
@@ -731,7 +761,10 @@ pub fn history_contract(store: &mut dyn Store) {
         (attached.score, attached.grade.as_deref(), attached.campaign),
         (Some(64.0), Some("D"), Some(summary))
     );
-    assert_eq!(store.audit_json(second).unwrap().unwrap(), update.audit_json);
+    assert_eq!(
+        store.audit_json(second).unwrap().unwrap(),
+        update.audit_json
+    );
     assert_eq!(store.audit_rules(second).unwrap(), update.rules);
 
     // Judgements: the newest per rule is in force, a manual test keeps its day and file.
@@ -749,9 +782,19 @@ pub fn history_contract(store: &mut dyn Store) {
         attachment: None,
     };
     store
-        .add_override(&judgement("faq", "fail", "Empty page", "2026-11-03T10:00:00Z"))
+        .add_override(&judgement(
+            "faq",
+            "fail",
+            "Empty page",
+            "2026-11-03T10:00:00Z",
+        ))
         .unwrap();
-    let newer = judgement("faq", "pass", "In the printed catalogue", "2026-11-04T10:00:00Z");
+    let newer = judgement(
+        "faq",
+        "pass",
+        "In the printed catalogue",
+        "2026-11-04T10:00:00Z",
+    );
     store.add_override(&newer).unwrap();
     let manual = NewOverride {
         rule: "phone-answered".into(),
@@ -761,7 +804,12 @@ pub fn history_contract(store: &mut dyn Store) {
             name: "call.txt".into(),
             bytes: vec![0, 159, 146, 150, b'\n'],
         }),
-        ..judgement("phone-answered", "pass", "Answered at the third ring", "2026-11-03T11:00:00Z")
+        ..judgement(
+            "phone-answered",
+            "pass",
+            "Answered at the third ring",
+            "2026-11-03T11:00:00Z",
+        )
     };
     store.add_override(&manual).unwrap();
     assert_eq!(store.overrides("shop.test").unwrap(), [newer, manual]);
@@ -775,18 +823,34 @@ pub fn history_contract(store: &mut dyn Store) {
         toml: toml.into(),
     };
     let (low, high) = (first.min(second), first.max(second));
-    store.save_notes(&notes(low, "[[priority]]\nrule = \"faq\"\n")).unwrap();
-    store.save_notes(&notes(high, "[[priority]]\nrule = \"cgv\"\n")).unwrap();
-    assert_eq!(store.notes("shop.test", None).unwrap(), Some(notes(high, "[[priority]]\nrule = \"cgv\"\n")));
-    assert_eq!(store.notes("shop.test", Some(low)).unwrap(), Some(notes(low, "[[priority]]\nrule = \"faq\"\n")));
-    assert_eq!(store.notes("shop.test", Some(0)).unwrap(), None, "saved with a later audit");
+    store
+        .save_notes(&notes(low, "[[priority]]\nrule = \"faq\"\n"))
+        .unwrap();
+    store
+        .save_notes(&notes(high, "[[priority]]\nrule = \"cgv\"\n"))
+        .unwrap();
+    assert_eq!(
+        store.notes("shop.test", None).unwrap(),
+        Some(notes(high, "[[priority]]\nrule = \"cgv\"\n"))
+    );
+    assert_eq!(
+        store.notes("shop.test", Some(low)).unwrap(),
+        Some(notes(low, "[[priority]]\nrule = \"faq\"\n"))
+    );
+    assert_eq!(
+        store.notes("shop.test", Some(0)).unwrap(),
+        None,
+        "saved with a later audit"
+    );
     assert_eq!(store.notes("other.test", None).unwrap(), None);
 
     // Forgetting a shop: its audits, judgements, notes, campaigns with their replies; the other shop stays.
     let campaign = one_campaign(store, 1);
     let probe = store.probes(campaign).unwrap()[0].id;
     store.claim_probe(probe, &lease("a")).unwrap().unwrap();
-    store.mark_sent(probe, "a", t("2026-11-13T16:00:00Z"), "250 ok").unwrap();
+    store
+        .mark_sent(probe, "a", t("2026-11-13T16:00:00Z"), "250 ok")
+        .unwrap();
     assert!(store
         .add_reply(&cxaudit::store::NewReply {
             probe_id: probe,
@@ -1047,4 +1111,440 @@ fn schedule_contract_on_sqlite() {
     let mut store =
         cxaudit::store::open(&cxaudit::store::Location::File(dir.path().join("s.sqlite"))).unwrap();
     schedule_contract(store.as_mut());
+}
+
+// The same contracts on PostgreSQL, each in a database of its own (skipped without a server: see common::pg).
+
+fn on_postgres(contract: fn(&mut dyn Store)) {
+    let Some(db) = common::pg::database() else {
+        return;
+    };
+    let mut store = cxaudit::store::open(&db.location()).unwrap();
+    contract(store.as_mut());
+}
+
+#[test]
+fn schedule_contract_on_postgres() {
+    on_postgres(schedule_contract);
+}
+
+#[test]
+fn campaign_contract_on_postgres() {
+    on_postgres(campaign_contract);
+}
+
+#[test]
+fn reply_contract_on_postgres() {
+    on_postgres(reply_contract);
+}
+
+#[test]
+fn history_contract_on_postgres() {
+    on_postgres(history_contract);
+}
+
+fn tables(client: &mut postgres::Client) -> Vec<String> {
+    client
+        .query(
+            "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
+}
+
+fn pg_refusal(result: Result<Box<dyn Store>, StoreError>) -> StoreError {
+    match result {
+        Ok(_) => panic!("opened"),
+        Err(e) => e,
+    }
+}
+
+/// A database of another program (tables, no `cxaudit_schema`) is refused, reading or writing, and left as it was.
+#[test]
+fn another_programs_postgres_database_is_refused_and_left_as_it_was() {
+    let Some(db) = common::pg::database() else {
+        return;
+    };
+    let mut client = db.client();
+    client
+        .batch_execute(
+            "CREATE TABLE users (id BIGINT PRIMARY KEY, name TEXT);
+             CREATE TABLE orders (id BIGINT PRIMARY KEY, user_id BIGINT);
+             INSERT INTO users VALUES (1, 'Ada');",
+        )
+        .unwrap();
+    for writing in [true, false] {
+        let err = pg_refusal(if writing {
+            cxaudit::store::open(&db.location())
+        } else {
+            cxaudit::store::open_existing(&db.location())
+        });
+        assert!(matches!(err, StoreError::NotAStore { .. }), "{err}");
+        let message = err.to_string();
+        assert!(
+            message.contains("is not a cxaudit store")
+                && message.contains("another program's PostgreSQL database")
+                && message.contains("tables: orders, users"),
+            "{message}"
+        );
+        assert!(!message.contains("cxaudit-test-secret"), "{message}");
+        assert_eq!(tables(&mut client), ["orders", "users"]);
+    }
+    let count: i64 = client
+        .query_one("SELECT count(*) FROM users", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(count, 1);
+}
+
+#[test]
+fn a_postgres_store_of_a_newer_cxaudit_is_refused() {
+    let Some(db) = common::pg::database() else {
+        return;
+    };
+    drop(cxaudit::store::open(&db.location()).unwrap());
+    let mut client = db.client();
+    client
+        .batch_execute("UPDATE cxaudit_schema SET version = 99")
+        .unwrap();
+    for writing in [true, false] {
+        let err = pg_refusal(if writing {
+            cxaudit::store::open(&db.location())
+        } else {
+            cxaudit::store::open_existing(&db.location())
+        });
+        assert!(matches!(err, StoreError::TooNew { found: 99, .. }), "{err}");
+        assert!(err.to_string().contains("upgrade cxaudit"), "{err}");
+    }
+    let version: i64 = client
+        .query_one("SELECT version FROM cxaudit_schema", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(version, 99, "left as it was");
+}
+
+/// Several processes opening a new database at once: one lays the schema, the others wait and find it current.
+#[test]
+fn processes_opening_a_new_postgres_store_at_once_migrate_it_once() {
+    let Some(db) = common::pg::database() else {
+        return;
+    };
+    let start = std::sync::Barrier::new(4);
+    std::thread::scope(|scope| {
+        let opened: Vec<_> = (0..4)
+            .map(|_| {
+                scope.spawn(|| {
+                    start.wait();
+                    cxaudit::store::open(&db.location()).map(drop)
+                })
+            })
+            .collect();
+        for handle in opened {
+            handle.join().unwrap().unwrap();
+        }
+    });
+    let mut client = db.client();
+    let versions: Vec<i64> = client
+        .query("SELECT version FROM cxaudit_schema", &[])
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(versions, [6]);
+    assert!(tables(&mut client).contains(&"jobs".to_string()));
+}
+
+/// `open_existing` is for commands that only read: the session writes nothing.
+#[test]
+fn a_read_only_postgres_store_writes_nothing() {
+    let Some(db) = common::pg::database() else {
+        return;
+    };
+    let mut store = cxaudit::store::open_existing(&db.location()).unwrap();
+    assert!(store.audits(None).unwrap().is_empty());
+    let err = store
+        .create_campaign(&new_campaign("shop.test", "2026-11-13T15:55:00Z"), &[])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("read-only"), "{err}");
+    assert!(store.campaign_ids().unwrap().is_empty());
+}
+
+/// A server's password is never in a message: not on a refusal, not when the server cannot be reached.
+#[test]
+fn a_postgres_password_never_shows() {
+    let secret = "s3cret-never-shown";
+    let unreachable = format!("postgres://cxaudit:{secret}@127.0.0.1:1/cxaudit");
+    let location = Location::parse(&unreachable);
+    assert_eq!(
+        location.describe(),
+        "postgres://cxaudit:****@127.0.0.1:1/cxaudit"
+    );
+    let err = pg_refusal(cxaudit::store::open(&location)).to_string();
+    assert!(
+        err.contains("postgres://cxaudit:****@127.0.0.1:1/cxaudit"),
+        "{err}"
+    );
+    assert!(!err.contains(secret), "{err}");
+
+    let Some(db) = common::pg::database() else {
+        return;
+    };
+    let mut wrong = url::Url::parse(&db.url).unwrap();
+    wrong.set_password(Some(secret)).unwrap();
+    let err = pg_refusal(cxaudit::store::open(&Location::parse(wrong.as_str()))).to_string();
+    assert!(err.contains("password authentication failed"), "{err}");
+    assert!(!err.contains(secret), "{err}");
+    // The CLI says the same.
+    let output = cxaudit()
+        .args(["history", "--db", wrong.as_str()])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("****") && !stderr.contains(secret),
+        "{stderr}"
+    );
+
+    // PGPASSWORD, for a URL without one, as libpq reads it.
+    let mut bare = url::Url::parse(&db.url).unwrap();
+    let password = bare.password().unwrap().to_string();
+    bare.set_password(None).unwrap();
+    let output = cxaudit()
+        .args(["history", "--db", bare.as_str()])
+        .env("PGPASSWORD", &password)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// The commands run under an async runtime; the sync client must neither panic there nor when dropped there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_postgres_store_works_inside_an_async_runtime() {
+    let Some(db) = common::pg::database() else {
+        return;
+    };
+    let mut store = cxaudit::store::open(&db.location()).unwrap();
+    one_campaign(store.as_mut(), 2);
+    assert_eq!(store.campaign_ids().unwrap(), [1]);
+    drop(store);
+    let store = cxaudit::store::open_existing(&db.location()).unwrap();
+    assert_eq!(store.probes(1).unwrap().len(), 2);
+}
+
+/// One round of workers, each with its connection, all claiming at once until nothing is left for them: what
+/// each claimed.
+fn claim_round(
+    url: &str,
+    workers: usize,
+    round: usize,
+) -> Vec<(String, cxaudit::store::JobRecord)> {
+    let start = std::sync::Barrier::new(workers);
+    let now = t("2026-11-01T09:00:00Z");
+    let lease = t("2026-11-01T10:00:00Z");
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|w| {
+                let start = &start;
+                scope.spawn(move || {
+                    let mut store = cxaudit::store::open(&Location::parse(url)).unwrap();
+                    let owner = format!("worker-{round}-{w}");
+                    start.wait();
+                    let mut claimed = Vec::new();
+                    while let Some(job) = store.claim_job(&owner, now, lease, 3).unwrap() {
+                        claimed.push((owner.clone(), job));
+                    }
+                    claimed
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    })
+}
+
+/// Workers on several machines share one PostgreSQL: claiming at once, none waits for another, no job is claimed
+/// twice, no shop is crawled by two at once, no probe is sent twice.
+#[test]
+fn concurrent_postgres_workers_never_claim_one_job_or_probe_twice() {
+    use std::collections::{BTreeMap, BTreeSet};
+    let Some(db) = common::pg::database() else {
+        return;
+    };
+    let mut store = cxaudit::store::open(&db.location()).unwrap();
+    // Ten shops, three due runs each.
+    for shop in 0..10 {
+        let schedule = store
+            .add_schedule(&cxaudit::store::NewSchedule {
+                shop_url: format!("https://shop{shop}.test/"),
+                shop_host: format!("shop{shop}.test"),
+                every_seconds: Some(1),
+                cron: None,
+                time_zone: "Europe/Paris".into(),
+                options: "{}".into(),
+                created_at: "2026-11-01T08:00:00Z".into(),
+                next_due_at: "2026-11-01T08:00:00Z".into(),
+            })
+            .unwrap();
+        for (due, next) in [
+            ("2026-11-01T08:00:00Z", "2026-11-01T08:00:01Z"),
+            ("2026-11-01T08:00:01Z", "2026-11-01T08:00:02Z"),
+            ("2026-11-01T08:00:02Z", "2026-12-01T08:00:00Z"),
+        ] {
+            store
+                .enqueue_due(schedule, due, due, next)
+                .unwrap()
+                .unwrap();
+        }
+    }
+    let campaign = one_campaign(store.as_mut(), 60);
+
+    let mut seen = BTreeSet::new();
+    let mut runs: BTreeMap<String, usize> = BTreeMap::new();
+    for round in 0..3 {
+        let claimed = claim_round(&db.url, 6, round);
+        // One run of each shop at a time, each job once.
+        let shops: BTreeSet<&str> = claimed.iter().map(|(_, j)| j.shop_host.as_str()).collect();
+        let taken: Vec<(i64, &str)> = claimed
+            .iter()
+            .map(|(_, j)| (j.id, j.shop_host.as_str()))
+            .collect();
+        assert_eq!(
+            (claimed.len(), shops.len()),
+            (10, 10),
+            "round {round}: {taken:?}"
+        );
+        for (owner, job) in &claimed {
+            assert!(seen.insert(job.id), "job {} claimed twice", job.id);
+            *runs.entry(job.shop_host.clone()).or_default() += 1;
+            let audit = cxaudit::store::NewAudit {
+                shop_host: job.shop_host.clone(),
+                start_url: format!("https://{}/", job.shop_host),
+                started_at: "2026-11-01T09:00:00Z".into(),
+                finished_at: "2026-11-01T09:01:00Z".into(),
+                html_pages: 1,
+                score: None,
+                grade: None,
+                tool_version: "test".into(),
+                folder: None,
+                rules: Vec::new(),
+                audit_json: b"{}".to_vec(),
+            };
+            store
+                .complete_job(job.id, owner, &audit, None, t("2026-11-01T09:01:00Z"))
+                .unwrap()
+                .unwrap();
+        }
+    }
+    assert_eq!(seen.len(), 30);
+    assert!(runs.values().all(|&n| n == 3), "{runs:?}");
+    assert_eq!(
+        store.audits(None).unwrap().len(),
+        30,
+        "each run recorded once"
+    );
+
+    // Sixty probes, six senders going through the due list at once.
+    let start = std::sync::Barrier::new(6);
+    let sent: Vec<i64> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..6)
+            .map(|w| {
+                let (start, url) = (&start, &db.url);
+                scope.spawn(move || {
+                    let mut store = cxaudit::store::open(&Location::parse(url)).unwrap();
+                    let due = store.due_probes(None, t("2026-11-13T16:00:00Z")).unwrap();
+                    start.wait();
+                    due.into_iter()
+                        .filter(|&id| {
+                            store
+                                .claim_probe(id, &lease(&format!("sender-{w}")))
+                                .unwrap()
+                                .is_some()
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    let distinct: BTreeSet<i64> = sent.iter().copied().collect();
+    assert_eq!((sent.len(), distinct.len()), (60, 60));
+    assert!(store
+        .probes(campaign)
+        .unwrap()
+        .iter()
+        .all(|p| p.state == ProbeState::Sending && p.attempts == 1));
+}
+
+/// The CLI on a team's server: an audit recorded there, listed and shown from there.
+#[test]
+fn the_cli_records_and_lists_audits_on_postgres() {
+    let Some(db) = common::pg::database() else {
+        return;
+    };
+    let (out, data) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let cxaudit = || {
+        let mut command = cxaudit();
+        command.env("XDG_DATA_HOME", data.path());
+        command
+    };
+    let output = cxaudit()
+        .args(["audit", "--demo", "--quiet", "--db", &db.url, "-o"])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let output = cxaudit()
+        .args(["history", "--json", "--db", &db.url])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let audits: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let audits = audits.as_array().unwrap();
+    assert_eq!(audits.len(), 1, "{audits:?}");
+    let id = audits[0]["id"].as_i64().unwrap().to_string();
+    let output = cxaudit()
+        .args(["show", &id, "--audit-json", "--db", &db.url])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["crawl"]["counts"]["html_pages"], 13);
+    // CXAUDIT_DB names the server as --db does; the human list names the shop.
+    let output = cxaudit()
+        .args(["history"])
+        .env("CXAUDIT_DB", &db.url)
+        .output()
+        .unwrap();
+    let listed = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success() && listed.contains(audits[0]["shop_host"].as_str().unwrap()),
+        "{listed}"
+    );
+    // None of it went to a SQLite file in the user's data dir.
+    assert!(
+        snapshot(data.path()).is_empty(),
+        "{:?}",
+        snapshot(data.path())
+    );
 }

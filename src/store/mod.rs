@@ -127,10 +127,7 @@ pub fn open(location: &Location) -> StoreResult<Box<dyn Store>> {
 pub fn open_existing(location: &Location) -> StoreResult<Box<dyn Store>> {
     match location {
         Location::File(path) => Ok(Box::new(SqliteStore::open_existing(path)?)),
-        Location::Postgres(url) => Ok(Box::new(PgStore::open_existing(
-            url,
-            &location.describe(),
-        )?)),
+        Location::Postgres(url) => Ok(Box::new(PgStore::open_existing(url, &location.describe())?)),
     }
 }
 

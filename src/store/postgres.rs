@@ -217,9 +217,42 @@ pub struct PgStore {
     client: RefCell<Option<Client>>,
 }
 
+/// The client's error, said in full: its own `Display` is only "db error" for what the server answered.
+#[derive(Debug)]
+struct PgError(postgres::Error);
+
+impl std::fmt::Display for PgError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0.as_db_error() {
+            Some(db) => {
+                write!(f, "PostgreSQL: {}: {}", db.severity(), db.message())?;
+                if let Some(detail) = db.detail() {
+                    write!(f, " ({detail})")?;
+                }
+                Ok(())
+            }
+            None => {
+                write!(f, "{}", self.0)?;
+                let mut source = std::error::Error::source(&self.0);
+                while let Some(cause) = source {
+                    write!(f, ": {cause}")?;
+                    source = cause.source();
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::error::Error for PgError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
+    }
+}
+
 impl From<postgres::Error> for StoreError {
     fn from(e: postgres::Error) -> Self {
-        StoreError::Backend(Box::new(e))
+        StoreError::Backend(Box::new(PgError(e)))
     }
 }
 
@@ -267,7 +300,8 @@ impl PgStore {
         if config.get_application_name().is_none() {
             config.application_name("cxaudit");
         }
-        let client = off_runtime(|| config.connect(NoTls)).map_err(|e| open_error(e.to_string()))?;
+        let client = off_runtime(|| config.connect(NoTls))
+            .map_err(|e| open_error(PgError(e).to_string()))?;
         let store = PgStore {
             client: RefCell::new(Some(client)),
         };
@@ -310,7 +344,8 @@ impl PgStore {
                         .map(|r| r.get(0))
                         .collect();
                     if !tables.is_empty() {
-                        let schema: String = tx.query_one("SELECT current_schema()::text", &[])?.get(0);
+                        let schema: String =
+                            tx.query_one("SELECT current_schema()::text", &[])?.get(0);
                         return Err(StoreError::NotAStore {
                             path: shown.to_string(),
                             what: foreign_database(&schema, &tables),
@@ -354,14 +389,19 @@ impl Drop for PgStore {
 
 /// The schema version, none when the schema has no `cxaudit_schema` table.
 fn version(c: &mut impl postgres::GenericClient) -> Result<Option<i64>, postgres::Error> {
-    let table: Option<String> = c
-        .query_one("SELECT to_regclass('cxaudit_schema')::text", &[])?
+    // Read from the catalog's rows, not through `to_regclass`: its name cache may still say "no such table" after
+    // the advisory lock was waited for, while another process made it.
+    let exists: bool = c
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_tables
+                            WHERE schemaname = current_schema() AND tablename = 'cxaudit_schema')",
+            &[],
+        )?
         .get(0);
-    if table.is_none() {
+    if !exists {
         return Ok(None);
     }
-    Ok(c
-        .query_opt("SELECT max(version) FROM cxaudit_schema", &[])?
+    Ok(c.query_opt("SELECT max(version) FROM cxaudit_schema", &[])?
         .and_then(|r| r.get::<_, Option<i64>>(0))
         .or(Some(0)))
 }
@@ -470,8 +510,9 @@ fn insert_rules(
     id: i64,
     rules: &[(String, String, Option<f64>)],
 ) -> StoreResult<()> {
-    let statement = tx
-        .prepare("INSERT INTO audit_rules (audit_id, rule, status, score) VALUES ($1, $2, $3, $4)")?;
+    let statement = tx.prepare(
+        "INSERT INTO audit_rules (audit_id, rule, status, score) VALUES ($1, $2, $3, $4)",
+    )?;
     for (rule, status, score) in rules {
         tx.execute(&statement, &[&id, rule, status, score])?;
     }
@@ -522,7 +563,12 @@ impl HistoryStore for PgStore {
         let sql = format!(
             "SELECT {AUDIT_COLUMNS} FROM audits WHERE folder = $1 ORDER BY finished_at DESC, id DESC LIMIT 1"
         );
-        self.run(|c| c.query_opt(&sql, &[&folder])?.as_ref().map(audit_record).transpose())
+        self.run(|c| {
+            c.query_opt(&sql, &[&folder])?
+                .as_ref()
+                .map(audit_record)
+                .transpose()
+        })
     }
 
     fn audits(&self, host: Option<&str>) -> StoreResult<Vec<AuditRecord>> {
@@ -534,14 +580,21 @@ impl HistoryStore for PgStore {
 
     fn audit(&self, id: i64) -> StoreResult<Option<AuditRecord>> {
         let sql = format!("SELECT {AUDIT_COLUMNS} FROM audits WHERE id = $1");
-        self.run(|c| c.query_opt(&sql, &[&id])?.as_ref().map(audit_record).transpose())
+        self.run(|c| {
+            c.query_opt(&sql, &[&id])?
+                .as_ref()
+                .map(audit_record)
+                .transpose()
+        })
     }
 
     fn audit_json(&self, id: i64) -> StoreResult<Option<Vec<u8>>> {
         let compressed: Option<Vec<u8>> = self.run(|c| {
-            Ok(c.query_opt("SELECT audit_json_gz FROM audits WHERE id = $1", &[&id])?
-                .map(|r| r.try_get(0))
-                .transpose()?)
+            Ok(
+                c.query_opt("SELECT audit_json_gz FROM audits WHERE id = $1", &[&id])?
+                    .map(|r| r.try_get(0))
+                    .transpose()?,
+            )
         })?;
         compressed.map(|bytes| gunzip(id, &bytes)).transpose()
     }
@@ -660,7 +713,12 @@ impl OverrideStore for PgStore {
         self.run(|c| {
             c.execute(
                 "INSERT INTO notes (shop_host, audit_id, saved_at, toml) VALUES ($1, $2, $3, $4)",
-                &[&notes.shop_host, &notes.audit_id, &notes.saved_at, &notes.toml],
+                &[
+                    &notes.shop_host,
+                    &notes.audit_id,
+                    &notes.saved_at,
+                    &notes.toml,
+                ],
             )?;
             Ok(())
         })

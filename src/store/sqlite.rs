@@ -20,11 +20,12 @@ use jiff::Timestamp;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
 use super::{
-    gunzip, gzip, instant_text, Attachment, AuditRecord, CampaignRecord, CampaignStore, CampaignUpdate, Claim,
-    ClaimedProbe, HistoryStore, JobRecord, JobState, MailboxPosition, NewAudit, NewCampaign,
-    NewOverride, NewProbe, NewReply, NewSchedule, OverrideStore, ProbeKey, ProbeRecord, ProbeState,
-    ReplyClass, ReplyRecord, ReplyStore, SavedNotes, ScheduleRecord, ScheduleStore, StoreError,
-    StoreResult, AUDIT_COLUMNS, JOB_COLUMNS, SCHEDULE_COLUMNS, UNCERTAIN,
+    gunzip, gzip, instant_text, Attachment, AuditRecord, CampaignRecord, CampaignStore,
+    CampaignUpdate, Claim, ClaimedProbe, HistoryStore, JobRecord, JobState, MailboxPosition,
+    NewAudit, NewCampaign, NewOverride, NewProbe, NewReply, NewSchedule, OverrideStore, ProbeKey,
+    ProbeRecord, ProbeState, ReplyClass, ReplyRecord, ReplyStore, SavedNotes, ScheduleRecord,
+    ScheduleStore, StoreError, StoreResult, AUDIT_COLUMNS, JOB_COLUMNS, SCHEDULE_COLUMNS,
+    UNCERTAIN,
 };
 
 /// `PRAGMA application_id` of a cxaudit store: "CXAU" in ASCII.
@@ -497,8 +498,6 @@ fn class_of(text: String) -> rusqlite::Result<ReplyClass> {
         })
 }
 
-
-
 fn audit_record(row: &rusqlite::Row) -> rusqlite::Result<AuditRecord> {
     Ok(AuditRecord {
         id: row.get(0)?,
@@ -517,7 +516,6 @@ fn audit_record(row: &rusqlite::Row) -> rusqlite::Result<AuditRecord> {
             .and_then(|json| serde_json::from_str(&json).ok()),
     })
 }
-
 
 fn insert_rules(
     tx: &rusqlite::Transaction,
@@ -771,7 +769,6 @@ impl OverrideStore for SqliteStore {
     }
 }
 
-
 fn schedule_record(r: &rusqlite::Row) -> rusqlite::Result<ScheduleRecord> {
     Ok(ScheduleRecord {
         id: r.get(0)?,
@@ -785,7 +782,6 @@ fn schedule_record(r: &rusqlite::Row) -> rusqlite::Result<ScheduleRecord> {
         next_due_at: r.get(8)?,
     })
 }
-
 
 /// A job row, its state word kept as text (checked by the caller, which may report it).
 fn job_row(r: &rusqlite::Row) -> rusqlite::Result<(JobRecord, String)> {

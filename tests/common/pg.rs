@@ -11,8 +11,13 @@ pub struct TestDatabase {
     name: String,
 }
 
-/// A fresh, empty database; none (the test skips) without a server.
+/// A fresh, empty database; none (the test skips) without a server. Its own thread: the sync client may not
+/// run inside a test's async runtime.
 pub fn database() -> Option<TestDatabase> {
+    std::thread::spawn(make).join().unwrap()
+}
+
+fn make() -> Option<TestDatabase> {
     let admin = match std::env::var("CXAUDIT_TEST_POSTGRES") {
         Ok(url) if !url.is_empty() => url,
         _ => {
@@ -29,7 +34,10 @@ pub fn database() -> Option<TestDatabase> {
     getrandom::getrandom(&mut random).unwrap();
     let name = format!(
         "cxaudit_test_{}",
-        random.iter().map(|b| format!("{b:02x}")).collect::<String>()
+        random
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
     );
     let mut client = Client::connect(&admin, NoTls).expect("the test server");
     // A collation that does not sort as bytes do (ICU's English puts "aa" before "a-b"): the store must still
@@ -64,11 +72,13 @@ impl TestDatabase {
 
 impl Drop for TestDatabase {
     fn drop(&mut self) {
-        if let Ok(mut client) = Client::connect(&self.admin, NoTls) {
-            let _ = client.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ));
-        }
+        let (admin, name) = (self.admin.clone(), self.name.clone());
+        let _ = std::thread::spawn(move || {
+            if let Ok(mut client) = Client::connect(&admin, NoTls) {
+                let _ =
+                    client.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            }
+        })
+        .join();
     }
 }
