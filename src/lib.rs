@@ -35,6 +35,7 @@ pub mod memo;
 pub mod report;
 pub mod result;
 pub mod rules;
+pub mod schedule;
 pub mod serve;
 pub mod store;
 pub mod summary;

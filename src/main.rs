@@ -55,6 +55,17 @@ enum Command {
     Export(ExportArgs),
     /// Delete everything kept about a shop (audits, judgements, campaigns, replies).
     Forget(ForgetArgs),
+    /// Shops re-audited on a cadence: add, list, remove, run-now, jobs.
+    #[command(subcommand)]
+    Schedule(commands::schedule::ScheduleCommand),
+    /// Run the due audits, their campaigns, the due probes and the report e-mails, pass after pass, until
+    /// SIGINT or SIGTERM (the running audit finishes first).
+    Daemon(commands::daemon::DaemonArgs),
+    /// The daemon for one of several machines sharing a store (PostgreSQL): the same passes; the store's leases
+    /// keep two workers off one job and one shop.
+    Worker(commands::daemon::DaemonArgs),
+    /// One pass of the daemon, then exit: for cron or a systemd timer.
+    RunDue(commands::daemon::DaemonArgs),
     /// List or validate rule packs (the files of checks/).
     #[command(subcommand)]
     Checks(ChecksCommand),
@@ -84,6 +95,11 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Audit(args) => commands::audit::run(args, config.as_deref()).await,
             Command::Checks(command) => commands::checks::run(command),
+            Command::Daemon(args) | Command::Worker(args) => {
+                commands::daemon::run(args, config.as_deref(), false).await
+            }
+            Command::RunDue(args) => commands::daemon::run(args, config.as_deref(), true).await,
+            Command::Schedule(command) => commands::schedule::run(command, config.as_deref()),
             Command::Campaign(command) => commands::campaign::run(command, config.as_deref()),
             Command::Rejudge(args) => commands::rejudge::run(args, config.as_deref()),
             Command::Report(args) => commands::report::run(args, config.as_deref()),

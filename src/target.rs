@@ -212,6 +212,16 @@ pub fn resolve(input: TargetInput<'_>) -> Target {
     }
 }
 
+/// The name the history files a shop under: its host, and its port when the URL gives one that is not the
+/// scheme's (a staging copy on :8080 is another site than the shop itself).
+pub fn shop_key(url: &url::Url) -> String {
+    let host = url.host_str().unwrap_or_default();
+    match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -80,14 +80,15 @@ async fn audited(
     dir
 }
 
-/// Serves `pages` and audits them with the CLI (`--country FR`, an English report) into a new folder, recorded in
-/// the store `db`, the clock at `now` when given.
+/// The shop shows `pages`, and is audited with the CLI (`--country FR`, an English report) into a new folder,
+/// recorded in the store `db`, the clock at `now` when given.
 async fn audit_shop(
+    server: &common::ChangingShop,
     pages: &[(String, String)],
     db: &std::path::Path,
     now: Option<&'static str>,
 ) -> tempfile::TempDir {
-    let server = common::serve_pages(pages).await;
+    server.show(pages);
     let out = tempfile::tempdir().unwrap();
     let (url, folder, db) = (server.url(), out.path().to_path_buf(), db.to_path_buf());
     tokio::task::spawn_blocking(move || {
@@ -396,9 +397,10 @@ fn every_audit_is_recorded_and_listed() {
 async fn the_report_says_what_changed_since_the_last_audit() {
     let store = tempfile::tempdir().unwrap();
     let db = store.path().join("history.sqlite");
+    let served = common::ChangingShop::serve(&[]).await;
     let mut reports = Vec::new();
     for pages in [shop(true, false, true), shop(false, true, false)] {
-        let out = audit_shop(&pages, &db, None).await;
+        let out = audit_shop(&served, &pages, &db, None).await;
         reports.push((
             std::fs::read_to_string(out.path().join("report.html")).unwrap(),
             out,
@@ -460,6 +462,7 @@ async fn the_report_says_what_changed_since_the_last_audit() {
 async fn overrides_are_shown_and_carried_over_while_their_evidence_holds() {
     let store = tempfile::tempdir().unwrap();
     let db = store.path().join("history.sqlite");
+    let served = common::ChangingShop::serve(&[]).await;
     let run = |args: Vec<String>, db: std::path::PathBuf| {
         tokio::task::spawn_blocking(move || {
             cxaudit()
@@ -469,7 +472,7 @@ async fn overrides_are_shown_and_carried_over_while_their_evidence_holds() {
                 .unwrap()
         })
     };
-    let first = audit_shop(&shop(true, false, true), &db, None).await;
+    let first = audit_shop(&served, &shop(true, false, true), &db, None).await;
     for (rule, status, reason) in [
         (
             "channel-live-chat",
@@ -531,7 +534,7 @@ async fn overrides_are_shown_and_carried_over_while_their_evidence_holds() {
     );
 
     // A month later: the live chat is still missing (the judgement holds); the phone left more pages (to review).
-    let second = audit_shop(&shop(false, true, true), &db, None).await;
+    let second = audit_shop(&served, &shop(false, true, true), &db, None).await;
     let stored: Value =
         serde_json::from_str(&std::fs::read_to_string(second.path().join("audit.json")).unwrap())
             .unwrap();
@@ -625,6 +628,7 @@ fn fewer_pages_read_is_said_before_the_setbacks() {
 async fn a_month_later_the_report_says_what_changed_with_the_judgements_in_force() {
     let store = tempfile::tempdir().unwrap();
     let db = store.path().join("history.sqlite");
+    let served = common::ChangingShop::serve(&[]).await;
     let at = |now: &'static str, args: Vec<String>| {
         let db = db.clone();
         tokio::task::spawn_blocking(move || {
@@ -638,7 +642,13 @@ async fn a_month_later_the_report_says_what_changed_with_the_judgements_in_force
     };
     let words = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
 
-    let first = audit_shop(&shop(true, false, true), &db, Some("2026-11-02T09:00:00Z")).await;
+    let first = audit_shop(
+        &served,
+        &shop(true, false, true),
+        &db,
+        Some("2026-11-02T09:00:00Z"),
+    )
+    .await;
     at(
         "2026-11-03T10:00:00Z",
         words(&[
@@ -730,7 +740,13 @@ async fn a_month_later_the_report_says_what_changed_with_the_judgements_in_force
 
     // A month later the phone has left the product pages (the number itself is the same), a FAQ is there, and the
     // legal notice was emptied.
-    let second = audit_shop(&shop(false, true, false), &db, Some("2026-12-02T09:00:00Z")).await;
+    let second = audit_shop(
+        &served,
+        &shop(false, true, false),
+        &db,
+        Some("2026-12-02T09:00:00Z"),
+    )
+    .await;
     let history: Value = serde_json::from_slice(
         &at("2026-12-02T10:00:00Z", words(&["history", "--json"]))
             .await
@@ -789,7 +805,7 @@ async fn a_month_later_the_report_says_what_changed_with_the_judgements_in_force
     let diff: Value = serde_json::from_slice(
         &at(
             "2026-12-02T10:00:00Z",
-            words(&["diff", "--previous", "127.0.0.1", "--json"]),
+            words(&["diff", "--previous", &served.key(), "--json"]),
         )
         .await
         .unwrap()
@@ -894,7 +910,14 @@ async fn a_campaign_reported_into_an_audit_lands_in_its_history() {
     use cxaudit::store::{CampaignStore, Claim, NewCampaign, NewProbe, NewReply, ReplyStore};
     let store_dir = tempfile::tempdir().unwrap();
     let db = store_dir.path().join("history.sqlite");
-    let first = audit_shop(&shop(true, true, true), &db, Some("2026-11-02T09:00:00Z")).await;
+    let served = common::ChangingShop::serve(&[]).await;
+    let first = audit_shop(
+        &served,
+        &shop(true, true, true),
+        &db,
+        Some("2026-11-02T09:00:00Z"),
+    )
+    .await;
 
     // The campaign as sending and collecting leave it in the store: two probes out, one answered by a person 6 h on.
     let t = |text: &str| text.parse::<jiff::Timestamp>().unwrap();
@@ -1017,7 +1040,13 @@ async fn a_campaign_reported_into_an_audit_lands_in_its_history() {
     assert_eq!(answered["status"], "partial", "{shown:#}");
 
     // A month later, no campaign yet: the replies of the last one are in the report's table, this one's "–".
-    let second = audit_shop(&shop(true, true, true), &db, Some("2026-12-02T09:00:00Z")).await;
+    let second = audit_shop(
+        &served,
+        &shop(true, true, true),
+        &db,
+        Some("2026-12-02T09:00:00Z"),
+    )
+    .await;
     let html = std::fs::read_to_string(second.path().join("report.html")).unwrap();
     let doc = scraper::Html::parse_document(&html);
     let rows: Vec<String> = doc
@@ -1032,7 +1061,7 @@ async fn a_campaign_reported_into_an_audit_lands_in_its_history() {
     let diff: Value = serde_json::from_slice(
         &run_ok(
             cxaudit()
-                .args(["diff", "--previous", "127.0.0.1", "--json"])
+                .args(["diff", "--previous", &served.key(), "--json"])
                 .env("CXAUDIT_DB", &db),
         )
         .stdout,

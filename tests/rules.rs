@@ -33,6 +33,9 @@ struct Case {
     /// A campaign's probes (rules on e-mail replies); the pages are then the demo audit's.
     #[serde(default)]
     campaign: Option<CampaignCase>,
+    /// A test the consultant made by hand (`cxaudit manual`), on what the rule saw: its status.
+    #[serde(default)]
+    manual: Option<CheckStatus>,
 }
 
 /// A mystery-shopper campaign in a few lines: what came back for each probe.
@@ -158,6 +161,21 @@ async fn every_rule_comes_out_as_its_fixtures_say() {
             if let Some(campaign) = &case.campaign {
                 result.campaign = Some(campaign.status());
                 cxaudit::audit::rejudge(&mut result, &checks).unwrap();
+            }
+            if let Some(status) = case.manual {
+                let seen = result.checks.iter().find(|c| c.id == rule.id).unwrap();
+                let judgement = cxaudit::audit::Judgement {
+                    rule: rule.id.clone(),
+                    status,
+                    reason: "Called during the stated hours.".into(),
+                    by: "Claire Martin".into(),
+                    at: "2026-11-03T10:00:00Z".into(),
+                    evidence: seen.evidence_fingerprint(),
+                    kind: cxaudit::result::JudgementKind::Manual,
+                    tested_on: Some("2026-11-03".into()),
+                    attachment: None,
+                };
+                cxaudit::audit::apply_judgements(&mut result, &[judgement], &checks);
             }
             let check = result
                 .checks

@@ -1037,7 +1037,16 @@ pub fn schedule_contract(store: &mut dyn cxaudit::store::Store) {
         (done.state, done.audit_id, done.report_mail.as_deref()),
         (JobState::Done, Some(recorded), Some("pending"))
     );
-    store.set_report_mail(one.id, "sent").unwrap();
+    assert!(store
+        .swap_report_mail(one.id, "pending", "sending")
+        .unwrap());
+    assert!(
+        !store
+            .swap_report_mail(one.id, "pending", "sending")
+            .unwrap(),
+        "one sender"
+    );
+    assert!(store.swap_report_mail(one.id, "sending", "sent").unwrap());
     assert_eq!(
         store
             .jobs(None)

@@ -194,6 +194,20 @@ impl std::str::FromStr for WeekTime {
     }
 }
 
+impl std::fmt::Display for WeekTime {
+    /// As it is written: `fri-19:00`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let short = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+        write!(
+            f,
+            "{}-{:02}:{:02}",
+            short[self.day.min(6)],
+            self.time.hour(),
+            self.time.minute()
+        )
+    }
+}
+
 impl WeekTime {
     /// The first such moment after `after`, in the calendar's time zone.
     pub fn next_after(&self, after: Timestamp, calendar: &Calendar) -> Timestamp {

@@ -74,6 +74,20 @@ pub struct AuditArgs {
     /// Do not record this audit in the history store.
     #[arg(long)]
     no_history: bool,
+    /// The scheduled job this audit runs (set by `cxaudit daemon`): recorded with the job marked done, in one
+    /// transaction, only while `--job-owner` still holds the job.
+    #[arg(
+        long,
+        hide = true,
+        requires = "job_owner",
+        conflicts_with = "no_history"
+    )]
+    job: Option<i64>,
+    #[arg(long, hide = true, requires = "job")]
+    job_owner: Option<String>,
+    /// The job's report goes by e-mail: marked pending for the daemon.
+    #[arg(long, hide = true, requires = "job")]
+    job_mail: bool,
     #[command(flatten)]
     store: crate::commands::campaign::StoreArgs,
     #[command(flatten)]
@@ -154,6 +168,9 @@ pub async fn run(args: AuditArgs, config_path: Option<&std::path::Path>) -> anyh
         out_dir,
     };
     let partial = options.out_dir.join(".audit.json.partial");
+    if args.job.is_some() {
+        orphaned_stops(partial.clone());
+    }
     // Listening before the crawl starts: a signal that came before the first poll would kill the process.
     let mut interrupt = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
     let mut output = tokio::select! {
@@ -168,23 +185,25 @@ pub async fn run(args: AuditArgs, config_path: Option<&std::path::Path>) -> anyh
     };
     progress.finish();
     let report_path = output.json_path.with_file_name("report.html");
+    // The demo shop answers on a new port each time: the history knows it as one shop.
+    let shop = if args.demo {
+        DEMO_SHOP.to_string()
+    } else {
+        shop_key(&output.result)
+    };
     // What changed since the shop's last audit, both judged with this pack: in audit.json, then in the report.
     if !args.no_history {
-        let history =
-            shop_history(&output.result, &checks, &args.store, &config).unwrap_or_else(|e| {
+        let history = shop_history(&output.result, &shop, &checks, &args.store, &config)
+            .unwrap_or_else(|e| {
                 eprintln!("warning: the shop's earlier audits could not be compared: {e:#}");
                 None
             });
         // The consultant's judgements on this shop carry over while what their rules see is the same.
-        let in_force = crate::commands::history::judgements_in_force(
-            &output.result.target.host,
-            &args.store,
-            &config,
-        )
-        .unwrap_or_else(|e| {
-            eprintln!("warning: the consultant's judgements could not be read: {e:#}");
-            Default::default()
-        });
+        let in_force = crate::commands::history::judgements_in_force(&shop, &args.store, &config)
+            .unwrap_or_else(|e| {
+                eprintln!("warning: the consultant's judgements could not be read: {e:#}");
+                Default::default()
+            });
         if history.is_some() || !in_force.is_empty() {
             // The result in memory holds no pages (they were streamed to the file): the file is read back whole
             // and written again, through the one atomic writer.
@@ -210,12 +229,29 @@ pub async fn run(args: AuditArgs, config_path: Option<&std::path::Path>) -> anyh
             .parent()
             .unwrap_or(std::path::Path::new(".")),
     )?;
-    // The history: a failure to record leaves the audit folder as it is, and is said.
+    // The history: a failure to record leaves the audit folder as it is, and is said; a scheduled job's audit
+    // must be recorded (its worker reads the job's state), so there it is an error.
+    let job = args
+        .job
+        .zip(args.job_owner.as_deref())
+        .map(|(id, owner)| JobRun {
+            id,
+            owner,
+            mail: args.job_mail,
+        });
     let recorded = if args.no_history {
         None
     } else {
-        match record(&output.result, &output.json_path, &args.store, &config) {
+        match record(
+            &output.result,
+            &shop,
+            &output.json_path,
+            &args.store,
+            &config,
+            job.as_ref(),
+        ) {
             Ok(id) => Some(id),
+            Err(e) if job.is_some() => return Err(e),
             Err(e) => {
                 eprintln!("warning: the audit is written but not recorded in the history: {e:#}");
                 None
@@ -240,6 +276,7 @@ pub async fn run(args: AuditArgs, config_path: Option<&std::path::Path>) -> anyh
 /// The shop's earlier audits in the store and what changed since the last one (re-judged with `checks`).
 fn shop_history(
     result: &cxaudit::result::AuditResult,
+    shop: &str,
     checks: &cxaudit::rules::pack::Checks,
     store: &crate::commands::campaign::StoreArgs,
     config: &cxaudit::config::Config,
@@ -250,7 +287,7 @@ fn shop_history(
         return Ok(None);
     }
     let store = cxaudit::store::open_existing(&location)?;
-    let earlier = store.audits(Some(&result.target.host))?;
+    let earlier = store.audits(Some(shop))?;
     let Some(last) = earlier.last() else {
         return Ok(None);
     };
@@ -342,16 +379,54 @@ fn carry_notes(
     }
 }
 
-/// Records the audit in the history store, with its audit.json as written.
+/// A job's audit whose worker died stops too: it runs in its own process group (a Ctrl-C to the worker must not
+/// stop it), so nothing else would, and a worker that takes the job over must not find the shop being crawled.
+fn orphaned_stops(partial: PathBuf) {
+    let parent = std::os::unix::process::parent_id();
+    std::thread::spawn(move || loop {
+        std::thread::sleep(Duration::from_millis(500));
+        if std::os::unix::process::parent_id() != parent {
+            let _ = std::fs::remove_file(&partial);
+            // Its stderr was the dead worker's pipe: `eprintln!` would panic on it, and the audit go on.
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "its worker stopped: the audit stops, unrecorded"
+            );
+            std::process::exit(3);
+        }
+    });
+}
+
+/// The name the history gives the bundled sample shop (`cxaudit history demo`).
+const DEMO_SHOP: &str = "demo";
+
+/// The shop as the history files it (its host, and a port the start URL gives).
+fn shop_key(result: &cxaudit::result::AuditResult) -> String {
+    url::Url::parse(&result.target.start_url)
+        .map(|u| cxaudit::target::shop_key(&u))
+        .unwrap_or_else(|_| result.target.host.clone())
+}
+
+/// The scheduled job an audit runs for.
+struct JobRun<'a> {
+    id: i64,
+    owner: &'a str,
+    mail: bool,
+}
+
+/// Records the audit in the history store, with its audit.json as written (for a job: with the job done).
 fn record(
     result: &cxaudit::result::AuditResult,
+    shop: &str,
     json_path: &std::path::Path,
     store: &crate::commands::campaign::StoreArgs,
     config: &cxaudit::config::Config,
+    job: Option<&JobRun>,
 ) -> anyhow::Result<i64> {
     let mut store = cxaudit::store::open(&crate::commands::campaign::store_path(store, config))?;
     let audit = cxaudit::store::NewAudit {
-        shop_host: result.target.host.clone(),
+        shop_host: shop.to_string(),
         start_url: result.target.start_url.clone(),
         started_at: result.started_at.clone(),
         finished_at: result.finished_at.clone(),
@@ -366,7 +441,24 @@ fn record(
         rules: crate::commands::history::rule_rows(result),
         audit_json: std::fs::read(json_path)?,
     };
-    Ok(store.record_audit(&audit)?)
+    match job {
+        None => Ok(store.record_audit(&audit)?),
+        Some(job) => store
+            .complete_job(
+                job.id,
+                job.owner,
+                &audit,
+                job.mail.then_some("pending"),
+                cxaudit::time::now(),
+            )?
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "job {} is no longer this worker's (its lease ran out and another took it): the audit is in \
+                     its folder but not recorded",
+                    job.id
+                )
+            }),
+    }
 }
 
 /// `audits/<host>-<date>`, with `-2`, `-3`... when an audit is already there: a re-run never overwrites one.

@@ -81,7 +81,7 @@ pub fn record_campaign(
     Ok(Some(record.id))
 }
 
-/// `https://shop.example/fr/` and `shop.example` name one shop: its host.
+/// `https://shop.example/fr/` and `shop.example` name one shop: its host (and a port it gives).
 pub fn host_of(shop: &str) -> String {
     let with_scheme = if shop.contains("://") {
         shop.to_string()
@@ -90,7 +90,8 @@ pub fn host_of(shop: &str) -> String {
     };
     url::Url::parse(&with_scheme)
         .ok()
-        .and_then(|u| u.host_str().map(str::to_string))
+        .filter(|u| u.host_str().is_some())
+        .map(|u| cxaudit::target::shop_key(&u))
         .unwrap_or_else(|| shop.to_string())
 }
 

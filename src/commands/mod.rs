@@ -3,11 +3,13 @@
 pub mod audit;
 pub mod campaign;
 pub mod checks;
+pub mod daemon;
 pub mod demo;
 pub mod diff;
 pub mod history;
 pub mod rejudge;
 pub mod report;
+pub mod schedule;
 
 use anyhow::Context;
 use url::Url;

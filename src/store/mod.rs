@@ -660,6 +660,7 @@ pub trait ScheduleStore {
     fn release_job(&mut self, job: i64, owner: &str) -> StoreResult<bool>;
     /// Jobs, newest first (of one schedule, or all).
     fn jobs(&self, schedule: Option<i64>) -> StoreResult<Vec<JobRecord>>;
-    /// How the consultant's e-mail of a job went (`sent`, `failed: …`).
-    fn set_report_mail(&mut self, job: i64, state: &str) -> StoreResult<()>;
+    /// Moves the consultant's e-mail of a job from `from` to `to` (`pending` → `sending` → `sent` or
+    /// `failed: …`), if it is still `from`: of two daemons, one sends it. Returns whether it moved.
+    fn swap_report_mail(&mut self, job: i64, from: &str, to: &str) -> StoreResult<bool>;
 }

@@ -1001,13 +1001,13 @@ impl ScheduleStore for PgStore {
         self.run(|c| all(c.query(&sql, &[&schedule])?, job_record))
     }
 
-    fn set_report_mail(&mut self, job: i64, state: &str) -> StoreResult<()> {
+    fn swap_report_mail(&mut self, job: i64, from: &str, to: &str) -> StoreResult<bool> {
+        // Compare and set: of two daemons, the second waits on the row, then finds it moved on.
         self.run(|c| {
-            c.execute(
-                "UPDATE jobs SET report_mail = $2 WHERE id = $1",
-                &[&job, &state],
-            )?;
-            Ok(())
+            Ok(c.execute(
+                "UPDATE jobs SET report_mail = $3 WHERE id = $1 AND report_mail = $2",
+                &[&job, &from, &to],
+            )? == 1)
         })
     }
 }

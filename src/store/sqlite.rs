@@ -1042,12 +1042,11 @@ impl ScheduleStore for SqliteStore {
         rows.map(|row| with_state(row?)).collect()
     }
 
-    fn set_report_mail(&mut self, job: i64, state: &str) -> StoreResult<()> {
-        self.conn.execute(
-            "UPDATE jobs SET report_mail = ?2 WHERE id = ?1",
-            params![job, state],
-        )?;
-        Ok(())
+    fn swap_report_mail(&mut self, job: i64, from: &str, to: &str) -> StoreResult<bool> {
+        Ok(self.conn.execute(
+            "UPDATE jobs SET report_mail = ?3 WHERE id = ?1 AND report_mail = ?2",
+            params![job, from, to],
+        )? == 1)
     }
 }
 

@@ -77,9 +77,8 @@ pub async fn audit_pages(
     audit_url(&server.url(), country, checks).await
 }
 
-/// Serves `pages` (path, HTML or a body fragment) on 127.0.0.1 until the server is dropped.
-#[allow(dead_code)]
-pub async fn serve_pages(pages: &[(String, String)]) -> serve::Server {
+/// `pages` (path, HTML or a body fragment) as a site answers them.
+pub fn site_of(pages: &[(String, String)]) -> serve::Responder {
     let files: Vec<(String, String, Bytes)> = pages
         .iter()
         .map(|(path, html)| {
@@ -105,9 +104,55 @@ pub async fn serve_pages(pages: &[(String, String)]) -> serve::Server {
             (file, content_type.to_string(), Bytes::from(body))
         })
         .collect();
-    serve::start(0, move |_| serve::static_site(files))
+    serve::static_site(files)
+}
+
+/// Serves `pages` on 127.0.0.1 until the server is dropped.
+#[allow(dead_code)]
+pub async fn serve_pages(pages: &[(String, String)]) -> serve::Server {
+    let site = site_of(pages);
+    serve::start(0, move |_| site).await.unwrap()
+}
+
+/// A shop that changes between two audits at one address (the history knows a shop by its host and port).
+pub struct ChangingShop {
+    pub server: serve::Server,
+    current: Arc<std::sync::RwLock<serve::Responder>>,
+}
+
+impl ChangingShop {
+    pub async fn serve(pages: &[(String, String)]) -> ChangingShop {
+        let current = Arc::new(std::sync::RwLock::new(site_of(pages)));
+        let reader = current.clone();
+        let server = serve::start(0, move |_| {
+            let responder: serve::Responder = Arc::new(move |path: &str| {
+                let site = reader.read().unwrap().clone();
+                site(path)
+            });
+            responder
+        })
         .await
-        .unwrap()
+        .unwrap();
+        ChangingShop { server, current }
+    }
+
+    /// From now on the shop shows these pages.
+    pub fn show(&self, pages: &[(String, String)]) {
+        *self.current.write().unwrap() = site_of(pages);
+    }
+
+    pub fn url(&self) -> String {
+        self.server.url()
+    }
+
+    /// `127.0.0.1:PORT`, as the history names the shop.
+    pub fn key(&self) -> String {
+        self.server
+            .url()
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_string()
+    }
 }
 
 /// A fixture site of `tests/sites/<name>/`, served on 127.0.0.1 and audited with the bundled rules.

@@ -4,7 +4,7 @@
 # Nothing under /etc is read or changed. Needs root (postfix's queue ownership).
 #   MAIL_ROOT=/tmp/x SMTP_PORT=… IMAP_PORT=… LMTP_PORT=… [MAIL_TLS=1] servers.sh start|stop|signal
 # Users (passwd-file, plain): shop@shop.test / shop-secret, sales@shop.test / sales-secret,
-# auditor@auditor.test / auditor-secret.
+# auditor@auditor.test / auditor-secret, consultant@auditor.test / consultant-secret (scheduled reports).
 # Plus addresses (auditor+TOKEN@auditor.test) land in the auditor's INBOX.
 set -eu
 : "${MAIL_ROOT:?}" "${SMTP_PORT:?}" "${IMAP_PORT:?}" "${LMTP_PORT:?}"
@@ -37,6 +37,7 @@ smtpd_tls_auth_only = yes"
   fi
   printf '%s\n' 'shop@shop.test:{PLAIN}shop-secret::::::' 'sales@shop.test:{PLAIN}sales-secret::::::' \
     'auditor@auditor.test:{PLAIN}auditor-secret::::::' \
+    'consultant@auditor.test:{PLAIN}consultant-secret::::::' \
     > "$MAIL_ROOT/dovecot/users"
   cat > "$MAIL_ROOT/dovecot/dovecot.conf" <<CONF
 instance_name = cxaudit-test-$IMAP_PORT
