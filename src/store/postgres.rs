@@ -1498,3 +1498,114 @@ impl ReplyStore for PgStore {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A database of its own on the test server (`CXAUDIT_TEST_POSTGRES`, as tests/common/pg.rs), dropped after.
+    struct Scratch {
+        url: String,
+        admin: String,
+        name: String,
+    }
+
+    fn scratch() -> Option<Scratch> {
+        let Ok(admin) = std::env::var("CXAUDIT_TEST_POSTGRES") else {
+            assert_ne!(
+                std::env::var("CXAUDIT_REQUIRE_POSTGRES").as_deref(),
+                Ok("1"),
+                "CXAUDIT_TEST_POSTGRES is required"
+            );
+            eprintln!("skipped: no PostgreSQL to test on (CXAUDIT_TEST_POSTGRES)");
+            return None;
+        };
+        let mut random = [0u8; 8];
+        getrandom::getrandom(&mut random).unwrap();
+        let name = format!("cxaudit_unit_{:016x}", u64::from_le_bytes(random));
+        Client::connect(&admin, NoTls)
+            .unwrap()
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .unwrap();
+        let mut url = url::Url::parse(&admin).unwrap();
+        url.set_path(&name);
+        Some(Scratch {
+            url: url.to_string(),
+            admin,
+            name,
+        })
+    }
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            if let Ok(mut client) = Client::connect(&self.admin, NoTls) {
+                let _ = client.batch_execute(&format!(
+                    "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                    self.name
+                ));
+            }
+        }
+    }
+
+    #[test]
+    fn a_store_of_an_older_schema_is_upgraded_in_place_and_keeps_its_history() {
+        let Some(db) = scratch() else {
+            return;
+        };
+        // As a cxaudit of schema 4 left it: an audit, its rules, a judgement on it.
+        let mut client = Client::connect(&db.url, NoTls).unwrap();
+        client
+            .batch_execute(
+                "CREATE TABLE cxaudit_schema (version BIGINT NOT NULL); INSERT INTO cxaudit_schema VALUES (4);",
+            )
+            .unwrap();
+        for sql in &MIGRATIONS[..4] {
+            client.batch_execute(sql).unwrap();
+        }
+        client
+            .execute(
+                "INSERT INTO audits (shop_host, start_url, started_at, finished_at, html_pages, score, grade,
+                     tool_version, folder, audit_json_gz)
+                 VALUES ('shop.test', 'https://shop.test/', '2026-11-02T09:00:00Z', '2026-11-02T09:01:00Z', 12,
+                     71.0, 'C', '0.1.0', '/audits/shop', $1)",
+                &[&gzip(br#"{"schema_version": 3}"#).unwrap()],
+            )
+            .unwrap();
+        client
+            .batch_execute(
+                "INSERT INTO audit_rules VALUES (1, 'faq', 'fail', 0.0);
+                 INSERT INTO overrides (shop_host, rule, status, reason, by_name, created_at, audit_id, evidence)
+                 VALUES ('shop.test', 'faq', 'pass', 'In the printed catalogue', 'Claire', '2026-11-03T10:00:00Z',
+                     1, 'abc');",
+            )
+            .unwrap();
+        drop(client);
+
+        let mut store = PgStore::open_existing(&db.url, "the test store").unwrap();
+        let version: i64 = Client::connect(&db.url, NoTls)
+            .unwrap()
+            .query_one("SELECT version FROM cxaudit_schema", &[])
+            .unwrap()
+            .get(0);
+        assert_eq!(version, SCHEMA_VERSION);
+        let audits = store.audits(Some("shop.test")).unwrap();
+        assert_eq!((audits.len(), audits[0].score), (1, Some(71.0)));
+        assert_eq!(
+            store.audit_json(1).unwrap().unwrap(),
+            br#"{"schema_version": 3}"#
+        );
+        let judged = store.overrides("shop.test").unwrap();
+        assert_eq!(
+            (judged[0].kind.as_str(), judged[0].reason.as_str()),
+            ("override", "In the printed catalogue")
+        );
+        // Read-only: the upgrade is the one write an open for reading makes.
+        assert!(store.forget_shop("shop.test").is_err());
+        drop(store);
+        // What schemas 5 and 6 add works on the upgraded store.
+        let mut store = PgStore::open(&db.url, "the test store").unwrap();
+        assert_eq!(store.notes("shop.test", None).unwrap(), None);
+        assert!(store.schedules().unwrap().is_empty());
+        assert_eq!(store.forget_shop("shop.test").unwrap(), (1, 0, 0));
+    }
+}
