@@ -1335,6 +1335,40 @@ fn a_postgres_password_never_shows() {
     );
 }
 
+/// A worker holds its store for a whole pass: a connection the server ended (a restart, an administrator) fails
+/// the call that finds it closed, and the next one connects again, read-only still for a reading command.
+#[test]
+fn a_postgres_store_connects_again_after_the_server_closed_its_connection() {
+    let Some(db) = common::pg::database() else {
+        return;
+    };
+    let mut store = cxaudit::store::open(&db.location()).unwrap();
+    let reader = cxaudit::store::open_existing(&db.location()).unwrap();
+    one_campaign(store.as_mut(), 1);
+    let name = db.url.rsplit('/').next().unwrap().to_string();
+    let mut admin = db.client();
+    let ended: i64 = admin
+        .query_one(
+            "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+             WHERE datname = $1 AND pid <> pg_backend_pid()) t",
+            &[&name],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(ended, 2);
+    let first = store.campaign_ids();
+    assert!(
+        first.is_err() || first.as_deref().ok() == Some(&[1][..]),
+        "{first:?}"
+    );
+    assert_eq!(store.campaign_ids().unwrap(), [1]);
+    let _ = reader.campaign_ids();
+    assert_eq!(reader.campaign_ids().unwrap(), [1]);
+    let mut reader = reader;
+    let err = reader.forget_shop("shop.test").unwrap_err().to_string();
+    assert!(err.contains("read-only"), "{err}");
+}
+
 /// The commands run under an async runtime; the sync client must neither panic there nor when dropped there.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_postgres_store_works_inside_an_async_runtime() {

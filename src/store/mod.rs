@@ -1,10 +1,10 @@
-//! The store: what cxaudit keeps between runs. Today campaigns, their probes, the replies they got and how far
-//! each mailbox was read; later the audits' history and schedules.
+//! The store: what cxaudit keeps between runs: campaigns, their probes, the replies they got and how far each
+//! mailbox was read; the audits' history, the consultant's judgements and notes; schedules and their jobs.
 //!
 //! Stages speak to it through traits, one per concern ([`CampaignStore`] for campaigns and the sending of their
-//! probes, [`ReplyStore`] for what collecting reads and files), implemented by [`SqliteStore`] (one SQLite file,
-//! WAL) and open to another backend (PostgreSQL) later. The history and schedules will be traits of their own on
-//! the same store, with their own migrations. All SQL lives under `src/store/`.
+//! probes, [`ReplyStore`] for what collecting reads and files, [`HistoryStore`], [`OverrideStore`],
+//! [`ScheduleStore`]), implemented by [`SqliteStore`] (one SQLite file, WAL, the default) and [`PgStore`] (a team's
+//! PostgreSQL server), with the same numbered migrations and the same answers. All SQL lives under `src/store/`.
 //!
 //! Instants given to the store are [`jiff::Timestamp`]s; it writes them as RFC 3339 UTC to the second
 //! (`2026-11-13T16:00:00Z`, [`instant_text`]), a fixed width, so that comparing the texts orders the instants and
@@ -123,7 +123,8 @@ pub fn open(location: &Location) -> StoreResult<Box<dyn Store>> {
     }
 }
 
-/// Opens the store for a command that only reads: never creates one.
+/// Opens the store for a command that only reads: never creates a SQLite file. A server's database is the store
+/// once given: an empty one gets the schema on this open too (see [`PgStore`]), then the session is read-only.
 pub fn open_existing(location: &Location) -> StoreResult<Box<dyn Store>> {
     match location {
         Location::File(path) => Ok(Box::new(SqliteStore::open_existing(path)?)),

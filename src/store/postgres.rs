@@ -215,6 +215,9 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 pub struct PgStore {
     /// Always `Some` but in `drop`, which takes it out to close it off any runtime.
     client: RefCell<Option<Client>>,
+    /// To connect again once the server closed the connection (restarted, or ended an idle session).
+    config: postgres::Config,
+    read_only: bool,
 }
 
 /// The client's error, said in full: its own `Display` is only "db error" for what the server answered.
@@ -300,25 +303,31 @@ impl PgStore {
         if config.get_application_name().is_none() {
             config.application_name("cxaudit");
         }
-        let client = off_runtime(|| config.connect(NoTls))
-            .map_err(|e| open_error(PgError(e).to_string()))?;
-        let store = PgStore {
+        // Read-only once migrated: the schema is the one write an open for reading may make.
+        let client = connect(&config, false).map_err(|e| open_error(PgError(e).to_string()))?;
+        let mut store = PgStore {
             client: RefCell::new(Some(client)),
+            config,
+            read_only: false,
         };
         store.migrate(shown)?;
         if read_only {
-            store.run(|c| {
-                c.batch_execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")?;
-                Ok(())
-            })?;
+            store.run(|c| Ok(c.batch_execute(READ_ONLY)?))?;
+            store.read_only = true;
         }
         Ok(store)
     }
 
-    /// The client, for one exchange (off the caller's runtime).
+    /// The client, for one exchange (off the caller's runtime). A connection the server closed is made again
+    /// first; the call that found it closed has failed, saying so.
     fn run<R: Send>(&self, f: impl FnOnce(&mut Client) -> StoreResult<R> + Send) -> StoreResult<R> {
         let mut guard = self.client.borrow_mut();
-        let client = guard.as_mut().expect("open until dropped");
+        if guard.as_ref().is_none_or(Client::is_closed) {
+            let closed = guard.take();
+            off_runtime(move || drop(closed));
+            *guard = Some(connect(&self.config, self.read_only)?);
+        }
+        let client = guard.as_mut().expect("connected above");
         off_runtime(move || f(client))
     }
 
@@ -385,6 +394,18 @@ impl Drop for PgStore {
             off_runtime(move || drop(client));
         }
     }
+}
+
+const READ_ONLY: &str = "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY";
+
+fn connect(config: &postgres::Config, read_only: bool) -> Result<Client, postgres::Error> {
+    off_runtime(|| {
+        let mut client = config.connect(NoTls)?;
+        if read_only {
+            client.batch_execute(READ_ONLY)?;
+        }
+        Ok(client)
+    })
 }
 
 /// The schema version, none when the schema has no `cxaudit_schema` table.
