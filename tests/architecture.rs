@@ -186,6 +186,10 @@ fn sql_lives_only_in_the_store() {
             !text.contains("rusqlite"),
             "{relative} talks to SQLite: SQL belongs in src/store/"
         );
+        assert!(
+            !text.contains("postgres::"),
+            "{relative} talks to PostgreSQL: SQL belongs in src/store/"
+        );
     }
 }
 

@@ -49,13 +49,22 @@ fn shop(name: &str, phone: &str, faq: bool) -> Vec<(String, String)> {
 struct Bench {
     dir: tempfile::TempDir,
     mail: Option<harness::MailServers>,
+    /// `CXAUDIT_DB`: a SQLite file in `dir`, or a PostgreSQL database.
+    store: String,
 }
 
 impl Bench {
     fn new(mail: Option<harness::MailServers>) -> Bench {
+        let dir = tempfile::tempdir().unwrap();
+        let store = dir.path().join("store.sqlite").display().to_string();
+        Bench { dir, mail, store }
+    }
+
+    /// On a team's PostgreSQL database.
+    fn on_postgres(db: &common::pg::TestDatabase) -> Bench {
         Bench {
-            dir: tempfile::tempdir().unwrap(),
-            mail,
+            store: db.url.clone(),
+            ..Bench::new(None)
         }
     }
 
@@ -63,7 +72,7 @@ impl Bench {
         let mut command = common::cxaudit();
         command
             .args(args)
-            .env("CXAUDIT_DB", self.dir.path().join("store.sqlite"))
+            .env("CXAUDIT_DB", &self.store)
             .env("CXAUDIT_TEST_NOW", now)
             .env("CXAUDIT_LEASE_SECONDS", "10");
         if let Some(mail) = &self.mail {
@@ -96,6 +105,18 @@ impl Bench {
 
 fn done(jobs: &[Value]) -> usize {
     jobs.iter().filter(|j| j["state"] == "done").count()
+}
+
+/// Waits for `check` to give something, failing after a minute.
+fn wait_for<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Some(found) = check() {
+            return found;
+        }
+        assert!(Instant::now() < deadline, "waited a minute for {what}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
 }
 
 /// Waits for `check` to hold (a daemon works on its own time), failing after a minute.
@@ -405,6 +426,155 @@ async fn a_worker_killed_mid_audit_loses_the_job_which_runs_again_once() {
     assert_eq!(
         bench.json(&["history", "--json"]).as_array().unwrap().len(),
         1
+    );
+}
+
+/// Three workers on one PostgreSQL, as on three machines: thirty due audits of ten shops (three schedules each), each
+/// run exactly once, never two audits of one shop at once, and one worker killed mid-audit: its job runs again once,
+/// elsewhere, after its lease ran out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_workers_on_postgres_run_thirty_due_audits_once_with_one_killed_mid_audit() {
+    use cxaudit::serve::{self, Reply, Responder};
+    let Some(db) = common::pg::database() else {
+        return;
+    };
+    let bench = Bench::on_postgres(&db);
+    let mut servers = Vec::new();
+    for n in 0..10 {
+        let base = shop(&format!("Boutique {n}"), "04 72 00 11 22", n % 2 == 0);
+        // Slow pages: each audit lasts seconds, long enough for the three workers to be busy at once and for a
+        // killed worker's audit to notice, and stop, well before its end.
+        let server = serve::start(0, move |_| {
+            let site = common::site_of(&[
+                (
+                    "/".to_string(),
+                    format!("{}<a href='/lent/'>Lent</a>", base[0].1),
+                ),
+                base[1].clone(),
+                base[2].clone(),
+            ]);
+            let responder: Responder = std::sync::Arc::new(move |path: &str| {
+                if path.starts_with("/lent/") {
+                    Reply::Slow {
+                        delay: Duration::from_secs(2),
+                        reply: Box::new(site("/contact/")),
+                    }
+                } else {
+                    site(path)
+                }
+            });
+            responder
+        })
+        .await
+        .unwrap();
+        servers.push(server);
+    }
+    let out_root = bench.out_root();
+    for server in &servers {
+        for _ in 0..3 {
+            bench.run(
+                "2026-11-01T00:00:00Z",
+                &[
+                    "schedule",
+                    "add",
+                    &server.url(),
+                    "--every",
+                    "30d",
+                    "--first-at",
+                    "2026-11-01T06:00:00Z",
+                    "--out-root",
+                    &out_root,
+                ],
+            );
+        }
+    }
+    let bench = std::sync::Arc::new(bench);
+    let b = bench.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut workers: Vec<Child> = (0..3)
+            .map(|_| {
+                b.command("2026-11-01T06:00:30Z", &["worker", "--tick", "1"])
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::null())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        // The worker to kill is one whose audit has run for a while (past its start, where it begins to watch its
+        // worker): a job's owner names its worker's pid (`<host>-<pid>-<random>`).
+        let mut first_seen = std::collections::HashMap::<i64, Instant>::new();
+        let busy = wait_for("a worker to be well into an audit", || {
+            for job in b.jobs().iter().filter(|j| j["state"] == "running") {
+                let since = *first_seen
+                    .entry(job["id"].as_i64().unwrap())
+                    .or_insert_with(Instant::now);
+                let owner = job["owner"].as_str().unwrap_or_default();
+                let worker = workers
+                    .iter()
+                    .position(|w| owner.contains(&format!("-{}-", w.id())));
+                if let (Some(worker), true) =
+                    (worker, since.elapsed() > Duration::from_millis(1500))
+                {
+                    return Some(worker);
+                }
+            }
+            None
+        });
+        let mut killed = workers.remove(busy);
+        killed.kill().unwrap();
+        killed.wait().unwrap();
+        let deadline = Instant::now() + Duration::from_secs(300);
+        loop {
+            let jobs = b.jobs();
+            // Never two audits of one shop at once.
+            let running: Vec<&str> = jobs
+                .iter()
+                .filter(|j| j["state"] == "running")
+                .map(|j| j["shop_host"].as_str().unwrap())
+                .collect();
+            let shops: std::collections::BTreeSet<&&str> = running.iter().collect();
+            assert_eq!(running.len(), shops.len(), "{jobs:#?}");
+            if jobs.len() == 30 && done(&jobs) == 30 {
+                break;
+            }
+            assert!(Instant::now() < deadline, "waited five minutes: {jobs:#?}");
+            std::thread::sleep(Duration::from_millis(500));
+        }
+        for worker in &workers {
+            signal(worker, "TERM");
+        }
+        for worker in workers {
+            assert!(worker.wait_with_output().unwrap().status.success());
+        }
+    })
+    .await
+    .unwrap();
+    let jobs = bench.jobs();
+    let attempts: Vec<i64> = jobs
+        .iter()
+        .map(|j| j["attempts"].as_i64().unwrap())
+        .collect();
+    assert_eq!(
+        (
+            attempts.iter().filter(|&&a| a == 2).count(),
+            attempts.iter().sum::<i64>()
+        ),
+        (1, 31),
+        "the killed worker's job ran again once, the others once: {attempts:?}"
+    );
+    let history = bench.json(&["history", "--json"]);
+    let history = history.as_array().unwrap();
+    assert_eq!(history.len(), 30, "each run audited once");
+    let mut per_shop = std::collections::BTreeMap::<&str, usize>::new();
+    for audit in history {
+        *per_shop
+            .entry(audit["shop_host"].as_str().unwrap())
+            .or_default() += 1;
+    }
+    assert_eq!(
+        (per_shop.len(), per_shop.values().all(|&n| n == 3)),
+        (10, true),
+        "{per_shop:?}"
     );
 }
 

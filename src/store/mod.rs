@@ -1,18 +1,20 @@
-//! The store: what cxaudit keeps between runs. Today campaigns, their probes, the replies they got and how far
-//! each mailbox was read; later the audits' history and schedules.
+//! The store: what cxaudit keeps between runs: campaigns, their probes, the replies they got and how far each
+//! mailbox was read; the audits' history, the consultant's judgements and notes; schedules and their jobs.
 //!
 //! Stages speak to it through traits, one per concern ([`CampaignStore`] for campaigns and the sending of their
-//! probes, [`ReplyStore`] for what collecting reads and files), implemented by [`SqliteStore`] (one SQLite file,
-//! WAL) and open to another backend (PostgreSQL) later. The history and schedules will be traits of their own on
-//! the same store, with their own migrations. All SQL lives under `src/store/`.
+//! probes, [`ReplyStore`] for what collecting reads and files, [`HistoryStore`], [`OverrideStore`],
+//! [`ScheduleStore`]), implemented by [`SqliteStore`] (one SQLite file, WAL, the default) and [`PgStore`] (a team's
+//! PostgreSQL server), with the same numbered migrations and the same answers. All SQL lives under `src/store/`.
 //!
 //! Instants given to the store are [`jiff::Timestamp`]s; it writes them as RFC 3339 UTC to the second
 //! (`2026-11-13T16:00:00Z`, [`instant_text`]), a fixed width, so that comparing the texts orders the instants and
 //! the queries need no date functions. Instants read back come as that text, as `audit.json` carries them.
 
+mod postgres;
 mod sqlite;
 
 pub use crate::result::campaign::{ProbeState, ReplyClass};
+pub use postgres::PgStore;
 pub use sqlite::{SqliteStore, APPLICATION_ID};
 
 use std::path::PathBuf;
@@ -117,22 +119,16 @@ pub fn open(location: &Location) -> StoreResult<Box<dyn Store>> {
             }
             Ok(Box::new(SqliteStore::open(path)?))
         }
-        Location::Postgres(_) => Err(postgres_missing(location)),
+        Location::Postgres(url) => Ok(Box::new(PgStore::open(url, &location.describe())?)),
     }
 }
 
-/// Opens the store for a command that only reads: never creates one.
+/// Opens the store for a command that only reads: never creates a SQLite file. A server's database is the store
+/// once given: an empty one gets the schema on this open too (see [`PgStore`]), then the session is read-only.
 pub fn open_existing(location: &Location) -> StoreResult<Box<dyn Store>> {
     match location {
         Location::File(path) => Ok(Box::new(SqliteStore::open_existing(path)?)),
-        Location::Postgres(_) => Err(postgres_missing(location)),
-    }
-}
-
-fn postgres_missing(location: &Location) -> StoreError {
-    StoreError::Open {
-        path: location.describe(),
-        message: "this cxaudit has no PostgreSQL backend".into(),
+        Location::Postgres(url) => Ok(Box::new(PgStore::open_existing(url, &location.describe())?)),
     }
 }
 
@@ -147,6 +143,42 @@ pub fn default_path() -> PathBuf {
 /// An instant as the store writes it: RFC 3339, UTC, to the second.
 pub fn instant_text(t: Timestamp) -> String {
     t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// A probe whose lease ran out while `sending`: why it is `uncertain`.
+const UNCERTAIN: &str =
+    "interrupted during the SMTP exchange: not sent again; a copy in the mailbox or a reply will confirm it";
+
+const AUDIT_COLUMNS: &str =
+    "id, shop_host, start_url, started_at, finished_at, html_pages, score, grade, tool_version, folder, campaign_summary";
+
+const SCHEDULE_COLUMNS: &str =
+    "id, shop_url, shop_host, every_seconds, cron, time_zone, options, created_at, next_due_at";
+
+const JOB_COLUMNS: &str =
+    "id, schedule_id, shop_host, due_at, state, owner, lease_until, attempts, started_at, \
+     finished_at, audit_id, error, report_mail";
+
+/// audit.json as both backends keep it: a 1,000-page audit.json is tens of megabytes of repetitive JSON, gzip
+/// keeps the store a few per audit.
+fn gzip(bytes: &[u8]) -> StoreResult<Vec<u8>> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder
+        .write_all(bytes)
+        .map_err(|e| StoreError::Backend(Box::new(e)))?;
+    encoder
+        .finish()
+        .map_err(|e| StoreError::Backend(Box::new(e)))
+}
+
+fn gunzip(id: i64, compressed: &[u8]) -> StoreResult<Vec<u8>> {
+    use std::io::Read;
+    let mut json = Vec::new();
+    flate2::read::GzDecoder::new(compressed)
+        .read_to_end(&mut json)
+        .map_err(|e| StoreError::Invalid(format!("audit {id}: {e}")))?;
+    Ok(json)
 }
 
 /// A campaign to store.

@@ -20,11 +20,12 @@ use jiff::Timestamp;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
 use super::{
-    instant_text, Attachment, AuditRecord, CampaignRecord, CampaignStore, CampaignUpdate, Claim,
-    ClaimedProbe, HistoryStore, JobRecord, JobState, MailboxPosition, NewAudit, NewCampaign,
-    NewOverride, NewProbe, NewReply, NewSchedule, OverrideStore, ProbeKey, ProbeRecord, ProbeState,
-    ReplyClass, ReplyRecord, ReplyStore, SavedNotes, ScheduleRecord, ScheduleStore, StoreError,
-    StoreResult,
+    gunzip, gzip, instant_text, Attachment, AuditRecord, CampaignRecord, CampaignStore,
+    CampaignUpdate, Claim, ClaimedProbe, HistoryStore, JobRecord, JobState, MailboxPosition,
+    NewAudit, NewCampaign, NewOverride, NewProbe, NewReply, NewSchedule, OverrideStore, ProbeKey,
+    ProbeRecord, ProbeState, ReplyClass, ReplyRecord, ReplyStore, SavedNotes, ScheduleRecord,
+    ScheduleStore, StoreError, StoreResult, AUDIT_COLUMNS, JOB_COLUMNS, SCHEDULE_COLUMNS,
+    UNCERTAIN,
 };
 
 /// `PRAGMA application_id` of a cxaudit store: "CXAU" in ASCII.
@@ -497,12 +498,6 @@ fn class_of(text: String) -> rusqlite::Result<ReplyClass> {
         })
 }
 
-const UNCERTAIN: &str =
-    "interrupted during the SMTP exchange: not sent again; a copy in the mailbox or a reply will confirm it";
-
-const AUDIT_COLUMNS: &str =
-    "id, shop_host, start_url, started_at, finished_at, html_pages, score, grade, tool_version, folder, campaign_summary";
-
 fn audit_record(row: &rusqlite::Row) -> rusqlite::Result<AuditRecord> {
     Ok(AuditRecord {
         id: row.get(0)?,
@@ -520,17 +515,6 @@ fn audit_record(row: &rusqlite::Row) -> rusqlite::Result<AuditRecord> {
             .get::<_, Option<String>>(10)?
             .and_then(|json| serde_json::from_str(&json).ok()),
     })
-}
-
-fn gzip(bytes: &[u8]) -> StoreResult<Vec<u8>> {
-    use std::io::Write;
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    encoder
-        .write_all(bytes)
-        .map_err(|e| StoreError::Backend(Box::new(e)))?;
-    encoder
-        .finish()
-        .map_err(|e| StoreError::Backend(Box::new(e)))
 }
 
 fn insert_rules(
@@ -592,6 +576,10 @@ impl HistoryStore for SqliteStore {
                 summary
             ],
         )?;
+        // No such audit: nothing to attach to (its rules would have no audit).
+        if changed == 0 {
+            return Ok(false);
+        }
         tx.execute(
             "DELETE FROM audit_rules WHERE audit_id = ?1",
             params![audit_id],
@@ -640,11 +628,7 @@ impl HistoryStore for SqliteStore {
         let Some(compressed) = compressed else {
             return Ok(None);
         };
-        let mut json = Vec::new();
-        flate2::read::GzDecoder::new(compressed.as_slice())
-            .read_to_end(&mut json)
-            .map_err(|e| StoreError::Invalid(format!("audit {id}: {e}")))?;
-        Ok(Some(json))
+        Ok(Some(gunzip(id, &compressed)?))
     }
 
     fn forget_shop(&mut self, shop_host: &str) -> StoreResult<(u64, u64, u64)> {
@@ -785,9 +769,6 @@ impl OverrideStore for SqliteStore {
     }
 }
 
-const SCHEDULE_COLUMNS: &str =
-    "id, shop_url, shop_host, every_seconds, cron, time_zone, options, created_at, next_due_at";
-
 fn schedule_record(r: &rusqlite::Row) -> rusqlite::Result<ScheduleRecord> {
     Ok(ScheduleRecord {
         id: r.get(0)?,
@@ -801,10 +782,6 @@ fn schedule_record(r: &rusqlite::Row) -> rusqlite::Result<ScheduleRecord> {
         next_due_at: r.get(8)?,
     })
 }
-
-const JOB_COLUMNS: &str =
-    "id, schedule_id, shop_host, due_at, state, owner, lease_until, attempts, started_at, \
-     finished_at, audit_id, error, report_mail";
 
 /// A job row, its state word kept as text (checked by the caller, which may report it).
 fn job_row(r: &rusqlite::Row) -> rusqlite::Result<(JobRecord, String)> {

@@ -2,6 +2,8 @@
 //! through the library exactly as the CLI runs them.
 #![allow(dead_code, reason = "each test binary uses a different part")]
 
+pub mod pg;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
