@@ -141,7 +141,25 @@ fn signal(child: &Child, name: &str) {
 /// once, e-mails each report with what changed, and stops cleanly on SIGTERM. Nothing is doubled.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_monthly_shops_are_reaudited_once_after_the_machine_was_off() {
-    let bench = Bench::new(harness::MailServers::start());
+    monthly_shops_across_a_restart(Bench::new(harness::MailServers::start()), &["daemon"]).await;
+}
+
+/// The same with three workers sharing a team's PostgreSQL: each shop re-audited once, each report e-mailed once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_monthly_shops_and_three_workers_on_postgres() {
+    let Some(db) = common::pg::database() else {
+        return;
+    };
+    let bench = Bench {
+        mail: harness::MailServers::start(),
+        ..Bench::on_postgres(&db)
+    };
+    monthly_shops_across_a_restart(bench, &["worker", "worker", "worker"]).await;
+}
+
+/// Three shops scheduled monthly, audited on 1 November; the machines are off across 1 December and restarted on
+/// the 15th as `machines` (daemons or workers), then stopped with SIGTERM.
+async fn monthly_shops_across_a_restart(bench: Bench, machines: &'static [&'static str]) {
     let shops = [
         ChangingShop::serve(&shop("Miels de Provence", "04 72 00 11 22", false)).await,
         ChangingShop::serve(&shop("Savons d'Alep", "04 91 00 22 33", false)).await,
@@ -190,11 +208,15 @@ async fn three_monthly_shops_are_reaudited_once_after_the_machine_was_off() {
     shops[0].show(&shop("Miels de Provence", "04 72 00 11 22", true));
     let b = bench.clone();
     blocking(Box::new(move || {
-        let mut daemon = b
-            .command("2026-12-15T10:00:00Z", &["daemon", "--tick", "1"])
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
+        let mut running: Vec<Child> = machines
+            .iter()
+            .map(|machine| {
+                b.command("2026-12-15T10:00:00Z", &[machine, "--tick", "1"])
+                    .stdout(std::process::Stdio::null())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
         wait_until("the second round", || {
             let jobs = b.jobs();
             done(&jobs) == 6
@@ -202,16 +224,20 @@ async fn three_monthly_shops_are_reaudited_once_after_the_machine_was_off() {
                     .iter()
                     .all(|j| j["report_mail"].is_null() || j["report_mail"] == "sent")
         });
-        signal(&daemon, "TERM");
+        for machine in &running {
+            signal(machine, "TERM");
+        }
         let deadline = Instant::now() + Duration::from_secs(20);
-        let status = loop {
-            if let Some(status) = daemon.try_wait().unwrap() {
-                break status;
-            }
-            assert!(Instant::now() < deadline, "the daemon stops on SIGTERM");
-            std::thread::sleep(Duration::from_millis(100));
-        };
-        assert!(status.success(), "a clean stop: {status:?}");
+        for machine in &mut running {
+            let status = loop {
+                if let Some(status) = machine.try_wait().unwrap() {
+                    break status;
+                }
+                assert!(Instant::now() < deadline, "each machine stops on SIGTERM");
+                std::thread::sleep(Duration::from_millis(100));
+            };
+            assert!(status.success(), "a clean stop: {status:?}");
+        }
     }))
     .await
     .unwrap();
