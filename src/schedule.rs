@@ -252,9 +252,7 @@ pub fn report_mail(result: &crate::result::AuditResult, folder: &str) -> ReportM
         .map(|g| format!(", grade {g}"))
         .unwrap_or_default();
     // The shop as the history names it: two shops on one host differ by their port.
-    let shop = url::Url::parse(&result.target.start_url)
-        .map(|u| crate::target::shop_key(&u))
-        .unwrap_or_else(|_| result.target.host.clone());
+    let shop = crate::target::shop_of(&result.target);
     let subject = format!(
         "{shop}: score {}{change}{grade} — scheduled audit",
         score(now)

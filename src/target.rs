@@ -222,6 +222,14 @@ pub fn shop_key(url: &url::Url) -> String {
     }
 }
 
+/// The shop an audit is of, as the history files it: [`shop_key`] of its start URL (its host when the URL is
+/// unreadable).
+pub fn shop_of(target: &Target) -> String {
+    url::Url::parse(&target.start_url)
+        .map(|u| shop_key(&u))
+        .unwrap_or_else(|_| target.host.clone())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -238,7 +238,7 @@ pub async fn run(args: AuditArgs, config_path: Option<&std::path::Path>) -> anyh
     let shop = if args.demo {
         DEMO_SHOP.to_string()
     } else {
-        shop_key(&output.result)
+        cxaudit::target::shop_of(&output.result.target)
     };
     // What changed since the shop's last audit, both judged with this pack: in audit.json, then in the report.
     if !args.no_history {
@@ -453,13 +453,6 @@ fn orphaned_stops(partial: PathBuf) {
 
 /// The name the history gives the bundled sample shop (`cxaudit history demo`).
 const DEMO_SHOP: &str = "demo";
-
-/// The shop as the history files it (its host, and a port the start URL gives).
-fn shop_key(result: &cxaudit::result::AuditResult) -> String {
-    url::Url::parse(&result.target.start_url)
-        .map(|u| cxaudit::target::shop_key(&u))
-        .unwrap_or_else(|_| result.target.host.clone())
-}
 
 /// The scheduled job an audit runs for.
 struct JobRun<'a> {
