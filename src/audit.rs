@@ -222,6 +222,7 @@ impl FactsHandler {
             }
         }
         facts.rendered = true;
+        facts.widget = rendered.widget;
         Some((facts, links, cut))
     }
 }
@@ -231,6 +232,21 @@ type HandledPage = (String, Derived, Option<crate::result::FetchError>);
 
 impl PageHandler for FactsHandler {
     type Output = HandledPage;
+
+    fn politeness(
+        &self,
+        robots: Arc<crate::crawl::robots::Robots>,
+        delay: std::time::Duration,
+        hosts: &[String],
+    ) {
+        if let Some(renderer) = &self.renderer {
+            renderer.set_politeness(crate::render::Politeness {
+                robots,
+                delay,
+                hosts: hosts.to_vec(),
+            });
+        }
+    }
 
     fn analyze(&self, page: FetchedPage) -> Analyzed<HandledPage> {
         let (mut facts, mut links, mut cut) =
@@ -286,6 +302,7 @@ fn rendering_report(
         capped_pages: renderer.map_or(0, |r| r.capped.load(Ordering::Relaxed)),
         screenshots: renderer.map(|r| r.screenshots()).unwrap_or_default(),
         pages: renderer.map(|r| r.pages()).unwrap_or_default(),
+        refused: renderer.map(|r| r.refused()).unwrap_or_default(),
     })
 }
 
@@ -476,6 +493,10 @@ pub async fn run(
         return Err(write_error(&json_path)(e));
     }
     let finished_at = now_rfc3339();
+    if let Some(renderer) = &options.renderer {
+        // Every page is read: the browser's memory goes back before the site is judged.
+        renderer.close();
+    }
     let gathered = gatherer.finish(
         Origin {
             start_url: &options.start,

@@ -513,6 +513,24 @@ pub struct RenderingReport {
     /// The pages read from their rendering (at most the cap): evidence found there is said to be.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pages: Vec<String>,
+    /// What rendered pages asked for and were refused: another host than the shop's or a chat vendor's, a path
+    /// robots.txt disallows, or the page's time over before its turn under the crawl delay.
+    #[serde(default, skip_serializing_if = "RequestsRefused::is_empty")]
+    pub refused: RequestsRefused,
+}
+
+/// Requests of rendered pages that were not let through, by reason.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct RequestsRefused {
+    pub other_host: u64,
+    pub robots: u64,
+    pub out_of_time: u64,
+}
+
+impl RequestsRefused {
+    pub fn is_empty(&self) -> bool {
+        self.other_host + self.robots + self.out_of_time == 0
+    }
 }
 
 /// A page as Chromium showed it, written beside the report and kept here for the report to embed.
@@ -781,6 +799,30 @@ pub struct PageFacts {
     /// Read from the document headless Chromium rendered (its scripts ran), not from the HTML as served.
     #[serde(skip_serializing_if = "std::ops::Not::not", default)]
     pub rendered: bool,
+    /// A chat widget seen while the page rendered: when it loaded and showed, and what it said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub widget: Option<ChatWidgetFact>,
+}
+
+/// A chat window or button as the rendered page showed it. Times count from the moment the page began loading.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct ChatWidgetFact {
+    /// The first chat vendor's host the page loaded from, and when.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor_host: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor_loaded_ms: Option<u64>,
+    /// When a chat window or button became visible, and which (`iframe widget.intercom.io`, `div#chat-launcher`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shown_ms: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub element: Option<String>,
+    /// The words it showed (its button's label, its window's text), whitespace collapsed, at most 400 characters:
+    /// what says "online" or "leave us a message".
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub text: String,
+    /// When it was seen (RFC 3339): whether the shop was open then is judged against its stated hours.
+    pub seen_at: String,
 }
 
 /// Page regions, found by semantic tags, ARIA roles and common id/class names.

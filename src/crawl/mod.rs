@@ -81,6 +81,10 @@ pub struct Analyzed<T> {
 pub trait PageHandler: Send + Sync + 'static {
     type Output: Send + 'static;
     fn analyze(&self, page: FetchedPage) -> Analyzed<Self::Output>;
+
+    /// What the crawl decided before its first page: the shop's robots.txt, the delay between two requests, the
+    /// hosts in scope (a handler that fetches more, as rendering does, follows them).
+    fn politeness(&self, _robots: Arc<Robots>, _delay: Duration, _hosts: &[String]) {}
 }
 
 /// One finished URL: its record, and the handler's output when it was an analysed HTML page.
@@ -188,6 +192,7 @@ pub async fn crawl_with<H: PageHandler>(
     // robots.txt first, alone: it decides the delay, and whether the start URL may be fetched at all.
     let probe = Polite::new(fetcher.clone(), 1, Duration::ZERO);
     let (robots, robots_report) = load_robots(&probe, &start, settings.timeout).await?;
+    let robots = Arc::new(robots);
     let ceiling = Duration::from_secs(crate::result::MAX_CRAWL_DELAY_SECS);
     let crawl_delay = robots_report
         .crawl_delay_secs
@@ -196,6 +201,7 @@ pub async fn crawl_with<H: PageHandler>(
     // A library caller's setting is capped as the CLI's flag is: an unbounded delay is a hang.
     let effective_delay = settings.delay.min(ceiling).max(crawl_delay);
     let fetcher = Arc::new(Polite::new(fetcher, settings.concurrency, effective_delay));
+    handler.politeness(robots.clone(), effective_delay, scope.hosts());
 
     let mut frontier = Frontier::new(settings.limits.clone());
     let allowed = |u: &Url| robots.allowed(u);
