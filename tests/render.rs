@@ -31,6 +31,11 @@ document.getElementById('phone').textContent = 'Service client : 05 56 00 12 34'
 fetch('/footer.json').then(r => r.json()).then(f => {
   document.getElementById('footer').innerHTML = f.html;
 });
+// Stock data under a path robots.txt disallows, and a tracker on another host: neither may be reached.
+fetch('/private/stock.json').then(r => r.json()).then(d => {
+  document.getElementById('phone').textContent += ' ' + d.phone;
+}).catch(() => {});
+new Image().src = 'http://tracker.example/pixel.gif';
 // The tag manager: it loads the chat vendor's script, which nothing in the HTML names.
 var loader = document.createElement('script');
 loader.src = '/tag-manager.js';
@@ -39,7 +44,7 @@ document.body.appendChild(loader);
 
 const TAG_MANAGER: &str = r#"
 var chat = document.createElement('script');
-chat.src = 'http://widget.intercom.io/widget/ab12cd34';
+chat.src = 'http://code.tidio.co/ab12cd34.js';
 document.body.appendChild(chat);
 "#;
 
@@ -66,7 +71,8 @@ async fn shop() -> serve::Server {
             "text/html; charset=utf-8".into(),
             Bytes::from(shell(
                 "Contact",
-                "<p>Écrivez-nous : bonjour@bougies.test</p>",
+                "<p>Écrivez-nous : bonjour@bougies.test</p>\
+                 <p>Horaires : du lundi au vendredi, de 9h00 à 18h00.</p>",
             )),
         ),
         (
@@ -81,6 +87,16 @@ async fn shop() -> serve::Server {
             Bytes::from(TAG_MANAGER),
         ),
         (
+            "/robots.txt".into(),
+            "text/plain".into(),
+            Bytes::from_static(b"User-agent: *\nDisallow: /private/\n"),
+        ),
+        (
+            "/private/stock.json".into(),
+            "application/json".into(),
+            Bytes::from_static(b"{\"phone\": \"Ligne stock : 05 56 99 99 99\"}"),
+        ),
+        (
             "/footer.json".into(),
             "application/json".into(),
             Bytes::from(footer),
@@ -91,13 +107,29 @@ async fn shop() -> serve::Server {
         .unwrap()
 }
 
+/// The chat's script: its launcher shows a moment after it loads, saying the shop is online.
+const VENDOR_SCRIPT: &str = r#"
+window.tidioChatApi = { on: function () {} };
+setTimeout(function () {
+  var launcher = document.createElement('div');
+  launcher.id = 'tidio-chat';
+  launcher.setAttribute('aria-label', 'Chat with us, we are online');
+  launcher.style.cssText = 'position:fixed;right:20px;bottom:20px;width:60px;height:60px;background:#06c';
+  launcher.textContent = 'En ligne';
+  document.body.appendChild(launcher);
+}, 300);
+"#;
+
+/// A Sunday evening in Bordeaux (22:30 in Paris): the shop's stated hours say it is closed.
+const SUNDAY_EVENING: &str = "2026-11-29T21:30:00Z";
+
 /// The chat vendor: answers any script it is asked for.
 async fn vendor() -> serve::Server {
     serve::start(0, |_| {
         let responder: Responder = Arc::new(|_path: &str| Reply::Content {
             status: 200,
             content_type: "text/javascript".into(),
-            body: Bytes::from_static(b"window.Intercom = function () {};"),
+            body: Bytes::from_static(VENDOR_SCRIPT.as_bytes()),
         });
         responder
     })
@@ -158,10 +190,13 @@ fn vendor_only(vendor: &serve::Server) -> Vec<(&'static str, String)> {
         .trim_start_matches("http://")
         .trim_end_matches('/')
         .to_string();
-    vec![(
-        "CXAUDIT_RENDER_RESOLVER_RULES",
-        format!("MAP widget.intercom.io {address}, MAP * ~NOTFOUND"),
-    )]
+    vec![
+        (
+            "CXAUDIT_RENDER_RESOLVER_RULES",
+            format!("MAP code.tidio.co {address}, MAP * ~NOTFOUND"),
+        ),
+        ("CXAUDIT_TEST_NOW", SUNDAY_EVENING.to_string()),
+    ]
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -225,11 +260,43 @@ async fn what_scripts_write_is_read_after_rendering_and_said_unseen_without() {
     }
     let chat = check(&rendered, "channel-live-chat");
     assert!(
-        chat["finding"]["en"].as_str().unwrap().contains("Intercom"),
+        chat["finding"]["en"].as_str().unwrap().contains("Tidio"),
         "{chat:#}"
     );
     let pages = rendered["crawl"]["pages"].as_array().unwrap();
     assert!(pages.iter().any(|p| p["facts"]["rendered"] == true));
+    // The chat's launcher: when it loaded and showed, what it said, and that it said so while the shop is closed.
+    let home = pages
+        .iter()
+        .find(|p| p["discovered_by"] == "start")
+        .expect("the home page");
+    let widget = &home["facts"]["widget"];
+    assert_eq!(widget["vendor_host"], "code.tidio.co", "{widget:#}");
+    assert_eq!(widget["element"], "div#tidio-chat", "{widget:#}");
+    assert!(
+        widget["shown_ms"].as_u64().unwrap() >= 300
+            && widget["shown_ms"].as_u64() >= widget["vendor_loaded_ms"].as_u64(),
+        "shown after its script loaded and its 300 ms timer: {widget:#}"
+    );
+    assert!(widget["text"].as_str().unwrap().contains("we are online"));
+    assert_eq!(chat["details"]["widget"]["state"], "online", "{chat:#}");
+    assert_eq!(chat["details"]["widget"]["shop_open"], false, "{chat:#}");
+    assert_eq!(chat["reservations"], true, "{chat:#}");
+    assert!(
+        chat["finding"]["en"]
+            .as_str()
+            .unwrap()
+            .contains("said it was online on Sunday at 22:30"),
+        "{chat:#}"
+    );
+    // What the rendered pages asked for beyond the shop's rules was refused, and counted.
+    let refused = &rendered["crawl"]["rendering"]["refused"];
+    assert!(refused["robots"].as_u64().unwrap() >= 1, "{refused:#}");
+    assert!(refused["other_host"].as_u64().unwrap() >= 1, "{refused:#}");
+    assert!(
+        !serde_json::to_string(pages).unwrap().contains("99 99 99"),
+        "nothing from a path robots.txt disallows"
+    );
     assert!(
         rendered["coverage"].is_null(),
         "nothing left unseen: {:#}",

@@ -2,6 +2,7 @@
 //! [`crate::result::SiteFacts`]). Synchronous and pure: no I/O, no async.
 
 pub mod address;
+pub mod calendar;
 pub mod candidates;
 pub mod hours;
 pub mod language;

@@ -48,6 +48,8 @@ pub struct SiteObservations {
     pub schema_contacts: BTreeMap<(String, String), Vec<u32>>,
     pub link_mismatches: Vec<(u32, String, String)>,
     pub spelling: Vec<(u32, SpellingSample)>,
+    /// Chat windows rendered pages showed.
+    pub widgets: Vec<(u32, crate::result::ChatWidgetFact)>,
 }
 
 impl SiteObservations {
@@ -123,6 +125,11 @@ impl SiteObservations {
         if let Some(sample) = obs.spelling {
             if self.spelling.len() < PAGES_KEPT {
                 self.spelling.push((page, sample));
+            }
+        }
+        if let Some(widget) = obs.widget {
+            if self.widgets.len() < PAGES_KEPT {
+                self.widgets.push((page, widget));
             }
         }
     }

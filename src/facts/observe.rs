@@ -45,6 +45,8 @@ pub struct PageObservation {
     /// `tel:` and `mailto:` links whose own text shows another number or address: (target, text).
     pub link_mismatches: Vec<(String, String)>,
     pub spelling: Option<spelling::SpellingSample>,
+    /// The chat window the rendered page showed.
+    pub widget: Option<crate::result::ChatWidgetFact>,
 }
 
 /// Folded (lower case, no accents) text with, for each folded byte, the byte it came from: patterns are matched
@@ -427,6 +429,7 @@ pub fn observe(
     if depth.is_some_and(|d| d <= 1) {
         obs.spelling = spelling::check(&facts.text.main, facts.lang.as_deref());
     }
+    obs.widget = facts.widget.clone();
     obs
 }
 

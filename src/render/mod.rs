@@ -146,7 +146,7 @@ pub struct Renderer {
     limit: Duration,
     /// Pages rendered at most; past it the static read stands, said.
     pub max_pages: u64,
-    /// More host-resolver rules (a test maps a vendor's host name to a loopback server).
+    /// Host-resolver rules instead of the shop's (a test maps a vendor's host name to a loopback server).
     extra_rules: Option<String>,
     tabs: (Mutex<usize>, Condvar),
     running: Mutex<Option<Arc<Running>>>,
@@ -192,10 +192,12 @@ pub fn find_browser() -> Option<PathBuf> {
 /// Whether `host` is a chat vendor's (`*.crisp.chat` covers `client.crisp.chat`).
 pub fn is_widget_host(host: &str) -> bool {
     let host = host.trim_end_matches('.').to_ascii_lowercase();
-    WIDGET_HOSTS.iter().any(|pattern| match pattern.strip_prefix("*.") {
-        Some(domain) => host == domain || host.ends_with(&format!(".{domain}")),
-        None => host == *pattern,
-    })
+    WIDGET_HOSTS
+        .iter()
+        .any(|pattern| match pattern.strip_prefix("*.") {
+            Some(domain) => host == domain || host.ends_with(&format!(".{domain}")),
+            None => host == *pattern,
+        })
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -362,15 +364,19 @@ impl Renderer {
     }
 
     fn browser_args(&self, hosts: &[String], profile: &Path) -> Vec<String> {
-        let mut rules = String::from("MAP * ~NOTFOUND");
+        // An EXCLUDE wins over every MAP: a test's rules (a vendor's name mapped to a loopback server) replace the
+        // vendors' exclusions, else that name would be resolved for real.
+        let mut rules = match &self.extra_rules {
+            Some(test_rules) => test_rules.clone(),
+            None => String::from("MAP * ~NOTFOUND"),
+        };
         for host in hosts {
             rules.push_str(&format!(", EXCLUDE {host}"));
         }
-        for host in WIDGET_HOSTS {
-            rules.push_str(&format!(", EXCLUDE {host}"));
-        }
-        if let Some(extra) = &self.extra_rules {
-            rules = format!("{extra}, {rules}");
+        if self.extra_rules.is_none() {
+            for host in WIDGET_HOSTS {
+                rules.push_str(&format!(", EXCLUDE {host}"));
+            }
         }
         // A name resolving to nothing does not stop an address written as digits: everything but the shop and the
         // vendors goes through a proxy that refuses (port 9, discard; loopback is never proxied).
@@ -496,9 +502,12 @@ impl Renderer {
         }
         let widget = visit.widget();
         if let (Some(kind), Some(dir)) = (shot, &self.screenshot_dir) {
-            if let Ok(shot) =
-                browser.call(s, "Page.captureScreenshot", json!({ "format": "png" }), ANSWER)
-            {
+            if let Ok(shot) = browser.call(
+                s,
+                "Page.captureScreenshot",
+                json!({ "format": "png" }),
+                ANSWER,
+            ) {
                 self.keep_screenshot(kind, url, shot["data"].as_str().unwrap_or_default(), dir);
             }
         }
@@ -544,7 +553,12 @@ impl Renderer {
 fn responds(browser: &cdp::Browser) -> bool {
     browser.is_alive()
         && browser
-            .call(None, "Browser.getVersion", json!({}), Duration::from_secs(5))
+            .call(
+                None,
+                "Browser.getVersion",
+                json!({}),
+                Duration::from_secs(5),
+            )
             .is_ok()
 }
 
@@ -573,11 +587,9 @@ impl Drop for Tab<'_> {
             self.browser.forget(session);
         }
         if let Some(target) = &self.target {
-            let _ = self.browser.send(
-                None,
-                "Target.closeTarget",
-                json!({ "targetId": target }),
-            );
+            let _ = self
+                .browser
+                .send(None, "Target.closeTarget", json!({ "targetId": target }));
         }
         let _ = self
             .browser
@@ -760,7 +772,10 @@ impl Visit<'_> {
             return;
         }
         if self.vendor.is_none() {
-            if let Some(host) = Url::parse(url).ok().and_then(|u| u.host_str().map(str::to_string)) {
+            if let Some(host) = Url::parse(url)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_string))
+            {
                 if is_widget_host(&host) {
                     self.vendor = Some((host, self.began.elapsed().as_millis() as u64));
                 }
@@ -780,15 +795,16 @@ impl Visit<'_> {
             return Decision::Refuse(Refusal::OtherHost);
         }
         let host = parsed.host_str().unwrap_or_default().to_ascii_lowercase();
-        let own = self.page.host_str().is_some_and(|h| h.eq_ignore_ascii_case(&host))
+        let own = self
+            .page
+            .host_str()
+            .is_some_and(|h| h.eq_ignore_ascii_case(&host))
             || self
                 .politeness
                 .is_some_and(|p| p.hosts.iter().any(|h| h.eq_ignore_ascii_case(&host)));
         if own {
             return match self.politeness {
-                Some(p) if !p.robots.allowed(&parsed) => {
-                    Decision::Refuse(Refusal::Robots)
-                }
+                Some(p) if !p.robots.allowed(&parsed) => Decision::Refuse(Refusal::Robots),
                 Some(p) if !p.delay.is_zero() => Decision::Hold,
                 _ => Decision::Continue,
             };
@@ -825,7 +841,11 @@ impl Visit<'_> {
     /// Evaluates `expression` in the watching world of the top frame (the page's scripts cannot have changed what
     /// it sees of the DOM's methods), in the page's own world if that one is not there.
     fn evaluate_in_main(&self, expression: &str) -> Result<Value, String> {
-        let context = self.main_frame.as_ref().and_then(|f| self.worlds.get(f)).copied();
+        let context = self
+            .main_frame
+            .as_ref()
+            .and_then(|f| self.worlds.get(f))
+            .copied();
         self.evaluate(expression, context)
     }
 
@@ -850,7 +870,9 @@ impl Visit<'_> {
     /// The chat widget the page showed: the watching script's note, the words in the vendor's frames.
     fn widget(&self) -> Option<ChatWidgetFact> {
         let seen: Value = self
-            .evaluate_in_main("JSON.stringify(globalThis.__cxauditRead ? globalThis.__cxauditRead() : null)")
+            .evaluate_in_main(
+                "JSON.stringify(globalThis.__cxauditRead ? globalThis.__cxauditRead() : null)",
+            )
             .ok()
             .and_then(|v| serde_json::from_str(v.as_str()?).ok())
             .unwrap_or(Value::Null);

@@ -411,6 +411,11 @@ const DETECTORS: &[Detector] = &[
         check: needs_terms::<TermsAnyParams>,
     },
     Detector {
+        name: "live-chat",
+        run: live_chat,
+        check: needs_terms::<LiveChatParams>,
+    },
+    Detector {
         name: "terms-count",
         run: terms_count,
         check: needs_terms::<TermsCountParams>,
@@ -1207,6 +1212,10 @@ fn joined(labels: &[Localized], lang: &str) -> String {
 
 fn terms_any(cx: &Context, rule: &Rule) -> Verdict {
     let p: TermsAnyParams = rule.params().unwrap();
+    terms_any_verdict(cx, rule, &p)
+}
+
+fn terms_any_verdict(cx: &Context, rule: &Rule, p: &TermsAnyParams) -> Verdict {
     let hits = hits_on(cx, rule, &p.on_pages);
     let pages: Vec<(&String, &str)> = p
         .key_pages
@@ -1241,6 +1250,179 @@ fn terms_any(cx: &Context, rule: &Rule) -> Verdict {
     )
     .evidence(ev)
     .details(json!({ "found": hits.iter().map(|(n, _, _)| n).collect::<Vec<_>>() }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LiveChatParams {
+    #[serde(default)]
+    partial: BTreeMap<String, f64>,
+    /// Words a chat window shows when someone is there ("en ligne", "online")…
+    #[serde(default)]
+    online: Vec<String>,
+    /// …and when nobody is ("hors ligne", "leave us a message"): these win ("unavailable" holds "available").
+    #[serde(default)]
+    offline: Vec<String>,
+}
+
+/// A chat, as `terms-any` finds it; and, when a rendered page showed its window, when it appeared and whether it
+/// said it was online, set against the shop's stated hours at that moment: "online" while closed promises an
+/// answer nobody gives, "offline" while open is a chat nobody staffs. Either is a pass with reservations.
+fn live_chat(cx: &Context, rule: &Rule) -> Verdict {
+    let p: LiveChatParams = rule.params().unwrap();
+    let terms = TermsAnyParams {
+        key_pages: Vec::new(),
+        on_pages: Vec::new(),
+        partial: p.partial.clone(),
+    };
+    let mut verdict = terms_any_verdict(cx, rule, &terms);
+    if verdict.score.unwrap_or(0.0) <= 0.0 {
+        return verdict;
+    }
+    // The home page's window first, then one that showed, then the first page in the canonical order.
+    let Some((page, widget)) = cx.obs.widgets.iter().min_by_key(|(page, w)| {
+        (
+            Some(*page) != cx.obs.home,
+            w.shown_ms.is_none(),
+            cx.obs.rank(*page),
+        )
+    }) else {
+        return verdict;
+    };
+    let url = Some(cx.obs.url(*page));
+    let mut notes: Vec<Evidence> = Vec::new();
+    let seconds = |ms: u64| json!(format!("{:.1}", ms as f64 / 1000.0));
+    match (widget.shown_ms, &widget.element) {
+        (Some(ms), element) => notes.push(noted(
+            url,
+            cx.words(&msg(
+                "live-chat.shown",
+                [
+                    ("seconds", seconds(ms)),
+                    ("element", json!(element.clone().unwrap_or_default())),
+                ],
+            )),
+            "",
+        )),
+        (None, _) => notes.push(noted(
+            url,
+            cx.words(&msg(
+                "live-chat.not-shown",
+                [
+                    (
+                        "host",
+                        json!(widget.vendor_host.clone().unwrap_or_default()),
+                    ),
+                    ("seconds", seconds(widget.vendor_loaded_ms.unwrap_or(0))),
+                ],
+            )),
+            "",
+        )),
+    }
+    let folded = crate::facts::lexicon::fold(&widget.text);
+    let said = |words: &[String]| {
+        words
+            .iter()
+            .find(|w| has_words(&folded, &crate::facts::lexicon::fold(w)))
+            .cloned()
+    };
+    let state = match (said(&p.offline), said(&p.online)) {
+        (Some(_), _) => Some(CHAT_STATES[1]),
+        (None, Some(_)) => Some(CHAT_STATES[0]),
+        (None, None) => None,
+    };
+    let seen_at: Option<jiff::Timestamp> = widget.seen_at.parse().ok();
+    let calendar = crate::facts::calendar::Calendar::for_country(cx.country());
+    let week = cx
+        .site
+        .opening_hours
+        .as_ref()
+        .map(|h| crate::facts::calendar::Week::from_audit(&h.week))
+        .filter(|w| !w.is_empty());
+    let open = match (&week, seen_at) {
+        (Some(week), Some(at)) => Some(week.is_open_at(at, &calendar)),
+        _ => None,
+    };
+    let local = seen_at.map(|t| t.to_zoned(calendar.tz.clone()));
+    let when_args = |local: &jiff::Zoned| {
+        let day = crate::facts::hours::DAYS[local.weekday().to_monday_zero_offset() as usize];
+        [
+            ("day", nested(&msg(&format!("weekday.{day}"), []))),
+            ("time", json!(local.strftime("%H:%M").to_string())),
+        ]
+    };
+    if let (Some(state), Some(local)) = (state, &local) {
+        let [day, time] = when_args(local);
+        notes.push(noted(
+            url,
+            cx.words(&msg(
+                "live-chat.state",
+                [
+                    ("state", nested(&msg(&format!("chat-state.{state}"), []))),
+                    day,
+                    time,
+                ],
+            )),
+            widget.text.clone(),
+        ));
+        let found = verdict
+            .message
+            .args
+            .get("found")
+            .cloned()
+            .unwrap_or(Value::Null);
+        let [day, time] = when_args(local);
+        let mismatch = match (state, open) {
+            ("online", Some(false)) => Some(msg(
+                "live-chat.online-while-closed",
+                [("found", found), day, time],
+            )),
+            ("offline", Some(true)) => Some(msg(
+                "live-chat.offline-while-open",
+                [("found", found), day, time],
+            )),
+            _ => None,
+        };
+        if let Some(message) = mismatch {
+            verdict.message = message;
+            verdict.reservations = true;
+        }
+    }
+    notes.append(&mut verdict.evidence);
+    notes.truncate(EVIDENCE_ITEMS);
+    verdict.evidence = notes;
+    let mut details = std::mem::take(&mut *verdict.details);
+    if !details.is_object() {
+        details = json!({});
+    }
+    details["widget"] = json!({
+        "url": cx.obs.url(*page),
+        "vendor_host": widget.vendor_host,
+        "vendor_loaded_ms": widget.vendor_loaded_ms,
+        "shown_ms": widget.shown_ms,
+        "element": widget.element,
+        "text": widget.text,
+        "state": state,
+        "seen_at": widget.seen_at,
+        "shop_open": open,
+    });
+    verdict.details = Box::new(details);
+    verdict
+}
+
+/// What a chat window may say of itself (`chat-state.*` in the catalogue).
+const CHAT_STATES: [&str; 2] = ["online", "offline"];
+
+/// Whether `words` (folded) appear in `text` (folded) as whole words.
+fn has_words(text: &str, words: &str) -> bool {
+    if words.is_empty() {
+        return false;
+    }
+    text.match_indices(words).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + words.len()..].chars().next();
+        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    })
 }
 
 #[derive(Deserialize)]
@@ -2588,6 +2770,12 @@ mod tests {
         assert!(used.len() > 90, "{} keys found", used.len());
         used.extend(PHONE_TYPES.iter().map(|t| format!("phone-type.{t}")));
         used.extend(LEGAL_ITEMS.iter().map(|i| format!("legal-item.{i}")));
+        used.extend(CHAT_STATES.iter().map(|s| format!("chat-state.{s}")));
+        used.extend(
+            crate::facts::hours::DAYS
+                .iter()
+                .map(|d| format!("weekday.{d}")),
+        );
         for lang in ["fr", "en"] {
             let have = catalogue(&checks, lang);
             let missing: Vec<_> = used.difference(&have).collect();
