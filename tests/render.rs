@@ -297,6 +297,15 @@ async fn what_scripts_write_is_read_after_rendering_and_said_unseen_without() {
         !serde_json::to_string(pages).unwrap().contains("99 99 99"),
         "nothing from a path robots.txt disallows"
     );
+    // And the report says what was not loaded, so the client knows what was not read.
+    assert!(
+        report.contains("of rendered pages to URLs robots.txt excludes"),
+        "the robots.txt refusals are a limit"
+    );
+    assert!(
+        report.contains("Rendered pages loaded nothing from sites other than the shop"),
+        "the other hosts' refusals are a limit"
+    );
     assert!(
         rendered["coverage"].is_null(),
         "nothing left unseen: {:#}",

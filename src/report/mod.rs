@@ -970,6 +970,15 @@ fn limits_view(result: &AuditResult, strings: &Value, lang: &str) -> Vec<String>
                 ],
             ));
         }
+        for (key, n) in [
+            ("limit_render_other_hosts", rendering.refused.other_host),
+            ("limit_render_robots", rendering.refused.robots),
+            ("limit_render_out_of_time", rendering.refused.out_of_time),
+        ] {
+            if n > 0 {
+                out.push(say(strings, key, &[("n", n as f64)]));
+            }
+        }
     }
     let untested: Vec<&str> = result
         .checks
