@@ -168,21 +168,43 @@ struct FactsHandler {
 }
 
 impl FactsHandler {
-    /// Whether this page is read from Chromium's rendering: every page with `always`; with `auto`, the start page
-    /// and contact pages (widgets are injected by scripts) and the pages whose HTML shows scripts write them.
-    fn wants_rendering(&self, facts: &PageFacts, page: &FetchedPage) -> bool {
-        let Some(renderer) = &self.renderer else {
-            return false;
-        };
-        match renderer.mode {
+    /// Whether this page is read from Chromium's rendering, and as what (`home`, `contact`, `cart`, `checkout`: the
+    /// screenshot's name). Every page with `always`; with `auto`, the start page and the first contact, cart and
+    /// checkout pages (chat widgets and checkout help are injected by scripts), and every page whose HTML shows
+    /// scripts write it.
+    fn wants_rendering(
+        &self,
+        facts: &PageFacts,
+        page: &FetchedPage,
+    ) -> Option<Option<&'static str>> {
+        let renderer = self.renderer.as_ref()?;
+        let kind = self.widget_page_kind(page);
+        let wanted = match renderer.mode {
             crate::render::RenderMode::Never => false,
             crate::render::RenderMode::Always => true,
             crate::render::RenderMode::Auto => {
-                page.record.discovered_by == Discovery::Start
-                    || page.base.path().to_ascii_lowercase().contains("contact")
+                kind.is_some_and(|k| renderer.claim_kind(k))
                     || scripted::view(facts, &page.base).needs_rendering()
             }
+        };
+        wanted.then_some(kind)
+    }
+
+    /// The start page is `home`; a page whose address names a contact, cart or checkout page by the key pages'
+    /// lexicon is that.
+    fn widget_page_kind(&self, page: &FetchedPage) -> Option<&'static str> {
+        if page.record.discovered_by == Discovery::Start {
+            return Some("home");
         }
+        let lexicon = &self.checks.readers.lexicon;
+        let kinds: Vec<&str> = lexicon
+            .match_url_path(page.base.path())
+            .into_iter()
+            .map(|k| lexicon.kind_name(k))
+            .collect();
+        ["contact", "cart", "checkout"]
+            .into_iter()
+            .find(|k| kinds.contains(k))
     }
 
     /// The page as Chromium rendered it, when it should be and can be: its facts from the rendered document (the
@@ -192,20 +214,11 @@ impl FactsHandler {
         facts: &PageFacts,
         page: &FetchedPage,
     ) -> Option<(PageFacts, Vec<Url>, Option<page::ParseCut>)> {
-        if !self.wants_rendering(facts, page) {
-            return None;
-        }
+        let kind = self.wants_rendering(facts, page)?;
         let renderer = self.renderer.as_ref()?;
         if !renderer.take_slot() {
             return None;
         }
-        let kind = if page.record.discovered_by == Discovery::Start {
-            Some("home")
-        } else if page.base.path().to_ascii_lowercase().contains("contact") {
-            Some("contact")
-        } else {
-            None
-        };
         let rendered = renderer.render(&page.base, kind).ok()?;
         let (mut facts, links, cut) =
             page::extract_bounded(&rendered.html, &page.base, page::PARSE_TIME_BUDGET);

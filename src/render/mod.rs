@@ -157,6 +157,8 @@ pub struct Renderer {
     screenshot_dir: Option<PathBuf>,
     screenshots: Mutex<Vec<(String, crate::result::Screenshot)>>,
     pages: Mutex<Vec<String>>,
+    /// The kinds of page rendered once with `auto` (`home`, `contact`, `cart`, `checkout`).
+    kinds_claimed: Mutex<Vec<&'static str>>,
     pub rendered: AtomicU64,
     pub failed: AtomicU64,
     pub capped: AtomicU64,
@@ -225,6 +227,7 @@ impl Renderer {
             screenshot_dir: None,
             screenshots: Mutex::new(Vec::new()),
             pages: Mutex::new(Vec::new()),
+            kinds_claimed: Mutex::new(Vec::new()),
             rendered: AtomicU64::new(0),
             failed: AtomicU64::new(0),
             capped: AtomicU64::new(0),
@@ -272,10 +275,21 @@ impl Renderer {
 
     /// Whether a page of this kind still wants its screenshot (one per kind).
     fn wants_screenshot(&self, kind: Option<&str>) -> bool {
-        let Some(kind) = kind else {
+        // The report shows the home and contact pages.
+        let Some(kind) = kind.filter(|k| matches!(*k, "home" | "contact")) else {
             return false;
         };
         self.screenshot_dir.is_some() && !lock(&self.screenshots).iter().any(|(k, _)| k == kind)
+    }
+
+    /// True the first time a page of `kind` asks (the home, the first contact page…): each is rendered once.
+    pub fn claim_kind(&self, kind: &'static str) -> bool {
+        let mut claimed = lock(&self.kinds_claimed);
+        if claimed.contains(&kind) {
+            return false;
+        }
+        claimed.push(kind);
+        true
     }
 
     /// Takes a slot among the pages rendered at most; false (counted) past the cap.
