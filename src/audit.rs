@@ -190,16 +190,21 @@ impl FactsHandler {
         wanted.then_some(kind)
     }
 
-    /// The start page is `home`; a page whose address names a contact, cart or checkout page by the key pages'
-    /// lexicon is that.
+    /// The start page is `home`; a page whose address has a short segment naming a contact, cart or checkout page
+    /// by the key pages' lexicon is that (`/panier`, `/contact-us`; not a product `panier-en-rotin-rose`).
     fn widget_page_kind(&self, page: &FetchedPage) -> Option<&'static str> {
         if page.record.discovered_by == Discovery::Start {
             return Some("home");
         }
         let lexicon = &self.checks.readers.lexicon;
-        let kinds: Vec<&str> = lexicon
-            .match_url_path(page.base.path())
+        let kinds: Vec<&str> = page
+            .base
+            .path_segments()
             .into_iter()
+            .flatten()
+            .map(|segment| segment.split('.').next().unwrap_or_default())
+            .filter(|segment| !segment.is_empty() && segment.split(['-', '_']).count() <= 2)
+            .flat_map(|segment| lexicon.match_url_path(&format!("/{segment}/")))
             .map(|k| lexicon.kind_name(k))
             .collect();
         ["contact", "cart", "checkout"]
