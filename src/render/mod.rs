@@ -1014,6 +1014,9 @@ struct Profile(PathBuf);
 impl Profile {
     fn new() -> Result<Profile, String> {
         static NEXT: AtomicU64 = AtomicU64::new(0);
+        if NEXT.load(Ordering::Relaxed) == 0 {
+            remove_orphaned_profiles();
+        }
         let dir = std::env::temp_dir().join(format!(
             "cxaudit-render-{}-{}",
             std::process::id(),
@@ -1021,6 +1024,29 @@ impl Profile {
         ));
         std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         Ok(Profile(dir))
+    }
+}
+
+/// Profiles left by an audit that was killed (its pid no longer runs): a browser profile is tens of megabytes.
+fn remove_orphaned_profiles() {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name
+            .strip_prefix("cxaudit-render-")
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|pid| pid.parse::<i32>().ok())
+        else {
+            continue;
+        };
+        // SAFETY: signal 0 only asks whether the process exists.
+        let alive = unsafe { libc::kill(pid, 0) } == 0
+            || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM);
+        if !alive {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
     }
 }
 
