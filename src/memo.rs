@@ -12,6 +12,17 @@ pub const MEMO_ENTRIES: usize = 4096;
 /// A memo to declare with `thread_local!`.
 pub type Memo<K, V> = RefCell<HashMap<K, V>>;
 
+/// A text known by what it is (a tag such as its region), its length and a 64-bit hash of it: a memo keyed so holds
+/// no copy of the text (a footer repeated on 10,000 pages is a few kilobytes each time).
+pub type TextKey<T> = (T, usize, u64);
+
+pub fn text_key<T>(tag: T, text: &str) -> TextKey<T> {
+    use std::hash::Hasher;
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    hasher.write(text.as_bytes());
+    (tag, text.len(), hasher.finish())
+}
+
 /// `compute()`, or its remembered value for `key` on this thread.
 pub fn memoized<K: Hash + Eq, V: Clone>(
     memo: &'static LocalKey<Memo<K, V>>,

@@ -93,7 +93,8 @@ fn tokenize(text: &str) -> Vec<Tok> {
                 kind: Kind::Punct(c),
                 start: at,
                 end: at + c.len_utf8(),
-                low: c.to_string(),
+                // A mark is read by its kind (`is(',')`): no string to allocate for each.
+                low: String::new(),
                 cap: false,
                 caps: false,
             });
@@ -724,7 +725,11 @@ fn compound_street(toks: &[Tok], i: usize) -> Option<Street> {
     if !t.word() || !t.cap {
         return None;
     }
-    let low = t.low.replace('ß', "ss");
+    let low = if t.low.contains('ß') {
+        std::borrow::Cow::Owned(t.low.replace('ß', "ss"))
+    } else {
+        std::borrow::Cow::Borrowed(t.low.as_str())
+    };
     let suffix = COMPOUND_SUFFIXES
         .iter()
         .find(|s| low.ends_with(*s) && low.len() >= s.len() + 3)?;
@@ -747,6 +752,11 @@ fn compound_street(toks: &[Tok], i: usize) -> Option<Street> {
 /// "BP 123", "B.P. 45", "CS 70001", "P.O. Box 12", "Boîte postale 8", "Case postale 3", "Postfach 12",
 /// "Apartado de correos 40", "Postbus 51". Returns the index after the number.
 fn po_box_at(toks: &[Tok], i: usize) -> Option<usize> {
+    // Every form below starts with a word beginning with one of these letters: most tokens end here.
+    let first = toks.get(i)?;
+    if !first.word() || !first.low.starts_with(['b', 'c', 'p', 't', 'a']) {
+        return None;
+    }
     // Letters written with dots ("B.P.", "P.O.") are read as one word.
     let mut letters = String::new();
     let mut j = i;

@@ -81,44 +81,80 @@ pub fn extract_from_text(facts: &mut PageFacts) {
         if text.is_empty() {
             continue;
         }
-        addresses_in(text, region, CandidateSource::Text, &mut facts.candidates);
-        // The regexes scan long product descriptions; each only reads the lines that could hold a match.
-        for line in text.lines() {
-            // One pass over the bytes says whether the line is worth a regex.
-            let (mut digits, mut at_sign, mut bracket, mut wide) = (0, false, false, false);
-            for b in line.bytes() {
-                match b {
-                    b'0'..=b'9' => digits += 1,
-                    b'@' => at_sign = true,
-                    b'[' | b'(' | b'{' | b'<' => bracket = true,
-                    // Lead bytes of the non-breaking and thin spaces.
-                    0xC2 | 0xE2 => wide = true,
-                    _ => {}
-                }
-            }
-            if digits < 4 && !at_sign && !bracket {
-                continue;
-            }
-            let line = if wide && line.contains(['\u{a0}', '\u{202f}', '\u{2009}', '\u{2007}']) {
-                std::borrow::Cow::Owned(
-                    line.replace(['\u{a0}', '\u{202f}', '\u{2009}', '\u{2007}'], " "),
-                )
-            } else {
-                std::borrow::Cow::Borrowed(line)
-            };
-            if digits >= 8 {
-                phones_in(&line, region, &mut facts.candidates);
-            }
-            if at_sign {
-                emails_in(&line, region, &mut facts.candidates);
-            } else if OBFUSCATION_HINT.is_match(&line) {
-                obfuscated_emails_in(&line, region, &mut facts.candidates);
-            }
-            if digits >= 4 {
-                postcodes_in(&line, region, &mut facts.candidates);
-            }
+        // Header, menu and footer repeat on every page of a shop: their candidates are read once per thread.
+        let found = if region == Region::Main || text.len() > MEMO_TEXT_BYTES {
+            region_candidates(text, region)
+        } else {
+            crate::memo::memoized(
+                &REGION_CANDIDATES,
+                crate::memo::text_key(region, text),
+                || region_candidates(text, region),
+            )
+        };
+        let Candidates {
+            phones,
+            emails,
+            postcodes,
+            addresses,
+        } = found;
+        facts.candidates.phones.extend(phones);
+        facts.candidates.emails.extend(emails);
+        facts.candidates.postcodes.extend(postcodes);
+        for address in addresses {
+            push_address(&mut facts.candidates, address);
         }
     }
+}
+
+/// Region texts longer than this are not remembered (a page's own long text would not repeat).
+const MEMO_TEXT_BYTES: usize = 32 * 1024;
+
+thread_local! {
+    static REGION_CANDIDATES: crate::memo::Memo<crate::memo::TextKey<Region>, Candidates> =
+        Default::default();
+}
+
+/// The candidates of one region's text, as if the page had nothing else.
+fn region_candidates(text: &str, region: Region) -> Candidates {
+    let mut out = Candidates::default();
+    addresses_in(text, region, CandidateSource::Text, &mut out);
+    // The regexes scan long product descriptions; each only reads the lines that could hold a match.
+    for line in text.lines() {
+        // One pass over the bytes says whether the line is worth a regex.
+        let (mut digits, mut at_sign, mut bracket, mut wide) = (0, false, false, false);
+        for b in line.bytes() {
+            match b {
+                b'0'..=b'9' => digits += 1,
+                b'@' => at_sign = true,
+                b'[' | b'(' | b'{' | b'<' => bracket = true,
+                // Lead bytes of the non-breaking and thin spaces.
+                0xC2 | 0xE2 => wide = true,
+                _ => {}
+            }
+        }
+        if digits < 4 && !at_sign && !bracket {
+            continue;
+        }
+        let line = if wide && line.contains(['\u{a0}', '\u{202f}', '\u{2009}', '\u{2007}']) {
+            std::borrow::Cow::Owned(
+                line.replace(['\u{a0}', '\u{202f}', '\u{2009}', '\u{2007}'], " "),
+            )
+        } else {
+            std::borrow::Cow::Borrowed(line)
+        };
+        if digits >= 8 {
+            phones_in(&line, region, &mut out);
+        }
+        if at_sign {
+            emails_in(&line, region, &mut out);
+        } else if OBFUSCATION_HINT.is_match(&line) {
+            obfuscated_emails_in(&line, region, &mut out);
+        }
+        if digits >= 4 {
+            postcodes_in(&line, region, &mut out);
+        }
+    }
+    out
 }
 
 /// Phone numbers and e-mails written where the text walk does not look: image `alt` texts (a number drawn in a

@@ -273,9 +273,11 @@ pub fn observe(
             }
             // Header, menu and footer repeat on every page: their hits are found once per thread.
             let hits = if region.is_some_and(|r| r != Region::Main) {
-                memo::memoized(&CHROME_HITS, (source, languages, text.to_string()), || {
-                    first_hits(readers, source, region, text, languages)
-                })
+                memo::memoized(
+                    &CHROME_HITS,
+                    memo::text_key((source, languages, region), text),
+                    || first_hits(readers, source, region, text, languages),
+                )
             } else {
                 first_hits(readers, source, region, text, languages)
             };
@@ -370,7 +372,7 @@ pub fn observe(
         let (week, promises) = if region == Region::Main {
             (hours::find(text), promise::find(text))
         } else {
-            memo::memoized(&CHROME_STATEMENTS, text.to_string(), || {
+            memo::memoized(&CHROME_STATEMENTS, memo::text_key((), text), || {
                 (hours::find(text), promise::find(text))
             })
         };
@@ -447,8 +449,8 @@ pub fn visible_fields(form: &FormFact) -> Vec<&crate::result::FieldFact> {
 }
 
 thread_local! {
-    static CHROME_STATEMENTS: memo::Memo<String, ChromeStatements> = Default::default();
-    static CHROME_HITS: memo::Memo<(TermSource, Languages, String), Vec<TermHit>> =
+    static CHROME_STATEMENTS: memo::Memo<memo::TextKey<()>, ChromeStatements> = Default::default();
+    static CHROME_HITS: memo::Memo<memo::TextKey<(TermSource, Languages, Option<Region>)>, Vec<TermHit>> =
         Default::default();
 }
 
