@@ -450,9 +450,11 @@ pub fn visible_fields(form: &FormFact) -> Vec<&crate::result::FieldFact> {
 
 thread_local! {
     static CHROME_STATEMENTS: memo::Memo<memo::TextKey<()>, ChromeStatements> = Default::default();
-    static CHROME_HITS: memo::Memo<memo::TextKey<(TermSource, Languages, Option<Region>)>, Vec<TermHit>> =
-        Default::default();
+    static CHROME_HITS: memo::Memo<ChromeText, Vec<TermHit>> = Default::default();
 }
+
+/// A repeated region's text, known by what reads it, in which languages, where.
+type ChromeText = memo::TextKey<(TermSource, Languages, Option<Region>)>;
 
 type ChromeStatements = (Option<(hours::WeeklyHours, String)>, Vec<promise::Promise>);
 
