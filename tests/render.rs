@@ -356,3 +356,68 @@ async fn without_chromium_auto_reads_as_served_and_says_so() {
         "the limit is said"
     );
 }
+
+/// A page whose script never ends (after an alert nobody closes) cannot be rendered: it is read as served, counted
+/// and said in the report's limits, the other pages are rendered, and the audit ends within its bounds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_whose_script_never_ends_is_read_as_served_and_said() {
+    if common::chromium().is_none() {
+        return;
+    }
+    let page = |title: &str, own: &str, script: &str| {
+        format!(
+            "<!doctype html><html lang=\"fr\"><head><meta charset=\"utf-8\"><title>{title}</title></head><body>\
+             <header><a href=\"/contact/\">Contact</a></header><main><h1>{title}</h1>{own}</main>\
+             <script>{script}</script></body></html>"
+        )
+    };
+    let files: Vec<(String, String, Bytes)> = vec![
+        (
+            "/index.html".into(),
+            "text/html; charset=utf-8".into(),
+            Bytes::from(page(
+                "Atelier Vélo",
+                "<p>Réparations et pièces.</p>",
+                "document.querySelector('main').insertAdjacentHTML('beforeend', \
+                 '<p>Appelez-nous : 04 78 00 12 34</p>');",
+            )),
+        ),
+        (
+            "/contact/index.html".into(),
+            "text/html; charset=utf-8".into(),
+            Bytes::from(page(
+                "Contact",
+                "<p>Écrivez-nous : atelier@velo.test</p>",
+                "alert('Bienvenue'); for (;;) {}",
+            )),
+        ),
+    ];
+    let shop = serve::start(0, move |_| serve::static_site(files))
+        .await
+        .unwrap();
+    // The browser's profile goes under a folder of this test's own, to look for its processes after.
+    let scratch = tempfile::tempdir().unwrap();
+    let scratch_path = scratch.path().to_string_lossy().into_owned();
+    let env = vec![("TMPDIR", scratch_path.clone())];
+    let (audit, report, _) = audited(shop.url(), "auto", env).await;
+    let rendering = &audit["crawl"]["rendering"];
+    assert_eq!(rendering["rendered_pages"], 1, "{rendering:#}");
+    assert_eq!(rendering["failed_pages"], 1, "{rendering:#}");
+    // The home page as rendered (the phone its script wrote), the contact page as served (its e-mail).
+    assert_eq!(check(&audit, "channel-phone")["status"], "pass");
+    assert_eq!(check(&audit, "channel-email")["status"], "pass");
+    assert!(
+        report.contains("1 page could not be rendered in Chromium: read as served."),
+        "the failure is a limit of the audit"
+    );
+    // And no browser is left running the endless script.
+    let left = std::process::Command::new("pgrep")
+        .args(["-f", &scratch_path])
+        .output()
+        .unwrap();
+    assert!(
+        left.stdout.is_empty(),
+        "browsers left: {}",
+        String::from_utf8_lossy(&left.stdout)
+    );
+}
