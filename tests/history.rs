@@ -444,16 +444,24 @@ async fn the_report_says_what_changed_since_the_last_audit() {
     )
     .unwrap();
     assert_eq!(stored["history"]["earlier"].as_array().unwrap().len(), 1);
-    // Written again with its history, the file keeps every page it had.
+    // With its history, the file keeps every page it had, and the page facts file a line per analysed page.
     assert_eq!(
         stored["crawl"]["pages"].as_array().unwrap().len() as u64,
         stored["crawl"]["counts"]["pages"].as_u64().unwrap()
     );
-    assert!(stored["crawl"]["pages"]
+    let analysed: Vec<&str> = stored["crawl"]["pages"]
         .as_array()
         .unwrap()
         .iter()
-        .any(|p| p["facts"].is_object()));
+        .filter(|p| p["analysed"] == true)
+        .map(|p| p["url"].as_str().unwrap())
+        .collect();
+    let lines = common::page_facts_lines(reports[1].1.path());
+    assert_eq!(
+        lines.iter().map(|l| l["url"].as_str().unwrap()).collect::<Vec<_>>(),
+        analysed
+    );
+    assert!(lines.iter().all(|l| l["facts"].is_object()));
 }
 
 /// The consultant's judgement is part of the audit: two overrides on a first audit are shown as theirs, carried to
