@@ -506,6 +506,7 @@ pub struct SiteFactsBuilder {
 
 impl SiteFactsBuilder {
     pub fn new(lexicon: &KeyPageLexicon) -> SiteFactsBuilder {
+        bound_phone_patterns();
         SiteFactsBuilder {
             lexicon: lexicon.clone(),
             html_pages: Vec::new(),
@@ -854,19 +855,27 @@ impl SiteFactsBuilder {
         let mut weight: BTreeMap<&'static str, u64> = BTreeMap::new();
         let mut all_in_pairs = true;
         let mut any = false;
-        for (digits, aggregate) in &self.phones {
-            if !digits.starts_with('0') || aggregate.pages.is_empty() {
-                continue;
-            }
+        let national: Vec<(&String, &PhoneAggregate)> = self
+            .phones
+            .iter()
+            .filter(|(digits, aggregate)| digits.starts_with('0') && !aggregate.pages.is_empty())
+            .map(|(digits, aggregate)| (digits, aggregate))
+            .collect();
+        for (_, aggregate) in &national {
             any = true;
             all_in_pairs &= aggregate
                 .written
                 .iter()
                 .all(|w| IN_PAIRS.is_match(w.trim()));
-            for (country, _) in TRUNK_ZERO {
-                let Ok(id) = country.parse::<phonenumber::country::Id>() else {
-                    continue;
-                };
+        }
+        // Country by country: the patterns of one country are compiled once for all the numbers, within the
+        // bounded cache of compiled patterns (see `bound_phone_patterns`).
+        bound_phone_patterns();
+        for (country, _) in TRUNK_ZERO {
+            let Ok(id) = country.parse::<phonenumber::country::Id>() else {
+                continue;
+            };
+            for (digits, aggregate) in &national {
                 if phonenumber::parse(Some(id), digits).is_ok_and(|n| n.is_valid()) {
                     *weight.entry(country).or_insert(0) += aggregate.pages.len() as u64;
                 }
@@ -1413,4 +1422,17 @@ mod country_evidence_tests {
         assert_eq!(found("Envío 150 pesos"), ["MXN"]);
         assert_eq!(found("Shipping $18 flat"), ["USD"]);
     }
+}
+
+/// libphonenumber's metadata keeps its compiled patterns in a cache of 100, about 10 MB: a country's own fit in
+/// 32 (its number types, its formats), and the numbers are validated country by country. Set once per process.
+fn bound_phone_patterns() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let cache = phonenumber::metadata::DATABASE.cache();
+        cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .set_capacity(32);
+    });
 }
