@@ -521,6 +521,8 @@ pub async fn run_amended(
         writer.abandon();
         return Err(write_error(&json_path)(e));
     }
+    // The pages are read: the site phase needs no dictionary.
+    crate::facts::spelling::release();
     let finished_at = now_rfc3339();
     let gathered = gatherer.finish(
         Origin {
@@ -647,6 +649,7 @@ pub fn rejudge(
         };
         gatherer.add(record, derived);
     }
+    crate::facts::spelling::release();
     let flag = |guess: &Option<crate::result::Guess>| {
         guess
             .as_ref()

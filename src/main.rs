@@ -85,9 +85,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
-        // Page analysis runs on the blocking pool: one thread per core (plus one for DNS lookups) keeps every
-        // core parsing without oversubscribing.
-        .max_blocking_threads(cxaudit::available_cores() + 1)
+        // Page analysis runs on the blocking pool: one thread per core keeps every core parsing without
+        // oversubscribing. Not one more (for DNS lookups): each thread that analyses pages holds its own caches of
+        // the pack's patterns (about 12 MB), and a lookup waits at most for one page's analysis.
+        .max_blocking_threads(cxaudit::available_cores())
         .enable_all()
         .build()
         .expect("tokio runtime");
