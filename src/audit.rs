@@ -522,7 +522,7 @@ pub async fn run_amended(
         return Err(write_error(&json_path)(e));
     }
     // The pages are read: the site phase needs no dictionary.
-    crate::facts::spelling::release();
+    crate::facts::spelling::pages_read();
     let finished_at = now_rfc3339();
     let gathered = gatherer.finish(
         Origin {
@@ -649,7 +649,7 @@ pub fn rejudge(
         };
         gatherer.add(record, derived);
     }
-    crate::facts::spelling::release();
+    crate::facts::spelling::pages_read();
     let flag = |guess: &Option<crate::result::Guess>| {
         guess
             .as_ref()

@@ -82,6 +82,8 @@ enum Command {
 
 fn main() -> ExitCode {
     limit_malloc_arenas();
+    // One audit per process: its dictionaries need not outlive its pages.
+    cxaudit::facts::spelling::release_when_pages_are_read();
     let cli = Cli::parse();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -93,13 +93,25 @@ fn dictionary(lang: &str) -> Option<Arc<Dictionary>> {
     slot.get_or_init(|| load(lang).map(Arc::new)).clone()
 }
 
-/// Lets the dictionaries go (14 MB for French and the two English ones) once the pages are read: a check after
-/// this loads them again. What the site phase then builds does not sit on top of them.
-pub fn release() {
-    DICTIONARIES
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .clear();
+/// Whether [`pages_read`] lets the dictionaries go: set by a process that audits once (the CLI), where they would
+/// only sit under what the site phase builds (14 MB for French and the two English ones). A process that audits
+/// again and again (the test suites) keeps them: loading them costs about 0.1 s of CPU each time.
+static RELEASE_WHEN_READ: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Asks [`pages_read`] to let the dictionaries go.
+pub fn release_when_pages_are_read() {
+    RELEASE_WHEN_READ.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// An audit's (or a rejudge's) pages are read: the dictionaries go if so asked; a check after this loads them
+/// again.
+pub fn pages_read() {
+    if RELEASE_WHEN_READ.load(std::sync::atomic::Ordering::Relaxed) {
+        DICTIONARIES
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
 }
 
 /// Starts parsing the dictionaries on background threads, one per language, while the crawl fetches its first
@@ -253,6 +265,25 @@ mod tests {
             "{s:?}"
         );
         assert!(s.words_checked >= 6, "{s:?}");
+    }
+
+    #[test]
+    fn dictionaries_let_go_are_loaded_again_by_the_next_check() {
+        if !available("fr") {
+            eprintln!("hunspell-fr is not installed: skipped (tests/run-all.sh installs it)");
+            return;
+        }
+        let text = "Nous expédions vos commandes rapidemment.";
+        let before = check(text, Some("fr")).unwrap();
+        let held = dictionary("fr").unwrap();
+        release_when_pages_are_read();
+        pages_read();
+        assert_eq!(check(text, Some("fr")).unwrap(), before);
+        // (Other tests may load it meanwhile: either way it is another copy than the one let go.)
+        assert!(
+            !Arc::ptr_eq(&held, &dictionary("fr").unwrap()),
+            "loaded again"
+        );
     }
 
     #[test]
