@@ -18,11 +18,11 @@ use crate::facts::observations::{self, SiteObservations};
 use crate::facts::observe::{self, PageObservation};
 use crate::facts::readers::Readers;
 use crate::facts::{page, scripted, site};
+pub use crate::result::PAGE_FACTS_FILE;
 use crate::result::{
     AuditResult, CampaignResult, CheckStatus, CrawlReport, CrawlSettingsReport, Discovery,
     PageFacts, PageRecord, RuleKind, SiteFacts, Target, ToolInfo, SCHEMA_VERSION,
 };
-pub use crate::result::PAGE_FACTS_FILE;
 use crate::rules::pack::Checks;
 use crate::rules::{self, Judged};
 use crate::target::{self, TargetInput};

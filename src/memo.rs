@@ -35,10 +35,7 @@ impl<K, V> Default for Table<K, V> {
 
 impl<K: Hash, V: Clone> Table<K, V> {
     fn fingerprint(&self, key: &K) -> (u64, u64) {
-        (
-            self.hashers[0].hash_one(key),
-            self.hashers[1].hash_one(key),
-        )
+        (self.hashers[0].hash_one(key), self.hashers[1].hash_one(key))
     }
 
     fn get(&self, (find, confirm): (u64, u64)) -> Option<V> {

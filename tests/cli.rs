@@ -53,7 +53,10 @@ fn demo_audit_writes_audit_json_and_a_summary() {
         .unwrap();
     assert_eq!(cgv["charset"]["name"], "windows-1252");
     // Its facts are in the page facts file beside, audit.json keeps the record.
-    assert!(cgv.get("facts").is_none() && cgv["analysed"] == true, "{cgv}");
+    assert!(
+        cgv.get("facts").is_none() && cgv["analysed"] == true,
+        "{cgv}"
+    );
     assert!(common::page_facts_of(out.path(), "/cgv/")["text"]["main"]
         .as_str()
         .unwrap()

@@ -219,25 +219,60 @@ fn the_page_facts_are_beside_audit_json_and_a_rejudge_reads_them_to_the_same_che
     drop(shop);
     // audit.json keeps the page records, none of their facts; the companion a line per analysed page.
     let pages = audited["crawl"]["pages"].as_array().unwrap();
-    assert!(pages.iter().all(|p| p.get("facts").is_none()), "no facts inline");
+    assert!(
+        pages.iter().all(|p| p.get("facts").is_none()),
+        "no facts inline"
+    );
     let analysed = pages.iter().filter(|p| p["analysed"] == true).count();
-    assert_eq!(analysed as u64, audited["crawl"]["counts"]["html_pages"].as_u64().unwrap());
+    assert_eq!(
+        analysed as u64,
+        audited["crawl"]["counts"]["html_pages"].as_u64().unwrap()
+    );
     let lines = common::page_facts_lines(&folder);
     assert_eq!(lines.len(), analysed);
     assert!(lines.iter().all(|l| l["facts"]["text"].is_object()));
-    // The manifest covers it.
+    // The manifest covers it: one changed byte in it is seen.
     let manifest = std::fs::read_to_string(folder.join("manifest.sha256")).unwrap();
-    assert!(manifest.lines().any(|l| l.ends_with("  pages.jsonl.gz")), "{manifest}");
+    assert!(
+        manifest.lines().any(|l| l.ends_with("  pages.jsonl.gz")),
+        "{manifest}"
+    );
+    let verify = || {
+        std::process::Command::new("sha256sum")
+            .args(["-c", "--strict", "--quiet", "manifest.sha256"])
+            .current_dir(&folder)
+            .output()
+            .unwrap()
+    };
+    assert!(verify().status.success());
+    let companion = folder.join("pages.jsonl.gz");
+    let kept = std::fs::read(&companion).unwrap();
+    let mut altered = kept.clone();
+    let middle = altered.len() / 2;
+    altered[middle] ^= 1;
+    std::fs::write(&companion, &altered).unwrap();
+    let check = verify();
+    assert!(!check.status.success());
+    assert!(
+        String::from_utf8_lossy(&check.stdout).contains("pages.jsonl.gz: FAILED"),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+    std::fs::write(&companion, &kept).unwrap();
 
     // Judged again in place with the same pack, from the companion: the same checks and site facts.
-    run_ok(cxaudit().arg("rejudge").arg(&folder).args(["--format", "json", "-q"]));
+    run_ok(
+        cxaudit()
+            .arg("rejudge")
+            .arg(&folder)
+            .args(["--format", "json", "-q"]),
+    );
     let judged = read(&folder.join("audit.json"));
     assert_eq!(judged["scores"], audited["scores"]);
     assert_eq!(judged["checks"], audited["checks"]);
     assert_eq!(judged["site"], audited["site"]);
 
     // A companion that is not this audit's is refused, not judged from.
-    let companion = folder.join("pages.jsonl.gz");
     let lines_kept = std::fs::read(&companion).unwrap();
     let mut other = lines.clone();
     other.swap(0, 1);
@@ -276,8 +311,18 @@ fn a_version_3_file_with_inline_facts_rejudges_and_comes_out_as_version_4_with_i
     std::fs::create_dir(&folder).unwrap();
     std::fs::write(folder.join("audit.json"), old.to_string()).unwrap();
     // Read as it is: the report renders it.
-    run_ok(cxaudit().arg("report").arg(folder.join("audit.json")).args(["--lang", "en"]));
-    run_ok(cxaudit().arg("rejudge").arg(&folder).args(["--format", "json", "-q"]));
+    run_ok(
+        cxaudit()
+            .arg("report")
+            .arg(folder.join("audit.json"))
+            .args(["--lang", "en"]),
+    );
+    run_ok(
+        cxaudit()
+            .arg("rejudge")
+            .arg(&folder)
+            .args(["--format", "json", "-q"]),
+    );
     let judged = read(&folder.join("audit.json"));
     assert_eq!(judged["schema_version"], cxaudit::result::SCHEMA_VERSION);
     assert_eq!(judged["scores"], current["scores"]);

@@ -242,8 +242,8 @@ pub async fn run(args: AuditArgs, config_path: Option<&std::path::Path>) -> anyh
         } else {
             cxaudit::target::shop_of(&result.target)
         };
-        result.history = shop_history(result, &shop, &checks, &args.store, &config)
-            .unwrap_or_else(|e| {
+        result.history =
+            shop_history(result, &shop, &checks, &args.store, &config).unwrap_or_else(|e| {
                 eprintln!("warning: the shop's earlier audits could not be compared: {e:#}");
                 None
             });

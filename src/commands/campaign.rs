@@ -150,8 +150,7 @@ pub fn run(command: CampaignCommand, config_path: Option<&std::path::Path>) -> a
             store,
         } => {
             let json_path = find_audit(&audit)?;
-            let mut result =
-                cxaudit::audit::read_result(&json_path).map_err(anyhow::Error::msg)?;
+            let mut result = cxaudit::audit::read_result(&json_path).map_err(anyhow::Error::msg)?;
             // The planner names the shop's products and pages: their titles and JSON-LD, of each page's facts.
             cxaudit::audit::pages::attach(&json_path, &mut result, |facts| {
                 *facts = cxaudit::result::PageFacts {
