@@ -1404,6 +1404,19 @@ fn currencies_in(text: &str) -> BTreeSet<&'static str> {
     out
 }
 
+/// libphonenumber's metadata keeps its compiled patterns in a cache of 100, about 10 MB: a country's own fit in
+/// 32 (its number types, its formats), and the numbers are validated country by country. Set once per process.
+fn bound_phone_patterns() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let cache = phonenumber::metadata::DATABASE.cache();
+        cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .set_capacity(32);
+    });
+}
+
 #[cfg(test)]
 mod country_evidence_tests {
     use super::*;
@@ -1422,17 +1435,4 @@ mod country_evidence_tests {
         assert_eq!(found("Envío 150 pesos"), ["MXN"]);
         assert_eq!(found("Shipping $18 flat"), ["USD"]);
     }
-}
-
-/// libphonenumber's metadata keeps its compiled patterns in a cache of 100, about 10 MB: a country's own fit in
-/// 32 (its number types, its formats), and the numbers are validated country by country. Set once per process.
-fn bound_phone_patterns() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        let cache = phonenumber::metadata::DATABASE.cache();
-        cache
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .set_capacity(32);
-    });
 }
