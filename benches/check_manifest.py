@@ -5,7 +5,9 @@
 
 Prints, as Markdown rows: pages found and missed, click depths, robots.txt, broken links, redirects, windows-1252
 decoding, and the phone detector's precision and recall over "this page shows a phone number"."""
+import gzip
 import json
+import os
 import sys
 from urllib.parse import urlsplit
 
@@ -17,6 +19,16 @@ path = lambda url: urlsplit(url)._replace(scheme="", netloc="").geturl()
 truth = {p["path"]: p for p in manifest["pages"]}
 fetchable = {p for p, e in truth.items() if (e["reachable_by_links"] or e["in_sitemap"]) and not e["robots_disallowed"]}
 pages = audit["crawl"]["pages"]
+# Schema 4 on, the page facts are in pages.jsonl.gz beside audit.json, one line per analysed page in the order of
+# crawl.pages; earlier files keep them inline.
+companion = os.path.join(os.path.dirname(audit_path), "pages.jsonl.gz")
+if any(p.get("analysed") for p in pages):
+    lines = (json.loads(line) for line in gzip.open(companion, "rt", encoding="utf-8"))
+    for p in pages:
+        if p.get("analysed"):
+            line = next(lines)
+            assert line["url"] == p["url"], (line["url"], p["url"])
+            p["facts"] = line["facts"]
 analysed = {path(p["final_url"]): p for p in pages if p.get("facts") is not None}
 rows = []
 rows.append(("HTML pages found (reachable by links or sitemap)", f"{len(fetchable & analysed.keys())} of {len(fetchable)}",

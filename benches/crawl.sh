@@ -20,7 +20,8 @@ cargo build --release --quiet
 trap '"$KIT/serve.sh" stop "$PORT" >/dev/null 2>&1 || true' EXIT
 
 # Full page facts for every page, written to audit.json, with the default politeness (4 concurrent requests).
-export CXAUDIT_CMD="$PWD/target/release/cxaudit audit \"\$URL\" --max-pages 100000 --quiet -o /tmp/cxbench-audit-$PAGES"
+# Pages as served (`--render never`): wget renders nothing; what `auto` adds is measured apart (BENCHMARKS.md).
+export CXAUDIT_CMD="$PWD/target/release/cxaudit audit \"\$URL\" --max-pages 100000 --render never --quiet -o /tmp/cxbench-audit-$PAGES"
 # From /tmp: wget --spider leaves empty host folders in its working directory.
 (cd /tmp && "$KIT/run_baselines.sh" "$SHOP" "$RUNS" "$RESULTS" $CRAWLERS)
 python3 "$KIT/measure.py" report --results "$RESULTS" --baseline wget-delete

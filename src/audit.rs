@@ -1,8 +1,11 @@
 //! The audit as two library calls, like Lighthouse's gather (`-G`) and audit (`-A`): [`run`] gathers a shop
-//! (crawl → page facts, streamed into `audit.json` → site facts) then judges it; [`rejudge`] judges a stored
-//! `audit.json` again, with no network, from the page facts it keeps. Both derive what the rules read from the
-//! same page facts in the same order through [`SiteGatherer`], so a rejudge gives what a fresh audit with that pack
-//! gives. [`write_result`] is the one writer of `audit.json`. Nothing here renders or sends.
+//! (crawl → page records streamed into `audit.json`, page facts into its companion [`PAGE_FACTS_FILE`] → site
+//! facts) then judges it; [`rejudge`] judges a stored audit again, with no network, from the page facts it keeps.
+//! Both derive what the rules read from the same page facts in the same order through [`SiteGatherer`], so a
+//! rejudge gives what a fresh audit with that pack gives. [`write_result`] is the one writer of `audit.json`.
+//! Nothing here renders or sends.
+
+pub mod pages;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -15,6 +18,7 @@ use crate::facts::observations::{self, SiteObservations};
 use crate::facts::observe::{self, PageObservation};
 use crate::facts::readers::Readers;
 use crate::facts::{page, scripted, site};
+pub use crate::result::PAGE_FACTS_FILE;
 use crate::result::{
     AuditResult, CampaignResult, CheckStatus, CrawlReport, CrawlSettingsReport, Discovery,
     PageFacts, PageRecord, RuleKind, SiteFacts, Target, ToolInfo, SCHEMA_VERSION,
@@ -52,9 +56,13 @@ pub enum AuditError {
     },
     #[error("{0}")]
     Read(String),
+    /// A stored audit whose page facts are not at hand (a history store's copy, a folder without its companion):
+    /// it can be read as it was judged, not judged again.
+    #[error("{0}")]
+    NoPageFacts(String),
 }
 
-/// The written audit: its result (with `pages` left empty: they are in the file) and where it is.
+/// The written audit: its result (with `pages` left empty: they are in the files) and where it is.
 pub struct AuditOutput {
     pub result: AuditResult,
     pub json_path: PathBuf,
@@ -245,8 +253,9 @@ impl FactsHandler {
     }
 }
 
-/// The page's record as JSON, what it gives the site, and the error analysis found (a parse cut short).
-type HandledPage = (String, Derived, Option<crate::result::FetchError>);
+/// The page's record as JSON, its facts as a compressed line of the companion, what it gives the site, and the
+/// error analysis found (a parse cut short).
+type HandledPage = (String, Vec<u8>, Derived, Option<crate::result::FetchError>);
 
 impl PageHandler for FactsHandler {
     type Output = HandledPage;
@@ -293,12 +302,14 @@ impl PageHandler for FactsHandler {
                 ),
             });
         }
-        record.facts = Some(facts);
-        // Serialised here, on the blocking pool, so that the crawl loop only copies bytes.
+        // Serialised and compressed here, on the blocking pool, so that the crawl loop only copies bytes.
+        let facts_line = pages::compress(&record.url, &facts);
+        drop(facts);
+        record.analysed = true;
         let line = serde_json::to_string(&record).expect("page records serialise");
         Analyzed {
             links,
-            output: (line, derived, record.error),
+            output: (line, facts_line, derived, record.error),
         }
     }
 }
@@ -328,14 +339,17 @@ pub fn now_rfc3339() -> String {
     crate::time::now_text()
 }
 
-/// Writes `audit.json` as the crawl goes: pages are streamed into it as they are read (so a 10,000-page shop never
-/// sits in memory and is never copied), then the fields known only at the end follow. JSON objects are unordered,
-/// so `crawl.pages` simply comes first. The file is written beside and renamed over: a crash never leaves a
-/// truncated `audit.json`.
+/// Writes `audit.json` as the crawl goes: page records are streamed into it as they are read, their facts into the
+/// companion (so a 10,000-page shop never sits in memory and is never copied), then the fields known only at the
+/// end follow. JSON objects are unordered, so `crawl.pages` simply comes first. Both files are written beside and
+/// renamed over, the companion first: a crash never leaves a truncated `audit.json`, nor one without its facts.
 struct ResultWriter {
     temp_path: PathBuf,
     out: std::io::BufWriter<std::fs::File>,
     pages: u64,
+    /// The companion being written: from the start for a fresh audit (a stale one from an earlier audit in the
+    /// folder is replaced); only when a record brings its facts inline for a rewrite (a file of schema ≤ 3).
+    facts: Option<pages::FactsWriter>,
 }
 
 impl ResultWriter {
@@ -359,21 +373,37 @@ impl ResultWriter {
             temp_path,
             out,
             pages: 0,
+            facts: None,
         })
     }
 
-    /// Removes the partial file: the audit.json in place, if any, stays as it was.
+    /// Removes the partial files: the audit.json in place, if any, stays as it was, and its companion too.
     fn abandon(self) {
         drop(self.out);
         let _ = std::fs::remove_file(&self.temp_path);
+        if let Some(facts) = self.facts {
+            facts.abandon();
+        }
     }
 
-    /// Appends one page, already serialised as a JSON object.
-    fn page(&mut self, json: &str) -> std::io::Result<()> {
+    /// Starts the companion beside `json_path`.
+    fn with_facts(mut self, json_path: &Path) -> std::io::Result<ResultWriter> {
+        self.facts = Some(pages::FactsWriter::create(json_path)?);
+        Ok(self)
+    }
+
+    /// Appends one page record, already serialised as a JSON object, and its facts' compressed line if it has facts.
+    fn page(&mut self, json: &str, facts: Option<&[u8]>, json_path: &Path) -> std::io::Result<()> {
         self.out
             .write_all(if self.pages == 0 { b"\n" } else { b",\n" })?;
         self.out.write_all(json.as_bytes())?;
         self.pages += 1;
+        if let Some(member) = facts {
+            if self.facts.is_none() {
+                self.facts = Some(pages::FactsWriter::create(json_path)?);
+            }
+            self.facts.as_mut().expect("created above").page(member)?;
+        }
         Ok(())
     }
 
@@ -419,6 +449,9 @@ impl ResultWriter {
         out.write_all(b"\n}\n")?;
         out.flush()?;
         drop(self.out);
+        if let Some(facts) = self.facts {
+            facts.finish(json_path)?;
+        }
         std::fs::rename(&self.temp_path, json_path)
     }
 }
@@ -456,6 +489,16 @@ pub async fn run(
     options: AuditOptions,
     progress: &dyn Progress,
 ) -> Result<AuditOutput, AuditError> {
+    run_amended(options, progress, |_| {}).await
+}
+
+/// [`run`], with `amend` given the judged result before its last fields are written (the history, the
+/// consultant's judgements): what it adds is in `audit.json` without the file being read back and written again.
+pub async fn run_amended(
+    options: AuditOptions,
+    progress: &dyn Progress,
+    amend: impl FnOnce(&mut AuditResult),
+) -> Result<AuditOutput, AuditError> {
     std::fs::create_dir_all(&options.out_dir).map_err(write_error(&options.out_dir))?;
     warm_up(&options.checks);
     let tool = ToolInfo {
@@ -465,8 +508,9 @@ pub async fn run(
     };
     let started_at = now_rfc3339();
     let json_path = options.out_dir.join("audit.json");
-    let mut writer =
-        ResultWriter::create(&json_path, &tool, &started_at).map_err(write_error(&json_path))?;
+    let mut writer = ResultWriter::create(&json_path, &tool, &started_at)
+        .and_then(|w| w.with_facts(&json_path))
+        .map_err(write_error(&json_path))?;
     let mut write_failure: Option<std::io::Error> = None;
 
     // Gather.
@@ -482,19 +526,21 @@ pub async fn run(
         handler,
         progress,
         |mut event| {
-            let (line, derived) = match event.output {
-                Some((line, derived, error)) => {
+            let (line, facts, derived) = match event.output {
+                Some((line, facts, derived, error)) => {
                     event.record.error = error;
-                    (line, Some(derived))
+                    event.record.analysed = true;
+                    (line, Some(facts), Some(derived))
                 }
                 None => (
                     serde_json::to_string(&event.record).expect("page records serialise"),
+                    None,
                     None,
                 ),
             };
             gatherer.add(&event.record, derived);
             if write_failure.is_none() {
-                write_failure = writer.page(&line).err();
+                write_failure = writer.page(&line, facts.as_deref(), &json_path).err();
             }
         },
     )
@@ -510,6 +556,8 @@ pub async fn run(
         writer.abandon();
         return Err(write_error(&json_path)(e));
     }
+    // The pages are read: the site phase needs no dictionary.
+    crate::facts::spelling::pages_read();
     let finished_at = now_rfc3339();
     if let Some(renderer) = &options.renderer {
         // Every page is read: the browser's memory goes back before the site is judged.
@@ -563,6 +611,8 @@ pub async fn run(
 
     // Judge.
     judge_into(&options.checks, &mut result, &gathered.observations);
+    drop(gathered.observations);
+    amend(&mut result);
     writer
         .finish(&result, &json_path)
         .map_err(write_error(&json_path))?;
@@ -570,9 +620,15 @@ pub async fn run(
 }
 
 /// Judges a stored audit again with `checks`, from the page facts it keeps (no network): the site facts are
-/// derived anew, the rules judged, the scores computed, the campaign (if any) judged by the campaign rules. Files
-/// of schema version 2 are judged too and come out as version 3.
-pub fn rejudge(result: &mut AuditResult, checks: &Checks) -> Result<(), AuditError> {
+/// derived anew, the rules judged, the scores computed, the campaign (if any) judged by the campaign rules. The
+/// facts are those inline in the records (schema ≤ 3), else the companion beside `json_path`, read one page at a
+/// time. Files of schema version 2 and 3 are judged too and come out as version 4. No facts at hand (a history
+/// store's copy, a folder without its companion): [`AuditError::NoPageFacts`], the result unchanged.
+pub fn rejudge(
+    result: &mut AuditResult,
+    json_path: Option<&Path>,
+    checks: &Checks,
+) -> Result<(), AuditError> {
     let (start_url, final_url) = match (
         Url::parse(&result.target.start_url),
         Url::parse(&result.target.final_url),
@@ -585,34 +641,54 @@ pub fn rejudge(result: &mut AuditResult, checks: &Checks) -> Result<(), AuditErr
             )))
         }
     };
-    if result.crawl.counts.html_pages > 0 && result.crawl.pages.iter().all(|p| p.facts.is_none()) {
-        return Err(AuditError::Read(
+    let inline = result.crawl.pages.iter().any(|p| p.facts.is_some());
+    let in_companion = result
+        .crawl
+        .pages
+        .iter()
+        .any(|p| p.analysed && p.facts.is_none());
+    if result.crawl.counts.html_pages > 0 && !inline && !in_companion {
+        return Err(AuditError::NoPageFacts(
             "this audit.json keeps no page facts, so it cannot be judged again: audit the shop again"
                 .into(),
         ));
     }
-    warm_up(checks);
-    // Audits written before addresses were page facts keep none: they are read from the stored text, as a fresh
-    // audit reads them (a page where none is found is read again, to the same result).
-    for facts in result
-        .crawl
-        .pages
-        .iter_mut()
-        .filter_map(|p| p.facts.as_mut())
-    {
-        if facts.candidates.addresses.is_empty() {
-            crate::facts::candidates::extract_addresses(facts);
+    let mut companion = match (in_companion, json_path) {
+        (false, _) => None,
+        (true, Some(path)) => Some(pages::FactsReader::open(path).map_err(AuditError::NoPageFacts)?),
+        (true, None) => {
+            return Err(AuditError::NoPageFacts(format!(
+                "the page facts of this audit are kept in the {PAGE_FACTS_FILE} of its folder, not here: it \
+                 can be read as judged, not judged again"
+            )))
         }
-    }
+    };
+    warm_up(checks);
     let readers = &checks.readers;
     let mut gatherer = SiteGatherer::new(readers);
-    for record in &result.crawl.pages {
-        let derived = match (&record.facts, Url::parse(&record.final_url)) {
-            (Some(facts), Ok(url)) => Some(derive(facts, &url, record.depth, readers)),
+    for record in result.crawl.pages.iter_mut() {
+        let mut read = None;
+        if let (None, Some(companion)) = (&record.facts, &mut companion) {
+            if record.analysed {
+                read = Some(companion.next_for(record).map_err(AuditError::Read)?);
+            }
+        }
+        let facts = record.facts.as_mut().or(read.as_mut());
+        let derived = match (facts, Url::parse(&record.final_url)) {
+            (Some(facts), Ok(url)) => {
+                // Audits written before addresses were page facts keep none: they are read from the stored
+                // text, as a fresh audit reads them (a page where none is found is read again, to the same
+                // result).
+                if facts.candidates.addresses.is_empty() {
+                    crate::facts::candidates::extract_addresses(facts);
+                }
+                Some(derive(facts, &url, record.depth, readers))
+            }
             _ => None,
         };
         gatherer.add(record, derived);
     }
+    crate::facts::spelling::pages_read();
     let flag = |guess: &Option<crate::result::Guess>| {
         guess
             .as_ref()
@@ -694,13 +770,32 @@ fn write_error(path: &Path) -> impl FnOnce(std::io::Error) -> AuditError {
     move |source| AuditError::Write { path, source }
 }
 
-/// Writes a whole result (its pages included) to `json_path`, atomically, in the same layout as a fresh audit.
+/// Writes a whole result (its page records included) to `json_path`, atomically, in the same layout as a fresh
+/// audit. Records that carry their facts (read from a file of schema ≤ 3, or attached) have them written to the
+/// companion beside, which replaces the one there; records without leave the companion as it is (a rewrite in
+/// place: the facts did not change).
 pub fn write_result(json_path: &Path, result: &AuditResult) -> Result<(), AuditError> {
     let mut writer = ResultWriter::create(json_path, &result.tool, &result.started_at)
         .map_err(write_error(json_path))?;
     for record in &result.crawl.pages {
-        let line = serde_json::to_string(record).expect("page records serialise");
-        if let Err(e) = writer.page(&line) {
+        let (line, facts) = match &record.facts {
+            None => (
+                serde_json::to_string(record).expect("page records serialise"),
+                None,
+            ),
+            Some(facts) => {
+                let bare = PageRecord {
+                    analysed: true,
+                    facts: None,
+                    ..record.clone()
+                };
+                (
+                    serde_json::to_string(&bare).expect("page records serialise"),
+                    Some(pages::compress(&record.url, facts)),
+                )
+            }
+        };
+        if let Err(e) = writer.page(&line, facts.as_deref(), json_path) {
             writer.abandon();
             return Err(write_error(json_path)(e));
         }
@@ -710,7 +805,52 @@ pub fn write_result(json_path: &Path, result: &AuditResult) -> Result<(), AuditE
         .map_err(write_error(json_path))
 }
 
-/// Reads an `audit.json`, refusing a newer major schema.
+/// Reads an `audit.json` with the page facts of its companion put back in its records (for the readers of a few
+/// facts of small shops, and the tests: a 10,000-page shop's facts take hundreds of megabytes in memory).
+pub fn read_result_with_facts(path: &Path) -> Result<AuditResult, String> {
+    let mut result = read_result(path)?;
+    pages::attach(path, &mut result, |_| {})?;
+    Ok(result)
+}
+
+/// The audit's companion copied beside `to` when `to` is in another folder than `from` (a rejudge into a new
+/// folder): the judged audit.json there keeps the page facts it was judged from.
+pub fn carry_page_facts(from: &Path, to: &Path) -> Result<(), AuditError> {
+    let (source, target) = (pages::companion_of(from), pages::companion_of(to));
+    let same = |a: &Path, b: &Path| {
+        std::fs::canonicalize(a.parent().unwrap_or(Path::new(".")))
+            .ok()
+            .zip(std::fs::canonicalize(b.parent().unwrap_or(Path::new("."))).ok())
+            .is_some_and(|(a, b)| a == b)
+    };
+    if !source.exists() || same(from, to) {
+        return Ok(());
+    }
+    std::fs::copy(&source, &target)
+        .map(|_| ())
+        .map_err(write_error(&target))
+}
+
+/// The companion of an audit recorded in the history store, when the folder it was written to still holds it:
+/// the `audit.json` there is the same audit (same start and end), so its page facts are these.
+pub fn page_facts_in_folder(folder: &Path, started_at: &str, finished_at: &str) -> Option<PathBuf> {
+    let json_path = folder.join("audit.json");
+    #[derive(serde::Deserialize)]
+    struct Times {
+        started_at: String,
+        finished_at: String,
+    }
+    // Only two fields: serde skips the rest without building it.
+    let file = std::fs::File::open(&json_path).ok()?;
+    let times: Times = serde_json::from_reader(std::io::BufReader::new(file)).ok()?;
+    (times.started_at == started_at
+        && times.finished_at == finished_at
+        && pages::companion_of(&json_path).exists())
+    .then_some(json_path)
+}
+
+/// Reads an `audit.json`, refusing a newer major schema. Its page facts stay in the companion (schema 4 on): see
+/// [`read_result_with_facts`], and [`rejudge`], which reads them one page at a time.
 pub fn read_result(path: &Path) -> Result<AuditResult, String> {
     let file =
         std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;

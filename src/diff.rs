@@ -160,7 +160,7 @@ pub fn diff(before: &AuditResult, after: &AuditResult) -> AuditDiff {
         r.crawl
             .pages
             .iter()
-            .filter(|p| p.facts.is_some())
+            .filter(|p| p.has_facts())
             .map(|p| path_of(&p.final_url))
             .collect()
     };

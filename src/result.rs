@@ -8,8 +8,21 @@ use std::collections::BTreeMap;
 
 pub mod campaign;
 
-/// Version of the `audit.json` layout. Readers refuse documents with a higher major version.
-pub const SCHEMA_VERSION: u32 = 3;
+/// Version of the `audit.json` layout. Readers refuse documents with a higher major version. Version 4 moved the
+/// page facts out of `audit.json` into [`PAGE_FACTS_FILE`] beside it; versions up to 3 keep them inline.
+pub const SCHEMA_VERSION: u32 = 4;
+
+/// The companion of `audit.json` in an audit's folder: one [`PageFactsLine`] per analysed page, in the order of
+/// `crawl.pages`, gzip-compressed (one gzip member per page: `zcat` and any gzip reader read it whole). What only
+/// the rules and a re-judging read; `audit.json` stays small enough for a person to open.
+pub const PAGE_FACTS_FILE: &str = "pages.jsonl.gz";
+
+/// One line of [`PAGE_FACTS_FILE`]: the facts of the page record whose `url` it names.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PageFactsLine {
+    pub url: String,
+    pub facts: PageFacts,
+}
 
 /// The week's days as `audit.json` names them, Monday first.
 pub const DAYS: [&str; 7] = [
@@ -63,6 +76,10 @@ pub struct ShopHistory {
     pub changes: Vec<RuleEvolution>,
     /// The rule pack both were judged with.
     pub rule_pack: String,
+    /// The last audit's page facts were no longer at hand (its folder gone): it is compared as it was judged then,
+    /// with the pack of that day.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub last_as_judged_then: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -634,7 +651,19 @@ pub struct PageRecord {
     /// Redirect hops before `final_url`, in order.
     pub redirects: Vec<RedirectHop>,
     pub error: Option<FetchError>,
+    /// The page was analysed: its facts are a line of [`PAGE_FACTS_FILE`] (schema 4 on).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub analysed: bool,
+    /// The facts of its HTML: inline in files up to schema 3; in memory only once read from [`PAGE_FACTS_FILE`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub facts: Option<PageFacts>,
+}
+
+impl PageRecord {
+    /// An HTML page that was analysed, whether its facts are inline (schema ≤ 3) or in the companion file.
+    pub fn has_facts(&self) -> bool {
+        self.analysed || self.facts.is_some()
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]

@@ -124,7 +124,7 @@ async fn the_report_renders_cleanly_in_chromium_at_desktop_and_phone_widths_and_
     };
     let checks = cxaudit::rules::pack::Checks::bundled();
     result.campaign = Some(campaign);
-    cxaudit::audit::rejudge(&mut result, &checks).unwrap();
+    cxaudit::audit::rejudge(&mut result, None, &checks).unwrap();
     let html = render(
         &result,
         &ReportOptions {

@@ -131,18 +131,19 @@ async fn audit_fixture() -> Audited {
     let output = audit::run(options, &()).await.unwrap();
     let raw: Value =
         serde_json::from_str(&std::fs::read_to_string(&output.json_path).unwrap()).unwrap();
-    let result = audit::read_result(&output.json_path).unwrap();
+    let result = audit::read_result_with_facts(&output.json_path).unwrap();
     let mut pages = BTreeMap::new();
     for p in &result.crawl.pages {
         let path = url::Url::parse(&p.url).unwrap()[url::Position::BeforePath..].to_string();
         pages.insert(path, p.clone());
     }
-    // Nothing but the result is left in the folder.
-    let files: Vec<_> = std::fs::read_dir(out.path())
+    // Nothing but the result and its page facts are left in the folder (no partial file).
+    let mut files: Vec<_> = std::fs::read_dir(out.path())
         .unwrap()
         .map(|e| e.unwrap().file_name())
         .collect();
-    assert_eq!(files, ["audit.json"]);
+    files.sort();
+    assert_eq!(files, ["audit.json", "pages.jsonl.gz"]);
     Audited {
         result,
         pages,

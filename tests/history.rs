@@ -296,6 +296,13 @@ fn every_audit_is_recorded_and_listed() {
         output.stdout,
         std::fs::read(folders[1].path().join("audit.json")).unwrap()
     );
+    // The store keeps the audit.json, which holds no page facts: its page facts stay in the folder.
+    let stored: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(stored["crawl"]["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|p| p.get("facts").is_none()));
     let output = cxaudit()
         .args(["show", "999"])
         .env("CXAUDIT_DB", &db)
@@ -345,12 +352,59 @@ fn every_audit_is_recorded_and_listed() {
         std::fs::read(folders[1].path().join("audit.json")).unwrap()
     );
     assert!(exported.path().join("report.html").exists());
+    // The audit's folder is still there: its page facts come along, so the export can be judged again.
+    assert_eq!(
+        std::fs::read(exported.path().join("pages.jsonl.gz")).unwrap(),
+        std::fs::read(folders[1].path().join("pages.jsonl.gz")).unwrap()
+    );
     let check = std::process::Command::new("sha256sum")
         .args(["-c", "--strict", "manifest.sha256"])
         .current_dir(exported.path())
         .output()
         .unwrap();
     assert!(check.status.success());
+    run_ok(
+        cxaudit()
+            .arg("rejudge")
+            .arg(exported.path())
+            .args(["-q", "--format", "json"]),
+    );
+
+    // The first audit's folder gone, its page facts are: the diff compares it as it was judged then, and says so.
+    let first_folder = folders.remove(0);
+    drop(first_folder);
+    let output = run_ok(
+        cxaudit()
+            .args(["diff", "--previous", host.as_str(), "--json"])
+            .env("CXAUDIT_DB", &db),
+    );
+    let d: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(d["as_judged_then"], serde_json::json!(["1"]), "{d:#}");
+    assert!(d["fixed"].as_array().unwrap().is_empty(), "{d:#}");
+    let output = run_ok(
+        cxaudit()
+            .args(["diff", "--previous", host.as_str()])
+            .env("CXAUDIT_DB", &db),
+    );
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains("as judged when it was made"),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    // Exported now, it says what it lacks.
+    let exported = tempfile::tempdir().unwrap();
+    let output = run_ok(
+        cxaudit()
+            .args(["export", "1", "-o"])
+            .arg(exported.path())
+            .env("CXAUDIT_DB", &db),
+    );
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains("without its page facts"),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    assert!(!exported.path().join("pages.jsonl.gz").exists());
 
     // --no-history records nothing.
     let out = tempfile::tempdir().unwrap();
@@ -444,16 +498,27 @@ async fn the_report_says_what_changed_since_the_last_audit() {
     )
     .unwrap();
     assert_eq!(stored["history"]["earlier"].as_array().unwrap().len(), 1);
-    // Written again with its history, the file keeps every page it had.
+    // With its history, the file keeps every page it had, and the page facts file a line per analysed page.
     assert_eq!(
         stored["crawl"]["pages"].as_array().unwrap().len() as u64,
         stored["crawl"]["counts"]["pages"].as_u64().unwrap()
     );
-    assert!(stored["crawl"]["pages"]
+    let analysed: Vec<&str> = stored["crawl"]["pages"]
         .as_array()
         .unwrap()
         .iter()
-        .any(|p| p["facts"].is_object()));
+        .filter(|p| p["analysed"] == true)
+        .map(|p| p["url"].as_str().unwrap())
+        .collect();
+    let lines = common::page_facts_lines(reports[1].1.path());
+    assert_eq!(
+        lines
+            .iter()
+            .map(|l| l["url"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        analysed
+    );
+    assert!(lines.iter().all(|l| l["facts"].is_object()));
 }
 
 /// The consultant's judgement is part of the audit: two overrides on a first audit are shown as theirs, carried to

@@ -171,7 +171,7 @@ async fn audit_with(start: &str, settings: CrawlSettings) -> Result<AuditResult,
         .await
         .expect("the audit ended in bounded time");
     match run {
-        Ok(output) => Ok(audit::read_result(&output.json_path).unwrap()),
+        Ok(output) => Ok(audit::read_result_with_facts(&output.json_path).unwrap()),
         Err(e) => Err(e.to_string()),
     }
 }

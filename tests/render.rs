@@ -263,7 +263,7 @@ async fn what_scripts_write_is_read_after_rendering_and_said_unseen_without() {
         chat["finding"]["en"].as_str().unwrap().contains("Tidio"),
         "{chat:#}"
     );
-    let pages = rendered["crawl"]["pages"].as_array().unwrap();
+    let pages = common::page_facts_lines(folder.path());
     assert!(pages.iter().any(|p| p["facts"]["rendered"] == true));
     // The chat's launcher: when it loaded and showed, what it said, and that it said so while the shop is closed.
     let home = pages

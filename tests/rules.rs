@@ -160,7 +160,7 @@ async fn every_rule_comes_out_as_its_fixtures_say() {
                 common::audit_pages(&pages, case.country.as_deref(), Some(checks.clone())).await;
             if let Some(campaign) = &case.campaign {
                 result.campaign = Some(campaign.status());
-                cxaudit::audit::rejudge(&mut result, &checks).unwrap();
+                cxaudit::audit::rejudge(&mut result, None, &checks).unwrap();
             }
             if let Some(status) = case.manual {
                 let seen = result.checks.iter().find(|c| c.id == rule.id).unwrap();

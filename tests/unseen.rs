@@ -184,7 +184,7 @@ async fn a_shop_whose_navigation_and_footer_are_written_by_script_is_judged_on_w
 
     // Judged again from the stored page facts, the same verdict.
     let mut again = common::audit_site("script-nav", Some("FR")).await;
-    cxaudit::audit::rejudge(&mut again, &cxaudit::rules::pack::Checks::bundled()).unwrap();
+    cxaudit::audit::rejudge(&mut again, None, &cxaudit::rules::pack::Checks::bundled()).unwrap();
     assert_eq!(again.coverage, result.coverage);
     let (a, b) = (
         again.site.script_built.as_ref().unwrap(),

@@ -216,18 +216,54 @@ pub async fn run(args: AuditArgs, config_path: Option<&std::path::Path>) -> anyh
         render,
         renderer,
     };
-    let partial = options.out_dir.join(".audit.json.partial");
+    let partial = [
+        options.out_dir.join(".audit.json.partial"),
+        options
+            .out_dir
+            .join(format!(".{}.partial", cxaudit::audit::PAGE_FACTS_FILE)),
+    ];
     if args.job.is_some() {
         orphaned_stops(partial.clone());
     }
     // Listening before the crawl starts: a signal that came before the first poll would kill the process.
     let mut interrupt = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
-    let mut output = tokio::select! {
-        output = cxaudit::audit::run(options, &progress) => output?,
+    // What changed since the shop's last audit, both judged with this pack, and the consultant's judgements in
+    // force: put into the result before its last fields are written, so audit.json is never read back.
+    let mut in_force = None;
+    let amend = |result: &mut cxaudit::result::AuditResult| {
+        if args.no_history {
+            return;
+        }
+        // Its warnings are not drawn over the bar.
+        progress.finish();
+        // The demo shop answers on a new port each time: the history knows it as one shop.
+        let shop = if args.demo {
+            DEMO_SHOP.to_string()
+        } else {
+            cxaudit::target::shop_of(&result.target)
+        };
+        result.history =
+            shop_history(result, &shop, &checks, &args.store, &config).unwrap_or_else(|e| {
+                eprintln!("warning: the shop's earlier audits could not be compared: {e:#}");
+                None
+            });
+        // The consultant's judgements on this shop carry over while what their rules see is the same.
+        let judgements = crate::commands::history::judgements_in_force(&shop, &args.store, &config)
+            .unwrap_or_else(|e| {
+                eprintln!("warning: the consultant's judgements could not be read: {e:#}");
+                Default::default()
+            });
+        cxaudit::audit::apply_judgements(result, &judgements.judgements, &checks);
+        in_force = Some(judgements);
+    };
+    let output = tokio::select! {
+        output = cxaudit::audit::run_amended(options, &progress, amend) => output?,
         _ = interrupt.recv() => {
             progress.finish();
             // The crawl stops where it is: a half-written result is no audit, and an older audit.json stays.
-            let _ = std::fs::remove_file(&partial);
+            for file in &partial {
+                let _ = std::fs::remove_file(file);
+            }
             eprintln!("interrupted: no audit was written (an audit.json already in the folder is unchanged)");
             std::process::exit(130);
         }
@@ -240,36 +276,13 @@ pub async fn run(args: AuditArgs, config_path: Option<&std::path::Path>) -> anyh
     } else {
         cxaudit::target::shop_of(&output.result.target)
     };
-    // What changed since the shop's last audit, both judged with this pack: in audit.json, then in the report.
-    if !args.no_history {
-        let history = shop_history(&output.result, &shop, &checks, &args.store, &config)
-            .unwrap_or_else(|e| {
-                eprintln!("warning: the shop's earlier audits could not be compared: {e:#}");
-                None
-            });
-        // The consultant's judgements on this shop carry over while what their rules see is the same.
-        let in_force = crate::commands::history::judgements_in_force(&shop, &args.store, &config)
-            .unwrap_or_else(|e| {
-                eprintln!("warning: the consultant's judgements could not be read: {e:#}");
-                Default::default()
-            });
-        if history.is_some() || !in_force.is_empty() {
-            // The result in memory holds no pages (they were streamed to the file): the file is read back whole
-            // and written again, through the one atomic writer.
-            let mut stored =
-                cxaudit::audit::read_result(&output.json_path).map_err(anyhow::Error::msg)?;
-            stored.history = history.clone();
-            cxaudit::audit::apply_judgements(&mut stored, &in_force.judgements, &checks);
-            cxaudit::audit::write_result(&output.json_path, &stored)?;
-            output.result.history = history;
-            cxaudit::audit::apply_judgements(&mut output.result, &in_force.judgements, &checks);
-        }
+    if let Some(in_force) = &in_force {
         let folder = output
             .json_path
             .parent()
             .unwrap_or(std::path::Path::new("."));
         in_force.write_attachments(folder)?;
-        carry_notes(&in_force, &output.result, folder);
+        carry_notes(in_force, &output.result, folder);
     }
     let written = outputs::write_formats(&output.result, &report_path, &formats, &look)?;
     outputs::write_manifest(
@@ -342,7 +355,16 @@ fn shop_history(
     };
     let json = store.audit_json(last.id)?.unwrap_or_default();
     let mut previous: cxaudit::result::AuditResult = serde_json::from_slice(&json)?;
-    cxaudit::audit::rejudge(&mut previous, checks)?;
+    // The store keeps no page facts: the last audit's folder does, while it is there; else its verdicts as given.
+    let facts = last.folder.as_deref().and_then(|folder| {
+        cxaudit::audit::page_facts_in_folder(
+            std::path::Path::new(folder),
+            &last.started_at,
+            &last.finished_at,
+        )
+    });
+    let judged_again =
+        crate::commands::diff::rejudge_or_keep(&mut previous, facts.as_deref(), checks)?;
     let diff = cxaudit::diff::diff(&previous, result);
     let finding_before = |id: &str| {
         previous
@@ -377,6 +399,7 @@ fn shop_history(
             .collect(),
         changes,
         rule_pack: checks.origin.clone(),
+        last_as_judged_then: !judged_again,
     }))
 }
 
@@ -430,7 +453,7 @@ fn carry_notes(
 
 /// A job's audit whose worker died stops too: it runs in its own process group (a Ctrl-C to the worker must not
 /// stop it), so nothing else would, and a worker that takes the job over must not find the shop being crawled.
-fn orphaned_stops(partial: PathBuf) {
+fn orphaned_stops(partial: [PathBuf; 2]) {
     // The worker names itself: a worker that died before this line ran left this audit adopted already.
     let parent = std::env::var("CXAUDIT_JOB_WORKER_PID")
         .ok()
@@ -439,7 +462,9 @@ fn orphaned_stops(partial: PathBuf) {
     std::thread::spawn(move || loop {
         std::thread::sleep(Duration::from_millis(500));
         if std::os::unix::process::parent_id() != parent {
-            let _ = std::fs::remove_file(&partial);
+            for file in &partial {
+                let _ = std::fs::remove_file(file);
+            }
             // Its stderr was the dead worker's pipe: `eprintln!` would panic on it, and the audit go on.
             use std::io::Write;
             let _ = writeln!(

@@ -150,7 +150,16 @@ pub fn run(command: CampaignCommand, config_path: Option<&std::path::Path>) -> a
             store,
         } => {
             let json_path = find_audit(&audit)?;
-            let result = cxaudit::audit::read_result(&json_path).map_err(anyhow::Error::msg)?;
+            let mut result = cxaudit::audit::read_result(&json_path).map_err(anyhow::Error::msg)?;
+            // The planner names the shop's products and pages: their titles and JSON-LD, of each page's facts.
+            cxaudit::audit::pages::attach(&json_path, &mut result, |facts| {
+                *facts = cxaudit::result::PageFacts {
+                    title: facts.title.take(),
+                    json_ld: std::mem::take(&mut facts.json_ld),
+                    ..Default::default()
+                }
+            })
+            .map_err(anyhow::Error::msg)?;
             // A dry run needs no persona: a placeholder one is shown, marked; `--send` requires the real one.
             let (settings, placeholder) = if send {
                 (MailSettings::resolve(&config)?, false)

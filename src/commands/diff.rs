@@ -36,26 +36,52 @@ fn audit_json(path: &Path) -> PathBuf {
     }
 }
 
-/// An audit named by a path, or by its id in the store (a number that is no file).
+/// An audit named by a path, or by its id in the store (a number that is no file), and where its page facts are:
+/// beside the audit.json given, or in the folder the stored audit was written to while it still holds them.
 fn load(
     name: &str,
     store: &mut Option<Box<dyn cxaudit::store::Store>>,
     open: &dyn Fn() -> anyhow::Result<Box<dyn cxaudit::store::Store>>,
-) -> anyhow::Result<cxaudit::result::AuditResult> {
+) -> anyhow::Result<(cxaudit::result::AuditResult, Option<PathBuf>)> {
     let path = Path::new(name);
     match name.parse::<i64>() {
         Ok(id) if !path.exists() => {
             if store.is_none() {
                 *store = Some(open()?);
             }
+            let store = store.as_ref().expect("opened above");
             let json = store
-                .as_ref()
-                .expect("opened above")
                 .audit_json(id)?
                 .ok_or_else(|| anyhow::anyhow!("no audit {id} in the store"))?;
-            Ok(serde_json::from_slice(&json)?)
+            let facts = store.audit(id)?.and_then(|record| {
+                cxaudit::audit::page_facts_in_folder(
+                    Path::new(&record.folder?),
+                    &record.started_at,
+                    &record.finished_at,
+                )
+            });
+            Ok((serde_json::from_slice(&json)?, facts))
         }
-        _ => cxaudit::audit::read_result(&audit_json(path)).map_err(anyhow::Error::msg),
+        _ => {
+            let json_path = audit_json(path);
+            let result = cxaudit::audit::read_result(&json_path).map_err(anyhow::Error::msg)?;
+            Ok((result, Some(json_path)))
+        }
+    }
+}
+
+/// Judges a stored audit again with `checks` from its page facts (`facts`: its audit.json, the companion beside);
+/// without them at hand (the history store keeps none, and the audit's folder is gone), it is kept as it was
+/// judged: returns false.
+pub fn rejudge_or_keep(
+    result: &mut cxaudit::result::AuditResult,
+    facts: Option<&Path>,
+    checks: &cxaudit::rules::pack::Checks,
+) -> anyhow::Result<bool> {
+    match cxaudit::audit::rejudge(result, facts, checks) {
+        Ok(()) => Ok(true),
+        Err(cxaudit::audit::AuditError::NoPageFacts(_)) => Ok(false),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -91,17 +117,35 @@ pub fn run(args: DiffArgs, config_path: Option<&Path>) -> anyhow::Result<()> {
         ),
     };
     let mut judged = Vec::new();
+    let mut as_judged = Vec::new();
     for name in &names {
-        let mut result = load(name, &mut store, &open)?;
-        cxaudit::audit::rejudge(&mut result, &checks)?;
+        let (mut result, facts) = load(name, &mut store, &open)?;
+        if !rejudge_or_keep(&mut result, facts.as_deref(), &checks)? {
+            as_judged.push(name.clone());
+        }
         judged.push(result);
     }
     let diff = cxaudit::diff::diff(&judged[0], &judged[1]);
+    // An audit whose page facts are gone is compared as it was judged then: said, since a changed rule may then
+    // pass for a change on the shop.
+    let kept = (!as_judged.is_empty()).then(|| {
+        format!(
+            "audit {} as judged when it was made (its page facts are no longer kept)",
+            as_judged.join(" and ")
+        )
+    });
     if args.json {
         let mut value = serde_json::to_value(&diff)?;
         value["rule_pack"] = serde_json::Value::String(pack);
+        if !as_judged.is_empty() {
+            value["as_judged_then"] = serde_json::json!(as_judged);
+        }
         println!("{}", serde_json::to_string_pretty(&value)?);
     } else {
+        let pack = match kept {
+            Some(kept) => format!("{pack}; {kept}"),
+            None => pack,
+        };
         print!("{}", cxaudit::diff::render(&diff, &pack));
     }
     Ok(())

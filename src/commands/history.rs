@@ -240,10 +240,6 @@ pub struct InForce {
 }
 
 impl InForce {
-    pub fn is_empty(&self) -> bool {
-        self.judgements.is_empty()
-    }
-
     /// Writes the attached files beside the report (the manifest, written after, covers them).
     pub fn write_attachments(&self, folder: &std::path::Path) -> anyhow::Result<()> {
         for (name, bytes) in &self.attachments {
@@ -598,7 +594,19 @@ pub fn export(args: ExportArgs, config_path: Option<&std::path::Path>) -> anyhow
     std::fs::write(&json_path, &json)?;
     let result = cxaudit::audit::read_result(&json_path).map_err(anyhow::Error::msg)?;
     // The files the report links to and the notes it was rendered with, as the store keeps them.
+    let mut facts_kept = false;
     if let Some(record) = store.audit(args.id)? {
+        // The store keeps no page facts: the audit's own folder does, while it is there (`rejudge` needs them).
+        if let Some(source) = record.folder.as_deref().and_then(|folder| {
+            cxaudit::audit::page_facts_in_folder(
+                std::path::Path::new(folder),
+                &record.started_at,
+                &record.finished_at,
+            )
+        }) {
+            cxaudit::audit::carry_page_facts(&source, &json_path)?;
+            facts_kept = true;
+        }
         let in_force = judgements_in_force(&record.shop_host, &args.store, &config)?;
         for (name, bytes) in &in_force.attachments {
             let linked = result
@@ -618,6 +626,15 @@ pub fn export(args: ExportArgs, config_path: Option<&std::path::Path>) -> anyhow
         crate::commands::chosen_formats(&[], &config, &[crate::cli::outputs::Format::Html])?;
     crate::cli::outputs::write_formats(&result, &args.out.join("report.html"), &formats, &look)?;
     crate::cli::outputs::write_manifest(&args.out)?;
-    println!("audit {} written to {}", args.id, args.out.display());
+    println!(
+        "audit {} written to {}{}",
+        args.id,
+        args.out.display(),
+        if facts_kept || result.crawl.counts.html_pages == 0 {
+            ""
+        } else {
+            " (without its page facts: its folder is gone, so it can be read and re-rendered, not judged again)"
+        }
+    );
     Ok(())
 }

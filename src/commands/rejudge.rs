@@ -44,7 +44,7 @@ pub fn run(args: RejudgeArgs, config_path: Option<&Path>) -> anyhow::Result<()> 
     };
     let mut result = cxaudit::audit::read_result(&source).map_err(anyhow::Error::msg)?;
     let before = result.scores.overall;
-    cxaudit::audit::rejudge(&mut result, &checks)?;
+    cxaudit::audit::rejudge(&mut result, Some(&source), &checks)?;
     let folder = match &args.out {
         Some(dir) => {
             std::fs::create_dir_all(dir)
@@ -57,6 +57,8 @@ pub fn run(args: RejudgeArgs, config_path: Option<&Path>) -> anyhow::Result<()> 
             .unwrap_or_else(|| PathBuf::from(".")),
     };
     let json_path = folder.join("audit.json");
+    // Into another folder, the page facts go too (first: a file of schema ≤ 3 writes its own there).
+    cxaudit::audit::carry_page_facts(&source, &json_path)?;
     cxaudit::audit::write_result(&json_path, &result)?;
     outputs::write_formats(&result, &folder.join("report.html"), &formats, &look)?;
     outputs::write_manifest(&folder)?;

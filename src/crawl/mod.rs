@@ -490,6 +490,7 @@ fn bare_record(
         elapsed_ms: job.started.elapsed().as_millis() as u64,
         redirects: job.hops.clone(),
         error,
+        analysed: false,
         facts: None,
     }
 }

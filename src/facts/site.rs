@@ -798,6 +798,7 @@ impl SiteFactsBuilder {
     /// The country of the numbers that name one (`+212 …`, `tel:+32…`, a North American `514-987-6543`) shown on the most pages: a
     /// clue to the shop's country when neither the domain nor the `lang` attribute names one.
     pub fn international_phone_country(&self) -> Option<String> {
+        bound_phone_patterns();
         let mut weight: BTreeMap<String, u64> = BTreeMap::new();
         for (digits, aggregate) in &self.phones {
             // A North American number tells its country by its area code (514 is Canada, 212 the US) even when
@@ -854,19 +855,27 @@ impl SiteFactsBuilder {
         let mut weight: BTreeMap<&'static str, u64> = BTreeMap::new();
         let mut all_in_pairs = true;
         let mut any = false;
-        for (digits, aggregate) in &self.phones {
-            if !digits.starts_with('0') || aggregate.pages.is_empty() {
-                continue;
-            }
+        let national: Vec<(&String, &PhoneAggregate)> = self
+            .phones
+            .iter()
+            .filter(|(digits, aggregate)| digits.starts_with('0') && !aggregate.pages.is_empty())
+            .map(|(digits, aggregate)| (digits, aggregate))
+            .collect();
+        for (_, aggregate) in &national {
             any = true;
             all_in_pairs &= aggregate
                 .written
                 .iter()
                 .all(|w| IN_PAIRS.is_match(w.trim()));
-            for (country, _) in TRUNK_ZERO {
-                let Ok(id) = country.parse::<phonenumber::country::Id>() else {
-                    continue;
-                };
+        }
+        // Country by country: the patterns of one country are compiled once for all the numbers, within the
+        // bounded cache of compiled patterns (see `bound_phone_patterns`).
+        bound_phone_patterns();
+        for (country, _) in TRUNK_ZERO {
+            let Ok(id) = country.parse::<phonenumber::country::Id>() else {
+                continue;
+            };
+            for (digits, aggregate) in &national {
                 if phonenumber::parse(Some(id), digits).is_ok_and(|n| n.is_valid()) {
                     *weight.entry(country).or_insert(0) += aggregate.pages.len() as u64;
                 }
@@ -940,6 +949,7 @@ impl SiteFactsBuilder {
     /// Judges the phone numbers for `country` (the target's, known only once the home page is read), sets apart
     /// what belongs to other bodies, and builds the site facts.
     pub fn finish(self, country: Option<&str>, not_the_shop: &NotTheShop) -> SiteFacts {
+        bound_phone_patterns();
         let (addresses, other_addresses) = self.addresses(country);
         let region: Option<phonenumber::country::Id> = country.and_then(|c| c.parse().ok());
         // Group the digit strings by the number they parse to: "01 99 00 12 34" and "+33 1 99 00 12 34" are one.
@@ -1393,6 +1403,20 @@ fn currencies_in(text: &str) -> BTreeSet<&'static str> {
         out.insert("USD");
     }
     out
+}
+
+/// libphonenumber's metadata keeps its compiled patterns in a cache of 100, about 10 MB: a country's own fit in
+/// 32 (its number types, its formats), and the numbers are validated country by country. Set once per process,
+/// when the site phase first reads numbers (loading the metadata costs 2 MB: not during the page phase).
+fn bound_phone_patterns() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let cache = phonenumber::metadata::DATABASE.cache();
+        cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .set_capacity(32);
+    });
 }
 
 #[cfg(test)]

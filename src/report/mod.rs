@@ -896,7 +896,7 @@ fn limits_view(result: &AuditResult, strings: &Value, lang: &str) -> Vec<String>
         .iter()
         .filter(|p| {
             use crate::result::FetchErrorKind as Kind;
-            p.facts.is_none()
+            !p.has_facts()
                 && p.error.as_ref().is_some_and(|e| match e.kind {
                     Kind::HttpStatus => p.status.is_some_and(|s| s >= 500),
                     Kind::Dns
@@ -919,7 +919,7 @@ fn limits_view(result: &AuditResult, strings: &Value, lang: &str) -> Vec<String>
     let partial = pages
         .iter()
         .filter(|p| {
-            p.facts.is_some()
+            p.has_facts()
                 && p.error.as_ref().is_some_and(|e| {
                     e.kind.partly_read() && e.kind != crate::result::FetchErrorKind::TooLarge
                 })

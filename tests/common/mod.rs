@@ -182,7 +182,7 @@ async fn audit_url(
         renderer: None,
     };
     let output = cxaudit::audit::run(options, &()).await.unwrap();
-    cxaudit::audit::read_result(&output.json_path).unwrap()
+    cxaudit::audit::read_result_with_facts(&output.json_path).unwrap()
 }
 
 /// The binary, blind to the developer's own settings: no config file, no branding from the environment.
@@ -306,4 +306,24 @@ pub fn run_chromium(browser: &Path, url: &str, args: &[String]) -> String {
         String::from_utf8_lossy(&output.stderr)
     );
     String::from_utf8_lossy(&output.stderr).to_string()
+}
+
+/// The lines of an audit folder's page facts file (`pages.jsonl.gz`), as JSON, in the order of `crawl.pages`: read
+/// with a plain gzip reader, as any tool would.
+pub fn page_facts_lines(folder: &Path) -> Vec<serde_json::Value> {
+    use std::io::BufRead;
+    let file = std::fs::File::open(folder.join(cxaudit::result::PAGE_FACTS_FILE)).unwrap();
+    std::io::BufReader::new(flate2::read::MultiGzDecoder::new(file))
+        .lines()
+        .map(|line| serde_json::from_str(&line.unwrap()).unwrap())
+        .collect()
+}
+
+/// The facts of the page at `url` (its requested URL), from the folder's page facts file.
+pub fn page_facts_of(folder: &Path, url_ends_with: &str) -> serde_json::Value {
+    page_facts_lines(folder)
+        .into_iter()
+        .find(|l| l["url"].as_str().unwrap().ends_with(url_ends_with))
+        .unwrap_or_else(|| panic!("no facts for {url_ends_with}"))["facts"]
+        .clone()
 }
