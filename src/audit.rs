@@ -494,10 +494,12 @@ pub async fn run(
 
 /// [`run`], with `amend` given the judged result before its last fields are written (the history, the
 /// consultant's judgements): what it adds is in `audit.json` without the file being read back and written again.
+/// It runs on the blocking pool, where the pages were analysed: judging the last audit again there reuses the
+/// pattern caches those threads hold (on another thread, another 10 MB of them).
 pub async fn run_amended(
     options: AuditOptions,
     progress: &dyn Progress,
-    amend: impl FnOnce(&mut AuditResult),
+    amend: impl FnOnce(&mut AuditResult) + Send + 'static,
 ) -> Result<AuditOutput, AuditError> {
     std::fs::create_dir_all(&options.out_dir).map_err(write_error(&options.out_dir))?;
     warm_up(&options.checks);
@@ -612,7 +614,21 @@ pub async fn run_amended(
     // Judge.
     judge_into(&options.checks, &mut result, &gathered.observations);
     drop(gathered.observations);
-    amend(&mut result);
+    let result = match tokio::task::spawn_blocking(move || {
+        amend(&mut result);
+        result
+    })
+    .await
+    {
+        Ok(result) => result,
+        Err(e) => match e.try_into_panic() {
+            Ok(panic) => std::panic::resume_unwind(panic),
+            Err(e) => {
+                writer.abandon();
+                return Err(AuditError::Read(format!("the audit was cancelled: {e}")));
+            }
+        },
+    };
     writer
         .finish(&result, &json_path)
         .map_err(write_error(&json_path))?;

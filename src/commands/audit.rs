@@ -107,7 +107,7 @@ pub struct AuditArgs {
 }
 
 pub async fn run(args: AuditArgs, config_path: Option<&std::path::Path>) -> anyhow::Result<()> {
-    let config = cxaudit::config::Config::load(config_path)?;
+    let config = Arc::new(cxaudit::config::Config::load(config_path)?);
     // Settings are checked before the crawl: a typo must not cost a 10-minute crawl.
     let look = Look::resolve(&args.look, args.report_lang.as_deref(), &config)?;
     let formats = chosen_formats(&args.format, &config, &[Format::Json, Format::Html])?;
@@ -205,7 +205,7 @@ pub async fn run(args: AuditArgs, config_path: Option<&std::path::Path>) -> anyh
             )
         }),
     };
-    let progress = progress::Bar::new(args.quiet, settings.limits.max_pages);
+    let progress = Arc::new(progress::Bar::new(args.quiet, settings.limits.max_pages));
     let options = cxaudit::audit::AuditOptions {
         start,
         crawl: settings,
@@ -229,35 +229,44 @@ pub async fn run(args: AuditArgs, config_path: Option<&std::path::Path>) -> anyh
     let mut interrupt = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
     // What changed since the shop's last audit, both judged with this pack, and the consultant's judgements in
     // force: put into the result before its last fields are written, so audit.json is never read back.
-    let mut in_force = None;
-    let amend = |result: &mut cxaudit::result::AuditResult| {
-        if args.no_history {
-            return;
+    let in_force = Arc::new(std::sync::Mutex::new(None));
+    let amend = {
+        let (progress, checks, config, in_force) = (
+            progress.clone(),
+            checks.clone(),
+            config.clone(),
+            in_force.clone(),
+        );
+        let (no_history, demo, store) = (args.no_history, args.demo, args.store.clone());
+        move |result: &mut cxaudit::result::AuditResult| {
+            if no_history {
+                return;
+            }
+            // Its warnings are not drawn over the bar.
+            progress.finish();
+            // The demo shop answers on a new port each time: the history knows it as one shop.
+            let shop = if demo {
+                DEMO_SHOP.to_string()
+            } else {
+                cxaudit::target::shop_of(&result.target)
+            };
+            result.history =
+                shop_history(result, &shop, &checks, &store, &config).unwrap_or_else(|e| {
+                    eprintln!("warning: the shop's earlier audits could not be compared: {e:#}");
+                    None
+                });
+            // The consultant's judgements on this shop carry over while what their rules see is the same.
+            let judgements = crate::commands::history::judgements_in_force(&shop, &store, &config)
+                .unwrap_or_else(|e| {
+                    eprintln!("warning: the consultant's judgements could not be read: {e:#}");
+                    Default::default()
+                });
+            cxaudit::audit::apply_judgements(result, &judgements.judgements, &checks);
+            *in_force.lock().unwrap_or_else(|e| e.into_inner()) = Some(judgements);
         }
-        // Its warnings are not drawn over the bar.
-        progress.finish();
-        // The demo shop answers on a new port each time: the history knows it as one shop.
-        let shop = if args.demo {
-            DEMO_SHOP.to_string()
-        } else {
-            cxaudit::target::shop_of(&result.target)
-        };
-        result.history =
-            shop_history(result, &shop, &checks, &args.store, &config).unwrap_or_else(|e| {
-                eprintln!("warning: the shop's earlier audits could not be compared: {e:#}");
-                None
-            });
-        // The consultant's judgements on this shop carry over while what their rules see is the same.
-        let judgements = crate::commands::history::judgements_in_force(&shop, &args.store, &config)
-            .unwrap_or_else(|e| {
-                eprintln!("warning: the consultant's judgements could not be read: {e:#}");
-                Default::default()
-            });
-        cxaudit::audit::apply_judgements(result, &judgements.judgements, &checks);
-        in_force = Some(judgements);
     };
     let output = tokio::select! {
-        output = cxaudit::audit::run_amended(options, &progress, amend) => output?,
+        output = cxaudit::audit::run_amended(options, &*progress, amend) => output?,
         _ = interrupt.recv() => {
             progress.finish();
             // The crawl stops where it is: a half-written result is no audit, and an older audit.json stays.
@@ -276,6 +285,7 @@ pub async fn run(args: AuditArgs, config_path: Option<&std::path::Path>) -> anyh
     } else {
         cxaudit::target::shop_of(&output.result.target)
     };
+    let in_force = in_force.lock().unwrap_or_else(|e| e.into_inner()).take();
     if let Some(in_force) = &in_force {
         let folder = output
             .json_path
