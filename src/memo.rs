@@ -12,7 +12,8 @@ use std::thread::LocalKey;
 /// Entries a memo holds before it is emptied: a mega-menu has a few hundred links, a shop repeats them all.
 pub const MEMO_ENTRIES: usize = 4096;
 
-/// A memo to declare with `thread_local!`.
+/// A memo to declare with `thread_local!`; `K` names what its keys are (a key is given by reference, in any form
+/// that hashes as `K` does: `&str` for `String`, `(&str, &str)` for `(String, String)`).
 pub type Memo<K, V> = RefCell<Table<K, V>>;
 
 /// Values by the fingerprint of their key: two SipHashes with independent random keys, one to find the entry and
@@ -33,8 +34,8 @@ impl<K, V> Default for Table<K, V> {
     }
 }
 
-impl<K: Hash, V: Clone> Table<K, V> {
-    fn fingerprint(&self, key: &K) -> (u64, u64) {
+impl<K, V: Clone> Table<K, V> {
+    fn fingerprint<Q: Hash + ?Sized>(&self, key: &Q) -> (u64, u64) {
         (self.hashers[0].hash_one(key), self.hashers[1].hash_one(key))
     }
 
@@ -61,25 +62,14 @@ impl<K: Hash, V: Clone> Table<K, V> {
     }
 }
 
-/// A text known by what it is (a tag such as its region), its length and a 64-bit hash of it: a memo keyed so holds
-/// no copy of the text (a footer repeated on 10,000 pages is a few kilobytes each time).
-pub type TextKey<T> = (T, usize, u64);
-
-pub fn text_key<T>(tag: T, text: &str) -> TextKey<T> {
-    use std::hash::Hasher;
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    hasher.write(text.as_bytes());
-    (tag, text.len(), hasher.finish())
-}
-
-/// `compute()`, or its remembered value for `key` on this thread.
-pub fn memoized<K: Hash + Eq, V: Clone>(
+/// `compute()`, or its remembered value for `key` on this thread. The key is only hashed: a region's text is
+/// given as `&str`, never copied.
+pub fn memoized<K, Q: Hash + ?Sized, V: Clone>(
     memo: &'static LocalKey<Memo<K, V>>,
-    key: K,
+    key: &Q,
     compute: impl FnOnce() -> V,
 ) -> V {
-    let fingerprint = memo.with(|m| m.borrow().fingerprint(&key));
-    drop(key);
+    let fingerprint = memo.with(|m| m.borrow().fingerprint(key));
     if let Some(hit) = memo.with(|m| m.borrow().get(fingerprint)) {
         return hit;
     }
@@ -100,7 +90,7 @@ mod tests {
     fn a_remembered_value_is_given_again_and_another_key_computes() {
         let calls = std::cell::Cell::new(0);
         let length = |text: &str| {
-            memoized(&TEXTS, text.to_string(), || {
+            memoized(&TEXTS, text, || {
                 calls.set(calls.get() + 1);
                 text.len()
             })
@@ -115,12 +105,12 @@ mod tests {
     #[test]
     fn a_full_memo_is_emptied_so_it_stays_bounded() {
         for i in 0..MEMO_ENTRIES + 10 {
-            memoized(&TEXTS, format!("text {i}"), || i);
+            memoized(&TEXTS, &format!("text {i}"), || i);
         }
         let len = TEXTS.with(|m| m.borrow().len());
         assert!(len <= MEMO_ENTRIES, "{len}");
         // What was kept is still right.
         let i = MEMO_ENTRIES + 5;
-        assert_eq!(memoized(&TEXTS, format!("text {i}"), || usize::MAX), i);
+        assert_eq!(memoized(&TEXTS, &format!("text {i}"), || usize::MAX), i);
     }
 }

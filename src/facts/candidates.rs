@@ -85,11 +85,9 @@ pub fn extract_from_text(facts: &mut PageFacts) {
         let found = if region == Region::Main || text.len() > MEMO_TEXT_BYTES {
             region_candidates(text, region)
         } else {
-            crate::memo::memoized(
-                &REGION_CANDIDATES,
-                crate::memo::text_key(region, text),
-                || region_candidates(text, region),
-            )
+            crate::memo::memoized(&REGION_CANDIDATES, &(region, text), || {
+                region_candidates(text, region)
+            })
         };
         let Candidates {
             phones,
@@ -110,7 +108,7 @@ pub fn extract_from_text(facts: &mut PageFacts) {
 const MEMO_TEXT_BYTES: usize = 32 * 1024;
 
 thread_local! {
-    static REGION_CANDIDATES: crate::memo::Memo<crate::memo::TextKey<Region>, Candidates> =
+    static REGION_CANDIDATES: crate::memo::Memo<(Region, String), Candidates> =
         Default::default();
 }
 

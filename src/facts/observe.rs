@@ -273,11 +273,9 @@ pub fn observe(
             }
             // Header, menu and footer repeat on every page: their hits are found once per thread.
             let hits = if region.is_some_and(|r| r != Region::Main) {
-                memo::memoized(
-                    &CHROME_HITS,
-                    memo::text_key((source, languages, region), text),
-                    || first_hits(readers, source, region, text, languages),
-                )
+                memo::memoized(&CHROME_HITS, &(source, languages, region, text), || {
+                    first_hits(readers, source, region, text, languages)
+                })
             } else {
                 first_hits(readers, source, region, text, languages)
             };
@@ -372,7 +370,7 @@ pub fn observe(
         let (week, promises) = if region == Region::Main {
             (hours::find(text), promise::find(text))
         } else {
-            memo::memoized(&CHROME_STATEMENTS, memo::text_key((), text), || {
+            memo::memoized(&CHROME_STATEMENTS, text, || {
                 (hours::find(text), promise::find(text))
             })
         };
@@ -449,12 +447,12 @@ pub fn visible_fields(form: &FormFact) -> Vec<&crate::result::FieldFact> {
 }
 
 thread_local! {
-    static CHROME_STATEMENTS: memo::Memo<memo::TextKey<()>, ChromeStatements> = Default::default();
+    static CHROME_STATEMENTS: memo::Memo<String, ChromeStatements> = Default::default();
     static CHROME_HITS: memo::Memo<ChromeText, Vec<TermHit>> = Default::default();
 }
 
 /// A repeated region's text, known by what reads it, in which languages, where.
-type ChromeText = memo::TextKey<(TermSource, Languages, Option<Region>)>;
+type ChromeText = (TermSource, Languages, Option<Region>, String);
 
 type ChromeStatements = (Option<(hours::WeeklyHours, String)>, Vec<promise::Promise>);
 

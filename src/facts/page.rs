@@ -491,7 +491,7 @@ impl Walker {
             return self.resolve(href);
         }
         let key = format!("{}\u{0}{href}", &self.base[..url::Position::BeforePath]);
-        memo::memoized(&RESOLVED_LINKS, key, || self.resolve(href))
+        memo::memoized(&RESOLVED_LINKS, &key, || self.resolve(href))
     }
 
     /// Ids and classes that name a chat widget (`chat-window`, `chatbot_launcher`, `livechat`, not `chat-noir`):

@@ -278,7 +278,7 @@ thread_local! {
 }
 
 pub fn link_kinds(lexicon: &KeyPageLexicon, href: &str, label: &str) -> LinkKinds {
-    memo::memoized(&LINK_KINDS, (href.to_string(), label.to_string()), || {
+    memo::memoized(&LINK_KINDS, &(href, label), || {
         let path = Url::parse(href)
             .map(|u| u.path().to_string())
             .unwrap_or_default();

@@ -22,7 +22,7 @@ thread_local! {
 }
 
 fn known_anywhere(dictionaries: &[(String, Arc<Dictionary>)], word: &str) -> bool {
-    crate::memo::memoized(&KNOWN, word.to_string(), || {
+    crate::memo::memoized(&KNOWN, word, || {
         dictionaries.iter().any(|(_, d)| known(d, word))
     })
 }

@@ -627,7 +627,7 @@ struct Visit<'a> {
     requests: Vec<String>,
     /// The first chat vendor's host asked for, and when.
     vendor: Option<(String, u64)>,
-    /// Frame id → its URL and whether it is the top one.
+    /// Frame id → its URL.
     frames: HashMap<String, String>,
     /// Frame id → the watching world's execution context there.
     worlds: HashMap<String, i64>,
