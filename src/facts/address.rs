@@ -6,6 +6,10 @@
 //! in the UK, the US and Canada), CEDEX, a country name. Nothing is judged here beyond shape: the site facts check
 //! postcode and town and say whose address it is.
 
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
 use crate::facts::lexicon::fold;
 use crate::facts::postcode::{self, Format};
 
@@ -40,19 +44,21 @@ enum Kind {
 }
 
 #[derive(Debug, Clone)]
-struct Tok {
+struct Tok<'t> {
     kind: Kind,
     start: usize,
     end: usize,
-    /// Folded: lower case, no accents.
-    low: String,
+    /// Folded: lower case, no accents. Most words are written so already: they borrow the text.
+    low: Cow<'t, str>,
+    /// What the word is in the lists below (`class::*` bits), looked up once per token.
+    class: u16,
     /// The first letter (after "l'", "d'") is a capital.
     cap: bool,
     /// Every letter is a capital (two letters at least).
     caps: bool,
 }
 
-impl Tok {
+impl Tok<'_> {
     fn word(&self) -> bool {
         self.kind == Kind::Word
     }
@@ -62,10 +68,67 @@ impl Tok {
     fn digits(&self) -> usize {
         self.low.bytes().take_while(u8::is_ascii_digit).count()
     }
+    fn has(&self, class: u16) -> bool {
+        self.class & class != 0
+    }
 }
 
-fn tokenize(text: &str) -> Vec<Tok> {
-    let mut out: Vec<Tok> = Vec::new();
+/// The lists a word can be in, as bits: every token is looked up once instead of each list scanned at every step.
+mod class {
+    pub const STOP: u16 = 1;
+    pub const UNIT: u16 = 1 << 1;
+    pub const PARTICLE: u16 = 1 << 2;
+    pub const MONTH: u16 = 1 << 3;
+    pub const PREFIX_TYPE: u16 = 1 << 4;
+    /// A prefix type that is a common word too ("place", "route").
+    pub const PREFIX_TYPE_COMMON: u16 = 1 << 5;
+    pub const PREFIX_ABBREVIATION: u16 = 1 << 6;
+    pub const SUFFIX_TYPE: u16 = 1 << 7;
+    /// The first word of a country's name.
+    pub const COUNTRY_START: u16 = 1 << 8;
+}
+
+fn word_class(low: &str) -> u16 {
+    static CLASSES: LazyLock<HashMap<&'static str, u16>> = LazyLock::new(|| {
+        let mut map: HashMap<&'static str, u16> = HashMap::new();
+        let mut add = |words: &mut dyn Iterator<Item = &'static str>, bit: u16| {
+            for w in words {
+                *map.entry(w).or_default() |= bit;
+            }
+        };
+        add(&mut STOP_WORDS.iter().copied(), class::STOP);
+        add(&mut UNIT_WORDS.iter().copied(), class::UNIT);
+        add(&mut PARTICLES.iter().copied(), class::PARTICLE);
+        add(&mut MONTHS.iter().copied(), class::MONTH);
+        add(
+            &mut PREFIX_TYPES.iter().map(|(w, _)| *w),
+            class::PREFIX_TYPE,
+        );
+        add(
+            &mut PREFIX_TYPES
+                .iter()
+                .filter(|(_, common)| *common)
+                .map(|(w, _)| *w),
+            class::PREFIX_TYPE_COMMON,
+        );
+        add(
+            &mut PREFIX_ABBREVIATIONS.iter().copied(),
+            class::PREFIX_ABBREVIATION,
+        );
+        add(&mut SUFFIX_TYPES.iter().copied(), class::SUFFIX_TYPE);
+        add(
+            &mut COUNTRIES
+                .iter()
+                .filter_map(|(name, _)| name.split(' ').next()),
+            class::COUNTRY_START,
+        );
+        map
+    });
+    CLASSES.get(low).copied().unwrap_or(0)
+}
+
+fn tokenize(text: &str) -> Vec<Tok<'_>> {
+    let mut out: Vec<Tok> = Vec::with_capacity(text.len() / 5);
     let chars: Vec<(usize, char)> = text.char_indices().collect();
     let mut i = 0;
     while i < chars.len() {
@@ -76,7 +139,8 @@ fn tokenize(text: &str) -> Vec<Tok> {
                     kind: Kind::Break,
                     start: at,
                     end: at + 1,
-                    low: String::new(),
+                    low: Cow::Borrowed(""),
+                    class: 0,
                     cap: false,
                     caps: false,
                 });
@@ -94,7 +158,8 @@ fn tokenize(text: &str) -> Vec<Tok> {
                 start: at,
                 end: at + c.len_utf8(),
                 // A mark is read by its kind (`is(',')`): no string to allocate for each.
-                low: String::new(),
+                low: Cow::Borrowed(""),
+                class: 0,
                 cap: false,
                 caps: false,
             });
@@ -142,11 +207,26 @@ fn tokenize(text: &str) -> Vec<Tok> {
                 .chars()
                 .filter(|c| c.is_alphabetic())
                 .all(char::is_uppercase);
+        let low = if raw
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'\'')
+        {
+            Cow::Borrowed(raw)
+        } else {
+            let folded = fold(raw);
+            Cow::Owned(if folded.contains('’') {
+                folded.replace('’', "'")
+            } else {
+                folded
+            })
+        };
+        let class = word_class(&low);
         out.push(Tok {
             kind,
             start: at,
             end,
-            low: fold(raw).replace('’', "'"),
+            low,
+            class,
             cap,
             caps,
         });
@@ -443,11 +523,14 @@ struct Street {
 
 /// The country named by the words at `i` ("Côte d'Ivoire", "United Kingdom"): (code, tokens).
 fn country_at(toks: &[Tok], i: usize) -> Option<(&'static str, usize)> {
+    if !toks.get(i).is_some_and(|t| t.has(class::COUNTRY_START)) {
+        return None;
+    }
     for n in [3, 2, 1] {
         if i + n > toks.len() || !toks[i..i + n].iter().all(Tok::word) {
             continue;
         }
-        let words: Vec<&str> = toks[i..i + n].iter().map(|t| t.low.as_str()).collect();
+        let words: Vec<&str> = toks[i..i + n].iter().map(|t| t.low.as_ref()).collect();
         let name = words.join(" ");
         if let Some((_, code)) = COUNTRIES.iter().find(|(w, _)| *w == name) {
             return Some((code, n));
@@ -466,7 +549,7 @@ pub fn country_code(name: &str) -> Option<&'static str> {
 }
 
 fn is_stop(t: &Tok) -> bool {
-    t.word() && (STOP_WORDS.contains(&t.low.as_str()) || UNIT_WORDS.contains(&t.low.as_str()))
+    t.word() && t.has(class::STOP | class::UNIT)
 }
 
 /// Skips the parts of a building after a street ("Bâtiment A", ", bureau 200", "3e étage", "Suite 400").
@@ -476,7 +559,7 @@ fn skip_units(toks: &[Tok], from: usize) -> usize {
         let k = skip_separators(toks, at, 1);
         let Some(t) = toks.get(k) else { break };
         let mut j = k;
-        if t.word() && UNIT_WORDS.contains(&t.low.as_str()) {
+        if t.word() && t.has(class::UNIT) {
             j += 1;
             if toks.get(j).is_some_and(|n| n.is('.') || n.is(':')) {
                 j += 1;
@@ -494,7 +577,7 @@ fn skip_units(toks: &[Tok], from: usize) -> usize {
         } else if matches!(t.kind, Kind::Num | Kind::Code)
             && toks
                 .get(k + 1)
-                .is_some_and(|n| n.word() && matches!(n.low.as_str(), "etage" | "floor" | "piso"))
+                .is_some_and(|n| n.word() && matches!(n.low.as_ref(), "etage" | "floor" | "piso"))
         {
             j += 2;
         } else {
@@ -506,7 +589,7 @@ fn skip_units(toks: &[Tok], from: usize) -> usize {
 }
 
 fn is_particle(t: &Tok) -> bool {
-    t.word() && PARTICLES.contains(&t.low.as_str())
+    t.word() && t.has(class::PARTICLE)
         || t.word() && (t.low.starts_with("l'") || t.low.starts_with("d'")) && !t.cap
 }
 
@@ -526,7 +609,7 @@ fn house_number_at(toks: &[Tok], i: usize) -> Option<usize> {
         j += 2;
     }
     if toks.get(j).is_some_and(|t| {
-        t.word() && matches!(t.low.as_str(), "bis" | "ter" | "quater" | "a" | "b" | "c")
+        t.word() && matches!(t.low.as_ref(), "bis" | "ter" | "quater" | "a" | "b" | "c")
     }) {
         j += 1;
     }
@@ -570,7 +653,7 @@ fn street_name_at(toks: &[Tok], i: usize) -> Option<(usize, bool)> {
             && t.digits() <= 2
             && toks
                 .get(j + 1)
-                .is_some_and(|m| m.word() && MONTHS.contains(&m.low.as_str()))
+                .is_some_and(|m| m.word() && m.has(class::MONTH))
         {
             j += 2;
             if toks
@@ -625,16 +708,16 @@ fn prefix_street(toks: &[Tok], start: usize, at: usize, numbered: bool) -> Optio
     if !t.word() {
         return None;
     }
-    let full = PREFIX_TYPES.iter().find(|(w, _)| *w == t.low);
-    let abbreviated = full.is_none() && PREFIX_ABBREVIATIONS.contains(&t.low.as_str());
-    if full.is_none() && !abbreviated {
+    let full = t.has(class::PREFIX_TYPE);
+    let abbreviated = !full && t.has(class::PREFIX_ABBREVIATION);
+    if !full && !abbreviated {
         return None;
     }
     // A type is a word of its own; "R" and "C" are types only as "R." and "C/".
     let mut j = at + 1;
     let dotted = toks.get(j).is_some_and(|n| n.is('.') && n.start == t.end);
     let slashed = toks.get(j).is_some_and(|n| n.is('/') && n.start == t.end);
-    if matches!(t.low.as_str(), "r") && !dotted || matches!(t.low.as_str(), "c") && !slashed {
+    if matches!(t.low.as_ref(), "r") && !dotted || matches!(t.low.as_ref(), "c") && !slashed {
         return None;
     }
     if dotted || slashed {
@@ -642,7 +725,7 @@ fn prefix_street(toks: &[Tok], start: usize, at: usize, numbered: bool) -> Optio
     }
     // The type alone at the start of a sentence that is no address ("Place de marché") shows in the name below.
     let (name_end, proper) = street_name_at(toks, j)?;
-    let ambiguous = full.is_some_and(|(_, a)| *a) || abbreviated;
+    let ambiguous = t.has(class::PREFIX_TYPE_COMMON) || abbreviated;
     // A common word as a type ("1 place de parking") or an abbreviation needs a proper name, or a house number
     // before it (then a postcode after it, checked by the caller).
     if ambiguous && !proper && !numbered {
@@ -687,7 +770,7 @@ fn suffix_street(toks: &[Tok], start: usize, from: usize) -> Option<Street> {
         if !t.word() || !(t.cap || t.caps) {
             return None;
         }
-        if names > 0 && SUFFIX_TYPES.contains(&t.low.as_str()) {
+        if names > 0 && t.has(class::SUFFIX_TYPE) {
             let mut end = j + 1;
             if toks.get(end).is_some_and(|n| n.is('.') && n.start == t.end) {
                 end += 1;
@@ -696,7 +779,7 @@ fn suffix_street(toks: &[Tok], start: usize, from: usize) -> Option<Street> {
             if toks.get(end).is_some_and(|n| {
                 n.word()
                     && matches!(
-                        n.low.as_str(),
+                        n.low.as_ref(),
                         "n" | "s" | "e" | "w" | "ne" | "nw" | "se" | "sw"
                     )
             }) {
@@ -728,7 +811,7 @@ fn compound_street(toks: &[Tok], i: usize) -> Option<Street> {
     let low = if t.low.contains('ß') {
         std::borrow::Cow::Owned(t.low.replace('ß', "ss"))
     } else {
-        std::borrow::Cow::Borrowed(t.low.as_str())
+        std::borrow::Cow::Borrowed(t.low.as_ref())
     };
     let suffix = COMPOUND_SUFFIXES
         .iter()
@@ -788,7 +871,7 @@ fn po_box_at(toks: &[Tok], i: usize) -> Option<usize> {
         "po" | "p" => after_words(j, &["box"]),
         _ => {
             let t = toks.get(i)?;
-            match t.low.as_str() {
+            match t.low.as_ref() {
                 "postfach" | "postbus" => Some(i + 1),
                 "boite" | "case" => after_words(i + 1, &["postale"]),
                 "apartado" => Some(after_words(i + 1, &["de", "correos"]).unwrap_or(i + 1)),
@@ -817,7 +900,7 @@ fn postcode_at(toks: &[Tok], i: usize) -> Option<(Format, String, usize)> {
                     let code = if format == Format::Lu {
                         format!("L-{}", n.low)
                     } else {
-                        n.low.clone()
+                        n.low.to_string()
                     };
                     return Some((format, code, i + 3));
                 }
@@ -827,7 +910,7 @@ fn postcode_at(toks: &[Tok], i: usize) -> Option<(Format, String, usize)> {
     match t.kind {
         Kind::Num if t.digits() == 5 && t.low.len() == 5 => {
             // ZIP+4 is read with the state (US) below; alone it stays five digits.
-            Some((Format::Five, t.low.clone(), i + 1))
+            Some((Format::Five, t.low.to_string(), i + 1))
         }
         Kind::Num if t.digits() == 4 && t.low.len() == 4 => {
             // Dutch: "1012 AB".
@@ -835,7 +918,7 @@ fn postcode_at(toks: &[Tok], i: usize) -> Option<(Format, String, usize)> {
                 if n.word()
                     && n.caps
                     && n.low.len() == 2
-                    && !matches!(n.low.as_str(), "sa" | "sd" | "ss")
+                    && !matches!(n.low.as_ref(), "sa" | "sd" | "ss")
                 {
                     return Some((
                         Format::Nl,
@@ -844,21 +927,17 @@ fn postcode_at(toks: &[Tok], i: usize) -> Option<(Format, String, usize)> {
                     ));
                 }
             }
-            Some((Format::Four, t.low.clone(), i + 1))
+            Some((Format::Four, t.low.to_string(), i + 1))
         }
-        Kind::Code | Kind::Word | Kind::Num => {
-            let raw = |k: usize| toks.get(k).map(|t| t.low.to_uppercase());
-            let first = raw(i)?;
-            if let Some(second) = raw(i + 1) {
-                let pair = format!("{first} {second}");
-                if toks[i].caps || toks[i].kind == Kind::Code {
-                    if postcode::is_uk(&pair) {
-                        return Some((Format::Uk, pair, i + 2));
-                    }
-                    if postcode::is_ca(&pair) {
-                        return Some((Format::Ca, pair, i + 2));
-                    }
-                }
+        // A UK or Canadian postcode's first half is in capitals or mixes letters and digits ("SW1A", "H2X").
+        Kind::Code | Kind::Word | Kind::Num if t.caps || t.kind == Kind::Code => {
+            let second = toks.get(i + 1)?;
+            let pair = format!("{} {}", t.low.to_uppercase(), second.low.to_uppercase());
+            if postcode::is_uk(&pair) {
+                return Some((Format::Uk, pair, i + 2));
+            }
+            if postcode::is_ca(&pair) {
+                return Some((Format::Ca, pair, i + 2));
             }
             None
         }

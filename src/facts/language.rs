@@ -92,6 +92,27 @@ impl Languages {
     }
 }
 
+/// The languages whose [`FUNCTION_WORDS`] hold `word`, as bits: one look-up per word of the page.
+fn function_word_languages(word: &str) -> u8 {
+    type ByWord = (std::collections::HashMap<&'static str, u8>, usize);
+    static BY_WORD: std::sync::LazyLock<ByWord> = std::sync::LazyLock::new(|| {
+        let mut map = std::collections::HashMap::new();
+        for (i, words) in FUNCTION_WORDS.iter().enumerate() {
+            for word in *words {
+                *map.entry(*word).or_default() |= 1 << i;
+            }
+        }
+        let longest = map.keys().map(|w| w.len()).max().unwrap_or(0);
+        (map, longest)
+    });
+    let (by_word, longest) = &*BY_WORD;
+    // Function words are short: a longer word needs no look-up.
+    if word.len() > *longest {
+        return 0;
+    }
+    by_word.get(word).copied().unwrap_or(0)
+}
+
 /// The languages of `text`, with English and the declared `lang` (its primary subtag) added once any is known.
 pub fn languages_of(text: &str, declared: Option<&str>) -> Languages {
     // The words read are within the first few kilobytes: fold no more than that of a long product page.
@@ -107,9 +128,10 @@ pub fn languages_of(text: &str, declared: Option<&str>) -> Languages {
         .filter(|w| !w.is_empty())
         .take(WORDS_READ)
     {
-        for (i, words) in FUNCTION_WORDS.iter().enumerate() {
-            if words.contains(&word) {
-                counts[i] += 1;
+        let of = function_word_languages(word);
+        for (i, count) in counts.iter_mut().enumerate() {
+            if of & (1 << i) != 0 {
+                *count += 1;
                 total += 1;
             }
         }

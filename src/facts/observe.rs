@@ -223,16 +223,21 @@ fn first_hits(
         }
         !(source == TermSource::Text && unfilled_template(f, m.start(), m.end()))
     };
-    for index in matching.iter() {
-        let term = &readers.terms[index];
-        if !term.sources.contains(&source) {
+    for (index, term) in readers.terms.iter().enumerate() {
+        if !term.sources.contains(&source)
+            || !term.set_patterns.clone().any(|p| matching.matched(p))
+        {
             continue;
         }
         let first = if languages.is_known() {
+            // A language whose patterns the set did not match would be searched to the end in vain.
             term.by_language
                 .iter()
-                .filter(|(tag, _)| languages.reads(tag))
-                .filter_map(|(_, regex)| regex.find_iter(f).find(|m| meets_conditions(term, m)))
+                .zip(term.set_patterns.clone())
+                .filter(|((tag, _), p)| matching.matched(*p) && languages.reads(tag))
+                .filter_map(|((_, regex), _)| {
+                    regex.find_iter(f).find(|m| meets_conditions(term, m))
+                })
                 .min_by_key(|m| m.start())
         } else {
             term.regex.find_iter(f).find(|m| meets_conditions(term, m))
@@ -258,11 +263,16 @@ pub fn observe(
 ) -> PageObservation {
     let mut obs = PageObservation::default();
     // The main text first: header and footer are often a theme's, in its own language.
-    let page_text: String = [Region::Main, Region::Aside, Region::Footer, Region::Header]
-        .map(|r| facts.text.get(r))
-        .iter()
-        .flat_map(|t| t.chars().take(8_000).chain(std::iter::once('\n')))
-        .collect();
+    let mut page_text = String::new();
+    for region in [Region::Main, Region::Aside, Region::Footer, Region::Header] {
+        let text = facts.text.get(region);
+        let head = text
+            .char_indices()
+            .nth(8_000)
+            .map_or(text, |(at, _)| &text[..at]);
+        page_text.push_str(head);
+        page_text.push('\n');
+    }
     let languages = languages_of(&page_text, facts.lang.as_deref());
     let mut found: BTreeSet<usize> = BTreeSet::new();
 

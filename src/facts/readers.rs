@@ -57,6 +57,8 @@ pub struct CompiledTerm {
     pub regex: Regex,
     /// The patterns of each language tag ("fr", "en", "any") alone, for pages whose language is known.
     pub by_language: Vec<(String, Regex)>,
+    /// The indices in [`Readers::term_set`] of `by_language`'s patterns, in the same order.
+    pub set_patterns: std::ops::Range<usize>,
     pub near: Option<Regex>,
     pub not_after: Option<Regex>,
     pub not_before: Option<Regex>,
@@ -74,7 +76,8 @@ pub struct Readers {
     pub other_body_context: Option<Regex>,
     /// The terms of the enabled rules.
     pub terms: Vec<CompiledTerm>,
-    /// Prefilter over `terms`, for text sources.
+    /// Prefilter over `terms`, one pattern per term and language: a language's patterns are searched for their
+    /// first hit only where the set says they match.
     pub term_set: RegexSet,
     /// (site-fact list, term group): which groups' terms the site lists (`payment_methods`...) are made of.
     pub lists: Vec<(String, String)>,

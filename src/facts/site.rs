@@ -1362,20 +1362,26 @@ fn collect_same_as(value: &serde_json::Value, out: &mut Vec<String>, depth: usiz
     }
 }
 
-/// Currencies prices are written in: symbols and codes beside a figure. A few per page, cheaply.
+/// Currencies prices are written in: symbols and codes beside a figure. A few per page, cheaply: the whole match
+/// only (no capture groups, which would need the slow engine on every digit of the page), word boundaries ASCII
+/// (a Unicode one makes the fast engine give up on the first accented letter).
 fn currencies_in(text: &str) -> BTreeSet<&'static str> {
     static PRICE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)[0-9](?:[0-9 .,]*[0-9])?\s?(\$\s?ca\b|\$\s?cad\b|\$\s?mxn\b|\$\s?us\b|€|eur\b|chf\b|fr\.|£|gbp\b|mad\b|dhs?\b|dirhams?\b|dzd\b|da\b|zar\b|fcfa\b|xof\b|\$|usd\b|cad\b|mxn\b|pesos\b|aud\b|nzd\b|tl\b|₺)|(ca\$|c\$|us\$|mx\$|€|£|\$)\s?[0-9]|\b(chf|r|cad|mxn)\s?[0-9]")
+        Regex::new(r"(?i)[0-9](?:[0-9 .,]*[0-9])?\s?(?:\$\s?ca\b|\$\s?cad\b|\$\s?mxn\b|\$\s?us\b|€|eur\b|chf\b|fr\.|£|gbp\b|mad\b|dhs?\b|dirhams?\b|dzd\b|da\b|zar\b|fcfa\b|xof\b|\$|usd\b|cad\b|mxn\b|pesos\b|aud\b|nzd\b|tl\b|₺)|(?:ca\$|c\$|us\$|mx\$|€|£|\$)\s?[0-9]|\b(?:chf|r|cad|mxn)\s?[0-9]".replace(r"\b", r"(?-u:\b)").as_str())
             .expect("valid regex")
     });
     let mut out = BTreeSet::new();
-    for c in PRICE.captures_iter(text).take(200) {
-        let unit = c
-            .get(1)
-            .or(c.get(2))
-            .or(c.get(3))
-            .map(|m| m.as_str().to_lowercase())
-            .unwrap_or_default();
+    for m in PRICE.find_iter(text).take(200) {
+        let written = m.as_str();
+        // The figure first ("12,50 €"): the unit follows it; else the unit comes first and one digit ends the match.
+        let unit = if written.starts_with(|c: char| c.is_ascii_digit()) {
+            written
+                .trim_start_matches(|c: char| c.is_ascii_digit() || matches!(c, ' ' | '.' | ','))
+                .trim_start()
+        } else {
+            written[..written.len() - 1].trim_end()
+        };
+        let unit = unit.to_lowercase();
         let code = match unit.as_str() {
             "€" | "eur" => "EUR",
             "chf" | "fr." => "CHF",

@@ -470,6 +470,7 @@ impl Checks {
                             .collect(),
                     },
                     regex,
+                    set_patterns: 0..0,
                     by_language,
                     near: compile(&term.near, true),
                     not_after: compile(&term.not_after, true),
@@ -496,9 +497,18 @@ impl Checks {
                 problems,
             });
         }
-        let term_set = match regex::RegexSetBuilder::new(terms.iter().map(|t| t.regex.as_str()))
-            .size_limit(64 << 20)
-            .build()
+        let mut set_patterns = 0;
+        for term in &mut terms {
+            term.set_patterns = set_patterns..set_patterns + term.by_language.len();
+            set_patterns = term.set_patterns.end;
+        }
+        let term_set = match regex::RegexSetBuilder::new(
+            terms
+                .iter()
+                .flat_map(|t| t.by_language.iter().map(|(_, regex)| regex.as_str())),
+        )
+        .size_limit(64 << 20)
+        .build()
         {
             Ok(set) => set,
             Err(e) => {
