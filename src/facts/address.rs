@@ -88,9 +88,32 @@ mod class {
     pub const COUNTRY_START: u16 = 1 << 8;
 }
 
+/// FNV-1a: the word table's keys are a few bytes long, for which SipHash's setup costs more than the look-up.
+#[derive(Default)]
+struct ShortKeyHasher(u64);
+
+impl std::hash::Hasher for ShortKeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            hash = (hash ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+}
+
+type WordTable = HashMap<&'static str, u16, std::hash::BuildHasherDefault<ShortKeyHasher>>;
+
 fn word_class(low: &str) -> u16 {
-    static CLASSES: LazyLock<HashMap<&'static str, u16>> = LazyLock::new(|| {
-        let mut map: HashMap<&'static str, u16> = HashMap::new();
+    static CLASSES: LazyLock<(WordTable, usize)> = LazyLock::new(|| {
+        let mut map = WordTable::default();
         let mut add = |words: &mut dyn Iterator<Item = &'static str>, bit: u16| {
             for w in words {
                 *map.entry(w).or_default() |= bit;
@@ -122,17 +145,22 @@ fn word_class(low: &str) -> u16 {
                 .filter_map(|(name, _)| name.split(' ').next()),
             class::COUNTRY_START,
         );
-        map
+        let longest = map.keys().map(|w| w.len()).max().unwrap_or(0);
+        (map, longest)
     });
-    CLASSES.get(low).copied().unwrap_or(0)
+    let (classes, longest) = &*CLASSES;
+    if low.len() > *longest {
+        return 0;
+    }
+    classes.get(low).copied().unwrap_or(0)
 }
 
+/// The text as tokens, in one pass over its characters.
 fn tokenize(text: &str) -> Vec<Tok<'_>> {
     let mut out: Vec<Tok> = Vec::with_capacity(text.len() / 5);
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        let (at, c) = chars[i];
+    let next_char = |at: usize| text[at..].chars().next();
+    let mut at = 0;
+    while let Some(c) = next_char(at) {
         if c == '\n' {
             if !out.last().is_some_and(|t| t.kind == Kind::Break) {
                 out.push(Tok {
@@ -145,11 +173,11 @@ fn tokenize(text: &str) -> Vec<Tok<'_>> {
                     caps: false,
                 });
             }
-            i += 1;
+            at += 1;
             continue;
         }
         if c.is_whitespace() {
-            i += 1;
+            at += c.len_utf8();
             continue;
         }
         if !c.is_alphanumeric() {
@@ -163,55 +191,66 @@ fn tokenize(text: &str) -> Vec<Tok<'_>> {
                 cap: false,
                 caps: false,
             });
-            i += 1;
+            at += c.len_utf8();
             continue;
         }
         // A run of letters and digits; an apostrophe or hyphen between two letters stays inside ("Saint-Galmier",
-        // "l'Arche"), between a letter and a digit it does not ("B-1000").
-        let mut j = i;
-        while j < chars.len() {
-            let c = chars[j].1;
+        // "l'Arche"), between a letter and a digit it does not ("B-1000"). Counted as it is read.
+        let start = at;
+        let mut end = at;
+        let mut previous: Option<char> = None;
+        let (mut chars, mut letters, mut digits, mut leading_digits) = (0, 0, 0, 0);
+        let mut all_upper = true;
+        let mut plain = true;
+        let mut first_three = [None; 3];
+        while let Some(c) = next_char(end) {
             let inner = matches!(c, '-' | '\'' | '’')
-                && j > i
-                && chars[j - 1].1.is_alphabetic()
-                && chars.get(j + 1).is_some_and(|(_, n)| n.is_alphabetic());
-            if c.is_alphanumeric() || inner {
-                j += 1;
-            } else {
+                && previous.is_some_and(char::is_alphabetic)
+                && next_char(end + c.len_utf8()).is_some_and(char::is_alphabetic);
+            if !(c.is_alphanumeric() || inner) {
                 break;
             }
+            if chars < 3 {
+                first_three[chars] = Some(c);
+            }
+            chars += 1;
+            if c.is_alphabetic() {
+                letters += 1;
+                all_upper &= c.is_uppercase();
+            }
+            if c.is_ascii_digit() {
+                digits += 1;
+                if leading_digits + 1 == chars {
+                    leading_digits += 1;
+                }
+            }
+            plain &= c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '\'';
+            previous = Some(c);
+            end += c.len_utf8();
         }
-        let end = chars.get(j).map(|(a, _)| *a).unwrap_or(text.len());
-        let raw = &text[at..end];
-        let letters = raw.chars().filter(|c| c.is_alphabetic()).count();
-        let digits = raw.chars().filter(char::is_ascii_digit).count();
-        let leading_digits = raw.chars().take_while(char::is_ascii_digit).count();
+        let raw = &text[start..end];
         let kind = if letters == 0 {
             Kind::Num
         } else if digits == 0 {
             Kind::Word
-        } else if leading_digits == digits && letters == 1 && raw.chars().count() == digits + 1 {
+        } else if leading_digits == digits && letters == 1 && chars == digits + 1 {
             Kind::Num
         } else {
             Kind::Code
         };
         // "l'Arche", "d'Avray": the capital that counts is the one after the apostrophe.
-        let head = raw
-            .split(['\'', '’'])
-            .nth(1)
-            .filter(|_| raw.chars().count() > 2 && matches!(raw.chars().nth(1), Some('\'' | '’')))
-            .unwrap_or(raw);
-        let cap = head.chars().next().is_some_and(char::is_uppercase);
-        let caps = letters >= 2
-            && raw
-                .chars()
-                .filter(|c| c.is_alphabetic())
-                .all(char::is_uppercase);
-        let low = if raw
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'\'')
-        {
+        let after_elision = chars > 2 && matches!(first_three[1], Some('\'' | '’'));
+        let head = if after_elision {
+            first_three[2]
+        } else {
+            first_three[0]
+        };
+        let cap = head.is_some_and(char::is_uppercase);
+        let caps = letters >= 2 && all_upper;
+        let low = if plain {
             Cow::Borrowed(raw)
+        } else if raw.is_ascii() {
+            Cow::Owned(raw.to_ascii_lowercase())
         } else {
             let folded = fold(raw);
             Cow::Owned(if folded.contains('’') {
@@ -220,17 +259,21 @@ fn tokenize(text: &str) -> Vec<Tok<'_>> {
                 folded
             })
         };
-        let class = word_class(&low);
+        let class = if kind == Kind::Word {
+            word_class(&low)
+        } else {
+            0
+        };
         out.push(Tok {
             kind,
-            start: at,
+            start,
             end,
             low,
             class,
             cap,
             caps,
         });
-        i = j;
+        at = end;
     }
     out
 }
