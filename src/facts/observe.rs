@@ -200,7 +200,17 @@ fn first_hits(
     let mut hits = Vec::new();
     let folded = Folded::new(text);
     let f = &folded.folded;
-    let matching = readers.term_set.matches(f);
+    // Which languages' patterns of each term match somewhere (bit i: its `by_language[i]`).
+    let mut matched = vec![0u32; readers.terms.len()];
+    for term_set in &readers.term_sets {
+        if !languages.reads(&term_set.tag) {
+            continue;
+        }
+        for pattern in term_set.set.matches(f).iter() {
+            let (term, language) = term_set.patterns[pattern];
+            matched[term] |= 1 << language;
+        }
+    }
     let meets_conditions = |term: &CompiledTerm, m: &regex::Match| {
         if let Some(near) = &term.near {
             let from = floor_boundary(f, m.start().saturating_sub(120));
@@ -224,18 +234,16 @@ fn first_hits(
         !(source == TermSource::Text && unfilled_template(f, m.start(), m.end()))
     };
     for (index, term) in readers.terms.iter().enumerate() {
-        if !term.sources.contains(&source)
-            || !term.set_patterns.clone().any(|p| matching.matched(p))
-        {
+        if !term.sources.contains(&source) || matched[index] == 0 {
             continue;
         }
         let first = if languages.is_known() {
-            // A language whose patterns the set did not match would be searched to the end in vain.
+            // A language whose patterns its set did not match would be searched to the end in vain.
             term.by_language
                 .iter()
-                .zip(term.set_patterns.clone())
-                .filter(|((tag, _), p)| matching.matched(*p) && languages.reads(tag))
-                .filter_map(|((_, regex), _)| {
+                .enumerate()
+                .filter(|(i, _)| matched[index] & (1 << i) != 0)
+                .filter_map(|(_, (_, regex))| {
                     regex.find_iter(f).find(|m| meets_conditions(term, m))
                 })
                 .min_by_key(|m| m.start())

@@ -57,14 +57,21 @@ pub struct CompiledTerm {
     pub regex: Regex,
     /// The patterns of each language tag ("fr", "en", "any") alone, for pages whose language is known.
     pub by_language: Vec<(String, Regex)>,
-    /// The indices in [`Readers::term_set`] of `by_language`'s patterns, in the same order.
-    pub set_patterns: std::ops::Range<usize>,
     pub near: Option<Regex>,
     pub not_after: Option<Regex>,
     pub not_before: Option<Regex>,
     pub sources: Vec<TermSource>,
     /// Names of terms whose presence makes this one go without saying.
     pub implied_by: Vec<String>,
+}
+
+/// The patterns of one language tag, every term's at once.
+#[derive(Debug)]
+pub struct TermSet {
+    pub tag: String,
+    pub set: RegexSet,
+    /// For each pattern of `set`: (index in [`Readers::terms`], index in that term's `by_language`).
+    pub patterns: Vec<(usize, usize)>,
 }
 
 /// Everything the page and site readers need that a rule pack can change.
@@ -76,9 +83,10 @@ pub struct Readers {
     pub other_body_context: Option<Regex>,
     /// The terms of the enabled rules.
     pub terms: Vec<CompiledTerm>,
-    /// Prefilter over `terms`, one pattern per term and language: a language's patterns are searched for their
-    /// first hit only where the set says they match.
-    pub term_set: RegexSet,
+    /// Prefilters over `terms`, one set per language tag: a page is scanned by the sets of the languages it is read
+    /// in, and a term's patterns of a language are searched for their first hit only where its set matched them.
+    /// (One set of every language at once grows a lazy DFA too large for its cache, which then gives up.)
+    pub term_sets: Vec<TermSet>,
     /// (site-fact list, term group): which groups' terms the site lists (`payment_methods`...) are made of.
     pub lists: Vec<(String, String)>,
 }

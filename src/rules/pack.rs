@@ -470,7 +470,6 @@ impl Checks {
                             .collect(),
                     },
                     regex,
-                    set_patterns: 0..0,
                     by_language,
                     near: compile(&term.near, true),
                     not_after: compile(&term.not_after, true),
@@ -483,6 +482,13 @@ impl Checks {
                     implied_by: term.implied_by.clone(),
                 });
             }
+        }
+        // The page reader marks a term's languages as bits of a u32.
+        for term in terms.iter().filter(|t| t.by_language.len() > 32) {
+            problems.push(format!(
+                "rules/{}.toml: term {:?}: more than 32 language tags",
+                term.group, term.name
+            ));
         }
         let other_body_context = if not_the_shop.context.is_empty() {
             None
@@ -497,29 +503,50 @@ impl Checks {
                 problems,
             });
         }
-        let mut set_patterns = 0;
-        for term in &mut terms {
-            term.set_patterns = set_patterns..set_patterns + term.by_language.len();
-            set_patterns = term.set_patterns.end;
-        }
-        let term_set = match regex::RegexSetBuilder::new(
-            terms
-                .iter()
-                .flat_map(|t| t.by_language.iter().map(|(_, regex)| regex.as_str())),
-        )
-        .size_limit(64 << 20)
-        .build()
-        {
-            Ok(set) => set,
-            Err(e) => {
-                return Err(ChecksError::Problems {
-                    origin: origin.to_string(),
-                    problems: vec![format!(
-                        "the terms together are too large to match at once: {e}"
-                    )],
-                })
+        let mut tags: Vec<&str> = Vec::new();
+        for term in &terms {
+            for (tag, _) in &term.by_language {
+                if !tags.contains(&tag.as_str()) {
+                    tags.push(tag);
+                }
             }
-        };
+        }
+        let mut term_sets = Vec::new();
+        for tag in tags {
+            let patterns: Vec<(usize, usize)> = terms
+                .iter()
+                .enumerate()
+                .flat_map(|(t, term)| {
+                    term.by_language
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, (of, _))| of == tag)
+                        .map(move |(l, _)| (t, l))
+                })
+                .collect();
+            let set = regex::RegexSetBuilder::new(
+                patterns
+                    .iter()
+                    .map(|(t, l)| terms[*t].by_language[*l].1.as_str()),
+            )
+            .size_limit(64 << 20)
+            .build();
+            match set {
+                Ok(set) => term_sets.push(crate::facts::readers::TermSet {
+                    tag: tag.to_string(),
+                    set,
+                    patterns,
+                }),
+                Err(e) => {
+                    return Err(ChecksError::Problems {
+                        origin: origin.to_string(),
+                        problems: vec![format!(
+                            "the terms of {tag:?} together are too large to match at once: {e}"
+                        )],
+                    })
+                }
+            }
+        }
         Ok(Checks {
             origin: origin.to_string(),
             readers: Readers {
@@ -527,7 +554,7 @@ impl Checks {
                 not_the_shop,
                 other_body_context,
                 terms,
-                term_set,
+                term_sets,
                 lists,
             },
             categories,
