@@ -770,8 +770,10 @@ fn judge_into(checks: &Checks, result: &mut AuditResult, observations: &SiteObse
     result.coverage = evaluation.coverage;
 }
 
-/// Dictionaries load in the background from the start, when the spelling rule will want them.
+/// Dictionaries load in the background from the start, when the spelling rule will want them, and the phone
+/// metadata the site phase reads.
 fn warm_up(checks: &Checks) {
+    site::warm_up_phone_metadata();
     if checks
         .rules
         .iter()

@@ -6,11 +6,10 @@
 //! in the UK, the US and Canada), CEDEX, a country name. Nothing is judged here beyond shape: the site facts check
 //! postcode and town and say whose address it is.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use crate::facts::lexicon::fold;
+use crate::facts::lexicon::{fold, fold_char};
 use crate::facts::postcode::{self, Format};
 
 /// An address as read in the text.
@@ -48,8 +47,9 @@ struct Tok<'t> {
     kind: Kind,
     start: usize,
     end: usize,
-    /// Folded: lower case, no accents. Most words are written so already: they borrow the text.
-    low: Cow<'t, str>,
+    /// Folded: lower case, no accents. Most words are written so already and borrow the text; the others are
+    /// folded into one buffer per text (no allocation per word).
+    low: &'t str,
     /// What the word is in the lists below (`class::*` bits), looked up once per token.
     class: u16,
     /// The first letter (after "l'", "d'") is a capital.
@@ -112,7 +112,7 @@ impl std::hash::Hasher for ShortKeyHasher {
 type WordTable = HashMap<&'static str, u16, std::hash::BuildHasherDefault<ShortKeyHasher>>;
 
 fn word_class(low: &str) -> u16 {
-    static CLASSES: LazyLock<(WordTable, usize)> = LazyLock::new(|| {
+    static CLASSES: LazyLock<(WordTable, [u32; 128])> = LazyLock::new(|| {
         let mut map = WordTable::default();
         let mut add = |words: &mut dyn Iterator<Item = &'static str>, bit: u16| {
             for w in words {
@@ -145,19 +145,48 @@ fn word_class(low: &str) -> u16 {
                 .filter_map(|(name, _)| name.split(' ').next()),
             class::COUNTRY_START,
         );
-        let longest = map.keys().map(|w| w.len()).max().unwrap_or(0);
-        (map, longest)
+        // For each first byte (its low 7 bits), the lengths of the words starting with it, as bits.
+        let mut lengths = [0u32; 128];
+        for word in map.keys() {
+            let first = usize::from(word.as_bytes()[0] & 0x7f);
+            lengths[first] |= 1 << word.len().min(31);
+        }
+        (map, lengths)
     });
-    let (classes, longest) = &*CLASSES;
-    if low.len() > *longest {
+    let (classes, lengths) = &*CLASSES;
+    // Most words are in no list: their first letter and length say so without hashing.
+    let first = usize::from(low.as_bytes().first().copied().unwrap_or(0) & 0x7f);
+    if low.len() >= 32 || lengths[first] & (1 << low.len()) == 0 {
         return 0;
     }
     classes.get(low).copied().unwrap_or(0)
 }
 
-/// The text as tokens, in one pass over its characters.
-fn tokenize(text: &str) -> Vec<Tok<'_>> {
+/// `char::is_alphabetic`, without the table look-up for the Latin letters of Western European text.
+fn is_letter(c: char) -> bool {
+    match c {
+        'a'..='z' | 'A'..='Z' => true,
+        '\0'..='\x7f' => false,
+        '\u{c0}'..='\u{24f}' => c != '×' && c != '÷',
+        _ => c.is_alphabetic(),
+    }
+}
+
+/// `char::is_alphanumeric`, the same way.
+fn is_letter_or_digit(c: char) -> bool {
+    match c {
+        '0'..='9' => true,
+        '\0'..='\x7f' | '\u{c0}'..='\u{24f}' => is_letter(c),
+        _ => c.is_alphanumeric(),
+    }
+}
+
+/// The text as tokens, in one pass over its characters; `folded` receives the folded form of the words that are
+/// not written folded already.
+fn tokenize<'t>(text: &'t str, folded: &'t mut String) -> Vec<Tok<'t>> {
     let mut out: Vec<Tok> = Vec::with_capacity(text.len() / 5);
+    // (token, range in `folded`): the words are pointed at their folded form once it is complete.
+    let mut to_fold: Vec<(usize, std::ops::Range<usize>)> = Vec::new();
     let next_char = |at: usize| text[at..].chars().next();
     let mut at = 0;
     while let Some(c) = next_char(at) {
@@ -167,7 +196,7 @@ fn tokenize(text: &str) -> Vec<Tok<'_>> {
                     kind: Kind::Break,
                     start: at,
                     end: at + 1,
-                    low: Cow::Borrowed(""),
+                    low: "",
                     class: 0,
                     cap: false,
                     caps: false,
@@ -180,13 +209,13 @@ fn tokenize(text: &str) -> Vec<Tok<'_>> {
             at += c.len_utf8();
             continue;
         }
-        if !c.is_alphanumeric() {
+        if !is_letter_or_digit(c) {
             out.push(Tok {
                 kind: Kind::Punct(c),
                 start: at,
                 end: at + c.len_utf8(),
-                // A mark is read by its kind (`is(',')`): no string to allocate for each.
-                low: Cow::Borrowed(""),
+                // A mark is read by its kind (`is(',')`).
+                low: "",
                 class: 0,
                 cap: false,
                 caps: false,
@@ -198,23 +227,46 @@ fn tokenize(text: &str) -> Vec<Tok<'_>> {
         // "l'Arche"), between a letter and a digit it does not ("B-1000"). Counted as it is read.
         let start = at;
         let mut end = at;
-        let mut previous: Option<char> = None;
+        let mut previous_is_letter = false;
         let (mut chars, mut letters, mut digits, mut leading_digits) = (0, 0, 0, 0);
         let mut all_upper = true;
         let mut plain = true;
         let mut first_three = [None; 3];
-        while let Some(c) = next_char(end) {
+        while end < text.len() {
+            // Most of a page is ASCII letters: read them without decoding.
+            let b = text.as_bytes()[end];
+            if b.is_ascii_alphanumeric() {
+                if chars < 3 {
+                    first_three[chars] = Some(b as char);
+                }
+                chars += 1;
+                previous_is_letter = b.is_ascii_alphabetic();
+                if previous_is_letter {
+                    letters += 1;
+                    all_upper &= b.is_ascii_uppercase();
+                    plain &= b.is_ascii_lowercase();
+                } else {
+                    digits += 1;
+                    if leading_digits + 1 == chars {
+                        leading_digits += 1;
+                    }
+                }
+                end += 1;
+                continue;
+            }
+            let Some(c) = next_char(end) else { break };
             let inner = matches!(c, '-' | '\'' | '’')
-                && previous.is_some_and(char::is_alphabetic)
-                && next_char(end + c.len_utf8()).is_some_and(char::is_alphabetic);
-            if !(c.is_alphanumeric() || inner) {
+                && previous_is_letter
+                && next_char(end + c.len_utf8()).is_some_and(is_letter);
+            if !(inner || is_letter_or_digit(c)) {
                 break;
             }
             if chars < 3 {
                 first_three[chars] = Some(c);
             }
             chars += 1;
-            if c.is_alphabetic() {
+            previous_is_letter = is_letter(c);
+            if previous_is_letter {
                 letters += 1;
                 all_upper &= c.is_uppercase();
             }
@@ -225,7 +277,6 @@ fn tokenize(text: &str) -> Vec<Tok<'_>> {
                 }
             }
             plain &= c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '\'';
-            previous = Some(c);
             end += c.len_utf8();
         }
         let raw = &text[start..end];
@@ -248,19 +299,17 @@ fn tokenize(text: &str) -> Vec<Tok<'_>> {
         let cap = head.is_some_and(char::is_uppercase);
         let caps = letters >= 2 && all_upper;
         let low = if plain {
-            Cow::Borrowed(raw)
-        } else if raw.is_ascii() {
-            Cow::Owned(raw.to_ascii_lowercase())
+            raw
         } else {
-            let folded = fold(raw);
-            Cow::Owned(if folded.contains('’') {
-                folded.replace('’', "'")
-            } else {
-                folded
-            })
+            let from = folded.len();
+            for c in raw.chars() {
+                fold_char(c, folded);
+            }
+            to_fold.push((out.len(), from..folded.len()));
+            ""
         };
         let class = if kind == Kind::Word {
-            word_class(&low)
+            word_class(low)
         } else {
             0
         };
@@ -274,6 +323,14 @@ fn tokenize(text: &str) -> Vec<Tok<'_>> {
             caps,
         });
         at = end;
+    }
+    let folded: &'t String = folded;
+    for (index, range) in to_fold {
+        let tok = &mut out[index];
+        tok.low = &folded[range];
+        if tok.kind == Kind::Word {
+            tok.class = word_class(tok.low);
+        }
     }
     out
 }
@@ -573,7 +630,7 @@ fn country_at(toks: &[Tok], i: usize) -> Option<(&'static str, usize)> {
         if i + n > toks.len() || !toks[i..i + n].iter().all(Tok::word) {
             continue;
         }
-        let words: Vec<&str> = toks[i..i + n].iter().map(|t| t.low.as_ref()).collect();
+        let words: Vec<&str> = toks[i..i + n].iter().map(|t| t.low).collect();
         let name = words.join(" ");
         if let Some((_, code)) = COUNTRIES.iter().find(|(w, _)| *w == name) {
             return Some((code, n));
@@ -620,7 +677,7 @@ fn skip_units(toks: &[Tok], from: usize) -> usize {
         } else if matches!(t.kind, Kind::Num | Kind::Code)
             && toks
                 .get(k + 1)
-                .is_some_and(|n| n.word() && matches!(n.low.as_ref(), "etage" | "floor" | "piso"))
+                .is_some_and(|n| n.word() && matches!(n.low, "etage" | "floor" | "piso"))
         {
             j += 2;
         } else {
@@ -651,9 +708,10 @@ fn house_number_at(toks: &[Tok], i: usize) -> Option<usize> {
     {
         j += 2;
     }
-    if toks.get(j).is_some_and(|t| {
-        t.word() && matches!(t.low.as_ref(), "bis" | "ter" | "quater" | "a" | "b" | "c")
-    }) {
+    if toks
+        .get(j)
+        .is_some_and(|t| t.word() && matches!(t.low, "bis" | "ter" | "quater" | "a" | "b" | "c"))
+    {
         j += 1;
     }
     Some(j)
@@ -760,7 +818,7 @@ fn prefix_street(toks: &[Tok], start: usize, at: usize, numbered: bool) -> Optio
     let mut j = at + 1;
     let dotted = toks.get(j).is_some_and(|n| n.is('.') && n.start == t.end);
     let slashed = toks.get(j).is_some_and(|n| n.is('/') && n.start == t.end);
-    if matches!(t.low.as_ref(), "r") && !dotted || matches!(t.low.as_ref(), "c") && !slashed {
+    if matches!(t.low, "r") && !dotted || matches!(t.low, "c") && !slashed {
         return None;
     }
     if dotted || slashed {
@@ -820,11 +878,7 @@ fn suffix_street(toks: &[Tok], start: usize, from: usize) -> Option<Street> {
             }
             // A compass point after the type (US): "Avenue NW".
             if toks.get(end).is_some_and(|n| {
-                n.word()
-                    && matches!(
-                        n.low.as_ref(),
-                        "n" | "s" | "e" | "w" | "ne" | "nw" | "se" | "sw"
-                    )
+                n.word() && matches!(n.low, "n" | "s" | "e" | "w" | "ne" | "nw" | "se" | "sw")
             }) {
                 end += 1;
             }
@@ -851,11 +905,8 @@ fn compound_street(toks: &[Tok], i: usize) -> Option<Street> {
     if !t.word() || !t.cap {
         return None;
     }
-    let low = if t.low.contains('ß') {
-        std::borrow::Cow::Owned(t.low.replace('ß', "ss"))
-    } else {
-        std::borrow::Cow::Borrowed(t.low.as_ref())
-    };
+    // Folding wrote "ß" as "ss".
+    let low = t.low;
     let suffix = COMPOUND_SUFFIXES
         .iter()
         .find(|s| low.ends_with(*s) && low.len() >= s.len() + 3)?;
@@ -914,7 +965,7 @@ fn po_box_at(toks: &[Tok], i: usize) -> Option<usize> {
         "po" | "p" => after_words(j, &["box"]),
         _ => {
             let t = toks.get(i)?;
-            match t.low.as_ref() {
+            match t.low {
                 "postfach" | "postbus" => Some(i + 1),
                 "boite" | "case" => after_words(i + 1, &["postale"]),
                 "apartado" => Some(after_words(i + 1, &["de", "correos"]).unwrap_or(i + 1)),
@@ -958,11 +1009,7 @@ fn postcode_at(toks: &[Tok], i: usize) -> Option<(Format, String, usize)> {
         Kind::Num if t.digits() == 4 && t.low.len() == 4 => {
             // Dutch: "1012 AB".
             if let Some(n) = toks.get(i + 1) {
-                if n.word()
-                    && n.caps
-                    && n.low.len() == 2
-                    && !matches!(n.low.as_ref(), "sa" | "sd" | "ss")
-                {
+                if n.word() && n.caps && n.low.len() == 2 && !matches!(n.low, "sa" | "sd" | "ss") {
                     return Some((
                         Format::Nl,
                         format!("{} {}", t.low, n.low.to_uppercase()),
@@ -1207,7 +1254,8 @@ fn with_country(toks: &[Tok], mut locality: Locality) -> Locality {
 
 /// Addresses in `text`, in the order written.
 pub fn find(text: &str) -> Vec<Found> {
-    let toks = tokenize(text);
+    let mut folded = String::new();
+    let toks = tokenize(text, &mut folded);
     let mut out = Vec::new();
     let mut i = 0;
     while i < toks.len() {
@@ -1421,6 +1469,14 @@ pub fn street_key(street: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_latin_letter_shortcuts_agree_with_unicode() {
+        for c in ('\0'..='\u{3ff}').chain(['’', '€', '\u{a0}', 'ẞ', 'ｓ']) {
+            assert_eq!(is_letter(c), c.is_alphabetic(), "{c:?}");
+            assert_eq!(is_letter_or_digit(c), c.is_alphanumeric(), "{c:?}");
+        }
+    }
 
     /// (street, postcode, town) of each address found.
     fn parts(text: &str) -> Vec<(String, String, String)> {
@@ -1658,4 +1714,10 @@ mod tests {
             street_key("14 rue des Abeilles")
         );
     }
+}
+
+#[doc(hidden)]
+pub fn scratch_token_count(text: &str) -> usize {
+    let mut folded = String::new();
+    tokenize(text, &mut folded).len()
 }

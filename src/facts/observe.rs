@@ -289,8 +289,13 @@ pub fn observe(
             if text.is_empty() {
                 return;
             }
-            // Header, menu and footer repeat on every page: their hits are found once per thread.
-            let hits = if region.is_some_and(|r| r != Region::Main) {
+            // Header, menu and footer repeat on every page, and so do the theme's scripts and frames: their hits
+            // are found once per thread. A page's own URL, title and images do not.
+            let repeats = match source {
+                TermSource::Page | TermSource::Image => false,
+                _ => region != Some(Region::Main),
+            };
+            let hits = if repeats {
                 memo::memoized(&CHROME_HITS, &(source, languages, region, text), || {
                     first_hits(readers, source, region, text, languages)
                 })

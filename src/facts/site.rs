@@ -1412,8 +1412,7 @@ fn currencies_in(text: &str) -> BTreeSet<&'static str> {
 }
 
 /// libphonenumber's metadata keeps its compiled patterns in a cache of 100, about 10 MB: a country's own fit in
-/// 32 (its number types, its formats), and the numbers are validated country by country. Set once per process,
-/// when the site phase first reads numbers (loading the metadata costs 2 MB: not during the page phase).
+/// 32 (its number types, its formats), and the numbers are validated country by country. Set once per process.
 fn bound_phone_patterns() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
@@ -1423,6 +1422,12 @@ fn bound_phone_patterns() {
             .unwrap_or_else(|e| e.into_inner())
             .set_capacity(32);
     });
+}
+
+/// Loads libphonenumber's metadata on a thread of its own while the crawl starts: parsing it takes about 0.07 s of
+/// CPU (2 MB kept), which the site phase would otherwise spend after the last page, while nothing else runs.
+pub fn warm_up_phone_metadata() {
+    std::thread::spawn(bound_phone_patterns);
 }
 
 #[cfg(test)]
