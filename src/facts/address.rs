@@ -934,13 +934,22 @@ fn po_box_at(toks: &[Tok], i: usize) -> Option<usize> {
     if !first.word() || !first.low.starts_with(['b', 'c', 'p', 't', 'a']) {
         return None;
     }
+    // Longer words start a box only written out.
+    if first.low.len() > 3
+        && !matches!(
+            first.low,
+            "postfach" | "postbus" | "boite" | "case" | "apartado"
+        )
+    {
+        return None;
+    }
     // Letters written with dots ("B.P.", "P.O.") are read as one word.
     let mut letters = String::new();
     let mut j = i;
     while j < toks.len() && letters.len() < 4 {
         let t = &toks[j];
         if t.word() && t.low.len() <= 3 && t.low != "box" {
-            letters.push_str(&t.low);
+            letters.push_str(t.low);
             j += 1;
             if toks.get(j).is_some_and(|n| n.is('.')) {
                 j += 1;

@@ -203,12 +203,14 @@ fn first_hits(
     // Which languages' patterns of each term match somewhere (bit i: its `by_language[i]`).
     let mut matched = vec![0u32; readers.terms.len()];
     for term_set in &readers.term_sets {
-        if !languages.reads(&term_set.tag) {
+        if !term_set.tags.iter().any(|tag| languages.reads(tag)) {
             continue;
         }
         for pattern in term_set.set.matches(f).iter() {
             let (term, language) = term_set.patterns[pattern];
-            matched[term] |= 1 << language;
+            if languages.reads(&readers.terms[term].by_language[language].0) {
+                matched[term] |= 1 << language;
+            }
         }
     }
     let meets_conditions = |term: &CompiledTerm, m: &regex::Match| {

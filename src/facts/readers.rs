@@ -65,10 +65,11 @@ pub struct CompiledTerm {
     pub implied_by: Vec<String>,
 }
 
-/// The patterns of one language tag, every term's at once.
+/// The patterns of some language tags, every term's at once.
 #[derive(Debug)]
 pub struct TermSet {
-    pub tag: String,
+    /// The tags of its patterns: the set is scanned on a page that reads any of them.
+    pub tags: Vec<String>,
     pub set: RegexSet,
     /// For each pattern of `set`: (index in [`Readers::terms`], index in that term's `by_language`).
     pub patterns: Vec<(usize, usize)>,
@@ -83,8 +84,8 @@ pub struct Readers {
     pub other_body_context: Option<Regex>,
     /// The terms of the enabled rules.
     pub terms: Vec<CompiledTerm>,
-    /// Prefilters over `terms`, one set per language tag: a page is scanned by the sets of the languages it is read
-    /// in, and a term's patterns of a language are searched for their first hit only where its set matched them.
+    /// Prefilters over `terms`, a set per language: a page is scanned by the sets of the languages it is read in,
+    /// and a term's patterns of a language are searched for their first hit only where its set matched them.
     /// (One set of every language at once grows a lazy DFA too large for its cache, which then gives up.)
     pub term_sets: Vec<TermSet>,
     /// (site-fact list, term group): which groups' terms the site lists (`payment_methods`...) are made of.

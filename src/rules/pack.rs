@@ -503,16 +503,27 @@ impl Checks {
                 problems,
             });
         }
-        let mut tags: Vec<&str> = Vec::new();
+        // One set per counted language, and one for the tags every page known to be in some language reads
+        // ("any", English, the languages not counted): a French page is scanned twice.
+        let group_of = |tag: &str| {
+            let primary = tag.split('-').next().unwrap_or(tag);
+            if primary != "en" && crate::facts::language::LANGUAGES.contains(&primary) {
+                primary.to_string()
+            } else {
+                "shared".to_string()
+            }
+        };
+        let mut groups: Vec<String> = Vec::new();
         for term in &terms {
             for (tag, _) in &term.by_language {
-                if !tags.contains(&tag.as_str()) {
-                    tags.push(tag);
+                let group = group_of(tag);
+                if !groups.contains(&group) {
+                    groups.push(group);
                 }
             }
         }
         let mut term_sets = Vec::new();
-        for tag in tags {
+        for group in groups {
             let patterns: Vec<(usize, usize)> = terms
                 .iter()
                 .enumerate()
@@ -520,10 +531,16 @@ impl Checks {
                     term.by_language
                         .iter()
                         .enumerate()
-                        .filter(|(_, (of, _))| of == tag)
+                        .filter(|(_, (tag, _))| group_of(tag) == group)
                         .map(move |(l, _)| (t, l))
                 })
                 .collect();
+            let mut tags: Vec<String> = patterns
+                .iter()
+                .map(|(t, l)| terms[*t].by_language[*l].0.clone())
+                .collect();
+            tags.sort();
+            tags.dedup();
             let set = regex::RegexSetBuilder::new(
                 patterns
                     .iter()
@@ -533,7 +550,7 @@ impl Checks {
             .build();
             match set {
                 Ok(set) => term_sets.push(crate::facts::readers::TermSet {
-                    tag: tag.to_string(),
+                    tags,
                     set,
                     patterns,
                 }),
@@ -541,7 +558,7 @@ impl Checks {
                     return Err(ChecksError::Problems {
                         origin: origin.to_string(),
                         problems: vec![format!(
-                            "the terms of {tag:?} together are too large to match at once: {e}"
+                            "the terms of {group:?} together are too large to match at once: {e}"
                         )],
                     })
                 }
