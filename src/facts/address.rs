@@ -999,7 +999,7 @@ fn postcode_at(toks: &[Tok], i: usize) -> Option<(Format, String, usize)> {
         if let (Some(dash), Some(n)) = (toks.get(i + 1), toks.get(i + 2)) {
             if dash.is('-') && dash.start == t.end && n.kind == Kind::Num && n.start <= dash.end + 1
             {
-                if let Some(format) = postcode::prefixed(&t.low, &n.low) {
+                if let Some(format) = postcode::prefixed(t.low, n.low) {
                     let code = if format == Format::Lu {
                         format!("L-{}", n.low)
                     } else {
@@ -1723,10 +1723,4 @@ mod tests {
             street_key("14 rue des Abeilles")
         );
     }
-}
-
-#[doc(hidden)]
-pub fn scratch_token_count(text: &str) -> usize {
-    let mut folded = String::new();
-    tokenize(text, &mut folded).len()
 }
