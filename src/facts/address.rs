@@ -6,10 +6,9 @@
 //! in the UK, the US and Canada), CEDEX, a country name. Nothing is judged here beyond shape: the site facts check
 //! postcode and town and say whose address it is.
 
-use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use crate::facts::lexicon::{fold, fold_char};
+use crate::facts::lexicon::{fold, fold_char, WordBits};
 use crate::facts::postcode::{self, Format};
 
 /// An address as read in the text.
@@ -88,78 +87,36 @@ mod class {
     pub const COUNTRY_START: u16 = 1 << 8;
 }
 
-/// FNV-1a: the word table's keys are a few bytes long, for which SipHash's setup costs more than the look-up.
-#[derive(Default)]
-struct ShortKeyHasher(u64);
-
-impl std::hash::Hasher for ShortKeyHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut hash = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for b in bytes {
-            hash = (hash ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = hash;
-    }
-}
-
-type WordTable = HashMap<&'static str, u16, std::hash::BuildHasherDefault<ShortKeyHasher>>;
-
 fn word_class(low: &str) -> u16 {
-    static CLASSES: LazyLock<(WordTable, [u32; 128])> = LazyLock::new(|| {
-        let mut map = WordTable::default();
-        let mut add = |words: &mut dyn Iterator<Item = &'static str>, bit: u16| {
-            for w in words {
-                *map.entry(w).or_default() |= bit;
-            }
+    static CLASSES: LazyLock<WordBits> = LazyLock::new(|| {
+        let bit = |list: &'static [&'static str], bit: u16| {
+            list.iter().map(move |w| (*w, u32::from(bit)))
         };
-        add(&mut STOP_WORDS.iter().copied(), class::STOP);
-        add(&mut UNIT_WORDS.iter().copied(), class::UNIT);
-        add(&mut PARTICLES.iter().copied(), class::PARTICLE);
-        add(&mut MONTHS.iter().copied(), class::MONTH);
-        add(
-            &mut PREFIX_TYPES.iter().map(|(w, _)| *w),
-            class::PREFIX_TYPE,
-        );
-        add(
-            &mut PREFIX_TYPES
-                .iter()
-                .filter(|(_, common)| *common)
-                .map(|(w, _)| *w),
-            class::PREFIX_TYPE_COMMON,
-        );
-        add(
-            &mut PREFIX_ABBREVIATIONS.iter().copied(),
-            class::PREFIX_ABBREVIATION,
-        );
-        add(&mut SUFFIX_TYPES.iter().copied(), class::SUFFIX_TYPE);
-        add(
-            &mut COUNTRIES
-                .iter()
-                .filter_map(|(name, _)| name.split(' ').next()),
-            class::COUNTRY_START,
-        );
-        // For each first byte (its low 7 bits), the lengths of the words starting with it, as bits.
-        let mut lengths = [0u32; 128];
-        for word in map.keys() {
-            let first = usize::from(word.as_bytes()[0] & 0x7f);
-            lengths[first] |= 1 << word.len().min(31);
-        }
-        (map, lengths)
+        WordBits::new(
+            bit(STOP_WORDS, class::STOP)
+                .chain(bit(UNIT_WORDS, class::UNIT))
+                .chain(bit(PARTICLES, class::PARTICLE))
+                .chain(bit(MONTHS, class::MONTH))
+                .chain(bit(PREFIX_ABBREVIATIONS, class::PREFIX_ABBREVIATION))
+                .chain(bit(SUFFIX_TYPES, class::SUFFIX_TYPE))
+                .chain(PREFIX_TYPES.iter().flat_map(|(w, common)| {
+                    let common = if *common {
+                        class::PREFIX_TYPE_COMMON
+                    } else {
+                        0
+                    };
+                    [(*w, u32::from(class::PREFIX_TYPE | common))]
+                }))
+                .chain(
+                    COUNTRIES
+                        .iter()
+                        .filter_map(|(name, _)| name.split(' ').next())
+                        .map(|w| (w, u32::from(class::COUNTRY_START))),
+                ),
+        )
     });
-    let (classes, lengths) = &*CLASSES;
-    // Most words are in no list: their first letter and length say so without hashing.
-    let first = usize::from(low.as_bytes().first().copied().unwrap_or(0) & 0x7f);
-    if low.len() >= 32 || lengths[first] & (1 << low.len()) == 0 {
-        return 0;
-    }
-    classes.get(low).copied().unwrap_or(0)
+    // Every bit is a `class` constant: the value fits.
+    CLASSES.get(low) as u16
 }
 
 /// `char::is_alphabetic`, without the table look-up for the Latin letters of Western European text.

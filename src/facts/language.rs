@@ -3,7 +3,7 @@
 //! (and English, which themes and platforms leave everywhere), so that a word of one language does not count on a
 //! page of another.
 
-use crate::facts::lexicon::fold;
+use crate::facts::lexicon::{fold, WordBits};
 
 /// The languages whose function words are counted, in the order of [`Languages`]' bits.
 pub const LANGUAGES: [&str; 6] = ["fr", "en", "es", "de", "it", "nl"];
@@ -94,23 +94,16 @@ impl Languages {
 
 /// The languages whose [`FUNCTION_WORDS`] hold `word`, as bits: one look-up per word of the page.
 fn function_word_languages(word: &str) -> u8 {
-    type ByWord = (std::collections::HashMap<&'static str, u8>, usize);
-    static BY_WORD: std::sync::LazyLock<ByWord> = std::sync::LazyLock::new(|| {
-        let mut map = std::collections::HashMap::new();
-        for (i, words) in FUNCTION_WORDS.iter().enumerate() {
-            for word in *words {
-                *map.entry(*word).or_default() |= 1 << i;
-            }
-        }
-        let longest = map.keys().map(|w| w.len()).max().unwrap_or(0);
-        (map, longest)
+    static BY_WORD: std::sync::LazyLock<WordBits> = std::sync::LazyLock::new(|| {
+        WordBits::new(
+            FUNCTION_WORDS
+                .iter()
+                .enumerate()
+                .flat_map(|(i, words)| words.iter().map(move |w| (*w, 1 << i))),
+        )
     });
-    let (by_word, longest) = &*BY_WORD;
-    // Function words are short: a longer word needs no look-up.
-    if word.len() > *longest {
-        return 0;
-    }
-    by_word.get(word).copied().unwrap_or(0)
+    // Six languages: the bits fit.
+    BY_WORD.get(word) as u8
 }
 
 /// The languages of `text`, with English and the declared `lang` (its primary subtag) added once any is known.

@@ -157,6 +157,64 @@ fn or_never(alternation: String) -> String {
     }
 }
 
+/// FNV-1a: word tables' keys are a few bytes long, for which SipHash's setup costs more than the look-up.
+#[derive(Default)]
+struct ShortKeyHasher(u64);
+
+impl std::hash::Hasher for ShortKeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            hash = (hash ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+}
+
+/// Fixed word lists (folded), each list a bit: one look-up per word of a page, and most words ruled out by their
+/// first letter and length before any hashing.
+pub struct WordBits {
+    bits:
+        std::collections::HashMap<&'static str, u32, std::hash::BuildHasherDefault<ShortKeyHasher>>,
+    /// For each first byte (its low 7 bits), the lengths of the listed words starting with it, as bits.
+    lengths: [u32; 128],
+}
+
+impl WordBits {
+    pub fn new(words: impl IntoIterator<Item = (&'static str, u32)>) -> WordBits {
+        let mut table = WordBits {
+            bits: Default::default(),
+            lengths: [0; 128],
+        };
+        for (word, bit) in words {
+            let Some(first) = word.bytes().next() else {
+                continue;
+            };
+            *table.bits.entry(word).or_default() |= bit;
+            table.lengths[usize::from(first & 0x7f)] |= 1 << word.len().min(31);
+        }
+        table
+    }
+
+    /// The bits of the lists that hold `word`; 0 for none.
+    pub fn get(&self, word: &str) -> u32 {
+        let Some(first) = word.bytes().next() else {
+            return 0;
+        };
+        if word.len() >= 32 || self.lengths[usize::from(first & 0x7f)] & (1 << word.len()) == 0 {
+            return 0;
+        }
+        self.bits.get(word).copied().unwrap_or(0)
+    }
+}
+
 /// Lower case without accents, apostrophes unified: "Qui sommes-nous ?" and "QUI SOMMES NOUS" compare equal.
 pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

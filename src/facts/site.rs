@@ -1367,7 +1367,7 @@ fn collect_same_as(value: &serde_json::Value, out: &mut Vec<String>, depth: usiz
 /// (a Unicode one makes the fast engine give up on the first accented letter).
 fn currencies_in(text: &str) -> BTreeSet<&'static str> {
     static PRICE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)[0-9](?:[0-9 .,]*[0-9])?\s?(?:\$\s?ca\b|\$\s?cad\b|\$\s?mxn\b|\$\s?us\b|€|eur\b|chf\b|fr\.|£|gbp\b|mad\b|dhs?\b|dirhams?\b|dzd\b|da\b|zar\b|fcfa\b|xof\b|\$|usd\b|cad\b|mxn\b|pesos\b|aud\b|nzd\b|tl\b|₺)|(?:ca\$|c\$|us\$|mx\$|€|£|\$)\s?[0-9]|\b(?:chf|r|cad|mxn)\s?[0-9]".replace(r"\b", r"(?-u:\b)").as_str())
+        Regex::new(r"(?i)[0-9](?:[0-9 .,]*[0-9])?\s?(?:\$\s?ca(?-u:\b)|\$\s?cad(?-u:\b)|\$\s?mxn(?-u:\b)|\$\s?us(?-u:\b)|€|eur(?-u:\b)|chf(?-u:\b)|fr\.|£|gbp(?-u:\b)|mad(?-u:\b)|dhs?(?-u:\b)|dirhams?(?-u:\b)|dzd(?-u:\b)|da(?-u:\b)|zar(?-u:\b)|fcfa(?-u:\b)|xof(?-u:\b)|\$|usd(?-u:\b)|cad(?-u:\b)|mxn(?-u:\b)|pesos(?-u:\b)|aud(?-u:\b)|nzd(?-u:\b)|tl(?-u:\b)|₺)|(?:ca\$|c\$|us\$|mx\$|€|£|\$)\s?[0-9]|(?-u:\b)(?:chf|r|cad|mxn)\s?[0-9]")
             .expect("valid regex")
     });
     let mut out = BTreeSet::new();
