@@ -77,6 +77,11 @@ pub struct Derived {
 
 /// Derives a page's contribution from its facts alone: the fresh audit and `rejudge` both call this.
 pub fn derive(facts: &PageFacts, url: &Url, depth: Option<u32>, readers: &Readers) -> Derived {
+    // The crawl reads every page of a depth before the next depth's (and the stored pages are in that order): past
+    // the depths whose spelling is read, the dictionaries (14 MB) can go. A page read out of order loads them again.
+    if depth.is_some_and(|d| d > observe::SPELLING_MAX_DEPTH) {
+        crate::facts::spelling::pages_read();
+    }
     Derived {
         summary: site::summarize(facts, url, readers),
         observation: observe::observe(facts, url, depth, readers),

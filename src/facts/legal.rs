@@ -39,7 +39,7 @@ impl LegalFacts {
 /// A registration keyword then, within a few words, the number.
 static REGISTRATION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(?-u:\b)(siret|siren|r\.?\s?c\.?\s?s\.?|rm|immatricul\w*|registration\s+(?:number|no\.?)|company\s+(?:number|no\.?|registration)|registered\s+in\s+[a-z &]+?(?:no\.?|number)|num[ée]ro\s+d'entreprise|bce|kbo|ondernemingsnummer|ide|uid)(?-u:\b)[^0-9\n]{0,40}?((?:CHE[-\s]?)?[0-9][0-9 .\u{a0}\u{202f}-]{6,20}[0-9])",
+        r"(?i)(?-u:\b)(siret|siren|r\.?\s?c\.?\s?s\.?|rm|immatricul(?-u:\w)*|registration\s+(?:number|no\.?)|company\s+(?:number|no\.?|registration)|registered\s+in\s+[a-z &]+?(?:no\.?|number)|num[ée]ro\s+d'entreprise|bce|kbo|ondernemingsnummer|ide|uid)(?-u:\b)[^0-9\n]{0,40}?((?:CHE[-\s]?)?[0-9][0-9 .\u{a0}\u{202f}-]{6,20}[0-9])",
     )
     .expect("valid regex")
 });

@@ -188,6 +188,10 @@ fn unfilled_template(text: &str, start: usize, end: usize) -> bool {
         && value.find(']').is_some_and(|close| close > 1)
 }
 
+/// Deepest pages whose spelling is read: the home page and the pages it links to are the ones a customer sees
+/// first, and enough to tell the care taken.
+pub const SPELLING_MAX_DEPTH: u32 = 1;
+
 /// The first match of each term of `source` in `text`, the term's context conditions met, read in the page's
 /// `languages` (every language when they are not known).
 fn first_hits(
@@ -239,19 +243,14 @@ fn first_hits(
         if !term.sources.contains(&source) || matched[index] == 0 {
             continue;
         }
-        let first = if languages.is_known() {
-            // A language whose patterns its set did not match would be searched to the end in vain.
-            term.by_language
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| matched[index] & (1 << i) != 0)
-                .filter_map(|(_, (_, regex))| {
-                    regex.find_iter(f).find(|m| meets_conditions(term, m))
-                })
-                .min_by_key(|m| m.start())
-        } else {
-            term.regex.find_iter(f).find(|m| meets_conditions(term, m))
-        };
+        // A language whose patterns its set did not match would be searched to the end in vain.
+        let first = term
+            .by_language
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| matched[index] & (1 << i) != 0)
+            .filter_map(|(_, (_, regex))| regex.find_iter(f).find(|m| meets_conditions(term, m)))
+            .min_by_key(|m| m.start());
         if let Some(m) = first {
             hits.push(TermHit {
                 term: index,
@@ -451,7 +450,7 @@ pub fn observe(
     for block in &facts.json_ld {
         schema_contacts(block, &mut obs.schema_contacts, 0);
     }
-    if depth.is_some_and(|d| d <= 1) {
+    if depth.is_some_and(|d| d <= SPELLING_MAX_DEPTH) {
         obs.spelling = spelling::check(&facts.text.main, facts.lang.as_deref());
     }
     obs.widget = facts.widget.clone();

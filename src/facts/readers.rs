@@ -54,8 +54,8 @@ pub struct CompiledTerm {
     pub name: String,
     /// The display name in every language of the pack.
     pub label: Localized,
-    pub regex: Regex,
-    /// The patterns of each language tag ("fr", "en", "any") alone, for pages whose language is known.
+    /// The patterns of each language tag ("fr", "en", "any") alone: a page is searched with those of the languages
+    /// it is read in (all of them when its language is not known).
     pub by_language: Vec<(String, Regex)>,
     pub near: Option<Regex>,
     pub not_after: Option<Regex>,

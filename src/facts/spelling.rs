@@ -103,8 +103,8 @@ pub fn release_when_pages_are_read() {
     RELEASE_WHEN_READ.store(true, std::sync::atomic::Ordering::Relaxed);
 }
 
-/// An audit's (or a rejudge's) pages are read: the dictionaries go if so asked; a check after this loads them
-/// again.
+/// The pages whose spelling an audit (or a rejudge) reads are read: the dictionaries go if so asked; a check after
+/// this loads them again.
 pub fn pages_read() {
     if RELEASE_WHEN_READ.load(std::sync::atomic::Ordering::Relaxed) {
         DICTIONARIES

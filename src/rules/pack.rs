@@ -2,7 +2,7 @@
 //! the rule's id; `categories.toml` (category names, grade bands); `key-pages.toml` (the words naming key pages);
 //! `not-the-shop.toml` (numbers and words of other bodies). Bundled in the binary; `--checks DIR` replaces all of it.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 use regex::Regex;
@@ -429,20 +429,28 @@ impl Checks {
             }
         }
         let mut terms = Vec::new();
+        // Terms of one rule often share their context words ("livraison", "paiement"...): a pattern written
+        // several times is compiled once and shared (a clone shares the compiled program).
+        let mut compiled: HashMap<String, Regex> = HashMap::new();
         for rule in &rules {
             if !rule.enabled {
                 continue;
             }
             for term in &rule.terms {
-                let words: Vec<String> = term.patterns.values().flatten().cloned().collect();
                 let mut compile = |list: &[String], whole: bool| -> Option<Regex> {
                     if list.is_empty() {
                         return None;
                     }
                     let alt = alternation(list);
                     let source = if whole { whole_words(&alt) } else { alt };
+                    if let Some(regex) = compiled.get(&source) {
+                        return Some(regex.clone());
+                    }
                     match Regex::new(&source) {
-                        Ok(r) => Some(r),
+                        Ok(r) => {
+                            compiled.insert(source, r.clone());
+                            Some(r)
+                        }
                         Err(e) => {
                             problems
                                 .push(format!("rules/{}.toml: term {:?}: {e}", rule.id, term.name));
@@ -450,9 +458,9 @@ impl Checks {
                         }
                     }
                 };
-                let Some(regex) = compile(&words, true) else {
+                if term.patterns.values().all(|list| list.is_empty()) {
                     continue;
-                };
+                }
                 let by_language = term
                     .patterns
                     .iter()
@@ -469,7 +477,6 @@ impl Checks {
                             .map(|l| (l.clone(), texts.get(l).to_string()))
                             .collect(),
                     },
-                    regex,
                     by_language,
                     near: compile(&term.near, true),
                     not_after: compile(&term.not_after, true),
