@@ -77,11 +77,6 @@ pub struct Derived {
 
 /// Derives a page's contribution from its facts alone: the fresh audit and `rejudge` both call this.
 pub fn derive(facts: &PageFacts, url: &Url, depth: Option<u32>, readers: &Readers) -> Derived {
-    // The crawl reads every page of a depth before the next depth's (and the stored pages are in that order): past
-    // the depths whose spelling is read, the dictionaries (14 MB) can go. A page read out of order loads them again.
-    if depth.is_some_and(|d| d > observe::SPELLING_MAX_DEPTH) {
-        crate::facts::spelling::pages_read();
-    }
     Derived {
         summary: site::summarize(facts, url, readers),
         observation: observe::observe(facts, url, depth, readers),
@@ -178,6 +173,8 @@ impl SiteGatherer {
 struct FactsHandler {
     checks: Arc<Checks>,
     renderer: Option<Arc<crate::render::Renderer>>,
+    /// Whether the crawl went past the depths whose spelling is read (see [`FactsHandler::analyze`]).
+    past_spelling_depths: std::sync::atomic::AtomicBool,
 }
 
 impl FactsHandler {
@@ -293,6 +290,18 @@ impl PageHandler for FactsHandler {
             }
         }
         drop(page.html);
+        // The crawl reads every page of a depth before the next depth's: past the depths whose spelling is read,
+        // the dictionaries (14 MB) can go, once (a page come out of order would load them again, and keep them).
+        if page
+            .record
+            .depth
+            .is_some_and(|d| d > observe::SPELLING_MAX_DEPTH)
+            && !self
+                .past_spelling_depths
+                .swap(true, std::sync::atomic::Ordering::Relaxed)
+        {
+            crate::facts::spelling::pages_read();
+        }
         let derived = derive(&facts, &page.base, page.record.depth, &self.checks.readers);
         let mut record = page.record;
         if let Some(cut) = cut {
@@ -526,6 +535,7 @@ pub async fn run_amended(
     let handler = Arc::new(FactsHandler {
         checks: options.checks.clone(),
         renderer: options.renderer.clone(),
+        past_spelling_depths: false.into(),
     });
     let outcome = crawl::crawl(
         &options.crawl,
