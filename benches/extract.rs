@@ -52,7 +52,7 @@ fn main() {
         .iter()
         .map(|p| {
             let bytes = std::fs::read(p).unwrap();
-            let (text, _) = cxaudit::crawl::charset::decode(&bytes, None);
+            let (text, _) = cxaudit::crawl::charset::decode(bytes, None);
             let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
             (
                 text,

@@ -704,7 +704,7 @@ pub fn rejudge(
                 read = Some(companion.next_for(record).map_err(AuditError::Read)?);
             }
         }
-        let facts = record.facts.as_mut().or(read.as_mut());
+        let facts = record.facts.as_deref_mut().or(read.as_mut());
         let derived = match (facts, Url::parse(&record.final_url)) {
             (Some(facts), Ok(url)) => {
                 // Audits written before addresses were page facts keep none: they are read from the stored

@@ -656,7 +656,7 @@ pub struct PageRecord {
     pub analysed: bool,
     /// The facts of its HTML: inline in files up to schema 3; in memory only once read from [`PAGE_FACTS_FILE`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub facts: Option<PageFacts>,
+    pub facts: Option<Box<PageFacts>>,
 }
 
 impl PageRecord {

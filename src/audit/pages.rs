@@ -13,22 +13,27 @@ pub fn companion_of(json_path: &Path) -> PathBuf {
 }
 
 /// One page's facts as a gzip member of the companion file. Level 1: 5 times smaller already, and the cheapest
-/// for the page phase (level 6 makes the file a third smaller for twice the CPU). Serialised whole first: the
-/// encoder fed serde's many small writes costs five times as much.
+/// for the page phase (level 6 makes the file a third smaller for twice the CPU). serde's many small writes go
+/// through a buffer (the encoder fed them one by one costs five times as much), not into one whole serialisation:
+/// a page's facts are hundreds of kilobytes of JSON, and buffers that size, made and dropped at every page, left
+/// the allocator's heap in pieces (a 10,000-page audit peaked 30 MB higher).
 pub fn compress(url: &str, facts: &PageFacts) -> Vec<u8> {
     #[derive(serde::Serialize)]
     struct Line<'a> {
         url: &'a str,
         facts: &'a PageFacts,
     }
-    let mut line = serde_json::to_vec(&Line { url, facts }).expect("page facts serialise");
-    line.push(b'\n');
-    let mut encoder = flate2::write::GzEncoder::new(
-        Vec::with_capacity(line.len() / 4),
-        flate2::Compression::fast(),
-    );
-    encoder.write_all(&line).expect("writing to memory");
-    encoder.finish().expect("writing to memory")
+    const CHUNK: usize = 32 * 1024;
+    let encoder =
+        flate2::write::GzEncoder::new(Vec::with_capacity(CHUNK), flate2::Compression::fast());
+    let mut out = std::io::BufWriter::with_capacity(CHUNK, encoder);
+    serde_json::to_writer(&mut out, &Line { url, facts }).expect("page facts serialise");
+    out.write_all(b"\n").expect("writing to memory");
+    out.into_inner()
+        .map_err(|e| e.into_error())
+        .expect("writing to memory")
+        .finish()
+        .expect("writing to memory")
 }
 
 /// Writes the companion beside and renames it into place, as `audit.json` is.
@@ -138,7 +143,7 @@ pub fn attach(
         };
         let mut facts = reader.next_for(record)?;
         keep(&mut facts);
-        record.facts = Some(facts);
+        record.facts = Some(Box::new(facts));
     }
     Ok(())
 }

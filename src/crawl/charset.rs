@@ -38,25 +38,24 @@ fn meta_charset(bytes: &[u8]) -> Option<&'static Encoding> {
 }
 
 /// Decodes `bytes`, preferring the encoding the document declares.
-pub fn decode(bytes: &[u8], header_charset: Option<&str>) -> (String, Charset) {
-    if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
-        return finish(encoding, &bytes[bom_len..], "bom");
+pub fn decode(bytes: Vec<u8>, header_charset: Option<&str>) -> (String, Charset) {
+    if let Some((encoding, bom_len)) = Encoding::for_bom(&bytes) {
+        let mut bytes = bytes;
+        bytes.drain(..bom_len);
+        return finish(encoding, bytes, "bom");
     }
     let declared = header_charset
         .and_then(|label| Encoding::for_label(label.as_bytes()))
         .map(|e| (e, "http-header"))
-        .or_else(|| meta_charset(bytes).map(|e| (e, "meta")));
+        .or_else(|| meta_charset(&bytes).map(|e| (e, "meta")));
     match declared {
-        Some((encoding, source)) => {
-            let (text, charset) = finish(encoding, bytes, source);
-            if charset.had_errors && encoding == UTF_8 {
-                // Declared UTF-8 but written in windows-1252: common after a CMS migration; the accents only come out
-                // right the second way.
-                return finish(WINDOWS_1252, bytes, "fallback");
-            }
-            (text, charset)
+        Some((encoding, _)) if encoding == UTF_8 && std::str::from_utf8(&bytes).is_err() => {
+            // Declared UTF-8 but written in windows-1252: common after a CMS migration; the accents only come out
+            // right the second way.
+            finish(WINDOWS_1252, bytes, "fallback")
         }
-        None if std::str::from_utf8(bytes).is_ok() => finish(UTF_8, bytes, "utf8-valid"),
+        Some((encoding, source)) => finish(encoding, bytes, source),
+        None if std::str::from_utf8(&bytes).is_ok() => finish(UTF_8, bytes, "utf8-valid"),
         None => finish(WINDOWS_1252, bytes, "fallback"),
     }
 }
@@ -76,14 +75,22 @@ pub fn looks_binary(text: &str) -> bool {
     chars > 0 && odd * 20 > chars
 }
 
-fn finish(encoding: &'static Encoding, bytes: &[u8], source: &str) -> (String, Charset) {
-    let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
+/// The page's text; the fetched bytes themselves when they are already that text (UTF-8, or ASCII in an
+/// ASCII-compatible encoding): a page is not held twice.
+fn finish(encoding: &'static Encoding, bytes: Vec<u8>, source: &str) -> (String, Charset) {
+    let (text, had_errors) = encoding.decode_without_bom_handling(&bytes);
     let charset = Charset {
         name: encoding.name().to_string(),
         source: source.to_string(),
         had_errors,
     };
-    (text.into_owned(), charset)
+    let text = match text {
+        std::borrow::Cow::Borrowed(text) if text.len() == bytes.len() => {
+            String::from_utf8(bytes).expect("the same bytes, valid UTF-8")
+        }
+        text => text.into_owned(),
+    };
+    (text, charset)
 }
 
 #[cfg(test)]
@@ -96,7 +103,7 @@ mod tests {
         let noise: Vec<u8> = (0..20_000u32)
             .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
             .collect();
-        assert!(looks_binary(&decode(&noise, Some("text/html")).0));
+        assert!(looks_binary(&decode(noise.clone(), Some("text/html")).0));
         assert!(!looks_binary(
             "<p>Téléphone : 04 72 00 11 22\n\t電話 03-1234-5678 — كتابة</p>"
         ));
@@ -110,7 +117,7 @@ mod tests {
     fn header_wins_over_meta() {
         let mut page = b"<meta charset=utf-8>".to_vec();
         page.extend_from_slice(CP1252);
-        let (text, charset) = decode(&page, Some("windows-1252"));
+        let (text, charset) = decode(page.clone(), Some("windows-1252"));
         assert!(text.ends_with("Créé à 10 € l’œuvre"), "{text}");
         assert_eq!(charset.source, "http-header");
     }
@@ -119,7 +126,7 @@ mod tests {
     fn meta_http_equiv_and_latin1_label() {
         let mut page = b"<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=iso-8859-1\">".to_vec();
         page.extend_from_slice(CP1252);
-        let (text, charset) = decode(&page, None);
+        let (text, charset) = decode(page.clone(), None);
         // WHATWG maps the iso-8859-1 label to windows-1252, so € still decodes.
         assert!(text.ends_with("10 € l’œuvre"), "{text}");
         assert_eq!(
@@ -130,23 +137,29 @@ mod tests {
 
     #[test]
     fn iso_8859_15_is_its_own_encoding() {
-        let (text, _) = decode(b"<meta charset=\"ISO-8859-15\">\xa4", None);
+        let (text, _) = decode(b"<meta charset=\"ISO-8859-15\">\xa4".to_vec(), None);
         assert!(text.ends_with('€'), "{text}");
     }
 
     #[test]
     fn undeclared_falls_back_by_validity() {
-        assert_eq!(decode("déjà".as_bytes(), None).1.source, "utf8-valid");
-        let (text, charset) = decode(CP1252, None);
+        assert_eq!(
+            decode("déjà".as_bytes().to_vec(), None).1.source,
+            "utf8-valid"
+        );
+        let (text, charset) = decode(CP1252.to_vec(), None);
         assert_eq!(text, "Créé à 10 € l’œuvre");
         assert_eq!(charset.source, "fallback");
     }
 
     #[test]
     fn bom_and_mislabelled_utf8() {
-        let (text, charset) = decode(b"\xef\xbb\xbfd\xc3\xa9j\xc3\xa0", Some("windows-1252"));
+        let (text, charset) = decode(
+            b"\xef\xbb\xbfd\xc3\xa9j\xc3\xa0".to_vec(),
+            Some("windows-1252"),
+        );
         assert_eq!((text.as_str(), charset.source.as_str()), ("déjà", "bom"));
-        let (text, charset) = decode(CP1252, Some("utf-8"));
+        let (text, charset) = decode(CP1252.to_vec(), Some("utf-8"));
         assert_eq!(
             (text.as_str(), charset.name.as_str()),
             ("Créé à 10 € l’œuvre", "windows-1252")

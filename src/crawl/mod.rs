@@ -584,8 +584,7 @@ async fn run_job<H: PageHandler>(
         .and_then(charset::charset_from_content_type)
         .map(str::to_string);
     let analyzed = tokio::task::spawn_blocking(move || {
-        let (html, charset) = charset::decode(&body, header_charset.as_deref());
-        drop(body);
+        let (html, charset) = charset::decode(body, header_charset.as_deref());
         let mut record = record;
         record.charset = Some(charset);
         if charset::looks_binary(&html) {
