@@ -173,8 +173,10 @@ mod tests {
 
     #[test]
     fn pages_compressed_one_after_another_read_back_as_gzip_members() {
-        let mut first = PageFacts::default();
-        first.title = Some("Livraison offerte dès 50 €".into());
+        let first = PageFacts {
+            title: Some("Livraison offerte dès 50 €".into()),
+            ..Default::default()
+        };
         let mut second = PageFacts::default();
         second.text.main = "Contactez-nous du lundi au vendredi. ".repeat(5_000);
         let mut file = compress("https://shop.example/", &first);
