@@ -32,6 +32,7 @@ pub mod diff;
 pub mod facts;
 pub mod figures;
 pub mod files;
+pub mod ids;
 pub mod memo;
 pub mod render;
 pub mod report;

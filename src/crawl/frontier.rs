@@ -103,7 +103,7 @@ pub enum Next {
 
 pub struct Frontier {
     limits: Limits,
-    ids: HashMap<Box<str>, u32>,
+    ids: crate::ids::StrIds,
     entries: Vec<Entry>,
     current: VecDeque<u32>,
     next: VecDeque<u32>,
@@ -127,7 +127,7 @@ impl Frontier {
     pub fn new(limits: Limits) -> Frontier {
         Frontier {
             limits,
-            ids: HashMap::new(),
+            ids: Default::default(),
             entries: Vec::new(),
             current: VecDeque::new(),
             next: VecDeque::new(),
@@ -170,7 +170,10 @@ impl Frontier {
         allowed: impl Fn(&Url) -> bool,
         claimed: bool,
     ) -> Admission {
-        if let Some(&id) = self.ids.get(url.as_str()) {
+        let known = self.ids.get(url.as_str(), self.entries.len() as u32, |id| {
+            &self.entries[id as usize].url
+        });
+        if let Some(id) = known {
             let entry = &mut self.entries[id as usize];
             if let Some(from) = from {
                 entry.inbound += 1;
@@ -221,7 +224,7 @@ impl Frontier {
         }
         self.orphan_overflow.remove(&key);
         let id = self.entries.len() as u32;
-        self.ids.insert(url.as_str().into(), id);
+        self.ids.insert(url.as_str(), id);
         self.entries.push(Entry {
             url: url.as_str().into(),
             depth,

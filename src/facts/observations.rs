@@ -2,7 +2,7 @@
 //! payment methods, delivery options and chat widgets (term lists), opening hours, the response-time promise.
 //! Facts only: nothing here judges.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::facts::hours::WeeklyHours;
 use crate::facts::legal::LegalFacts;
@@ -32,7 +32,7 @@ pub struct TermPages {
 pub struct SiteObservations {
     pub urls: Vec<String>,
     pub depths: Vec<Option<u32>>,
-    pub by_url: HashMap<String, u32>,
+    by_url: crate::ids::StrIds,
     pub home: Option<u32>,
     pub terms: Vec<TermPages>,
     /// (page, questions in the main text, questions in FAQPage JSON-LD), pages with any.
@@ -71,7 +71,7 @@ impl SiteObservations {
         let page = self.urls.len() as u32;
         self.urls.push(url.to_string());
         self.depths.push(depth);
-        self.by_url.insert(url.to_string(), page);
+        self.by_url.insert(url, page);
         if is_home {
             self.home = Some(page);
         }
@@ -154,7 +154,9 @@ impl SiteObservations {
     }
 
     pub fn page_of(&self, url: &str) -> Option<u32> {
-        self.by_url.get(url).copied()
+        self.by_url.get(url, self.urls.len() as u32, |page| {
+            &self.urls[page as usize]
+        })
     }
 
     pub fn html_pages(&self) -> usize {

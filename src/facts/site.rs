@@ -497,7 +497,7 @@ pub struct SiteFactsBuilder {
     address_ids: HashMap<String, usize>,
     addresses: Vec<AddressAggregate>,
     /// Every URL met, with where it ended, its depth and status: to place key pages.
-    pages_by_url: HashMap<String, (String, Option<u32>, Option<u16>)>,
+    pages_by_url: HashMap<String, Place>,
     home_url: Option<String>,
     pub home_lang: Option<String>,
     pub home_hreflang: Vec<Hreflang>,
@@ -535,11 +535,15 @@ impl SiteFactsBuilder {
 
     /// Notes any finished URL (redirects and errors included), so key pages can be followed to where they end.
     pub fn add_record(&mut self, record: &PageRecord) {
-        let place = (record.final_url.clone(), record.depth, record.status);
-        self.pages_by_url.insert(record.url.clone(), place.clone());
+        // Most pages end where they were asked for: their final URL is the key itself, not kept twice.
+        let moved = (record.final_url != record.url).then(|| record.final_url.clone());
+        if moved.is_some() {
+            self.pages_by_url
+                .entry(record.final_url.clone())
+                .or_insert((None, record.depth, record.status));
+        }
         self.pages_by_url
-            .entry(record.final_url.clone())
-            .or_insert(place);
+            .insert(record.url.clone(), (moved, record.depth, record.status));
     }
 
     /// Adds an analysed HTML page.
@@ -1237,15 +1241,21 @@ fn choose_key_pages(table: &BTreeMap<String, Vec<KeyPageCandidate>>) -> KeyPages
     pages
 }
 
+/// Where a URL ended (`None`: where it was asked for), its depth and its status.
+type Place = (Option<String>, Option<u32>, Option<u16>);
+
 fn key_page_table(
     lexicon: &KeyPageLexicon,
     aggregates: HashMap<(usize, String), KeyAggregate>,
-    pages_by_url: &HashMap<String, (String, Option<u32>, Option<u16>)>,
+    pages_by_url: &HashMap<String, Place>,
 ) -> BTreeMap<String, Vec<KeyPageCandidate>> {
     // Links to /contact.php and /contact/ are one page once redirects are followed.
     let mut merged: HashMap<(usize, String), KeyAggregate> = HashMap::new();
     for ((kind, url), a) in aggregates {
-        let final_url = pages_by_url.get(&url).map(|p| p.0.clone()).unwrap_or(url);
+        let final_url = match pages_by_url.get(&url) {
+            Some((Some(moved), _, _)) => moved.clone(),
+            _ => url,
+        };
         let m = merged.entry((kind, final_url)).or_default();
         m.texts.extend(a.texts);
         m.pages += a.pages;
