@@ -169,12 +169,29 @@ impl SiteGatherer {
     }
 }
 
+/// The crawl reads every page of a depth before the next depth's, and keeps its pages in that order: past the
+/// depths whose spelling is read, the dictionaries (14 MB) can go, once (a page come out of order would load them
+/// again, and keep them to the end).
+#[derive(Default)]
+struct SpellingDepths {
+    passed: std::sync::atomic::AtomicBool,
+}
+
+impl SpellingDepths {
+    fn page_at(&self, depth: Option<u32>) {
+        if depth.is_some_and(|d| d > observe::SPELLING_MAX_DEPTH)
+            && !self.passed.swap(true, std::sync::atomic::Ordering::Relaxed)
+        {
+            crate::facts::spelling::pages_read();
+        }
+    }
+}
+
 /// Turns each HTML page into its facts (kept, as a JSON line) and what it gives the site.
 struct FactsHandler {
     checks: Arc<Checks>,
     renderer: Option<Arc<crate::render::Renderer>>,
-    /// Whether the crawl went past the depths whose spelling is read (see [`FactsHandler::analyze`]).
-    past_spelling_depths: std::sync::atomic::AtomicBool,
+    spelling_depths: SpellingDepths,
 }
 
 impl FactsHandler {
@@ -290,18 +307,7 @@ impl PageHandler for FactsHandler {
             }
         }
         drop(page.html);
-        // The crawl reads every page of a depth before the next depth's: past the depths whose spelling is read,
-        // the dictionaries (14 MB) can go, once (a page come out of order would load them again, and keep them).
-        if page
-            .record
-            .depth
-            .is_some_and(|d| d > observe::SPELLING_MAX_DEPTH)
-            && !self
-                .past_spelling_depths
-                .swap(true, std::sync::atomic::Ordering::Relaxed)
-        {
-            crate::facts::spelling::pages_read();
-        }
+        self.spelling_depths.page_at(page.record.depth);
         let derived = derive(&facts, &page.base, page.record.depth, &self.checks.readers);
         let mut record = page.record;
         if let Some(cut) = cut {
@@ -535,7 +541,7 @@ pub async fn run_amended(
     let handler = Arc::new(FactsHandler {
         checks: options.checks.clone(),
         renderer: options.renderer.clone(),
-        past_spelling_depths: false.into(),
+        spelling_depths: SpellingDepths::default(),
     });
     let outcome = crawl::crawl(
         &options.crawl,
@@ -697,7 +703,9 @@ pub fn rejudge(
     warm_up(checks);
     let readers = &checks.readers;
     let mut gatherer = SiteGatherer::new(readers);
+    let spelling_depths = SpellingDepths::default();
     for record in result.crawl.pages.iter_mut() {
+        spelling_depths.page_at(record.depth);
         let mut read = None;
         if let (None, Some(companion)) = (&record.facts, &mut companion) {
             if record.analysed {
