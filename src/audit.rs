@@ -170,19 +170,29 @@ impl SiteGatherer {
 }
 
 /// The crawl reads every page of a depth before the next depth's, and keeps its pages in that order: past the
-/// depths whose spelling is read, the dictionaries (14 MB) can go, once (a page come out of order would load them
-/// again, and keep them to the end).
-#[derive(Default)]
+/// depths whose spelling is read, this reading of the dictionaries (14 MB) ends, once (a page come out of order
+/// would load them again, and keep them to the end); they go when no other reading needs them.
 struct SpellingDepths {
-    passed: std::sync::atomic::AtomicBool,
+    reading: std::sync::Mutex<Option<crate::facts::spelling::Reading>>,
+}
+
+impl Default for SpellingDepths {
+    fn default() -> Self {
+        SpellingDepths {
+            reading: std::sync::Mutex::new(Some(crate::facts::spelling::reading())),
+        }
+    }
 }
 
 impl SpellingDepths {
     fn page_at(&self, depth: Option<u32>) {
-        if depth.is_some_and(|d| d > observe::SPELLING_MAX_DEPTH)
-            && !self.passed.swap(true, std::sync::atomic::Ordering::Relaxed)
-        {
-            crate::facts::spelling::pages_read();
+        if depth.is_some_and(|d| d > observe::SPELLING_MAX_DEPTH) {
+            let done = self
+                .reading
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .take();
+            drop(done);
         }
     }
 }

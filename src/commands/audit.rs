@@ -230,6 +230,24 @@ pub async fn run(args: AuditArgs, config_path: Option<&std::path::Path>) -> anyh
     // What changed since the shop's last audit, both judged with this pack, and the consultant's judgements in
     // force: put into the result before its last fields are written, so audit.json is never read back.
     let in_force = Arc::new(std::sync::Mutex::new(None));
+    // The shop is known from the start URL: its last audit is judged again while the crawl goes.
+    let history_shop = if args.demo {
+        DEMO_SHOP.to_string()
+    } else {
+        cxaudit::target::shop_key(&options.start)
+    };
+    let (last_sent, last_received) = std::sync::mpsc::sync_channel(1);
+    if !args.no_history {
+        let (shop, checks, store, config) = (
+            history_shop.clone(),
+            checks.clone(),
+            args.store.clone(),
+            config.clone(),
+        );
+        tokio::task::spawn_blocking(move || {
+            let _ = last_sent.send(last_audit(&shop, &checks, &store, &config));
+        });
+    }
     let amend = {
         let (progress, checks, config, in_force) = (
             progress.clone(),
@@ -250,11 +268,18 @@ pub async fn run(args: AuditArgs, config_path: Option<&std::path::Path>) -> anyh
             } else {
                 cxaudit::target::shop_of(&result.target)
             };
-            result.history =
-                shop_history(result, &shop, &checks, &store, &config).unwrap_or_else(|e| {
+            let last = match last_received.recv() {
+                Ok(last) if shop == history_shop => last,
+                Ok(_) => last_audit(&shop, &checks, &store, &config),
+                Err(_) => Err(anyhow::anyhow!("judging the last audit again stopped")),
+            };
+            result.history = match last {
+                Ok(last) => last.map(|last| shop_history(result, last, &checks)),
+                Err(e) => {
                     eprintln!("warning: the shop's earlier audits could not be compared: {e:#}");
                     None
-                });
+                }
+            };
             // The consultant's judgements on this shop carry over while what their rules see is the same.
             let judgements = crate::commands::history::judgements_in_force(&shop, &store, &config)
                 .unwrap_or_else(|e| {
@@ -345,15 +370,22 @@ pub async fn run(args: AuditArgs, config_path: Option<&std::path::Path>) -> anyh
     Ok(())
 }
 
-/// The shop's earlier audits in the store and what changed since the last one (re-judged with `checks`).
-fn shop_history(
-    result: &cxaudit::result::AuditResult,
+/// The shop's earlier audits in the store, the last one judged again with the audit's pack.
+struct LastAudit {
+    earlier: Vec<cxaudit::store::AuditRecord>,
+    previous: cxaudit::result::AuditResult,
+    judged_again: bool,
+}
+
+/// The shop's last audit, judged again with `checks` from the page facts its folder keeps (its verdicts as given
+/// when the folder is gone). Begun beside the crawl: it shares the crawl's dictionaries and cores, and reads the
+/// folder before this audit replaces what is in it.
+fn last_audit(
     shop: &str,
     checks: &cxaudit::rules::pack::Checks,
     store: &crate::commands::campaign::StoreArgs,
     config: &cxaudit::config::Config,
-) -> anyhow::Result<Option<cxaudit::result::ShopHistory>> {
-    use cxaudit::result::{CheckStatus, PastAudit, RuleEvolution, ShopHistory};
+) -> anyhow::Result<Option<LastAudit>> {
     let location = crate::commands::campaign::store_path(store, config);
     if !location.may_exist() {
         return Ok(None);
@@ -375,6 +407,25 @@ fn shop_history(
     });
     let judged_again =
         crate::commands::diff::rejudge_or_keep(&mut previous, facts.as_deref(), checks)?;
+    Ok(Some(LastAudit {
+        earlier,
+        previous,
+        judged_again,
+    }))
+}
+
+/// What changed since the shop's last audit, both judged with `checks`.
+fn shop_history(
+    result: &cxaudit::result::AuditResult,
+    last: LastAudit,
+    checks: &cxaudit::rules::pack::Checks,
+) -> cxaudit::result::ShopHistory {
+    use cxaudit::result::{CheckStatus, PastAudit, RuleEvolution, ShopHistory};
+    let LastAudit {
+        earlier,
+        previous,
+        judged_again,
+    } = last;
     let diff = cxaudit::diff::diff(&previous, result);
     let finding_before = |id: &str| {
         previous
@@ -395,7 +446,7 @@ fn shop_history(
             });
         }
     }
-    Ok(Some(ShopHistory {
+    ShopHistory {
         earlier: earlier
             .iter()
             .map(|a| PastAudit {
@@ -410,7 +461,7 @@ fn shop_history(
         changes,
         rule_pack: checks.origin.clone(),
         last_as_judged_then: !judged_again,
-    }))
+    }
 }
 
 const CARRIED: &str = "# Carried over from";

@@ -103,14 +103,42 @@ pub fn release_when_pages_are_read() {
     RELEASE_WHEN_READ.store(true, std::sync::atomic::Ordering::Relaxed);
 }
 
-/// The pages whose spelling an audit (or a rejudge) reads are read: the dictionaries go if so asked; a check after
-/// this loads them again.
+/// The pages whose spelling an audit (or a rejudge) reads are read: the dictionaries go if so asked and no other
+/// [`Reading`] is under way; a check after this loads them again.
 pub fn pages_read() {
+    if READING.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+        release_if_asked();
+    }
+}
+
+fn release_if_asked() {
     if RELEASE_WHEN_READ.load(std::sync::atomic::Ordering::Relaxed) {
         DICTIONARIES
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clear();
+    }
+}
+
+/// Readings under way: a crawl and the rejudge of the shop's last audit read their first pages at the same time,
+/// and one must not let go of the dictionaries the other still needs.
+static READING: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Pages whose spelling is checked are being read (a crawl's first depths, a rejudge's): the dictionaries stay
+/// until every reading is done, and go (if so asked) when the last one is dropped.
+pub struct Reading(());
+
+/// Starts a [`Reading`].
+pub fn reading() -> Reading {
+    READING.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    Reading(())
+}
+
+impl Drop for Reading {
+    fn drop(&mut self) {
+        if READING.fetch_sub(1, std::sync::atomic::Ordering::SeqCst) == 1 {
+            release_if_asked();
+        }
     }
 }
 
