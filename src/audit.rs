@@ -589,8 +589,8 @@ pub async fn run_amended(
         writer.abandon();
         return Err(write_error(&json_path)(e));
     }
-    // The pages are read: the site phase needs no dictionary.
-    crate::facts::spelling::pages_read();
+    // The pages are read, and the handler's reading of the dictionaries went with the crawl: the site phase needs
+    // none.
     let finished_at = now_rfc3339();
     if let Some(renderer) = &options.renderer {
         // Every page is read: the browser's memory goes back before the site is judged.
@@ -737,7 +737,8 @@ pub fn rejudge(
         };
         gatherer.add(record, derived);
     }
-    crate::facts::spelling::pages_read();
+    // The site phase needs no dictionary.
+    drop(spelling_depths);
     let flag = |guess: &Option<crate::result::Guess>| {
         guess
             .as_ref()

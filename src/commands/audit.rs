@@ -230,7 +230,8 @@ pub async fn run(args: AuditArgs, config_path: Option<&std::path::Path>) -> anyh
     // What changed since the shop's last audit, both judged with this pack, and the consultant's judgements in
     // force: put into the result before its last fields are written, so audit.json is never read back.
     let in_force = Arc::new(std::sync::Mutex::new(None));
-    // The shop is known from the start URL: its last audit is judged again while the crawl goes.
+    // The shop is known from the start URL (`shop_of` reads the target's start URL), so its last audit is judged
+    // again while the crawl goes. The demo shop answers on a new port each time: the history knows it as one shop.
     let history_shop = if args.demo {
         DEMO_SHOP.to_string()
     } else {
@@ -255,24 +256,16 @@ pub async fn run(args: AuditArgs, config_path: Option<&std::path::Path>) -> anyh
             config.clone(),
             in_force.clone(),
         );
-        let (no_history, demo, store) = (args.no_history, args.demo, args.store.clone());
+        let (no_history, store, shop) = (args.no_history, args.store.clone(), history_shop.clone());
         move |result: &mut cxaudit::result::AuditResult| {
             if no_history {
                 return;
             }
             // Its warnings are not drawn over the bar.
             progress.finish();
-            // The demo shop answers on a new port each time: the history knows it as one shop.
-            let shop = if demo {
-                DEMO_SHOP.to_string()
-            } else {
-                cxaudit::target::shop_of(&result.target)
-            };
-            let last = match last_received.recv() {
-                Ok(last) if shop == history_shop => last,
-                Ok(_) => last_audit(&shop, &checks, &store, &config),
-                Err(_) => Err(anyhow::anyhow!("judging the last audit again stopped")),
-            };
+            let last = last_received
+                .recv()
+                .unwrap_or_else(|_| Err(anyhow::anyhow!("judging the last audit again stopped")));
             result.history = match last {
                 Ok(last) => last.map(|last| shop_history(result, last, &checks)),
                 Err(e) => {
@@ -305,11 +298,7 @@ pub async fn run(args: AuditArgs, config_path: Option<&std::path::Path>) -> anyh
     progress.finish();
     let report_path = output.json_path.with_file_name("report.html");
     // The demo shop answers on a new port each time: the history knows it as one shop.
-    let shop = if args.demo {
-        DEMO_SHOP.to_string()
-    } else {
-        cxaudit::target::shop_of(&output.result.target)
-    };
+    let shop = history_shop;
     let in_force = in_force.lock().unwrap_or_else(|e| e.into_inner()).take();
     if let Some(in_force) = &in_force {
         let folder = output

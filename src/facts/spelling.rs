@@ -93,22 +93,14 @@ fn dictionary(lang: &str) -> Option<Arc<Dictionary>> {
     slot.get_or_init(|| load(lang).map(Arc::new)).clone()
 }
 
-/// Whether [`pages_read`] lets the dictionaries go: set by a process that audits once (the CLI), where they would
-/// only sit under what the site phase builds (14 MB for French and the two English ones). A process that audits
+/// Whether the end of the last [`Reading`] lets the dictionaries go: set by a process that audits once (the CLI),
+/// where they would only sit under what the site phase builds (14 MB for French and the two English ones). A process that audits
 /// again and again (the test suites) keeps them: loading them costs about 0.1 s of CPU each time.
 static RELEASE_WHEN_READ: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
-/// Asks [`pages_read`] to let the dictionaries go.
+/// Asks the end of the last [`Reading`] to let the dictionaries go.
 pub fn release_when_pages_are_read() {
     RELEASE_WHEN_READ.store(true, std::sync::atomic::Ordering::Relaxed);
-}
-
-/// The pages whose spelling an audit (or a rejudge) reads are read: the dictionaries go if so asked and no other
-/// [`Reading`] is under way; a check after this loads them again.
-pub fn pages_read() {
-    if READING.load(std::sync::atomic::Ordering::SeqCst) == 0 {
-        release_if_asked();
-    }
 }
 
 fn release_if_asked() {
@@ -305,12 +297,25 @@ mod tests {
         let before = check(text, Some("fr")).unwrap();
         let held = dictionary("fr").unwrap();
         release_when_pages_are_read();
-        pages_read();
+        release_if_asked();
         assert_eq!(check(text, Some("fr")).unwrap(), before);
         // (Other tests may load it meanwhile: either way it is another copy than the one let go.)
         assert!(
             !Arc::ptr_eq(&held, &dictionary("fr").unwrap()),
             "loaded again"
+        );
+        // Two readings at once (a crawl and the rejudge beside it): the first to end keeps them for the other.
+        let (crawl, rejudge) = (reading(), reading());
+        let held = dictionary("fr").unwrap();
+        drop(rejudge);
+        assert!(
+            Arc::ptr_eq(&held, &dictionary("fr").unwrap()),
+            "kept for the crawl"
+        );
+        drop(crawl);
+        assert!(
+            !Arc::ptr_eq(&held, &dictionary("fr").unwrap()),
+            "let go with the last reading"
         );
     }
 
